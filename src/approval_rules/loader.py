@@ -1,0 +1,853 @@
+"""Files → guarded YAML → pydantic models → cross-checked :class:`Catalogue`.
+
+:func:`load_catalogue` reads a folder (recursively, ``*.yaml``/``*.yml``) or a single
+file, collects *every* problem, and raises one :class:`~.errors.DefinitionError`
+whose ``issues`` carry ``file:line:column`` positions.  Files with ``kind: scenario``
+or ``kind: calendar_overlay`` are not part of a catalogue and are skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+from pydantic import BaseModel
+
+from ._yaml import YamlDocument, parse_yaml, read_yaml_file
+from .conditions import ConditionSyntaxError, check_condition, parse_condition
+from .errors import DefinitionError, Issue, Path, Severity, SourceSpan
+from .model import (
+    CaseType,
+    Definitions,
+    Department,
+    FeeItem,
+    FieldType,
+    Matter,
+    Person,
+    Role,
+    TimeLimit,
+    Unit,
+)
+
+if TYPE_CHECKING:
+    from .graph import Process
+
+__all__ = ["Catalogue", "load_catalogue", "load_catalogue_text"]
+
+SKIPPED_KINDS = frozenset({"scenario", "calendar_overlay"})
+KIND_MODELS: dict[str, type[BaseModel]] = {"matter": Matter, "definitions": Definitions}
+
+
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    """Everything read from a catalogue, checked and cross-referenced.
+
+    Mappings are keyed by id.  ``issues`` holds the warnings found while loading
+    (errors raise instead).  Positions of every matter's keys stay available through
+    :meth:`locate`, so later stages (the compiler) can point at the YAML.
+    """
+
+    departments: Mapping[str, Department]
+    roles: Mapping[str, Role]
+    people: Mapping[str, Person]
+    fee_items: Mapping[str, FeeItem]
+    matters: Mapping[str, Matter]
+    issues: tuple[Issue, ...] = ()
+    files: tuple[str, ...] = ()
+    _documents: Mapping[str, YamlDocument] = field(default_factory=dict, repr=False)
+    _compiled: dict[str, Process] = field(default_factory=dict, repr=False)
+
+    def locate(self, matter_id: str, path: Path = (), *, key: bool = False) -> SourceSpan | None:
+        """Where ``path`` inside matter ``matter_id`` was written, if it came from a file."""
+        doc = self._documents.get(matter_id)
+        if doc is None:
+            return None
+        return doc.key_span(path) if key else doc.span(path)
+
+    def holders(self, role_id: str, department: str | None = None) -> tuple[Person, ...]:
+        """People who hold role ``role_id`` (in ``department`` when given), in order."""
+        return tuple(
+            p
+            for p in self.people.values()
+            if role_id in p.roles and (department is None or p.department == department)
+        )
+
+    def signers_of(self, matter_id: str, step_id: str) -> tuple[Person, ...]:
+        """Everyone authorised to act on a step: named signers, then role holders.
+
+        A role named in ``signer_roles`` is held *in the step's department* (the lead
+        department when the step names none): a 局长 of another city does not sign here.
+        """
+        matter = self.matters[matter_id]
+        step = next(s for s in matter.steps if s.id == step_id)
+        department = step.department or matter.lead_department
+        seen: dict[str, Person] = {pid: self.people[pid] for pid in step.signers}
+        for role in step.signer_roles:
+            for person in self.holders(role, department):
+                seen.setdefault(person.id, person)
+        return tuple(seen.values())
+
+    def summary(self) -> dict[str, int]:
+        """Counts for ``approval-rules check``."""
+        return {
+            "departments": len(self.departments),
+            "people": len(self.people),
+            "matters": len(self.matters),
+            "steps": sum(len(m.steps) for m in self.matters.values()),
+            "materials": sum(len(m.materials) for m in self.matters.values()),
+        }
+
+    def compile(self) -> Mapping[str, Process]:
+        """Compile every matter (see :func:`approval_rules.compiler.compile_matter`).
+
+        Results are cached by the matter's content hash, so compiling again is free.
+        Raises :class:`DefinitionError` with every compiler error of every matter.
+        """
+        from .compiler import compile_catalogue
+
+        return compile_catalogue(self, cache=self._compiled)
+
+
+# --- entry points -------------------------------------------------------------------------
+
+
+def load_catalogue(
+    path: str | os.PathLike[str], *, root: str | None = None, partial: bool = False
+) -> Catalogue:
+    """Load a catalogue folder (recursively) or a single YAML file.
+
+    Args:
+        path: a folder of ``*.yaml`` files, or one file.
+        root: folder that file names in issues are shown relative to (default: the
+            current directory when the path is below it, else the path as given).
+        partial: do not raise for problems in the files; return what loaded cleanly
+            (matters with errors left out) with every issue, errors included, in
+            ``Catalogue.issues``.  ``approval-rules check`` uses this so that one bad
+            file does not hide the problems of the others.
+
+    Raises:
+        DefinitionError: with every problem found, each with a ``file:line:column``
+            (with ``partial=True`` only when the path does not exist or has no files).
+    """
+    base = FsPath(path)
+    if not base.exists():
+        raise DefinitionError(
+            [Issue("file-not-found", f"{os.fspath(path)}: no such file or folder")]
+        )
+    files = sorted(_yaml_files(base)) if base.is_dir() else [base]
+    if not files:
+        raise DefinitionError(
+            [Issue("empty-catalogue", f"{os.fspath(path)}: the folder has no .yaml files")]
+        )
+    docs: list[YamlDocument] = []
+    issues: list[Issue] = []
+    for file in files:
+        doc, found = read_yaml_file(file, _display(file, root))
+        issues.extend(found)
+        if doc is not None:
+            docs.append(doc)
+    return _build(docs, issues, partial=partial)
+
+
+def load_catalogue_text(sources: Mapping[str, str], *, partial: bool = False) -> Catalogue:
+    """Load a catalogue from in-memory texts, ``{display name: YAML text}``."""
+    docs: list[YamlDocument] = []
+    issues: list[Issue] = []
+    for name, text in sources.items():
+        doc, found = parse_yaml(text, name)
+        issues.extend(found)
+        if doc is not None:
+            docs.append(doc)
+    return _build(docs, issues, partial=partial)
+
+
+def _yaml_files(folder: FsPath) -> Iterator[FsPath]:
+    for p in folder.rglob("*"):
+        if p.suffix in (".yaml", ".yml") and p.is_file():
+            yield p
+
+
+def _display(file: FsPath, root: str | None) -> str:
+    base = FsPath(root) if root is not None else FsPath.cwd()
+    try:
+        return file.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+# --- building the catalogue ------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        span: SourceSpan | None,
+        path: Path = (),
+        *,
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        self.issues.append(Issue(code, message, severity, span, path, hint))
+
+
+def _build(docs: Sequence[YamlDocument], issues: list[Issue], *, partial: bool) -> Catalogue:
+    out = _Collector(issues)
+    matters: list[tuple[Matter, YamlDocument]] = []
+    definitions: list[tuple[Definitions, YamlDocument]] = []
+    # Ids declared in files that failed validation: references to them are not reported
+    # again (one typo in a definitions file must not turn into 45 "not declared" errors).
+    tolerated: set[str] = set()
+    for doc in docs:
+        kind = _kind_of(doc, out)
+        if kind is None or kind in SKIPPED_KINDS:
+            continue
+        model = _validate(KIND_MODELS[kind], doc, out)
+        if isinstance(model, Matter):
+            matters.append((model, doc))
+        elif isinstance(model, Definitions):
+            definitions.append((model, doc))
+        else:
+            tolerated.update(_raw_ids(doc.data))
+
+    departments = _unique(((d, doc, ("departments", i)) for m, doc in definitions
+                           for i, d in enumerate(m.departments)), "department", out)
+    roles = _unique(((r, doc, ("roles", i)) for m, doc in definitions
+                     for i, r in enumerate(m.roles)), "role", out)
+    people = _unique(((p, doc, ("people", i)) for m, doc in definitions
+                      for i, p in enumerate(m.people)), "person", out)
+    fee_items = _unique(((f, doc, ("fee_items", i)) for m, doc in definitions
+                         for i, f in enumerate(m.fee_items)), "fee item", out)
+    matter_map = _unique(((m, doc, ()) for m, doc in matters), "matter", out)
+    documents = {m.id: doc for m, doc in matters if matter_map.get(m.id) is m}
+
+    refs = _Refs(departments, roles, people, fee_items, matter_map, out, tolerated)
+    for model, doc in definitions:
+        refs.check_people(model, doc)
+    for matter in matter_map.values():
+        refs.check_matter(matter, documents[matter.id])
+
+    if any(i.is_error for i in issues):
+        if not partial:
+            raise DefinitionError(issues)
+        # Keep only matters whose own file is clean and whose references all resolved.
+        failed_files = {i.span.file for i in issues if i.is_error and i.span is not None}
+        for matter_id in list(matter_map):
+            doc = documents[matter_id]
+            if doc.file in failed_files or matter_id in refs.unsound:
+                del matter_map[matter_id]
+                del documents[matter_id]
+    return Catalogue(
+        departments=types.MappingProxyType(departments),
+        roles=types.MappingProxyType(roles),
+        people=types.MappingProxyType(people),
+        fee_items=types.MappingProxyType(fee_items),
+        matters=types.MappingProxyType(matter_map),
+        issues=tuple(sorted(issues, key=Issue.sort_key)),
+        files=tuple(doc.file for doc in docs),
+        _documents=documents,
+    )
+
+
+def _raw_ids(data: Any) -> Iterator[str]:
+    """Ids written in a file that did not validate, as far as they can be read."""
+    if not isinstance(data, dict):
+        return
+    if isinstance(data.get("id"), str):
+        yield data["id"]
+    for section in ("departments", "roles", "people", "fee_items"):
+        items = data.get(section)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                yield item["id"]
+
+
+def _kind_of(doc: YamlDocument, out: _Collector) -> str | None:
+    data = doc.data
+    if not isinstance(data, dict):
+        out.add(
+            "wrong-type",
+            f"a catalogue file must be a mapping of keys, starting with 'kind:', "
+            f"not {_describe(data)}",
+            doc.span(()),
+        )
+        return None
+    kind = data.get("kind")
+    known = sorted([*KIND_MODELS, *SKIPPED_KINDS])
+    if kind is None:
+        out.add(
+            "missing-key",
+            "the file does not say what it holds: the key 'kind' is missing",
+            doc.span(()),
+            hint="add 'kind: matter' or 'kind: definitions' as the first key",
+        )
+        return None
+    if not isinstance(kind, str) or kind not in known:
+        close = difflib.get_close_matches(str(kind), known, n=1)
+        out.add(
+            "bad-choice",
+            f"kind {kind!r} is not one of: {', '.join(known)}",
+            doc.span(("kind",)),
+            ("kind",),
+            hint=f"did you mean {close[0]!r}?" if close else None,
+        )
+        return None
+    return kind
+
+
+def _unique(
+    items: Iterable[tuple[Any, YamlDocument, Path]], what: str, out: _Collector
+) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    where: dict[str, SourceSpan] = {}
+    for obj, doc, path in items:
+        span = doc.span((*path, "id"))
+        if obj.id in seen:
+            out.add(
+                "duplicate-id",
+                f"{what} id {obj.id!r} is declared twice (first at {where[obj.id]})",
+                span,
+                (*path, "id"),
+                hint="give each one its own id",
+            )
+            continue
+        seen[obj.id] = obj
+        where[obj.id] = span
+    return seen
+
+
+# --- pydantic errors → issues ----------------------------------------------------------
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "decimal_type": "a number",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+    "dict_type": "a mapping of keys",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _dotted(path: Path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "the file"
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[Path, tuple[int | str, ...]]:
+    """Split a pydantic ``loc`` into the part that exists in the data and the rest."""
+    path: list[str | int] = []
+    node = data
+    rest = list(loc)
+    while rest:
+        part = rest[0]
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            break
+        path.append(part)
+        rest.pop(0)
+    return tuple(path), tuple(rest)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model class inside ``X | None``, ``tuple[X, ...]``, ``Annotated[X, ...]``."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            annotation = models[0] if models else args[0]
+        elif origin in (tuple, list):
+            annotation = typing.get_args(annotation)[0]
+        else:
+            return annotation
+
+
+def _model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
+    model: Any = root
+    for part in path:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        info = model.model_fields.get(part)
+        if info is None:
+            return None
+        model = _unwrap(info.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _validate(model: type[BaseModel], doc: YamlDocument, out: _Collector) -> BaseModel | None:
+    try:
+        return model.model_validate(doc.data)
+    except pydantic.ValidationError as err:
+        reported: set[Path] = set()
+        for error in err.errors(include_url=False):
+            issue = _issue_from_pydantic(model, doc, error)
+            key = (*issue.path, issue.code)
+            if key in reported:
+                continue  # one issue per place: a union reports each branch's failure
+            reported.add(key)
+            out.issues.append(issue)
+        return None
+
+
+def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) -> Issue:
+    loc = tuple(error["loc"])
+    path, rest = _data_path(doc.data, loc)
+    etype: str = error["type"]
+    value = error.get("input")
+    where = _dotted(path)
+    if etype == "missing":
+        name = rest[0] if rest else (path[-1] if path else "?")
+        return Issue(
+            "missing-key",
+            f"{where}: the key {name!r} is missing",
+            span=doc.span(path),
+            path=(*path, name),
+            hint=_missing_hint(model, path, str(name)),
+        )
+    if etype == "extra_forbidden":
+        owner = _model_at(model, path[:-1])
+        known = sorted(owner.model_fields) if owner else []
+        close = difflib.get_close_matches(str(path[-1]), known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else None
+        if hint is None and known:
+            hint = "allowed keys: " + ", ".join(known)
+        return Issue(
+            "unknown-key",
+            f"{_dotted(path[:-1])}: unknown key {path[-1]!r}",
+            span=doc.key_span(path),
+            path=path,
+            hint=hint,
+        )
+    span = doc.span(path)
+    if etype in _TYPE_WORDS:
+        expected = _TYPE_WORDS[etype]
+        hint = None
+        if etype == "string_type" and isinstance(value, int | float):
+            hint = "put it in quotes to keep it as text"
+        elif etype == "bool_type" and isinstance(value, str):
+            hint = "write true or false"
+        return Issue(
+            "wrong-type",
+            f"{where} must be {expected}, not {_describe(value)}",
+            span=span,
+            path=path,
+            hint=hint,
+        )
+    if etype == "enum" or etype == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
+        choices = [c for c in choices if c]
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        return Issue(
+            "bad-choice",
+            f"{where}: {value!r} is not one of: {', '.join(choices)}",
+            span=span,
+            path=path,
+            hint=f"did you mean {close[0]!r}?" if close else None,
+        )
+    if etype == "string_pattern_mismatch":
+        return Issue(
+            "bad-id",
+            f"{where}: {value!r} is not a valid id",
+            span=span,
+            path=path,
+            hint="use lower-case letters, digits and _, starting with a letter, "
+            "e.g. " + _suggest_id(str(value)),
+        )
+    if etype in {"too_short", "string_too_short"}:
+        return Issue(
+            "empty-value",
+            f"{where} must not be empty",
+            span=span,
+            path=path,
+        )
+    if etype in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        return Issue(
+            "out-of-range",
+            f"{where}: {value!r} {error['msg'].lower().replace('input ', '')}",
+            span=span,
+            path=path,
+        )
+    if etype == "value_error":
+        message = error["msg"].removeprefix("Value error, ")
+        return Issue("invalid-combination", f"{where}: {message}", span=span, path=path)
+    return Issue("schema", f"{where}: {error['msg']}", span=span, path=path)
+
+
+def _missing_hint(model: type[BaseModel], path: Path, name: str) -> str | None:
+    owner = _model_at(model, path)
+    if owner is None or name not in owner.model_fields:
+        return None
+    description = owner.model_fields[name].description
+    return f"{name}: {description}" if description else None
+
+
+def _suggest_id(value: str) -> str:
+    cleaned = "".join(c if c.isascii() and c.isalnum() else "_" for c in value.lower())
+    cleaned = "_".join(p for p in cleaned.split("_") if p)
+    if not cleaned or not cleaned[0].isalpha():
+        cleaned = "step_" + cleaned if cleaned else "my_id"
+    return repr(cleaned)
+
+
+# --- cross-references ------------------------------------------------------------------
+
+
+def _hours(limit: TimeLimit) -> float | None:
+    """A limit in office hours (8 a working day, 4 a half day), for comparisons."""
+    value, unit = limit.hours_or_days
+    if unit is Unit.WORKING_DAYS:
+        return value * 8.0
+    if unit is Unit.HALF_DAYS:
+        return value * 4.0
+    if unit is Unit.HOURS:
+        return float(value)
+    return None
+
+
+class _Refs:
+    def __init__(
+        self,
+        departments: Mapping[str, Department],
+        roles: Mapping[str, Role],
+        people: Mapping[str, Person],
+        fee_items: Mapping[str, FeeItem],
+        matters: Mapping[str, Matter],
+        out: _Collector,
+        tolerated: set[str],
+    ) -> None:
+        self.departments = departments
+        self.roles = roles
+        self.people = people
+        self.fee_items = fee_items
+        self.matters = matters
+        self.out = out
+        self.tolerated = tolerated
+        self.unsound: set[str] = set()  # matters that refer to something that failed
+        self.current: str | None = None
+
+    def ref(
+        self,
+        doc: YamlDocument,
+        path: Path,
+        value: str,
+        known: Mapping[str, Any] | Sequence[str],
+        what: str,
+        code: str,
+    ) -> None:
+        if value in known:
+            return
+        if value in self.tolerated:
+            if self.current is not None:
+                self.unsound.add(self.current)
+            return
+        close = difflib.get_close_matches(value, list(known), n=1)
+        self.out.add(
+            code,
+            f"{_dotted(path)}: {what} {value!r} is not declared",
+            doc.span(path),
+            path,
+            hint=f"did you mean {close[0]!r}?" if close else f"declare {what} {value!r} first",
+        )
+
+    def check_people(self, defs: Definitions, doc: YamlDocument) -> None:
+        self.current = None
+        for i, person in enumerate(defs.people):
+            base: Path = ("people", i)
+            self.ref(doc, (*base, "department"), person.department, self.departments,
+                     "department", "unknown-department")
+            for j, role in enumerate(person.roles):
+                self.ref(doc, (*base, "roles", j), role, self.roles, "role", "unknown-role")
+            if person.backup is None:
+                continue
+            if person.backup == person.id:
+                self.out.add(
+                    "self-backup",
+                    f"{_dotted((*base, 'backup'))}: {person.name} ({person.id}) is listed as "
+                    "their own backup",
+                    doc.span((*base, "backup")),
+                    (*base, "backup"),
+                    hint="name a colleague who acts while this person is absent (AB岗)",
+                )
+            else:
+                self.ref(doc, (*base, "backup"), person.backup, self.people, "person",
+                         "unknown-person")
+
+    def check_matter(self, matter: Matter, doc: YamlDocument) -> None:
+        self.current = matter.id
+        dep = self.departments
+        self.ref(doc, ("lead_department",), matter.lead_department, dep, "department",
+                 "unknown-department")
+        for i, d in enumerate(matter.co_departments):
+            self.ref(doc, ("co_departments", i), d, dep, "department", "unknown-department")
+        for i, pre in enumerate(matter.prerequisites):
+            self._matter_ref(matter, doc, ("prerequisites", i), pre)
+        self._check_limits(matter, doc)
+        fields = self._check_fields(matter, doc)
+        step_ids = self._check_steps(matter, doc, fields)
+        del step_ids
+        material_ids: dict[str, int] = {}
+        for i, material in enumerate(matter.materials):
+            base: Path = ("materials", i)
+            if material.id in material_ids:
+                self.out.add(
+                    "duplicate-id",
+                    f"material id {material.id!r} is used twice in matter {matter.id!r}",
+                    doc.span((*base, "id")),
+                    (*base, "id"),
+                )
+            material_ids.setdefault(material.id, i)
+            if material.satisfied_by is not None:
+                self._matter_ref(matter, doc, (*base, "satisfied_by"), material.satisfied_by)
+                if material.satisfied_by not in matter.prerequisites:
+                    self.out.add(
+                        "prerequisite-not-declared",
+                        f"{_dotted((*base, 'satisfied_by'))}: matter "
+                        f"{material.satisfied_by!r} is not listed in this matter's "
+                        "prerequisites",
+                        doc.span((*base, "satisfied_by")),
+                        (*base, "satisfied_by"),
+                        hint=f"add {material.satisfied_by!r} to prerequisites",
+                    )
+            self._condition(doc, (*base, "when"), material.when, fields)
+        for i, fee in enumerate(matter.fees):
+            base = ("fees", i)
+            self.ref(doc, (*base, "item"), fee.item, self.fee_items, "fee item",
+                     "unknown-fee-item")
+            item = self.fee_items.get(fee.item)
+            if item is not None and item.per_field is not None:
+                kind = fields.get(item.per_field)
+                if kind is None:
+                    self.out.add(
+                        "unknown-field",
+                        f"{_dotted((*base, 'item'))}: fee item {fee.item!r} is charged per "
+                        f"{item.per_field!r}, which this matter does not declare in "
+                        "applicant_fields",
+                        doc.span((*base, "item")),
+                        (*base, "item"),
+                        hint=f"declare an applicant field {item.per_field!r} of type number",
+                    )
+                elif kind[0] != "number":
+                    self.out.add(
+                        "condition-type",
+                        f"{_dotted((*base, 'item'))}: fee item {fee.item!r} multiplies "
+                        f"{item.per_field!r}, which is {kind[0]}, not a number",
+                        doc.span((*base, "item")),
+                        (*base, "item"),
+                    )
+            self._condition(doc, (*base, "when"), fee.when, fields)
+        green = matter.time_limits.green_channel
+        if green is not None:
+            self._condition(doc, ("time_limits", "green_channel", "when"), green.when, fields)
+
+    def _matter_ref(self, matter: Matter, doc: YamlDocument, path: Path, target: str) -> None:
+        if target == matter.id:
+            self.out.add(
+                "self-prerequisite",
+                f"{_dotted(path)}: matter {matter.id!r} cannot be its own prerequisite",
+                doc.span(path),
+                path,
+            )
+            return
+        self.ref(doc, path, target, self.matters, "matter", "unknown-matter")
+
+    def _check_limits(self, matter: Matter, doc: YamlDocument) -> None:
+        limits = matter.time_limits
+        if matter.case_type is CaseType.PROMISED:
+            for which in ("statutory", "promised"):
+                limit: TimeLimit = getattr(limits, which)
+                if limit.unit in (Unit.HALF_DAYS, Unit.HOURS):
+                    path: Path = ("time_limits", which, "unit")
+                    self.out.add(
+                        "invalid-combination",
+                        f"{_dotted(path)}: {limit.unit.value} is only for immediate matters "
+                        "(case_type: immediate)",
+                        doc.span(path),
+                        path,
+                        hint="use working_days, or make the matter case_type: immediate",
+                    )
+        statutory, promised = _hours(limits.statutory), _hours(limits.promised)
+        same_unit = limits.statutory.unit == limits.promised.unit
+        too_long = (
+            limits.promised.value > limits.statutory.value
+            if same_unit
+            else (statutory is not None and promised is not None and promised > statutory)
+        )
+        if too_long:
+            self.out.add(
+                "promised-exceeds-statutory",
+                f"time_limits.promised: the promised limit ({_limit_text(limits.promised)}) "
+                f"is longer than the statutory limit ({_limit_text(limits.statutory)})",
+                doc.span(("time_limits", "promised", "value")),
+                ("time_limits", "promised", "value"),
+                hint="the promised limit (承诺时限) may never exceed the statutory one",
+            )
+        if limits.extension is not None:
+            self.ref(doc, ("time_limits", "extension", "approved_by"),
+                     limits.extension.approved_by, self.roles, "role", "unknown-role")
+            if matter.case_type is CaseType.IMMEDIATE:
+                self.out.add(
+                    "extension-on-immediate",
+                    "time_limits.extension: an immediate matter (即办件) is decided on the "
+                    "spot and cannot be extended",
+                    doc.span(("time_limits", "extension")),
+                    ("time_limits", "extension"),
+                    hint="remove the extension, or make the matter case_type: promised",
+                )
+
+    def _check_fields(
+        self, matter: Matter, doc: YamlDocument
+    ) -> dict[str, tuple[str, tuple[str, ...]]]:
+        fields: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for i, f in enumerate(matter.applicant_fields):
+            if f.id in fields:
+                self.out.add(
+                    "duplicate-id",
+                    f"applicant field {f.id!r} is declared twice",
+                    doc.span(("applicant_fields", i, "id")),
+                    ("applicant_fields", i, "id"),
+                )
+            fields[f.id] = (f.type.value, f.choices if f.type is FieldType.CHOICE else ())
+        return fields
+
+    def _check_steps(
+        self,
+        matter: Matter,
+        doc: YamlDocument,
+        fields: Mapping[str, tuple[str, tuple[str, ...]]],
+    ) -> set[str]:
+        step_ids: dict[str, int] = {}
+        for i, step in enumerate(matter.steps):
+            if step.id in step_ids:
+                self.out.add(
+                    "duplicate-id",
+                    f"step id {step.id!r} is used twice in matter {matter.id!r} "
+                    f"(steps[{step_ids[step.id]}] and steps[{i}])",
+                    doc.span(("steps", i, "id")),
+                    ("steps", i, "id"),
+                )
+            step_ids.setdefault(step.id, i)
+        for i, step in enumerate(matter.steps):
+            base: Path = ("steps", i)
+            if step.department is not None:
+                self.ref(doc, (*base, "department"), step.department, self.departments,
+                         "department", "unknown-department")
+            for j, person in enumerate(step.signers):
+                self.ref(doc, (*base, "signers", j), person, self.people, "person",
+                         "unknown-person")
+            department = step.department or matter.lead_department
+            for j, role in enumerate(step.signer_roles):
+                self.ref(doc, (*base, "signer_roles", j), role, self.roles, "role",
+                         "unknown-role")
+                holders = [
+                    p for p in self.people.values()
+                    if role in p.roles and p.department == department
+                ]
+                if role in self.roles and department in self.departments and not holders:
+                    self.out.add(
+                        "role-without-holder",
+                        f"{_dotted((*base, 'signer_roles', j))}: nobody in department "
+                        f"{department!r} holds role {role!r}, so the role adds no signer "
+                        f"to step {step.id!r}",
+                        doc.span((*base, "signer_roles", j)),
+                        (*base, "signer_roles", j),
+                        hint=f"give role {role!r} to someone in {department!r}, or name "
+                        "the signers",
+                    )
+            for key in ("after", "send_back_to", "separate_from"):
+                for j, target in enumerate(getattr(step, key)):
+                    if target == step.id:
+                        self.out.add(
+                            "self-reference",
+                            f"{_dotted((*base, key, j))}: step {step.id!r} refers to itself",
+                            doc.span((*base, key, j)),
+                            (*base, key, j),
+                        )
+                    else:
+                        self.ref(doc, (*base, key, j), target, step_ids, "step",
+                                 "unknown-step")
+            self._condition(doc, (*base, "when"), step.when, fields)
+        return set(step_ids)
+
+    def _condition(
+        self,
+        doc: YamlDocument,
+        path: Path,
+        text: str | None,
+        fields: Mapping[str, tuple[str, tuple[str, ...]]],
+    ) -> None:
+        if text is None:
+            return
+        span = doc.span(path)
+        try:
+            condition = parse_condition(text)
+        except ConditionSyntaxError as err:
+            self.out.add(
+                "invalid-condition",
+                f"{_dotted(path)}: {err.message} (at character {err.offset + 1} of {text!r})",
+                _shift(span, err.offset, text),
+                path,
+                hint="write e.g.  floor_area > 300 and applicant_kind == \"company\"",
+            )
+            return
+        for problem in check_condition(condition, fields):
+            self.out.add(
+                problem.code,
+                f"{_dotted(path)}: {problem.message}",
+                _shift(span, problem.offset, text),
+                path,
+                hint=problem.hint,
+            )
+
+
+def _shift(span: SourceSpan, offset: int, text: str) -> SourceSpan:
+    """Point inside a one-line condition (quoted scalars start one column earlier)."""
+    if "\n" in text:
+        return span
+    return SourceSpan(span.file, span.line, span.column + offset)
+
+
+def _limit_text(limit: TimeLimit) -> str:
+    value = int(limit.value) if float(limit.value).is_integer() else limit.value
+    return f"{value} {limit.unit.value.replace('_', ' ')}"

@@ -1,0 +1,510 @@
+"""The matter language: frozen pydantic models, the single source of truth.
+
+A catalogue is a folder of YAML files.  Each file says what it holds with ``kind``:
+
+* ``kind: definitions``: shared departments, roles, people (with their AB岗 backup)
+  and fee items (:class:`Definitions`);
+* ``kind: matter``: one approval matter (:class:`Matter`).
+
+The JSON Schemas in ``schemas/`` are generated from these classes
+(``approval-rules schema``), so every ``description`` here is the hover help policy
+staff see in their editor.  Keys are ``snake_case`` English; values may be Chinese.
+Cross-references (a step's department, a signer) are checked by :mod:`.loader`,
+because a single file cannot know the rest of the catalogue.
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
+
+__all__ = [
+    "CaseType",
+    "ChoiceField",
+    "Department",
+    "Definitions",
+    "ElectronicRules",
+    "Extension",
+    "FeeItem",
+    "FeeRef",
+    "FieldType",
+    "GreenChannel",
+    "LegalBasis",
+    "Material",
+    "MaterialForm",
+    "MaterialKind",
+    "Matter",
+    "MatterType",
+    "Necessity",
+    "OnTimeout",
+    "Person",
+    "PixelSize",
+    "ResultSpec",
+    "Role",
+    "Source",
+    "Step",
+    "StepKind",
+    "TimeLimit",
+    "TimeLimits",
+    "Unit",
+    "Validity",
+]
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+Id = Annotated[
+    StrictStr,
+    Field(
+        pattern=ID_PATTERN,
+        description="An identifier: lower-case letters, digits and _ , starting with a letter.",
+    ),
+]
+Text = Annotated[StrictStr, Field(min_length=1)]
+NonNegInt = Annotated[StrictInt, Field(ge=0)]
+PosInt = Annotated[StrictInt, Field(ge=1)]
+
+
+def _to_decimal(value: Any) -> Any:
+    # YAML gives ints and floats; money is kept exact as Decimal (str() avoids 0.1 → 0.1000…01).
+    if isinstance(value, bool):
+        return value  # let validation reject it
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, decimal_places=2)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+class MatterType(enum.StrEnum):
+    """事项类型 (GB/T 39046-2020, code set A.1)."""
+
+    ADMINISTRATIVE_LICENSE = "administrative_license"  # 行政许可
+    ADMINISTRATIVE_PENALTY = "administrative_penalty"  # 行政处罚
+    ADMINISTRATIVE_COERCION = "administrative_coercion"  # 行政强制
+    ADMINISTRATIVE_LEVY = "administrative_levy"  # 行政征收
+    ADMINISTRATIVE_PAYMENT = "administrative_payment"  # 行政给付
+    ADMINISTRATIVE_INSPECTION = "administrative_inspection"  # 行政检查
+    ADMINISTRATIVE_CONFIRMATION = "administrative_confirmation"  # 行政确认
+    ADMINISTRATIVE_AWARD = "administrative_award"  # 行政奖励
+    ADMINISTRATIVE_ADJUDICATION = "administrative_adjudication"  # 行政裁决
+    OTHER_ADMINISTRATIVE_POWER = "other_administrative_power"  # 其他行政权力
+    PUBLIC_SERVICE = "public_service"  # 公共服务
+
+
+class CaseType(enum.StrEnum):
+    """办件类型: decided on the spot (即办件) or within a promised period (承诺件)."""
+
+    IMMEDIATE = "immediate"
+    PROMISED = "promised"
+
+
+class Unit(enum.StrEnum):
+    """Unit of a time limit. Half days and hours are for immediate matters only."""
+
+    WORKING_DAYS = "working_days"
+    HALF_DAYS = "half_days"
+    HOURS = "hours"
+    CALENDAR_DAYS = "calendar_days"
+
+
+class MaterialKind(enum.StrEnum):
+    CERTIFICATE = "certificate"  # 证件证书证明
+    FORM = "form"  # 申请表格文书
+    OTHER = "other"
+
+
+class MaterialForm(enum.StrEnum):
+    PAPER = "paper"
+    ELECTRONIC = "electronic"
+    BOTH = "both"
+
+
+class Necessity(enum.StrEnum):
+    REQUIRED = "required"  # 必要
+    OPTIONAL = "optional"  # 非必要
+    TOLERATED = "tolerated"  # 容缺后补: may be supplied after acceptance
+
+
+class Source(enum.StrEnum):
+    APPLICANT = "applicant"  # 申请人自备
+    GOVERNMENT = "government"  # 政府部门核发
+
+
+class StepKind(enum.StrEnum):
+    ACCEPT = "accept"  # 受理
+    REVIEW = "review"  # 审查 / 审核
+    CO_REVIEW = "co_review"  # 协办部门并联审查
+    SITE_SURVEY = "site_survey"  # 现场勘察
+    DECIDE = "decide"  # 决定 / 审批
+    NOTIFY = "notify"  # 通知申请人
+    FEE = "fee"  # 收费
+    CERTIFY = "certify"  # 制证
+    DELIVER = "deliver"  # 送达 / 发证 / 签收
+    CLOSE = "close"  # 办结
+
+
+class OnTimeout(enum.StrEnum):
+    """What happens when a co-department does not answer within its step limit."""
+
+    NOTHING = "nothing"  # stays open and becomes overdue
+    DEEM_AGREED = "deem_agreed"  # 视为同意
+
+
+class FieldType(enum.StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    DATE = "date"
+
+
+# --- shared definitions ----------------------------------------------------------------
+
+
+class Department(_Model):
+    """A department (部门/单位) that leads, co-handles or hosts steps."""
+
+    id: Id
+    name: Text = Field(description="Full name, e.g. 当阳市住房和城乡建设局.")
+    short_name: Text | None = Field(default=None, description="Short name, e.g. 市住建局.")
+    level: Literal["national", "province", "city", "county", "township"] | None = Field(
+        default=None, description="Administrative level (行使层级)."
+    )
+    region: StrictStr | None = Field(
+        default=None, description="Administrative-division code, e.g. '420582'."
+    )
+    credit_code: StrictStr | None = Field(
+        default=None, description="统一社会信用代码 of the department (opaque text)."
+    )
+
+
+class Role(_Model):
+    """A role (岗位) that people hold; steps may name roles as signers."""
+
+    id: Id
+    name: Text
+    description: StrictStr | None = None
+
+
+class Person(_Model):
+    """A person who may sign steps (本级权限人)."""
+
+    id: Id
+    name: Text = Field(description="The person's name, e.g. 王月琴.")
+    department: Id = Field(description="Id of the department the person works in.")
+    roles: tuple[Id, ...] = Field(default=(), description="Ids of the roles the person holds.")
+    backup: Id | None = Field(
+        default=None,
+        description="AB岗: id of the person who acts for this one while they are absent.",
+    )
+    title: StrictStr | None = Field(default=None, description="Job title, e.g. 分管副局长.")
+
+
+class LegalBasis(_Model):
+    """设定依据: a law or regulation and the article."""
+
+    law: Text = Field(description="Name of the law or regulation, e.g. 中华人民共和国建筑法.")
+    article: StrictStr | None = Field(default=None, description="Article, e.g. 第八条.")
+    text: StrictStr | None = Field(default=None, description="The wording, if useful.")
+
+
+class FeeItem(_Model):
+    """A fee standard (收费项目). Give either ``amount`` or ``rate`` with ``per_field``."""
+
+    id: Id
+    name: Text
+    amount: Money | None = Field(default=None, description="Fixed amount in yuan.")
+    rate: Money | None = Field(
+        default=None, description="Yuan per unit of the applicant field named in per_field."
+    )
+    per_field: Id | None = Field(
+        default=None, description="Applicant field the rate multiplies, e.g. floor_area."
+    )
+    unit: StrictStr | None = Field(default=None, description="Unit of per_field, e.g. m².")
+    minimum: Money | None = Field(default=None, description="Lowest amount charged.")
+    maximum: Money | None = Field(default=None, description="Highest amount charged.")
+    legal_basis: LegalBasis
+    waivable: StrictBool = Field(default=False, description="May the fee be waived (减免)?")
+
+    @model_validator(mode="after")
+    def _amount_or_rate(self) -> FeeItem:
+        if (self.amount is None) == (self.rate is None):
+            raise ValueError("give either 'amount' (a fixed fee) or 'rate' with 'per_field'")
+        if self.rate is not None and self.per_field is None:
+            raise ValueError("a 'rate' needs 'per_field': the applicant field it multiplies")
+        if self.amount is not None and self.per_field is not None:
+            raise ValueError("'per_field' goes with 'rate', not with a fixed 'amount'")
+        return self
+
+
+class Definitions(_Model):
+    """A file of shared definitions (``kind: definitions``)."""
+
+    kind: Literal["definitions"] = Field(description="Always 'definitions' for this file.")
+    departments: tuple[Department, ...] = ()
+    roles: tuple[Role, ...] = ()
+    people: tuple[Person, ...] = ()
+    fee_items: tuple[FeeItem, ...] = ()
+
+
+# --- a matter ----------------------------------------------------------------------------
+
+
+class TimeLimit(_Model):
+    """A time limit: a number and a unit (working days unless said otherwise)."""
+
+    value: Annotated[StrictFloat, Field(gt=0)] = Field(
+        description="How many units, e.g. 7. Half-day limits may be written as 0.5 working days."
+    )
+    unit: Unit = Field(default=Unit.WORKING_DAYS, description="working_days (default), …")
+    explanation: StrictStr | None = Field(
+        default=None, description="时限说明: the wording published in the service guide."
+    )
+
+    @model_validator(mode="after")
+    def _whole_units(self) -> TimeLimit:
+        if not self.value.is_integer():
+            if self.unit is Unit.WORKING_DAYS and self.value == 0.5:
+                return self
+            raise ValueError(
+                f"{self.value} {self.unit.value} is not a whole number; write 0.5 working "
+                "days, or use half_days or hours"
+            )
+        return self
+
+    @property
+    def hours_or_days(self) -> tuple[int, Unit]:
+        """The limit as a whole number of units (0.5 working days → 1 half day)."""
+        if self.unit is Unit.WORKING_DAYS and self.value == 0.5:
+            return 1, Unit.HALF_DAYS
+        return int(self.value), self.unit
+
+
+class Extension(_Model):
+    """延期: how much longer the decision may take, once, and who approves it."""
+
+    value: PosInt = Field(description="Working days added, e.g. 10 (行政许可法 Art. 42).")
+    approved_by: Id = Field(description="Role that approves the extension, e.g. office_head.")
+
+
+class GreenChannel(_Model):
+    """绿色通道: key projects get a shorter promised limit."""
+
+    reduction: Annotated[StrictFloat, Field(gt=0, lt=1)] = Field(
+        description="Share of the promised limit cut, e.g. 0.5 for 50%."
+    )
+    when: StrictStr | None = Field(
+        default=None, description="Condition on the applicant, e.g. is_key_project."
+    )
+
+
+class TimeLimits(_Model):
+    """法定办结时限 and 承诺办结时限, with extension, green channel and clock stops."""
+
+    statutory: TimeLimit = Field(description="法定办结时限.")
+    promised: TimeLimit = Field(description="承诺办结时限; never longer than statutory.")
+    extension: Extension | None = Field(default=None, description="延期 allowance, if any.")
+    green_channel: GreenChannel | None = None
+    joint_handling: StrictBool = Field(
+        default=False,
+        description="统一/联合/集中办理 (Art. 42 ¶2): 45 working days + 15 by the government head.",
+    )
+    excluded_activities: tuple[Id, ...] = Field(
+        default=(),
+        description=(
+            "Activities whose time is not counted, beyond the law's list (hearing, tendering, "
+            "auction, inspection, testing, quarantine, appraisal, expert_review), "
+            "e.g. public_notice, site_survey."
+        ),
+    )
+
+
+class ChoiceField(_Model):
+    """A fact about the applicant that conditions and fees may use."""
+
+    id: Id
+    name: Text = Field(description="What the applicant is asked, e.g. 建筑面积.")
+    type: FieldType = Field(description="text, number, boolean, choice or date.")
+    choices: tuple[Text, ...] = Field(default=(), description="The allowed values of a choice.")
+    unit: StrictStr | None = Field(default=None, description="Unit of a number, e.g. m².")
+
+    @model_validator(mode="after")
+    def _choices(self) -> ChoiceField:
+        if self.type is FieldType.CHOICE and not self.choices:
+            raise ValueError("a field of type 'choice' needs a list of 'choices'")
+        if self.type is not FieldType.CHOICE and self.choices:
+            raise ValueError("'choices' only goes with type: choice")
+        return self
+
+
+class PixelSize(_Model):
+    width: PosInt
+    height: PosInt
+
+
+class ElectronicRules(_Model):
+    """Rules for the electronic copy of a material (the seed: *.jpg, ≤ 90 KB, 640×480–1600×1200)."""
+
+    file_types: tuple[Annotated[StrictStr, Field(pattern=r"^[a-z0-9]+$")], ...] = Field(
+        default=(), description="Allowed file extensions in lower case, e.g. [jpg]."
+    )
+    max_size_kb: PosInt | None = Field(default=None, description="Largest file in KB.")
+    min_pixels: PixelSize | None = None
+    max_pixels: PixelSize | None = None
+    max_pages: PosInt | None = None
+    page_order: StrictBool = Field(
+        default=False, description="Pages must be in the paper order, numbered."
+    )
+
+
+class Material(_Model):
+    """申请材料."""
+
+    id: Id
+    name: Text
+    kind: MaterialKind = Field(default=MaterialKind.OTHER, description="certificate, form, other.")
+    form: MaterialForm = Field(default=MaterialForm.BOTH, description="paper, electronic, both.")
+    originals: NonNegInt = Field(default=1, description="原件份数.")
+    copies: NonNegInt = Field(default=0, description="复印件份数.")
+    necessity: Necessity = Field(
+        default=Necessity.REQUIRED, description="required, optional or tolerated (容缺后补)."
+    )
+    source: Source = Field(default=Source.APPLICANT, description="applicant or government.")
+    satisfied_by: Id | None = Field(
+        default=None,
+        description="Id of the prerequisite matter whose result replaces this material.",
+    )
+    when: StrictStr | None = Field(
+        default=None, description="Only required when this condition on the applicant holds."
+    )
+    electronic: ElectronicRules | None = None
+    note: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _satisfied_by_government(self) -> Material:
+        if self.satisfied_by is not None and self.source is not Source.GOVERNMENT:
+            raise ValueError("'satisfied_by' needs 'source: government'")
+        return self
+
+
+class Step(_Model):
+    """办理流程的一个环节."""
+
+    id: Id
+    name: Text
+    kind: StepKind
+    department: Id | None = Field(
+        default=None, description="Department handling the step; the lead department if absent."
+    )
+    signers: tuple[Id, ...] = Field(
+        default=(), description="本级权限人: ids of people, any one of whom may act."
+    )
+    signer_roles: tuple[Id, ...] = Field(
+        default=(), description="Roles whose holders may act (any one of them)."
+    )
+    time_limit: TimeLimit | None = Field(default=None, description="The step's own limit.")
+    after: tuple[Id, ...] = Field(
+        default=(),
+        description="Steps that must finish first. Two steps after the same one run in "
+        "parallel; a step after both waits for both.",
+    )
+    send_back_to: tuple[Id, ...] = Field(
+        default=(), description="Earlier steps this step may return a case to (退回)."
+    )
+    decides: StrictBool = Field(
+        default=False, description="This step makes the decision (准予 / 不予许可)."
+    )
+    can_refuse: StrictBool = Field(
+        default=False, description="This step may refuse the application, with reasons."
+    )
+    on_timeout: OnTimeout = Field(
+        default=OnTimeout.NOTHING,
+        description="For co_review: deem_agreed = 视为同意 when the limit passes unanswered.",
+    )
+    separate_from: tuple[Id, ...] = Field(
+        default=(),
+        description="The person who signs this step must not be the one who signed these.",
+    )
+    when: StrictStr | None = Field(
+        default=None, description="The step only runs when this condition holds."
+    )
+    note: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Step:
+        if not self.signers and not self.signer_roles:
+            raise ValueError("a step needs 'signers' or 'signer_roles': who may act on it")
+        if self.on_timeout is OnTimeout.DEEM_AGREED and self.kind is not StepKind.CO_REVIEW:
+            raise ValueError("'on_timeout: deem_agreed' is only for steps of kind co_review")
+        if self.on_timeout is OnTimeout.DEEM_AGREED and self.time_limit is None:
+            raise ValueError("'on_timeout: deem_agreed' needs a 'time_limit'")
+        return self
+
+
+class FeeRef(_Model):
+    """A fee this matter charges: a shared fee item, optionally only when a condition holds."""
+
+    item: Id = Field(description="Id of a fee item declared in the definitions.")
+    when: StrictStr | None = None
+
+
+class Validity(_Model):
+    value: PosInt
+    unit: Literal["days", "months", "years"]
+
+
+class ResultSpec(_Model):
+    """办理结果."""
+
+    name: Text = Field(description="Certificate or licence name, e.g. 建筑工程施工许可证.")
+    electronic: StrictBool = Field(default=False, description="Issued as an electronic licence.")
+    validity: Validity | None = Field(default=None, description="None: valid without limit.")
+
+
+class Matter(_Model):
+    """审批事项: one file with ``kind: matter``."""
+
+    kind: Literal["matter"] = Field(description="Always 'matter' for this file.")
+    id: Id
+    name: Text = Field(description="事项名称.")
+    catalogue_code: Text = Field(description="基本编码 (opaque text; quote it).")
+    implementation_code: Text = Field(description="实施编码 (opaque text; quote it).")
+    matter_type: MatterType = Field(description="事项类型.")
+    lead_department: Id = Field(description="实施主体 / 牵头部门.")
+    co_departments: tuple[Id, ...] = Field(default=(), description="共同实施部门 / 协办部门.")
+    legal_basis: tuple[LegalBasis, ...] = Field(min_length=1, description="设定依据.")
+    case_type: CaseType = Field(description="immediate (即办件) or promised (承诺件).")
+    time_limits: TimeLimits
+    prerequisites: tuple[Id, ...] = Field(
+        default=(), description="前置审批: ids of matters whose result this one needs."
+    )
+    applicant_fields: tuple[ChoiceField, ...] = Field(
+        default=(), description="Facts about the applicant used in conditions and fees."
+    )
+    materials: tuple[Material, ...] = ()
+    steps: tuple[Step, ...] = Field(min_length=1)
+    fees: tuple[FeeRef, ...] = ()
+    result: ResultSpec
+    visits: NonNegInt | None = Field(default=None, description="到办事现场次数 (0 = fully online).")
+    channels: tuple[Literal["window", "online", "mail"], ...] = Field(
+        default=(), description="办理形式."
+    )
+    note: StrictStr | None = None
