@@ -28,9 +28,12 @@ Decisions worth knowing:
 * Only the first document of a stream is read; a further ``---`` document is a
   ``multiple-documents`` issue.  An empty or comments-only file is ``(None,
   [empty-document])``.
-* libyaml composes nested collections recursively in C and crashes the process around
-  20,000 levels (far fewer on small thread stacks), so ``Limits.max_depth`` is capped at
-  500 and deeply nesting text is checked with a flat event scan before it is composed.
+* libyaml composes nested collections recursively in C, about 300 bytes of C stack per
+  level: 20,000 levels crash the process on an 8 MB stack.  Text that might nest more
+  than 2,000 levels (judged by counting indicator characters) is therefore checked with
+  a flat event scan before it is composed, so composing needs at most ~600 KB of stack;
+  run the reader on threads with at least 1 MB of stack.  ``Limits.max_depth`` is capped
+  at 500 (the walk recurses once per level).
 * Issues that leave no usable data (``yaml-syntax``, ``encoding``, ``file-too-large``,
   ``file-unreadable``, ``too-deep``, ``too-many-nodes``, ``yaml-alias`` for an anchor or
   alias, ``empty-document``) make the document ``None``.  ``duplicate-key``,
@@ -63,8 +66,15 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.scanner import Scanner
+from yaml.tokens import (
+    FlowMappingEndToken,
+    FlowMappingStartToken,
+    FlowSequenceEndToken,
+    FlowSequenceStartToken,
+    Token,
+)
 
-from approval_rules.errors import Issue, Path, SourceSpan
+from .errors import Issue, Path, SourceSpan
 
 __all__ = ["Limits", "YamlDocument", "parse_yaml", "read_yaml_file"]
 
@@ -78,8 +88,10 @@ class Limits:
     max_nodes: int = 200_000
 
 
-#: The deepest nesting ever composed; ``Limits.max_depth`` above this is treated as this.
-_MAX_COMPOSE_DEPTH: Final = 500
+#: ``Limits.max_depth`` above this is treated as this (the walk recurses once per level).
+_MAX_DEPTH: Final = 500
+#: Text that might nest deeper than this is depth-checked on events before composing.
+_SAFE_COMPOSE_DEPTH: Final = 2_000
 #: At most this many alias issues are reported for one file.
 _MAX_ALIAS_ISSUES: Final = 20
 
@@ -131,6 +143,7 @@ class _ComposerLike(Protocol):
     def check_event(self) -> bool: ...
     def get_event(self) -> Event | None: ...
     def peek_event(self) -> Event | None: ...
+    def get_token(self) -> Token | None: ...
     def dispose(self) -> None: ...
 
 
@@ -183,6 +196,9 @@ class YamlDocument:
         data: nested ``dict`` (string keys, file order) / ``list`` / ``str`` / ``int`` /
             ``float`` / ``bool`` / ``None``.
         file: the display name used in every :class:`SourceSpan`.
+
+    The position tables hold the composed nodes and turn their 0-based marks into
+    :class:`SourceSpan` only when asked, so reading a valid file allocates no spans.
     """
 
     data: Any
@@ -293,8 +309,8 @@ def parse_yaml(
     if text.startswith("\ufeff"):
         text = text[1:]
 
-    max_depth = min(limits.max_depth, _MAX_COMPOSE_DEPTH)
-    if "&" in text or _may_nest_deeper(text, _MAX_COMPOSE_DEPTH):
+    max_depth = min(limits.max_depth, _MAX_DEPTH)
+    if "&" in text or _may_nest_deeper(text, _SAFE_COMPOSE_DEPTH):
         issues = _scan_events(text, file, max_depth)
         if issues:
             return None, issues
@@ -351,7 +367,7 @@ class _Stop(Exception):
 class _Walker:
     """Turns a composed node graph into plain data and a position table, in one pass.
 
-    Recursion is bounded by ``max_depth`` (at most ``_MAX_COMPOSE_DEPTH``).  Scalars, most
+    Recursion is bounded by ``max_depth`` (at most ``_MAX_DEPTH``).  Scalars, most
     of the nodes, are handled inline in the loops rather than by a call per node.
     """
 
@@ -578,7 +594,7 @@ def _scan_events(text: str, file: str, max_depth: int) -> list[Issue]:
                     hint = "write the value out in full instead of referring to an anchor"
                 else:
                     message = f"YAML anchors ('&{anchor}') are not allowed"
-                    hint = f"remove '&{anchor}' and write the values out in full where they are needed"
+                    hint = f"remove '&{anchor}' and write the values out where they are needed"
                 issues.append(
                     Issue("yaml-alias", message, span=_event_span(event, file), hint=hint)
                 )
@@ -731,9 +747,21 @@ def _syntax_issue(exc: yaml.MarkedYAMLError, text: str, file: str) -> Issue:
         where = f" on line {context_line}" if context_line else ""
         message = _MALFORMED + f"the '{opener}' opened{where} is not closed"
         hint = f"add the missing '{closer}', or a ',' between items"
+    elif "expected node content" in problem and "flow node" in context:
+        unclosed = _unclosed_flow(text, mark)
+        if unclosed is None:
+            message = _MALFORMED + "expected a value here"
+            hint = "put the value in quotes if it starts with a special character"
+        else:
+            bracket, line = unclosed
+            closer = "]" if bracket == "[" else "}"
+            message = _MALFORMED + f"the '{bracket}' opened on line {line} is not closed"
+            hint = f"add the missing '{closer}', or a ',' between items"
     elif "could not find expected ':'" in problem:
-        message = _MALFORMED + "a ':' is missing after a key"
-        hint = "write 'key: value' on one line"
+        # libyaml notices on the next line; the key without ':' is the context mark.
+        mark = exc.context_mark or mark
+        message = _MALFORMED + "this line needs a ':' after its key"
+        hint = "write 'key: value', or indent the line if it continues the value above"
     elif "block sequence entries are not allowed" in problem:
         message = _MALFORMED + "a list item ('- ') is not allowed here"
         hint = "check the indentation, or put a value that starts with '-' in quotes"
@@ -745,8 +773,61 @@ def _syntax_issue(exc: yaml.MarkedYAMLError, text: str, file: str) -> Issue:
         if context and problem:
             where = f" that starts on line {context_line}" if context_line else ""
             message += f" ({context}{where})"
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    return Issue(code, message, span=SourceSpan(file, line, column), hint=hint)
+    return Issue(code, message, span=_mark_span(text, mark, file), hint=hint)
+
+
+def _mark_span(text: str, mark: _Mark | None, file: str) -> SourceSpan:
+    """The span of an error mark, kept inside the text.
+
+    At the end of a text without a final line break libyaml reports the start of a line
+    that does not exist; that becomes the end of the last line.
+    """
+    if mark is None:
+        return SourceSpan(file, 1, 1)
+    lines = _LINE_BREAK.split(text)
+    if mark.line >= len(lines):
+        return SourceSpan(file, len(lines), len(lines[-1]) + 1)
+    return SourceSpan(file, mark.line + 1, mark.column + 1)
+
+
+def _unclosed_flow(text: str, mark: _Mark | None) -> tuple[str, int] | None:
+    """The innermost ``[`` or ``{`` open at *mark* that is never closed, with its line.
+
+    Only used on the error path: the scanner runs on until the end or its own error.
+    """
+    if mark is None:
+        return None
+    where = (mark.line, mark.column)
+    open_at_mark: list[tuple[str, int, int]] = []
+    stack: list[tuple[str, int, int]] = []
+    loader: _ComposerLike | None = None
+    try:
+        loader = _Composer(text)
+        while True:
+            token = loader.get_token()
+            if token is None:
+                break
+            start = token.start_mark
+            if not open_at_mark and (start.line, start.column) >= where:
+                open_at_mark = list(stack)
+            cls = token.__class__
+            if cls is FlowSequenceStartToken or cls is FlowMappingStartToken:
+                stack.append(
+                    ("[" if cls is FlowSequenceStartToken else "{", start.line, start.column)
+                )
+            elif (cls is FlowSequenceEndToken or cls is FlowMappingEndToken) and stack:
+                stack.pop()
+    except (yaml.YAMLError, UnicodeEncodeError):
+        pass
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if not open_at_mark:
+        open_at_mark = list(stack)
+    for opener in reversed(open_at_mark):
+        if opener in stack:
+            return opener[0], opener[1] + 1
+    return None
 
 
 def _name_at(text: str, mark: _Mark | None) -> str:
