@@ -1,0 +1,286 @@
+"""The ``deadline`` and ``calendar`` commands of ``approval-rules`` (wired in by ``cli.py``).
+
+Each command parses its options, calls :mod:`approval_rules.workdays` /
+:mod:`approval_rules.timelimits` and prints.  Exit codes: 0 success, 1 the input has
+errors (an :class:`~approval_rules.errors.ApprovalRulesError`, message on stderr),
+2 bad command-line usage.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from .errors import ApprovalRulesError, DefinitionError, format_issue
+from .timelimits import ClockStop, due_date, explain_deadline
+from .workdays import DayInfo, WorkCalendar, load_overlay
+
+__all__ = ["register"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _library_errors(func: F) -> F:
+    """Print an ApprovalRulesError on stderr and exit 1 (never a traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DefinitionError as err:
+            for issue in err.issues:
+                click.echo(format_issue(issue), err=True)
+            raise click.exceptions.Exit(1) from None
+        except ApprovalRulesError as err:
+            click.echo(f"error: {err}", err=True)
+            raise click.exceptions.Exit(1) from None
+
+    return cast(F, wrapper)
+
+
+def _parse_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a date written YYYY-MM-DD (e.g. 2026-02-13)", param_hint=what
+        ) from None
+
+
+def _date_argument(ctx: click.Context, param: click.Parameter, value: str) -> date:
+    return _parse_date(value, param.human_readable_name)
+
+
+def _parse_stop(text: str, kind: str) -> ClockStop:
+    first, sep, last = text.partition("..")
+    if not sep:
+        raise click.BadParameter(
+            f"{text!r} must be FROM..TO, e.g. 2025-03-10..2025-03-21", param_hint="--stop"
+        )
+    start, end = _parse_date(first, "--stop"), _parse_date(last, "--stop")
+    if end < start:
+        raise click.BadParameter(f"{text!r} ends before it starts", param_hint="--stop")
+    return ClockStop(kind=kind, start=start, end=end)
+
+
+def _calendar(overlays: Sequence[Path], provisional: bool) -> WorkCalendar:
+    calendar = WorkCalendar.china(provisional=provisional)
+    for path in overlays:
+        calendar = calendar.with_overlay(load_overlay(path))
+    return calendar
+
+
+def _day(d: date) -> str:
+    return f"{d.isoformat()} {_WEEKDAYS[d.weekday()]}"
+
+
+def _info_json(info: DayInfo) -> dict[str, Any]:
+    return {
+        "date": info.date.isoformat(),
+        "is_workday": info.is_workday,
+        "kind": info.kind.value,
+        "name": info.name,
+        "source": info.source,
+        "provisional": info.provisional,
+    }
+
+
+_OVERLAY_OPTION = click.option(
+    "--overlay",
+    "overlays",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Calendar overlay YAML (regional days off, closures, a new year); repeatable.",
+)
+_FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
+
+
+@click.command()
+@click.argument("start", metavar="START", callback=_date_argument)
+@click.argument("working_days", metavar="N", type=click.IntRange(min=0))
+@click.option(
+    "--stop",
+    "stops",
+    multiple=True,
+    metavar="FROM..TO",
+    help="Clock stop (Art. 45: hearing, testing …), both days included; repeatable, in order.",
+)
+@click.option(
+    "--stop-kind",
+    "stop_kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Kind of each --stop (one for all, or one per stop). Default: special_procedure.",
+)
+@click.option(
+    "--extend",
+    "extension",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Working days added by the one extension (Art. 42: 10, joint handling 15).",
+)
+@click.option(
+    "--calendar",
+    "calendar_name",
+    type=click.Choice(["cn"]),
+    default="cn",
+    show_default=True,
+    help="Base calendar: cn = official national calendar.",
+)
+@_OVERLAY_OPTION
+@click.option(
+    "--provisional",
+    is_flag=True,
+    help="Count years without official data as weekends only (result marked provisional).",
+)
+@click.option("--explain", is_flag=True, help="List each day counted or skipped, with the reason.")
+@_FORMAT_OPTION
+@_library_errors
+def deadline(
+    start: date,
+    working_days: int,
+    stops: tuple[str, ...],
+    stop_kinds: tuple[str, ...],
+    extension: int,
+    calendar_name: str,
+    overlays: tuple[Path, ...],
+    provisional: bool,
+    explain: bool,
+    fmt: str,
+) -> None:
+    """Print the last day of a period of N working days from START (start day not counted).
+
+    \b
+    Examples:
+      approval-rules deadline 2026-02-13 20            # -> 2026-03-19
+      approval-rules deadline 2025-03-03 20 --stop 2025-03-10..2025-03-21 --stop-kind hearing
+      approval-rules deadline 2025-09-26 20 --extend 10 --explain
+    """
+    if not stop_kinds:
+        kinds = ["special_procedure"] * len(stops)
+    elif len(stop_kinds) == 1:
+        kinds = list(stop_kinds) * len(stops)
+    elif len(stop_kinds) == len(stops):
+        kinds = list(stop_kinds)
+    else:
+        raise click.UsageError(
+            f"give one --stop-kind for all stops or one per --stop "
+            f"({len(stop_kinds)} kinds for {len(stops)} stops)"
+        )
+    clock_stops = [_parse_stop(text, kind) for text, kind in zip(stops, kinds, strict=True)]
+    calendar = _calendar(overlays, provisional)
+    due = due_date(calendar, start, working_days, stops=clock_stops, extension=extension)
+    flagged = calendar.is_provisional(start, due)
+    if fmt == "json":
+        result: dict[str, Any] = {
+            "start": start.isoformat(),
+            "working_days": working_days,
+            "extension": extension,
+            "stops": [
+                {"kind": s.kind, "start": s.start.isoformat(), "end": s.end.isoformat()}
+                for s in clock_stops
+            ],
+            "due": due.isoformat(),
+            "provisional": flagged,
+            "calendar": calendar.name,
+            "fingerprint": calendar.fingerprint,
+        }
+        if explain:
+            days = explain_deadline(
+                calendar, start, working_days, stops=clock_stops, extension=extension
+            )
+            result["days"] = [
+                {
+                    "date": d.date.isoformat(),
+                    "counted": d.counted,
+                    "number": d.number,
+                    "reason": d.reason,
+                    "name": d.name,
+                    "provisional": d.provisional,
+                }
+                for d in days
+            ]
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if explain:
+        days = explain_deadline(
+            calendar, start, working_days, stops=clock_stops, extension=extension
+        )
+        for item in days:
+            click.echo(f"{_day(item.date)}  {item.text}")
+        click.echo(f"due: {due.isoformat()}")
+    else:
+        click.echo(due.isoformat())
+    if flagged:
+        click.echo(
+            "warning: provisional: the period reaches a year without official data "
+            "(counted as weekends only)",
+            err=True,
+        )
+
+
+@click.command(name="calendar")
+@click.argument("year", type=click.IntRange(min=1, max=9999))
+@_OVERLAY_OPTION
+@click.option("--provisional", is_flag=True, help="Allow a year without official data.")
+@_FORMAT_OPTION
+@_library_errors
+def calendar_command(year: int, overlays: tuple[Path, ...], provisional: bool, fmt: str) -> None:
+    """List YEAR's days off (holidays, overlay days, closures) and make-up workdays.
+
+    \b
+    Example:
+      approval-rules calendar 2026
+    """
+    calendar = _calendar(overlays, provisional)
+    report = calendar.year_report(year)
+    if fmt == "json":
+        data = {
+            "year": year,
+            "workdays": report.workdays,
+            "non_working_days": report.non_working_days,
+            "provisional": report.provisional,
+            "calendar": calendar.name,
+            "fingerprint": report.fingerprint,
+            "days_off": [_info_json(i) for i in report.days_off],
+            "makeup_workdays": [_info_json(i) for i in report.makeup_workdays],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    note = " (provisional: no official data, weekends only)" if report.provisional else ""
+    click.echo(
+        f"{year}: {report.workdays} working days, {report.non_working_days} days off "
+        f"(calendar {calendar.name}, {report.fingerprint}){note}"
+    )
+    click.echo("days off (besides ordinary weekends):")
+    for info in report.days_off:
+        click.echo(f"  {_day(info.date)}  {info.reason}")
+    if not report.days_off:
+        click.echo("  none")
+    click.echo("make-up workdays:")
+    for info in report.makeup_workdays:
+        click.echo(f"  {_day(info.date)}  {info.reason}")
+    if not report.makeup_workdays:
+        click.echo("  none")
+
+
+def register(group: click.Group) -> None:
+    """Add the ``deadline`` and ``calendar`` commands to ``group``."""
+    group.add_command(deadline)
+    group.add_command(calendar_command)
