@@ -176,11 +176,8 @@ class StaleCase(CaseError):
     def __init__(self, expected: int, actual: int) -> None:
         self.expected = expected
         self.actual = actual
-        super().__init__(
-            f"case is at version {actual}, not {expected}: reload it and try again"
-        )
+        super().__init__(f"case is at version {actual}, not {expected}: reload it and try again")
 
 
 class CaseDataError(CaseError, ValueError):
     """Case input (applicant fields, materials, a serialised case) is missing or malformed."""
-

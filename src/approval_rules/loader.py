@@ -86,7 +86,9 @@ class Catalogue:
         department when the step names none): a 局长 of another city does not sign here.
         """
         matter = self.matters[matter_id]
-        step = next(s for s in matter.steps if s.id == step_id)
+        step = next((s for s in matter.steps if s.id == step_id), None)
+        if step is None:
+            raise KeyError(f"matter {matter_id!r} has no step {step_id!r}")
         department = step.department or matter.lead_department
         seen: dict[str, Person] = {pid: self.people[pid] for pid in step.signers}
         for role in step.signer_roles:
@@ -221,14 +223,30 @@ def _build(docs: Sequence[YamlDocument], issues: list[Issue], *, partial: bool) 
         else:
             tolerated.update(_raw_ids(doc.data))
 
-    departments = _unique(((d, doc, ("departments", i)) for m, doc in definitions
-                           for i, d in enumerate(m.departments)), "department", out)
-    roles = _unique(((r, doc, ("roles", i)) for m, doc in definitions
-                     for i, r in enumerate(m.roles)), "role", out)
-    people = _unique(((p, doc, ("people", i)) for m, doc in definitions
-                      for i, p in enumerate(m.people)), "person", out)
-    fee_items = _unique(((f, doc, ("fee_items", i)) for m, doc in definitions
-                         for i, f in enumerate(m.fee_items)), "fee item", out)
+    departments = _unique(
+        (
+            (d, doc, ("departments", i))
+            for m, doc in definitions
+            for i, d in enumerate(m.departments)
+        ),
+        "department",
+        out,
+    )
+    roles = _unique(
+        ((r, doc, ("roles", i)) for m, doc in definitions for i, r in enumerate(m.roles)),
+        "role",
+        out,
+    )
+    people = _unique(
+        ((p, doc, ("people", i)) for m, doc in definitions for i, p in enumerate(m.people)),
+        "person",
+        out,
+    )
+    fee_items = _unique(
+        ((f, doc, ("fee_items", i)) for m, doc in definitions for i, f in enumerate(m.fee_items)),
+        "fee item",
+        out,
+    )
     matter_map = _unique(((m, doc, ()) for m, doc in matters), "matter", out)
     documents = {m.id: doc for m, doc in matters if matter_map.get(m.id) is m}
 
@@ -595,8 +613,14 @@ class _Refs:
         self.current = None
         for i, person in enumerate(defs.people):
             base: Path = ("people", i)
-            self.ref(doc, (*base, "department"), person.department, self.departments,
-                     "department", "unknown-department")
+            self.ref(
+                doc,
+                (*base, "department"),
+                person.department,
+                self.departments,
+                "department",
+                "unknown-department",
+            )
             for j, role in enumerate(person.roles):
                 self.ref(doc, (*base, "roles", j), role, self.roles, "role", "unknown-role")
             if person.backup is None:
@@ -611,14 +635,21 @@ class _Refs:
                     hint="name a colleague who acts while this person is absent (AB岗)",
                 )
             else:
-                self.ref(doc, (*base, "backup"), person.backup, self.people, "person",
-                         "unknown-person")
+                self.ref(
+                    doc, (*base, "backup"), person.backup, self.people, "person", "unknown-person"
+                )
 
     def check_matter(self, matter: Matter, doc: YamlDocument) -> None:
         self.current = matter.id
         dep = self.departments
-        self.ref(doc, ("lead_department",), matter.lead_department, dep, "department",
-                 "unknown-department")
+        self.ref(
+            doc,
+            ("lead_department",),
+            matter.lead_department,
+            dep,
+            "department",
+            "unknown-department",
+        )
         for i, d in enumerate(matter.co_departments):
             self.ref(doc, ("co_departments", i), d, dep, "department", "unknown-department")
         for i, pre in enumerate(matter.prerequisites):
@@ -653,8 +684,7 @@ class _Refs:
             self._condition(doc, (*base, "when"), material.when, fields)
         for i, fee in enumerate(matter.fees):
             base = ("fees", i)
-            self.ref(doc, (*base, "item"), fee.item, self.fee_items, "fee item",
-                     "unknown-fee-item")
+            self.ref(doc, (*base, "item"), fee.item, self.fee_items, "fee item", "unknown-fee-item")
             item = self.fee_items.get(fee.item)
             if item is not None and item.per_field is not None:
                 kind = fields.get(item.per_field)
@@ -724,8 +754,14 @@ class _Refs:
                 hint="the promised limit (承诺时限) may never exceed the statutory one",
             )
         if limits.extension is not None:
-            self.ref(doc, ("time_limits", "extension", "approved_by"),
-                     limits.extension.approved_by, self.roles, "role", "unknown-role")
+            self.ref(
+                doc,
+                ("time_limits", "extension", "approved_by"),
+                limits.extension.approved_by,
+                self.roles,
+                "role",
+                "unknown-role",
+            )
             if matter.case_type is CaseType.IMMEDIATE:
                 self.out.add(
                     "extension-on-immediate",
@@ -771,17 +807,24 @@ class _Refs:
         for i, step in enumerate(matter.steps):
             base: Path = ("steps", i)
             if step.department is not None:
-                self.ref(doc, (*base, "department"), step.department, self.departments,
-                         "department", "unknown-department")
+                self.ref(
+                    doc,
+                    (*base, "department"),
+                    step.department,
+                    self.departments,
+                    "department",
+                    "unknown-department",
+                )
             for j, person in enumerate(step.signers):
-                self.ref(doc, (*base, "signers", j), person, self.people, "person",
-                         "unknown-person")
+                self.ref(
+                    doc, (*base, "signers", j), person, self.people, "person", "unknown-person"
+                )
             department = step.department or matter.lead_department
             for j, role in enumerate(step.signer_roles):
-                self.ref(doc, (*base, "signer_roles", j), role, self.roles, "role",
-                         "unknown-role")
+                self.ref(doc, (*base, "signer_roles", j), role, self.roles, "role", "unknown-role")
                 holders = [
-                    p for p in self.people.values()
+                    p
+                    for p in self.people.values()
                     if role in p.roles and p.department == department
                 ]
                 if role in self.roles and department in self.departments and not holders:
@@ -805,8 +848,7 @@ class _Refs:
                             (*base, key, j),
                         )
                     else:
-                        self.ref(doc, (*base, key, j), target, step_ids, "step",
-                                 "unknown-step")
+                        self.ref(doc, (*base, key, j), target, step_ids, "step", "unknown-step")
             self._condition(doc, (*base, "when"), step.when, fields)
         return set(step_ids)
 
@@ -828,7 +870,7 @@ class _Refs:
                 f"{_dotted(path)}: {err.message} (at character {err.offset + 1} of {text!r})",
                 _shift(span, err.offset, text),
                 path,
-                hint="write e.g.  floor_area > 300 and applicant_kind == \"company\"",
+                hint='write e.g.  floor_area > 300 and applicant_kind == "company"',
             )
             return
         for problem in check_condition(condition, fields):
