@@ -1,0 +1,312 @@
+"""Drawings and listings of a compiled process: Mermaid, Graphviz DOT, JSON and text.
+
+* **mermaid**: a ``flowchart LR``; steps show their name, kind, limit and signers;
+  deciding steps are hexagons, the first and last steps rounded; send-back edges
+  are dashed (``-.->``); the critical path is drawn thick and red.  Paste it into
+  any Mermaid renderer (GitHub and GitLab render ```` ```mermaid ```` blocks,
+  https://mermaid.live draws it in the browser).
+* **dot**: the same drawing for Graphviz (``dot -Tsvg``).
+* **json**: the stable export documented in ``docs/graph-json.md``.
+* **text**: what a policy officer reads in a terminal: the steps in order, who signs
+  each (with their AB岗 backups), the limits, the critical path and the slack.
+
+Chinese names are kept as they are (UTF-8, never ``\\u`` escapes) and quoted safely.
+This module has no command-line code; :mod:`._cli_graph` calls it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from typing import Final
+
+from .graph import Process, limit_in_working_days
+from .model import StepKind, TimeLimit, Unit
+
+__all__ = ["FORMATS", "render", "to_dot", "to_json", "to_mermaid", "to_text"]
+
+#: Colour of the critical path in Mermaid and DOT drawings.
+CRITICAL_COLOUR: Final = "#c0392b"
+_MAX_NAMES: Final = 4
+
+
+def _num(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _days(value: float) -> str:
+    text = _num(value)
+    return f"{text} working day" + ("" if text == "1" else "s")
+
+
+_UNIT_WORDS: Final = {
+    Unit.WORKING_DAYS: "working day",
+    Unit.HALF_DAYS: "half day",
+    Unit.HOURS: "hour",
+    Unit.CALENDAR_DAYS: "calendar day",
+}
+
+
+def _limit_text(limit: TimeLimit) -> str:
+    """A limit in the unit it was written in: ``7 working days``, ``2 hours``."""
+    text = _num(float(limit.value))
+    word = _UNIT_WORDS[limit.unit]
+    return f"{text} {word}" + ("" if text == "1" else "s")
+
+
+def _limit(process: Process, step_id: str) -> str:
+    limit = process.step(step_id).time_limit
+    return _limit_text(limit) if limit is not None else "no limit"
+
+
+def _matter_limit(limit: TimeLimit) -> str:
+    """A matter limit, with its working-day value when written in another unit."""
+    text = _limit_text(limit)
+    if limit.unit is Unit.WORKING_DAYS:
+        return text
+    return f"{text} (= {_days(limit_in_working_days(limit))})"
+
+
+def _signer_names(process: Process, step_id: str) -> str:
+    names = [process.people[p].name if p in process.people else p for p in process.signers(step_id)]
+    if len(names) > _MAX_NAMES:
+        return ", ".join(names[:_MAX_NAMES]) + f" +{len(names) - _MAX_NAMES}"
+    return ", ".join(names)
+
+
+def _critical_edges(process: Process) -> set[tuple[str, str]]:
+    path = process.critical_path
+    return set(itertools.pairwise(path))
+
+
+# --- Mermaid ----------------------------------------------------------------------------
+
+_MERMAID_ENTITIES: Final = (
+    ("#", "#35;"),  # first: the entities below start with '#'
+    ('"', "#quot;"),
+    ("<", "#lt;"),
+    (">", "#gt;"),
+    ("&", "#amp;"),
+    ("`", "#96;"),
+)
+
+
+def _mermaid_text(text: str) -> str:
+    """Text safe inside a quoted Mermaid label: entities for characters Mermaid reads."""
+    text = " ".join(text.split())
+    for char, entity in _MERMAID_ENTITIES:
+        text = text.replace(char, entity)
+    return text
+
+
+def _mermaid_id(step_id: str) -> str:
+    # A prefix keeps ids such as 'end', 'class' or 'o…'/'x…' from being read as syntax.
+    return f"s_{step_id}"
+
+
+def to_mermaid(process: Process) -> str:
+    """A Mermaid ``flowchart LR`` of the process (see the module docstring)."""
+    lines = ["flowchart LR", f"    %% {process.matter.id} sha256:{process.content_hash[:16]}"]
+    ends = set(process.ends)
+    for sid in process.order:
+        step = process.step(sid)
+        parts = [step.name, f"{step.kind.value} · {_limit(process, sid)}"]
+        signers = _signer_names(process, sid)
+        if signers:
+            parts.append(signers)
+        label = "<br/>".join(_mermaid_text(p) for p in parts)
+        if step.decides:
+            shape = f'{{{{"{label}"}}}}'
+        elif sid == process.start or sid in ends:
+            shape = f'(["{label}"])'
+        else:
+            shape = f'["{label}"]'
+        lines.append(f"    {_mermaid_id(sid)}{shape}")
+    critical = _critical_edges(process)
+    highlighted: list[int] = []
+    count = 0
+    for sid in process.order:
+        for nxt in process.successors(sid):
+            if (sid, nxt) in critical:
+                highlighted.append(count)
+            lines.append(f"    {_mermaid_id(sid)} --> {_mermaid_id(nxt)}")
+            count += 1
+    for sid in process.order:
+        for target in process.send_back_targets(sid):
+            lines.append(f"    {_mermaid_id(sid)} -.->|退回| {_mermaid_id(target)}")
+            count += 1
+    style = f"stroke:{CRITICAL_COLOUR},stroke-width:3px"
+    lines.append(f"    classDef critical {style}")
+    lines.append("    classDef coReview fill:#eef5ff")
+    co_reviews = [s for s in process.order if process.step(s).kind is StepKind.CO_REVIEW]
+    if co_reviews:
+        lines.append(f"    class {','.join(_mermaid_id(s) for s in co_reviews)} coReview")
+    lines.append(f"    class {','.join(_mermaid_id(s) for s in process.critical_path)} critical")
+    if highlighted:
+        lines.append(f"    linkStyle {','.join(map(str, highlighted))} {style}")
+    return "\n".join(lines) + "\n"
+
+
+# --- Graphviz DOT -----------------------------------------------------------------------
+
+
+def _dot_string(text: str) -> str:
+    """A double-quoted DOT string; line breaks in ``text`` become ``\\n``."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "\\n".join(escaped.splitlines() or [""]) + '"'
+
+
+def to_dot(process: Process) -> str:
+    """A Graphviz ``digraph`` of the process (render with ``dot -Tsvg``)."""
+    font = "Noto Sans CJK SC"
+    matter = process.matter
+    title = f"{matter.name} ({matter.id})\npromised {_matter_limit(matter.time_limits.promised)}"
+    lines = [
+        f"digraph {_dot_string(matter.id)} {{",
+        f"    graph [rankdir=LR, labelloc=t, fontname={_dot_string(font)}, "
+        f"label={_dot_string(title)}];",
+        f"    node [shape=box, style=rounded, fontname={_dot_string(font)}];",
+        f"    edge [fontname={_dot_string(font)}];",
+    ]
+    on_path = set(process.critical_path)
+    ends = set(process.ends)
+    for sid in process.order:
+        step = process.step(sid)
+        text = f"{step.name}\n{step.kind.value} · {_limit(process, sid)}"
+        signers = _signer_names(process, sid)
+        if signers:
+            text += f"\n{signers}"
+        attrs = [f"label={_dot_string(text)}"]
+        styles = ["rounded"]
+        if step.decides:
+            attrs.append("shape=hexagon")
+        elif sid == process.start or sid in ends:
+            styles.append("bold")
+        if step.kind is StepKind.CO_REVIEW:
+            styles.append("filled")
+            attrs.append('fillcolor="#eef5ff"')
+        attrs.append(f'style="{",".join(styles)}"')
+        if sid in on_path:
+            attrs.append(f'color="{CRITICAL_COLOUR}", penwidth=2')
+        lines.append(f"    {_dot_string(sid)} [{', '.join(attrs)}];")
+    critical = _critical_edges(process)
+    for sid in process.order:
+        for nxt in process.successors(sid):
+            extra = f' [color="{CRITICAL_COLOUR}", penwidth=2]' if (sid, nxt) in critical else ""
+            lines.append(f"    {_dot_string(sid)} -> {_dot_string(nxt)}{extra};")
+    for sid in process.order:
+        for target in process.send_back_targets(sid):
+            lines.append(
+                f"    {_dot_string(sid)} -> {_dot_string(target)} "
+                f'[style=dashed, label="退回", constraint=false];'
+            )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+def to_json(process: Process) -> str:
+    """The stable JSON export (format version 1, ``docs/graph-json.md``), UTF-8 text."""
+    return json.dumps(process.to_json_data(), ensure_ascii=False, indent=2) + "\n"
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def _line(text: str) -> str:
+    """Text on one line: a name written over several YAML lines must not break a listing."""
+    return " ".join(text.split())
+
+
+def _person(process: Process, pid: str) -> str:
+    person = process.people.get(pid)
+    return _line(person.name) if person is not None else pid
+
+
+def to_text(process: Process) -> str:
+    """A plain-text listing for a terminal: steps in order, signers, limits, slack."""
+    matter = process.matter
+    spare = process.promised_days - process.critical_length
+    lead = _line(process.department_name(matter.lead_department))
+    out = [
+        f"{_line(matter.name)} ({matter.id})",
+        f"  {matter.case_type.value} matter, lead department {lead}",
+        f"  promised limit {_matter_limit(matter.time_limits.promised)} "
+        f"(statutory {_matter_limit(matter.time_limits.statutory)})",
+        f"  critical path: {' -> '.join(process.critical_path)}",
+        f"  = {_days(process.critical_length)}, "
+        + (f"{_days(spare)} to spare" if spare >= 0 else f"{_days(-spare)} OVER the promise"),
+        f"  content hash sha256:{process.content_hash}",
+        "",
+        "Steps, in order:",
+    ]
+    on_path = set(process.critical_path)
+    splits = process.splits()
+    joined_at = {process.join_of(s): s for s in splits}
+    width = len(str(len(process.order)))
+    for n, sid in enumerate(process.order, start=1):
+        step = process.step(sid)
+        facts = [step.kind.value]
+        if step.decides:
+            facts.append("decides")
+        facts.append(_limit(process, sid))
+        soonest = process.earliest_start[sid]
+        facts.append(
+            f"starts after {_days(soonest)} at the soonest" if soonest else "starts at once"
+        )
+        if sid in on_path:
+            facts.append("critical")
+        else:
+            slack = process.slack[sid]
+            facts.append(f"slack {_days(slack)}" if slack else "no slack")
+        out.append(f"{n:>{width}}. {_line(step.name)} ({sid}): {', '.join(facts)}")
+        pad = " " * (width + 2)
+        department = process.department(sid)
+        if department != matter.lead_department:
+            out.append(f"{pad}department: {_line(process.department_name(department))}")
+        if step.after:
+            note = f" (joins the branches opened at {joined_at[sid]})" if sid in joined_at else ""
+            out.append(f"{pad}after: {', '.join(step.after)}{note}")
+        if step.when:
+            out.append(f"{pad}only when: {_line(step.when)}")
+        signers = []
+        for pid, backup in process.backups(sid).items():
+            cover = f"backup {_person(process, backup)}" if backup else "no backup"
+            signers.append(f"{_person(process, pid)} ({cover})")
+        out.append(f"{pad}signers: {'; '.join(signers) or 'nobody'}")
+        if step.send_back_to:
+            out.append(f"{pad}may send back to: {', '.join(step.send_back_to)}")
+        if step.can_refuse:
+            out.append(f"{pad}may refuse the application")
+    if splits:
+        out += ["", "Parallel branches:"]
+        for split, branches in splits.items():
+            join = process.join_of(split)
+            meet = f"; they meet at {join}" if join else ""
+            out.append(f"  {split} opens {', '.join(branches)}{meet}")
+    return "\n".join(out) + "\n"
+
+
+#: Output formats of :func:`render` (and ``approval-rules graph --format``).
+FORMATS: Final[dict[str, Callable[[Process], str]]] = {
+    "mermaid": to_mermaid,
+    "dot": to_dot,
+    "json": to_json,
+    "text": to_text,
+}
+
+
+def render(process: Process, fmt: str) -> str:
+    """Render ``process`` in one of :data:`FORMATS` (``mermaid``, ``dot``, ``json``, ``text``).
+
+    Raises:
+        ValueError: ``fmt`` is not a known format.
+    """
+    try:
+        renderer = FORMATS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
+    return renderer(process)
