@@ -81,8 +81,6 @@ def limit_in_working_days(limit: TimeLimit | None) -> float:
     return value
 
 
-
-
 def content_hash(matter: Matter) -> str:
     """SHA-256 (hex) of the matter's JSON: what a case pins.
 
