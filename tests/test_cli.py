@@ -36,7 +36,13 @@ time_limits:
   promised: {value: 5}
 steps:
   - {id: accept, name: 受理, kind: accept, signers: [wang, chen], time_limit: {value: 1}}
-  - {id: decide, name: 决定, kind: decide, signers: [wang, chen], after: [accept], decides: true, time_limit: {value: 2}}
+  - id: decide
+    name: 决定
+    kind: decide
+    signers: [wang, chen]
+    after: [accept]
+    decides: true
+    time_limit: {value: 2}
 result: {name: 施工许可证}
 """
 
@@ -62,7 +68,7 @@ def test_check_errors_exit_1(catalogue: Path) -> None:
     (catalogue / "m.yaml").write_text(MATTER.replace("after: [accept]", "after: [acept]"))
     result = CliRunner().invoke(main, ["check", str(catalogue)])
     assert result.exit_code == 1
-    assert "m.yaml:15:73: error[unknown-step]" in result.output
+    assert "m.yaml:19:13: error[unknown-step]" in result.output
     assert "error[unknown-step]" in result.output
     assert "did you mean 'accept'?" in result.output
     assert "Traceback" not in result.output
@@ -70,7 +76,8 @@ def test_check_errors_exit_1(catalogue: Path) -> None:
 
 def test_check_json(catalogue: Path) -> None:
     """--format json prints the issues as a JSON array with positions."""
-    (catalogue / "m.yaml").write_text(MATTER.replace("promised: {value: 5}", "promised: {value: 9}"))
+    broken = MATTER.replace("promised: {value: 5}", "promised: {value: 9}")
+    (catalogue / "m.yaml").write_text(broken)
     result = CliRunner().invoke(main, ["check", "--format", "json", str(catalogue)])
     assert result.exit_code == 1
     issues = json.loads(result.output)

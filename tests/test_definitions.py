@@ -24,7 +24,7 @@ DATA = Path(__file__).parent / "data"
 def _cases(kind: str) -> list[Path]:
     folder = DATA / kind
     cases = [p for p in folder.iterdir() if p.is_dir()]
-    cases += [p for p in folder.glob("*.yaml")]
+    cases += list(folder.glob("*.yaml"))
     return sorted(cases)
 
 

@@ -197,16 +197,18 @@ class YamlDocument:
             ``float`` / ``bool`` / ``None``.
         file: the display name used in every :class:`SourceSpan`.
 
-    The position tables hold the composed nodes and turn their 0-based marks into
-    :class:`SourceSpan` only when asked, so reading a valid file allocates no spans.
+    The position tables hold each value's 0-based ``(line, column, end line, end column)``
+    (each key's ``(line, column)``) and turn them into :class:`SourceSpan` only when asked.
+    They keep no composed nodes: a catalogue held in memory would otherwise keep about
+    eight GC-tracked objects per value alive, and every full collection would walk them.
     """
 
     data: Any
     file: str
-    _values: dict[Path, Node] = field(default_factory=dict, repr=False)
-    _keys: dict[Path, Node] = field(default_factory=dict, repr=False)
+    _values: dict[Path, tuple[int, int, int, int]] = field(default_factory=dict, repr=False)
+    _keys: dict[Path, tuple[int, int]] = field(default_factory=dict, repr=False)
 
-    def _node(self, path: Path) -> Node | None:
+    def _node(self, path: Path) -> tuple[int, int, int, int] | None:
         table = self._values
         path = tuple(path)
         while path and path not in table:
@@ -221,24 +223,21 @@ class YamlDocument:
         node = self._node(path)
         if node is None:
             return SourceSpan(self.file, 1, 1)
-        mark: _Mark = node.start_mark
-        return SourceSpan(self.file, mark.line + 1, mark.column + 1)
+        return SourceSpan(self.file, node[0] + 1, node[1] + 1)
 
     def key_span(self, path: Path) -> SourceSpan:
         """Where the mapping key ``path[-1]`` is written; :meth:`span` when it is not a key."""
-        node = self._keys.get(tuple(path))
-        if node is None:
+        key = self._keys.get(tuple(path))
+        if key is None:
             return self.span(path)
-        mark: _Mark = node.start_mark
-        return SourceSpan(self.file, mark.line + 1, mark.column + 1)
+        return SourceSpan(self.file, key[0] + 1, key[1] + 1)
 
     def end_span(self, path: Path) -> SourceSpan:
         """The position just after the value at *path* (nearest known ancestor as for span)."""
         node = self._node(path)
         if node is None:
             return SourceSpan(self.file, 1, 1)
-        mark: _Mark = node.end_mark
-        return SourceSpan(self.file, mark.line + 1, mark.column + 1)
+        return SourceSpan(self.file, node[2] + 1, node[3] + 1)
 
 
 def read_yaml_file(
@@ -378,8 +377,8 @@ class _Walker:
         self.max_depth = max_depth
         self.max_nodes = max_nodes
         self.issues = issues
-        self.values: dict[Path, Node] = {}
-        self.keys: dict[Path, Node] = {}
+        self.values: dict[Path, tuple[int, int, int, int]] = {}
+        self.keys: dict[Path, tuple[int, int]] = {}
         # Nodes announced so far: every child of every collection entered, keys included.
         self.count = 1
 
@@ -388,7 +387,8 @@ class _Walker:
         return SourceSpan(self.file, mark.line + 1, mark.column + 1)
 
     def walk(self, root: Node, path: Path, depth: int) -> Any:
-        self.values[path] = root
+        s, e = root.start_mark, root.end_mark
+        self.values[path] = (s.line, s.column, e.line, e.column)
         if root.__class__ is ScalarNode:
             return self._scalar(root, path)
         return self._collection(root, path, depth)
@@ -424,7 +424,8 @@ class _Walker:
             append = items.append
             for index, child in enumerate(children):
                 child_path = (*path, index)
-                values[child_path] = child
+                s, e = child.start_mark, child.end_mark
+                values[child_path] = (s.line, s.column, e.line, e.column)
                 if child.__class__ is ScalarNode:
                     if child.tag is _PLAIN:
                         text = child.value
@@ -456,8 +457,10 @@ class _Walker:
             if key in mapping:
                 self._duplicate(key_node, child_path)
                 continue
-            keys[child_path] = key_node
-            values[child_path] = value_node
+            s = key_node.start_mark
+            keys[child_path] = (s.line, s.column)
+            s, e = value_node.start_mark, value_node.end_mark
+            values[child_path] = (s.line, s.column, e.line, e.column)
             if value_node.__class__ is ScalarNode:
                 if value_node.tag is _PLAIN:
                     text = value_node.value
@@ -522,12 +525,12 @@ class _Walker:
         )
 
     def _duplicate(self, node: Node, path: Path) -> None:
-        first: _Mark = self.keys[path].start_mark
+        first_line = self.keys[path][0]
         self.issues.append(
             Issue(
                 "duplicate-key",
                 f"the key '{path[-1]}' appears twice in the same mapping; "
-                f"it was first given on line {first.line + 1}",
+                f"it was first given on line {first_line + 1}",
                 span=self._span(node),
                 path=path,
                 hint="remove or rename one of them (the first value is kept)",

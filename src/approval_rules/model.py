@@ -34,8 +34,8 @@ from pydantic import (
 __all__ = [
     "CaseType",
     "ChoiceField",
-    "Department",
     "Definitions",
+    "Department",
     "ElectronicRules",
     "Extension",
     "FeeItem",
@@ -64,6 +64,7 @@ __all__ = [
 ]
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+FILE_TYPE_PATTERN = r"^[a-z0-9]+$"
 
 Id = Annotated[
     StrictStr,
@@ -363,7 +364,7 @@ class PixelSize(_Model):
 class ElectronicRules(_Model):
     """Rules for the electronic copy of a material (the seed: *.jpg, ≤ 90 KB, 640×480–1600×1200)."""
 
-    file_types: tuple[Annotated[StrictStr, Field(pattern=r"^[a-z0-9]+$")], ...] = Field(
+    file_types: tuple[Annotated[StrictStr, Field(pattern=FILE_TYPE_PATTERN)], ...] = Field(
         default=(), description="Allowed file extensions in lower case, e.g. [jpg]."
     )
     max_size_kb: PosInt | None = Field(default=None, description="Largest file in KB.")
