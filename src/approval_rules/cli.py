@@ -125,9 +125,9 @@ def schema(out_dir: Path | None, name: str | None) -> None:
 
 def _register_commands() -> None:
     # Commands that live in their own modules, each adding itself to the group.
-    from . import _cli_calendar
+    from . import _cli_calendar, _cli_graph, _cli_run
 
-    for module in (_cli_calendar,):
+    for module in (_cli_calendar, _cli_graph, _cli_run):
         module.register(main)
 
 
