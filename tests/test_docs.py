@@ -59,7 +59,7 @@ def test_readme_has_two_setup_commands() -> None:
     setup = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"```sh\n(.*?)\n```", setup, flags=re.S)
     assert commands == [
-        'python -m pip install -e . && approval-rules check matters/',
+        "python -m pip install -e . && approval-rules check matters/",
         'python -m pip install -e ".[dev]" && python -m pytest',
     ]
 

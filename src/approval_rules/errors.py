@@ -11,6 +11,7 @@ Everything this library raises on purpose belongs to one tree::
         ├── ActionNotAllowed            the action is refused now (wrong person, wrong step,
         │                               too late …); the case is left exactly as it was
         ├── StaleCase                   optimistic concurrency: the case changed meanwhile
+        ├── LogTampered                 an event log fails verification (defined in audit.py)
         └── CaseDataError (ValueError)  case input is missing or of the wrong shape
 
 What went wrong in a definition is told by :attr:`Issue.code` (a stable kebab-case
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
