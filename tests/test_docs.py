@@ -68,3 +68,24 @@ def test_ci_runs_the_readme_test_command() -> None:
     """.ci/run runs exactly the README's test command."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'python -m pip install -q -e ".[dev]" && python -m pytest' in ci
+
+
+def test_readme_python_examples_run() -> None:
+    """Every Python example in the README runs as written, from the project folder."""
+    import os
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    assert blocks
+    for block in blocks:
+        result = subprocess.run(
+            [sys.executable, "-c", block],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "PYTHONWARNINGS": "error"},
+        )
+        assert result.returncode == 0, result.stderr
