@@ -11,13 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import date
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import click
 
-from .errors import ApprovalRulesError, DefinitionError, format_issue
 from .timelimits import ClockStop, due_date, explain_deadline
 from .workdays import DayInfo, WorkCalendar, load_overlay
 
@@ -26,24 +24,6 @@ __all__ = ["register"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _library_errors(func: F) -> F:
-    """Print an ApprovalRulesError on stderr and exit 1 (never a traceback)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except DefinitionError as err:
-            for issue in err.issues:
-                click.echo(format_issue(issue), err=True)
-            raise click.exceptions.Exit(1) from None
-        except ApprovalRulesError as err:
-            click.echo(f"error: {err}", err=True)
-            raise click.exceptions.Exit(1) from None
-
-    return cast(F, wrapper)
 
 
 def _parse_date(text: str, what: str) -> date:
@@ -151,7 +131,6 @@ _FORMAT_OPTION = click.option(
 )
 @click.option("--explain", is_flag=True, help="List each day counted or skipped, with the reason.")
 @_FORMAT_OPTION
-@_library_errors
 def deadline(
     start: date,
     working_days: int,
@@ -240,7 +219,6 @@ def deadline(
 @_OVERLAY_OPTION
 @click.option("--provisional", is_flag=True, help="Allow a year without official data.")
 @_FORMAT_OPTION
-@_library_errors
 def calendar_command(year: int, overlays: tuple[Path, ...], provisional: bool, fmt: str) -> None:
     """List YEAR's days off (holidays, overlay days, closures) and make-up workdays.
 

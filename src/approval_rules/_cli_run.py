@@ -13,7 +13,6 @@ from typing import Any
 import click
 
 from .engine import Engine
-from .errors import ApprovalRulesError, DefinitionError, format_issue
 from .loader import load_catalogue
 from .scenario import ScenarioResult, load_scenario, run_scenario
 from .workdays import WorkCalendar, load_overlay
@@ -59,7 +58,7 @@ def register(group: click.Group) -> None:
         help="Catalogue folder (or file) with the matters the scenarios use.",
     )
     @click.option(
-        "--calendar-overlay",
+        "--overlay",
         "overlays",
         multiple=True,
         type=click.Path(path_type=Path),
@@ -88,20 +87,13 @@ def register(group: click.Group) -> None:
           approval-rules run matters/scenarios/construction_permit_happy_path.yaml
           approval-rules run matters/scenarios/*.yaml --format text
         """
-        try:
-            catalogue = load_catalogue(catalogue_dir)
-            calendar = WorkCalendar.china()
-            for path in overlays:
-                calendar = calendar.with_overlay(load_overlay(path))
-            engine = Engine(catalogue, calendar)
-            results = [run_scenario(load_scenario(path), engine) for path in scenarios]
-        except DefinitionError as err:
-            for issue in err.issues:
-                click.echo(format_issue(issue), err=True)
-            raise click.exceptions.Exit(1) from None
-        except ApprovalRulesError as err:
-            click.echo(f"error: {err}", err=True)
-            raise click.exceptions.Exit(1) from None
+        # Library errors (a bad scenario or catalogue) are reported by the command group.
+        catalogue = load_catalogue(catalogue_dir)
+        calendar = WorkCalendar.china()
+        for path in overlays:
+            calendar = calendar.with_overlay(load_overlay(path))
+        engine = Engine(catalogue, calendar)
+        results = [run_scenario(load_scenario(path), engine) for path in scenarios]
         if fmt == "text":
             click.echo("\n\n".join(_text_report(r) for r in results))
         else:
