@@ -28,7 +28,7 @@ from .compiler import compile_matter
 from .graph import Process
 from .loader import Catalogue
 from .model import Department, Matter, Person, Role
-from .timelimits import ClockStop, due_date
+from .timelimits import LAW_STOP_KINDS, ClockStop, due_date
 from .workdays import CalendarOverlay, OverlayDay, WorkCalendar
 
 __all__ = [
@@ -51,18 +51,7 @@ DEFAULT_MIN_DATE = date(2024, 1, 1)
 DEFAULT_MAX_DATE = date(2026, 4, 30)
 
 #: Kinds drawn for clock stops: the Art. 45 list plus two a matter might declare.
-STOP_KINDS = (
-    "hearing",
-    "tendering",
-    "auction",
-    "inspection",
-    "testing",
-    "quarantine",
-    "appraisal",
-    "expert_review",
-    "public_notice",
-    "site_survey",
-)
+STOP_KINDS = (*sorted(LAW_STOP_KINDS), "public_notice", "site_survey")
 
 
 def _special_days(calendar: WorkCalendar, lo: date, hi: date) -> list[date]:
