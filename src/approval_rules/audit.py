@@ -185,7 +185,7 @@ class Event(NamedTuple):
         Raises:
             CaseDataError: a key is missing, unknown or of the wrong type.
         """
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise CaseDataError(f"an event must be a JSON object, not {type(data).__name__}")
         if not data.keys() <= _EVENT_KEYS:
             extra = ", ".join(sorted(map(str, data.keys() - _EVENT_KEYS)))
@@ -217,7 +217,8 @@ class Event(NamedTuple):
             if type(details) is not dict:
                 raise CaseDataError(f"event {seq!r}: details must be a JSON object")
             raise CaseDataError(f"event seq must be a positive integer, not {seq!r}")
-        return cls(seq, eid, at, actor, action, details, prev, digest, body)
+        # tuple.__new__ directly: what the generated __new__ does, without its call
+        return tuple.__new__(cls, (seq, eid, at, actor, action, details, prev, digest, body))
 
 
 _EVENT_KEYS = frozenset({"action", "actor", "at", "details", "hash", "id", "seq", "prev_hash"})

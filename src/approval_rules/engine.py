@@ -478,7 +478,7 @@ class Case(NamedTuple):
         header, raw = _split_case_json(text)
         if header.get("format") != CASE_FORMAT:
             raise CaseDataError(f"not a serialised case (format {CASE_FORMAT!r} expected)")
-        if set(header) != _CASE_KEYS - {"events"}:
+        if header.keys() != _HEADER_KEYS:
             raise CaseDataError(
                 "a serialised case has exactly the keys " + ", ".join(sorted(_CASE_KEYS))
             )
@@ -510,6 +510,7 @@ class Case(NamedTuple):
 _CASE_KEYS: Final = frozenset(
     {"format", "id", "matter", "matter_hash", "status", "version", "head", "events"}
 )
+_HEADER_KEYS: Final = _CASE_KEYS - {"events"}
 
 _SCAN: Final[Callable[[str, int], tuple[Any, int]]] = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _EVENTS_KEY: Final = '"events":['
@@ -528,16 +529,24 @@ def _split_case_json(text: str) -> tuple[dict[str, Any], list[tuple[dict[str, An
     start = text.find(_EVENTS_KEY)
     if text.startswith('{"format":') and start > 0 and text.endswith("]}"):
         try:
-            header = json.loads(text[: start - 1] + "}")
+            head_text = text[: start - 1] + "}"
+            header, end = _SCAN(head_text, 0)
+            if end != len(head_text):
+                raise ValueError("extra data")
             pos = start + len(_EVENTS_KEY)
             pairs: list[tuple[dict[str, Any], str]] = []
+            append = pairs.append
             while True:
                 obj, end = _SCAN(text, pos)
-                raw = text[pos:end]
-                body = ""
-                if raw[-_HASH_TAIL:-66] == ',"hash":"' and raw.startswith('{"action":'):
-                    body = raw[:-_HASH_TAIL] + "}"
-                pairs.append((obj, body))
+                cut = end - _HASH_TAIL
+                if (
+                    cut > pos
+                    and text.startswith(',"hash":"', cut)
+                    and text.startswith('{"action":', pos)
+                ):
+                    append((obj, text[pos:cut] + "}"))
+                else:
+                    append((obj, ""))
                 if text[end] == ",":
                     pos = end + 1
                     continue
@@ -789,14 +798,15 @@ def _apply_accept(case: Case, e: Event, at: datetime, steps: dict[str, StepState
     intake = case.intake
     if "makeup_by" in d:
         intake = intake._replace(makeup_by=_dd(d["makeup_by"]))
-    return _next(
-        case, e, at,
-        status=Status.IN_REVIEW,
-        accepted_on=_dd(d["accepted_on"]),
-        deemed_acceptance=e.action == "deemed_acceptance",
-        steps=MappingProxyType(steps),
-        clock=clock,
-        intake=intake,
+    # built directly (as _next would: status, intake, accepted_on, deemed_acceptance,
+    # steps, clock changed; then the new version, log and time)
+    return _NEW(
+        Case,
+        (
+            *case[:3], Status.IN_REVIEW, intake, _dd(d["accepted_on"]),
+            e.action == "deemed_acceptance", MappingProxyType(steps), clock, *case[9:13],
+            e.seq, (*case[14], e), at,
+        ),
     )  # fmt: skip
 
 
@@ -849,13 +859,16 @@ def _apply_pass(case: Case, e: Event, at: datetime, steps: dict[str, StepState] 
         )
     fees = MappingProxyType({k: Decimal(v) for k, v in decision["fees"].items()})
     old = case.clock
-    return _next(
-        case, e, at,
-        steps=MappingProxyType(steps),
-        status=Status.APPROVED,
-        decision=_NEW(Decision, ("approved", decision["step"], e.actor, at.date(), ())),
-        settlement=_NEW(Settlement, (fees, *_NO_SETTLEMENT[1:])),
-        clock=_NEW(CaseClock, (*old[:5], _dd(decision["certificate_due"]), *old[6:])),
+    # built directly (as _next would: status, steps, clock, decision, settlement)
+    return _NEW(
+        Case,
+        (
+            *case[:3], Status.APPROVED, *case[4:7], MappingProxyType(steps),
+            _NEW(CaseClock, (*old[:5], _dd(decision["certificate_due"]), *old[6:])),
+            _NEW(Decision, ("approved", decision["step"], e.actor, at.date(), ())),
+            _NEW(Settlement, (fees, *_NO_SETTLEMENT[1:])),
+            *case[11:13], e.seq, (*case[14], e), at,
+        ),
     )  # fmt: skip
 
 
@@ -965,11 +978,14 @@ def _apply_deliver(case: Case, e: Event, at: datetime, steps: dict[str, StepStat
 
 
 def _apply_close(case: Case, e: Event, at: datetime, steps: dict[str, StepState] | None) -> Case:
-    return _next(
-        case, e, at,
-        status=Status.CLOSED,
-        settlement=_NEW(Settlement, (*case.settlement[:6], at.date())),
-        steps=_specific(case, e, steps),
+    # built directly (as _next would: status, steps, settlement)
+    return _NEW(
+        Case,
+        (
+            *case[:3], Status.CLOSED, *case[4:7], _specific(case, e, steps), *case[8:10],
+            _NEW(Settlement, (*case[10][:6], at.date())), *case[11:13], e.seq,
+            (*case[14], e), at,
+        ),
     )  # fmt: skip
 
 
@@ -1625,8 +1641,12 @@ class Engine:
                         f"(it takes: {', '.join(allowed) or 'none'})"
                     )
         status = case.status
+        # a RECEIVED case without a notice is deemed accepted at 00:00 after notice_due
+        # (_next_timer); ``local`` is in the engine's zone, so before then nothing is due
         if (status is Status.IN_REVIEW and (plan.deem or case.intake.gaps)) or (
-            status is Status.RECEIVED and case.intake.notice is None
+            status is Status.RECEIVED
+            and case.intake.notice is None
+            and local.date() > case.clock.notice_due
         ):
             case = self._advance(plan, case, local)
             status = case.status
