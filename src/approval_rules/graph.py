@@ -27,11 +27,12 @@ import types
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Final
 
 from .conditions import Condition, ConditionSyntaxError, parse_condition
+
+if TYPE_CHECKING:
+    import networkx as nx
 from .model import Matter, Person, Step, StepKind, TimeLimit, Unit
 
 __all__ = [
@@ -101,6 +102,8 @@ def dependency_cycles(dependencies: Mapping[str, Sequence[str]]) -> list[tuple[s
     "comes before" direction, e.g. ``("review", "approve", "review")``: review comes
     before approve, which comes before review.  Groups appear in mapping order.
     """
+    import networkx as nx  # imported on use: `import approval_rules` stays light
+
     order = {name: i for i, name in enumerate(dependencies)}
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(dependencies)
@@ -603,6 +606,8 @@ class Process:
         return graph
 
     def _build_graph(self) -> nx.DiGraph[str]:
+        import networkx as nx  # imported on use: the engine's own queries never need it
+
         matter, shape = self._matter, self._shape
         graph: nx.DiGraph[str] = nx.DiGraph(
             matter=matter.id, name=matter.name, content_hash=self._hash
@@ -814,6 +819,8 @@ class Process:
 
     def to_json_data(self) -> dict[str, Any]:
         """The documented JSON export (``docs/graph-json.md``), format version 1."""
+        import networkx as nx
+
         graph = nx.node_link_data(self.graph, edges="edges")
         for node in graph["nodes"]:
             node["signers"] = list(node["signers"])
