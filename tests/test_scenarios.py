@@ -206,6 +206,22 @@ def test_run_reports_bad_input_without_a_traceback(cli: click.Group, tmp_path: P
     assert "file-not-found" in result.stderr
 
 
+def test_run_points_at_an_unknown_matter(cli: click.Group, tmp_path: Path) -> None:
+    """A misspelt matter is reported at the matter key, with the closest id."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "kind: scenario\nname: x\nmatter: construction_permitt\n"
+        "submit: {at: 2025-09-26 09:00, by: acme, applicant: {}, materials: {}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["run", str(path), "--catalogue", str(ROOT / "matters")])
+    assert result.exit_code == 1
+    assert "s.yaml:3:9: error[scenario-input]: matter: the catalogue has no matter" in (
+        result.stderr
+    )
+    assert "did you mean 'construction_permit'?" in result.stderr
+
+
 def test_run_text_format_and_several_files(cli: click.Group) -> None:
     """--format text gives a short account per scenario."""
     paths = [str(p) for p in SCENARIOS[:2]]

@@ -374,6 +374,21 @@ def run_scenario(scenario: Scenario, engine: Engine) -> ScenarioResult:
     def problem(path: Path, err: Exception, code: str = "scenario-input") -> DefinitionError:
         return DefinitionError([Issue(code, str(err), span=scenario.span(path), path=path)])
 
+    matters = engine.catalogue.matters
+    if scenario.matter not in matters:
+        close = difflib.get_close_matches(scenario.matter, list(matters), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(matters)
+        raise DefinitionError(
+            [
+                Issue(
+                    "scenario-input",
+                    f"matter: the catalogue has no matter {scenario.matter!r}",
+                    span=scenario.span(("matter",)),
+                    path=("matter",),
+                    hint=hint,
+                )
+            ]
+        )
     submitted = _parse_time(scenario.submit_at, tz)
     assert submitted is not None  # checked when loading
     case: Case | None = None
