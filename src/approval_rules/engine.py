@@ -1969,11 +1969,13 @@ class Engine:
         moment: datetime,
         stamp: str,
         stops: Sequence[ClockStop],
-    ) -> tuple[list[list[Any]], list[str]]:
+        details: _Details,
+    ) -> None:
         """Open (or skip) every step whose ``after`` steps are now all done.
 
         ``steps`` is updated in place, with new entries in the order a replay of the
-        event adds them (opened steps by rank, then skipped ones).
+        event adds them (opened steps by rank, then skipped ones); the event's
+        ``details`` get ``open`` (step, due) rows and ``skip`` ids when there are any.
         """
         opened: list[str] = []
         skipped: list[str] = []
@@ -2012,7 +2014,10 @@ class Engine:
             skipped.sort(key=rank)
             for sid in (*opened, *skipped):
                 steps[sid] = steps.pop(sid)
-        return rows, skipped
+        if rows:
+            details["open"] = rows
+        if skipped:
+            details["skip"] = skipped
 
     def _after_pass(
         self,
@@ -2035,11 +2040,7 @@ class Engine:
                      details.get("agree", True))  # fmt: skip
         steps[sid] = _NEW(StepState, state)
         stops = case.clock.stops
-        rows, skipped = self._cascade(plan, case, steps, (sid,), moment, stamp, stops)
-        if rows:
-            details["open"] = rows
-        if skipped:
-            details["skip"] = skipped
+        self._cascade(plan, case, steps, (sid,), moment, stamp, stops, details)
         if sid in plan.deciding and case.decision is None:
             for other in plan.deciding:
                 if steps.get(other, _PENDING)[0] not in _DONE:
@@ -2479,11 +2480,7 @@ class Engine:
             )
             passed.append(plan.start)
         details["passed"] = passed
-        rows, skipped = self._cascade(plan, case, steps, passed, moment, stamp, ())
-        if rows:
-            details["open"] = rows
-        if skipped:
-            details["skip"] = skipped
+        self._cascade(plan, case, steps, passed, moment, stamp, (), details)
         return details, steps
 
     def _do_request_correction(
@@ -2823,11 +2820,7 @@ class Engine:
             StepState,
             (StepStatus.PASSED, old[1], old[2], actor, details.get("for"), None, True),
         )
-        rows, skipped = self._cascade(plan, case, steps, (sid,), at, stamp, case.clock.stops)
-        if rows:
-            details["open"] = rows
-        if skipped:
-            details["skip"] = skipped
+        self._cascade(plan, case, steps, (sid,), at, stamp, case.clock.stops, details)
         return details, steps
 
     def _do_record_payment(
