@@ -939,7 +939,7 @@ def test_replay_and_json_rebuild_the_same_case(engine: Engine) -> None:
 
 
 def test_serialised_case_is_compact(engine: Engine) -> None:
-    """No definition is embedded: the header and the events only."""
+    """No definition is embedded: the header, the state and the events only."""
     text = approved(engine).to_json()
     assert len(text.encode()) < 4096
     assert "section_review" in text
@@ -950,9 +950,18 @@ def test_from_json_refuses_what_is_not_a_case(engine: Engine) -> None:
     """Malformed text or a header that disagrees with the events is CaseDataError."""
     text = accepted(engine).to_json()
     for bad in ("{", "[]", '{"format": "other"}', text.replace('"version":2', '"version":3'),
-                text.replace('"status":"in_review"', '"status":"closed"')):  # fmt: skip
+                text.replace('"status":"in_review"', '"status":"shelved"')):  # fmt: skip
         with pytest.raises(CaseDataError):
             Case.from_json(bad)
+
+
+def test_replay_detects_an_edited_snapshot(engine: Engine) -> None:
+    """from_json trusts the stored state; rebuilding from the events shows an edit."""
+    case = accepted(engine)
+    edited = Case.from_json(case.to_json().replace('"status":"in_review"', '"status":"closed"'))
+    assert edited.status is Status.CLOSED
+    rebuilt = engine.replay(edited.events, head=edited.head)
+    assert rebuilt == case != edited
 
 
 def test_replay_refuses_a_tampered_log(engine: Engine) -> None:

@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from .errors import CaseDataError, CaseError
 
 __all__ = [
     "GENESIS",
     "Event",
+    "EventLog",
     "LogTampered",
     "canonical_json",
     "chain_hash",
@@ -236,6 +237,132 @@ def make_event(
     eid = id if id is not None else f"#{seq}"
     body = event_body(seq, eid, at, actor, action, details)
     return Event(seq, eid, at, actor, action, details, prev_hash, chain_hash(prev_hash, body), body)
+
+
+class EventLog(Sequence[Event]):
+    """A case's events as read from its serial form, decoded on first use.
+
+    :meth:`~.engine.Case.from_json` keeps the events' JSON text as it was stored
+    instead of decoding it: restoring a case then costs the same however long its
+    history is, and :meth:`~.engine.Case.to_json` writes the text back unchanged.
+    Events appended since (by :meth:`~.engine.Engine.act`) are held decoded.
+
+    It is an immutable sequence of :class:`Event` and compares equal to a tuple (or
+    another log) of the same events.  Indexing, iterating or comparing decodes the
+    stored text once; text that does not hold the events its header announced raises
+    :class:`~.errors.CaseDataError` then.
+    """
+
+    __slots__ = ("_count", "_decoded", "_head", "_raw", "_tail", "memo")
+
+    _raw: str
+    _count: int
+    _head: str
+    _tail: tuple[Event, ...]
+    _decoded: tuple[Event, ...] | None
+    #: What the reader of the serial form wants to keep alongside (the engine keeps
+    #: the state's items with their text, to write unchanged ones back as they were).
+    memo: Any
+
+    def __init__(
+        self, raw: str, count: int, head: str, tail: Sequence[Event] = (), *, memo: Any = None
+    ) -> None:
+        """``raw``: ``count`` events as comma-separated JSON objects (each with its
+        ``hash``; ``prev_hash`` left out), the last of which has the hash ``head``.
+        """
+        if type(count) is not int or count < 1:
+            raise CaseDataError(f"an event log needs at least one event (got {count!r})")
+        self._raw = raw
+        self._count = count
+        self._head = head
+        self._tail = tuple(tail)
+        self._decoded = None
+        self.memo = memo
+
+    @property
+    def head(self) -> str:
+        """The last event's hash, without decoding anything."""
+        return self._tail[-1].hash if self._tail else self._head
+
+    def append(self, event: Event) -> EventLog:
+        """A new log with ``event`` at the end (this one is unchanged)."""
+        log: EventLog = object.__new__(EventLog)
+        log._raw = self._raw
+        log._count = self._count
+        log._head = self._head
+        log._tail = (*self._tail, event)
+        log._decoded = self._decoded
+        log.memo = self.memo
+        return log
+
+    def json_items(self) -> str:
+        """The events as comma-separated JSON objects, as the serial form stores them."""
+        if not self._tail:
+            return self._raw
+        return ",".join(
+            (self._raw, *(f'{(e.body or e.canonical_body())[:-1]},"hash":"{e.hash}"}}'
+                          for e in self._tail))
+        )  # fmt: skip
+
+    def _stored(self) -> tuple[Event, ...]:
+        decoded = self._decoded
+        if decoded is None:
+            decoded = self._decoded = _decode_stored(self._raw, self._count, self._head)
+        return decoded
+
+    def __len__(self) -> int:
+        return self._count + len(self._tail)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Event, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | tuple[Event, ...]:
+        return (*self._stored(), *self._tail)[index]
+
+    def __iter__(self) -> Iterator[Event]:
+        yield from self._stored()
+        yield from self._tail
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EventLog):
+            if other._raw is self._raw or (other._count == self._count and other._raw == self._raw):
+                return other._tail == self._tail
+            return tuple(self) == tuple(other)
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"EventLog({len(self)} events, head={self.head[:12]}…)"
+
+
+def _decode_stored(raw: str, count: int, head: str) -> tuple[Event, ...]:
+    try:
+        items = json.loads(f"[{raw}]")
+    except ValueError as err:
+        raise CaseDataError(f"the serialised case's events are not valid JSON: {err}") from None
+    events: list[Event] = []
+    prev = GENESIS
+    for item in items:
+        event = Event.from_dict(item, prev)
+        events.append(event)
+        prev = event.hash
+    if len(events) != count or prev != head:
+        raise CaseDataError(
+            f"the serialised case's header announces {count} events ending in hash "
+            f"{head[:12]}…, but it holds {len(events)} ending in {prev[:12] or 'nothing'}…"
+        )
+    return tuple(events)
 
 
 class LogTampered(CaseError):

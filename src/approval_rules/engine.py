@@ -41,7 +41,7 @@ from types import MappingProxyType
 from typing import Any, Final, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from .audit import GENESIS, Event, _plain_body, canonical_json, chain_hash, verify
+from .audit import GENESIS, Event, EventLog, _plain_body, canonical_json, chain_hash, verify
 from .compiler import compile_matter
 from .conditions import Condition
 from .errors import ActionNotAllowed, CalendarError, CaseDataError, CaseError, StaleCase
@@ -92,7 +92,7 @@ __all__ = [
 #: The actor of events the law's clocks cause.  No person or applicant may use it.
 SYSTEM: Final = "system"
 #: ``format`` tag of :meth:`Case.to_json` output.
-CASE_FORMAT: Final = "approval-rules/case@1"
+CASE_FORMAT: Final = "approval-rules/case@2"
 
 _ONE_DAY: Final = timedelta(days=1)
 _CENT: Final = Decimal("0.01")
@@ -395,7 +395,8 @@ class Case(NamedTuple):
         absences: absences recorded in this case (AB岗).
         ending: set when the case was not accepted, withdrawn or terminated.
         version: the number of events (the last event's ``seq``).
-        events: the hash-chained record.
+        events: the hash-chained record: a tuple, or for a case read from JSON an
+            :class:`~.audit.EventLog` that decodes the stored events on first use.
         last_at: when the last event happened.
     """
 
@@ -413,7 +414,7 @@ class Case(NamedTuple):
     absences: tuple[Absence, ...]
     ending: Ending | None
     version: int
-    events: tuple[Event, ...]
+    events: Sequence[Event]
     last_at: datetime
 
     def __eq__(self, other: object) -> bool:
@@ -423,12 +424,13 @@ class Case(NamedTuple):
         return not self.__eq__(other)
 
     def __hash__(self) -> int:
-        return hash((self.id, self.version, self.events[-1].hash))
+        return hash((self.id, self.version, self.head))
 
     @property
     def head(self) -> str:
         """The last event's hash: keep it elsewhere to detect a truncated log."""
-        return self.events[-1].hash
+        events = self.events
+        return events.head if isinstance(events, EventLog) else events[-1].hash
 
     @property
     def open_steps(self) -> tuple[str, ...]:
@@ -441,32 +443,44 @@ class Case(NamedTuple):
         return self.status in _TERMINAL
 
     def to_json(self) -> str:
-        """Compact JSON: a small header and the events (``docs/engine.md``).
+        """Compact JSON: a header, a snapshot of the state and the events (docs/engine.md).
 
         The header (``id``, ``matter``, ``matter_hash``, ``status``, ``version``,
-        ``head``) repeats what the events say, for stores that index it; it is checked
-        against them on reading.  The state is not stored: it is folded from the events.
+        ``head``) is for stores that index it; ``state`` holds the rest of the case, so
+        that reading it back costs the same however long the history; ``events`` is
+        the hash-chained record the state is a fold of (:meth:`Engine.replay` rebuilds
+        and checks it).
         """
-        parts = []
-        for e in self.events:
-            body = e.body or e.canonical_body()
-            parts.append(f'{body[:-1]},"hash":"{e.hash}"}}')
+        events = self.events
+        if isinstance(events, EventLog):
+            items = events.json_items()
+            state = _state_text(self, events.memo)
+        else:
+            items = ",".join(
+                f'{(e.body or e.canonical_body())[:-1]},"hash":"{e.hash}"}}' for e in events
+            )
+            state = _state_text(self, None)
         return (
             f'{{"format":"{CASE_FORMAT}","id":{encode_basestring(self.id)},'
             f'"matter":{encode_basestring(self.matter_id)},"matter_hash":'
             f'{encode_basestring(self.matter_hash)},"status":"{self.status.value}",'
-            f'"version":{self.version},"head":"{self.head}","events":[{",".join(parts)}]}}'
+            f'"version":{self.version},"head":"{self.head}","state":{state},'
+            f'"events":[{items}]}}'
         )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Case:
         """Read :meth:`to_json` output back: an equal case.
 
-        The events are folded again; the hash chain is *not* checked here (use
-        :meth:`Engine.replay` or :func:`~.audit.verify` for data from outside).
+        The state is read from its snapshot and the events are kept as stored, to be
+        decoded when first used (:class:`~.audit.EventLog`), so restoring does not
+        depend on the length of the history.  Nothing is verified against the hash
+        chain here: for data from outside, rebuild the case with
+        :meth:`Engine.replay` (``engine.replay(case.events, head=case.head) == case``).
 
         Raises:
-            CaseDataError: not a case, or the header disagrees with the events.
+            CaseDataError: not a serialised case, or a malformed header or state (or,
+                when they are first used, malformed events).
         """
         if isinstance(text, bytes | bytearray):
             try:
@@ -475,84 +489,106 @@ class Case(NamedTuple):
                 raise CaseDataError(f"a serialised case must be UTF-8 JSON: {err}") from None
         if not isinstance(text, str):
             raise TypeError(f"from_json reads text or bytes, not {type(text).__name__}")
-        header, raw = _split_case_json(text)
+        header, state, texts, rows, events = _split_case_json(text)
         if header.get("format") != CASE_FORMAT:
             raise CaseDataError(f"not a serialised case (format {CASE_FORMAT!r} expected)")
         if header.keys() != _HEADER_KEYS:
             raise CaseDataError(
                 "a serialised case has exactly the keys " + ", ".join(sorted(_CASE_KEYS))
             )
-        if not raw:
-            raise CaseDataError("a serialised case needs its events")
-        events: list[Event] = []
-        prev = GENESIS
-        for item, body in raw:
-            event = Event.from_dict(item, prev, body=body)
-            events.append(event)
-            prev = event.hash
-        case = fold(events)
+        cid, matter, matter_hash = header["id"], header["matter"], header["matter_hash"]
+        version, head = header["version"], header["head"]
         if (
-            header["id"] != case.id
-            or header["matter"] != case.matter_id
-            or header["matter_hash"] != case.matter_hash
-            or header["status"] != case.status.value
-            or type(header["version"]) is not int
-            or header["version"] != case.version
-            or header["head"] != case.head
+            type(cid) is not str
+            or type(matter) is not str
+            or type(matter_hash) is not str
+            or type(version) is not int
+            or version < 1
+            or type(head) is not str
+            or len(head) != 64
         ):
             raise CaseDataError(
-                "the serialised case's header (id, matter, matter_hash, status, version, "
-                "head) disagrees with its events"
+                "a serialised case's header needs text id, matter, matter_hash and head "
+                "(64 hex digits) and a positive version"
             )
-        return case
+        try:
+            status = _STATUS[header["status"]]
+            items = (*_state_from(state), _dt(state[-1]))
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            IndexError,
+            InvalidOperation,
+        ) as err:
+            raise CaseDataError(f"the serialised case's state is malformed: {err!r}") from None
+        if isinstance(events, str):
+            # each event is stored as its body (which ends with "seq") plus its hash
+            if not events.endswith(f'"seq":{version},"hash":"{head}"}}'):
+                raise CaseDataError(
+                    "the serialised case's header (version, head) disagrees with its events"
+                )
+            memo: _Memo | None = None
+            if texts is not None:
+                steps = items[3]
+                memo = (
+                    tuple(zip(items, texts, strict=True)),
+                    {sid: (steps[sid], row) for sid, row in rows.items()},
+                )
+            log: Sequence[Event] = EventLog(events, version, head, memo=memo)
+        else:
+            log = _events_from_data(events, version, head)
+        return _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
 
 
 _CASE_KEYS: Final = frozenset(
-    {"format", "id", "matter", "matter_hash", "status", "version", "head", "events"}
+    {"format", "id", "matter", "matter_hash", "status", "version", "head", "state", "events"}
 )
-_HEADER_KEYS: Final = _CASE_KEYS - {"events"}
+_HEADER_KEYS: Final = _CASE_KEYS - {"state", "events"}
 
 _SCAN: Final[Callable[[str, int], tuple[Any, int]]] = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
-_EVENTS_KEY: Final = '"events":['
-# to_json writes each event as its body with ',"hash":"<64 hex>"}' in place of the
-# closing brace: 75 characters to cut to get the body back without encoding it again.
-_HASH_TAIL: Final = 75
+_STATE_KEY: Final = ',"state":'
+_EVENTS_KEY: Final = ',"events":['
 
 
-def _split_case_json(text: str) -> tuple[dict[str, Any], list[tuple[dict[str, Any], str]]]:
-    """The header and ``(event data, event body)`` pairs of a serialised case.
+def _split_case_json(
+    text: str,
+) -> tuple[dict[str, Any], Any, list[str] | None, dict[str, str], str | list[Any]]:
+    """The header, the state, each state item's text, each step's text and the events.
 
-    Text written by :meth:`Case.to_json` is scanned event by event (the C scanner
-    gives each event's extent, so its body need not be encoded again); any other
-    valid JSON falls back to a plain parse, with bodies left to compute.
+    Text as :meth:`Case.to_json` writes it is scanned up to the events, which are
+    returned as their stored text (the C scanner finds where each item of the state
+    and each step ends; the header's values are text and numbers, so the first
+    ``,"state":`` is the key).  Any other layout of valid JSON is parsed whole: the
+    texts are then ``None`` and empty, and the events come back parsed.
     """
-    start = text.find(_EVENTS_KEY)
-    if text.startswith('{"format":') and start > 0 and text.endswith("]}"):
+    at = text.find(_STATE_KEY)
+    if at > 0 and text.startswith('{"format":') and text.endswith("]}"):
         try:
-            head_text = text[: start - 1] + "}"
+            head_text = text[:at] + "}"
             header, end = _SCAN(head_text, 0)
-            if end != len(head_text):
-                raise ValueError("extra data")
-            pos = start + len(_EVENTS_KEY)
-            pairs: list[tuple[dict[str, Any], str]] = []
-            append = pairs.append
+            if end != len(head_text) or not isinstance(header, dict):
+                raise ValueError("not the compact layout")
+            pos = at + len(_STATE_KEY) + 1
+            if text[pos - 1] != "[":
+                raise ValueError("not the compact layout")
+            state: list[Any] = []
+            texts: list[str] = []
+            rows: dict[str, str] = {}
             while True:
-                obj, end = _SCAN(text, pos)
-                cut = end - _HASH_TAIL
-                if (
-                    cut > pos
-                    and text.startswith(',"hash":"', cut)
-                    and text.startswith('{"action":', pos)
-                ):
-                    append((obj, text[pos:cut] + "}"))
+                if len(state) == 3:  # the steps: each one's text too
+                    item, end = _scan_steps(text, pos, rows)
                 else:
-                    append((obj, ""))
-                if text[end] == ",":
-                    pos = end + 1
-                    continue
-                if end + 2 == len(text) and isinstance(header, dict):
-                    return header, pairs
-                break
+                    item, end = _SCAN(text, pos)
+                state.append(item)
+                texts.append(text[pos:end])
+                if text[end] != ",":
+                    break
+                pos = end + 1
+            if text[end] != "]" or not text.startswith(_EVENTS_KEY, end + 1):
+                raise ValueError("not the compact layout")
+            return header, state, texts, rows, text[end + 1 + len(_EVENTS_KEY) : -2]
         except (ValueError, StopIteration, IndexError):
             pass
     try:
@@ -561,10 +597,47 @@ def _split_case_json(text: str) -> tuple[dict[str, Any], list[tuple[dict[str, An
         raise CaseDataError(f"a serialised case must be JSON: {err}") from None
     if not isinstance(data, dict):
         raise CaseDataError("a serialised case is a JSON object")
+    state = data.pop("state", None)
     events = data.pop("events", None)
-    if not isinstance(events, list):
+    if not isinstance(events, list) or not events:
         raise CaseDataError("a serialised case has a list of events")
-    return data, [(item, "") for item in events]
+    return data, state, None, {}, events
+
+
+def _scan_steps(text: str, pos: int, rows: dict[str, str]) -> tuple[dict[str, Any], int]:
+    """The steps object at ``pos`` and where it ends; each ``"id":[…]`` text into ``rows``."""
+    if text[pos] != "{":
+        raise ValueError("steps is an object")
+    steps: dict[str, Any] = {}
+    start = pos + 1
+    if text[start] == "}":
+        return steps, start + 1
+    while True:
+        sid, end = _SCAN(text, start)
+        if type(sid) is not str or text[end] != ":":
+            raise ValueError("a step id is text")
+        row, end = _SCAN(text, end + 1)
+        steps[sid] = row
+        rows[sid] = text[start:end]
+        if text[end] == "}":
+            return steps, end + 1
+        if text[end] != ",":
+            raise ValueError("not a steps object")
+        start = end + 1
+
+
+def _events_from_data(items: list[Any], count: int, head: str) -> tuple[Event, ...]:
+    events: list[Event] = []
+    prev = GENESIS
+    for item in items:
+        event = Event.from_dict(item, prev)
+        events.append(event)
+        prev = event.hash
+    if len(events) != count or prev != head:
+        raise CaseDataError(
+            "the serialised case's header (version, head) disagrees with its events"
+        )
+    return tuple(events)
 
 
 # --------------------------------------------------------------------------- reports
@@ -688,6 +761,7 @@ def _dd(text: str) -> date:
 
 
 def _files(raw: Mapping[str, Any]) -> dict[str, tuple[FileInfo, ...]]:
+    """Material id → files, in id order (the order a replay reads them in)."""
     return {
         mid: tuple(
             FileInfo(
@@ -696,12 +770,268 @@ def _files(raw: Mapping[str, Any]) -> dict[str, tuple[FileInfo, ...]]:
             )
             for f in files
         )
-        for mid, files in raw.items()
+        for mid, files in sorted(raw.items())
     }  # fmt: skip
 
 
 def _problems(raw: Iterable[Sequence[Any]]) -> tuple[Problem, ...]:
     return tuple(Problem(m, c, t) for m, c, t in raw)
+
+
+# --------------------------------------------------------------------------- the snapshot
+#
+# ``state`` in the serial form is an array of the case's fields from ``intake`` to
+# ``ending``, then ``last_at``: records as arrays in their fields' order, mappings as
+# objects in their order, dates and times as ISO text, amounts as decimal text.  Each
+# field has its own writer, so that text read from JSON can be written back as it was
+# while the field is unchanged (``_Memo``); only JSON-native values reach the C
+# encoder (a ``default`` callback per date costs more than the whole conversion).
+
+_ENCODE: Final[Callable[[Any, int], Iterable[str]]] = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, None, encode_basestring, None, ":", ",", False, False, False
+)
+
+
+def _j(value: Any) -> str:
+    """JSON text of JSON-native ``value`` (mapping order kept)."""
+    return "".join(_ENCODE(value, 0))
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _w_intake(it: Intake) -> str:
+    notice = it.notice
+    return _j(
+        (
+            dict(it.applicant), it.applicant_id, it.received.isoformat(), it.green_channel,
+            dict(it.materials), it.problems, it.gaps,
+            None if notice is None else (notice.issued.isoformat(), notice.by, notice.items),
+            _iso(it.corrected), _iso(it.makeup_by),
+        )
+    )  # fmt: skip
+
+
+def _w_day(day: date | None) -> str:
+    return "null" if day is None else f'"{day.isoformat()}"'
+
+
+def _w_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _w_steps(steps: Mapping[str, StepState]) -> str:
+    return _j(
+        {
+            sid: (st[0], st[1], None if st[2] is None else st[2].isoformat(), *st[3:])
+            for sid, st in steps.items()
+        }
+    )
+
+
+def _w_steps_rows(steps: Mapping[str, StepState], rows: Mapping[str, tuple[object, str]]) -> str:
+    """:func:`_w_steps`, reusing the ``"id":[…]`` text of each step still as it was read."""
+    parts = []
+    for sid, st in steps.items():
+        hit = rows.get(sid)
+        if hit is not None and hit[0] is st:
+            parts.append(hit[1])
+        else:
+            row = (st[0], st[1], None if st[2] is None else st[2].isoformat(), *st[3:])
+            parts.append(f"{encode_basestring(sid)}:{_j(row)}")
+    return f"{{{','.join(parts)}}}"
+
+
+def _w_clock(clock: CaseClock) -> str:
+    active, extension = clock.active_stop, clock.extension
+    return _j(
+        (
+            clock.statutory_limit, clock.promised_limit, clock.notice_due.isoformat(),
+            _iso(clock.statutory_due), _iso(clock.promised_due), _iso(clock.certificate_due),
+            [(s.kind, s.start.isoformat(), s.end.isoformat(), s.notice) for s in clock.stops],
+            None if active is None
+            else (active.kind, active.start.isoformat(), active.notice, active.by),
+            None if extension is None
+            else (extension.days, extension.by, extension.on.isoformat(), extension.reason),
+        )
+    )  # fmt: skip
+
+
+def _w_decision(decision: Decision | None) -> str:
+    if decision is None:
+        return "null"
+    return _j((*decision[:3], decision.on.isoformat(), decision.reasons))
+
+
+def _w_settlement(st: Settlement) -> str:
+    cert = st.certificate
+    return _j(
+        (
+            {k: str(v) for k, v in st.fees.items()}, dict(st.waived),
+            [(str(p.amount), p.on.isoformat(), p.by, p.receipt) for p in st.payments],
+            None if cert is None
+            else (cert.number, cert.issued.isoformat(), _iso(cert.valid_until)),
+            _iso(st.delivered), st.signed_by, _iso(st.closed),
+        )
+    )  # fmt: skip
+
+
+def _w_absences(absences: tuple[Absence, ...]) -> str:
+    return _j([(a.person, a.start.isoformat(), a.end.isoformat(), a.by, a.reason)
+               for a in absences])  # fmt: skip
+
+
+def _w_ending(ending: Ending | None) -> str:
+    if ending is None:
+        return "null"
+    return _j((ending.status, ending.on.isoformat(), ending.by, ending.reason))
+
+
+def _w_moment(moment: datetime) -> str:
+    return f'"{moment.isoformat()}"'
+
+
+#: (index in Case, writer) of each item of ``state``, in order.
+_STATE_WRITERS: Final[tuple[tuple[int, Callable[[Any], str]], ...]] = (
+    (4, _w_intake), (5, _w_day), (6, _w_bool), (7, _w_steps), (8, _w_clock),
+    (9, _w_decision), (10, _w_settlement), (11, _w_absences), (12, _w_ending),
+    (15, _w_moment),
+)  # fmt: skip
+
+
+#: What ``from_json`` read, for ``to_json`` to write back what did not change: each
+#: state item as (value, text), and each step as (state, ``"id":[…]`` text).
+_Memo = tuple[tuple[tuple[object, str], ...], Mapping[str, tuple[object, str]]]
+
+
+def _state_text(case: Case, memo: _Memo | None) -> str:
+    """The ``state`` JSON of ``case``."""
+    if memo is None:
+        return f"[{','.join([write(case[i]) for i, write in _STATE_WRITERS])}]"
+    items, rows = memo
+    parts = []
+    for (index, write), (value, text) in zip(_STATE_WRITERS, items, strict=True):
+        item = case[index]
+        if item is value:
+            parts.append(text)
+        elif index == 7:
+            parts.append(_w_steps_rows(case.steps, rows))
+        else:
+            parts.append(write(item))
+    return f"[{','.join(parts)}]"
+
+
+def _dt(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset")
+    return moment
+
+
+_STATUS: Final = {status.value: status for status in Status}
+_STEP_STATUS: Final = {status.value: status for status in StepStatus}
+_DAY: Final = date.fromisoformat
+
+
+def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
+    """The case's fields ``intake`` … ``ending`` from a snapshot (``_state_json``).
+
+    Raises whatever malformed data causes (the caller reports it): ``ValueError`` for
+    a wrong number of items, ``TypeError`` for a wrong kind of value, ``KeyError`` for
+    an unknown status, and so on.  Like the fold, it checks the structure and the
+    dates, not every text's type: a snapshot is trusted data (see ``from_json``).
+    """
+    if type(state) is not list or len(state) != 10:
+        raise ValueError("the state is an array of 10 items")
+    intake, accepted_on, deemed, steps, clock, decision, settlement, absences, ending, _ = state
+    (applicant, applicant_id, received, green, materials, problems, gaps, notice, corrected,
+     makeup_by) = intake  # fmt: skip
+    if type(applicant) is not dict or type(materials) is not dict:
+        raise TypeError("applicant and materials are objects")
+    if type(applicant_id) is not str or type(green) is not bool or type(deemed) is not bool:
+        raise TypeError("applicant_id is text; green_channel, deemed_acceptance true/false")
+    if notice is not None:
+        issued, by, items = notice
+        notice = _NEW(Notice, (_dd(issued), by, _problems(items)))
+    new_intake = _NEW(
+        Intake,
+        (
+            MappingProxyType(applicant), applicant_id, _dt(received), green,
+            MappingProxyType(_files_state(materials)), _problems(problems),
+            tuple(gaps), notice, _d(corrected), _d(makeup_by),
+        ),
+    )  # fmt: skip
+    new_steps: dict[str, StepState] = {}
+    if type(steps) is not dict:
+        raise TypeError("steps is an object")
+    for sid, (status, opened, due, by, for_, opinion, agreed) in steps.items():
+        if type(agreed) is not bool:
+            raise TypeError(f"step {sid}: agreed is true or false")
+        new_steps[sid] = _NEW(
+            StepState,
+            (_STEP_STATUS[status], opened, None if due is None else _DAY(due), by, for_,
+             opinion, agreed),
+        )  # fmt: skip
+    (statutory, promised, notice_due, statutory_due, promised_due, certificate_due, stops,
+     active, extension) = clock  # fmt: skip
+    if active is not None:
+        kind, start, text, by = active
+        active = _NEW(ActiveStop, (kind, _dd(start), text, by))
+    if extension is not None:
+        days, by, on, reason = extension
+        if type(days) is not int:
+            raise TypeError("extension days is a whole number")
+        extension = _NEW(ExtensionGrant, (days, by, _dd(on), reason))
+    new_clock = _NEW(
+        CaseClock,
+        (
+            _limit(statutory), _limit(promised), _dd(notice_due), _d(statutory_due),
+            _d(promised_due), _d(certificate_due),
+            tuple(ClockStop(k, _dd(a), _dd(b), n) for k, a, b, n in stops), active, extension,
+        ),
+    )  # fmt: skip
+    if decision is not None:
+        outcome, step, by, on, reasons = decision
+        decision = _NEW(Decision, (outcome, step, by, _dd(on), tuple(reasons)))
+    fees, waived, payments, certificate, delivered, signed_by, closed = settlement
+    if certificate is not None:
+        number, issued, valid_until = certificate
+        certificate = _NEW(Certificate, (number, _dd(issued), _d(valid_until)))
+    new_settlement = _NEW(
+        Settlement,
+        (
+            MappingProxyType({k: Decimal(v) for k, v in fees.items()}),
+            MappingProxyType(dict(waived)),
+            tuple(_NEW(Payment, (Decimal(a), _dd(on), by, receipt))
+                  for a, on, by, receipt in payments),
+            certificate, _d(delivered), signed_by, _d(closed),
+        ),
+    )  # fmt: skip
+    if ending is not None:
+        status, on, by, reason = ending
+        ending = _NEW(Ending, (_STATUS[status], _dd(on), by, reason))
+    return (
+        new_intake, _d(accepted_on), deemed, MappingProxyType(new_steps), new_clock, decision,
+        new_settlement,
+        tuple(_NEW(Absence, (p, _dd(a), _dd(b), by, r)) for p, a, b, by, r in absences),
+        ending,
+    )  # fmt: skip
+
+
+def _limit(raw: Sequence[Any]) -> tuple[int, str]:
+    value, unit = raw
+    if type(value) not in (int, float) or type(unit) is not str:
+        raise TypeError(f"a limit is [number, unit], not {raw!r}")
+    return (value, unit)
+
+
+def _files_state(raw: Mapping[str, Any]) -> dict[str, tuple[FileInfo, ...]]:
+    return {
+        mid: tuple(_NEW(FileInfo, (name, kind, size, width, height, pages))
+                   for name, kind, size, width, height, pages in files)
+        for mid, files in raw.items()
+    }  # fmt: skip
 
 
 def _next(case: Case, event: Event, at: datetime, **changes: Any) -> Case:
@@ -710,9 +1040,16 @@ def _next(case: Case, event: Event, at: datetime, **changes: Any) -> Case:
     for key, value in changes.items():
         values[_CASE_INDEX[key]] = value
     values[13] = event.seq
-    values[14] = (*case.events, event)
+    values[14] = _push(case.events, event)
     values[15] = at
     return _NEW(Case, values)
+
+
+def _push(events: Sequence[Event], event: Event) -> Sequence[Event]:
+    """``events`` with ``event`` appended (a tuple, or an :class:`~.audit.EventLog`)."""
+    if type(events) is tuple:
+        return (*events, event)
+    return cast(EventLog, events).append(event)
 
 
 def _open_steps(steps: dict[str, StepState], d: Mapping[str, Any], at: str) -> None:
@@ -731,7 +1068,8 @@ def _apply_submit(e: Event, at: datetime) -> Case:
     intake = _NEW(
         Intake,
         (
-            MappingProxyType(dict(d["applicant"])),
+            # mappings in key order, as a replay reads them from the canonical JSON
+            MappingProxyType(dict(sorted(d["applicant"].items()))),
             e.actor,
             at,
             d["green_channel"],
@@ -767,7 +1105,7 @@ def _apply_supplement(
     case: Case, e: Event, at: datetime, steps: dict[str, StepState] | None
 ) -> Case:
     d = e.details
-    materials = {**case.intake.materials, **_files(d["materials"])}
+    materials = dict(sorted({**case.intake.materials, **_files(d["materials"])}.items()))
     corrected = case.intake.corrected
     status = case.status
     if d.get("corrected"):
@@ -805,7 +1143,7 @@ def _apply_accept(case: Case, e: Event, at: datetime, steps: dict[str, StepState
         (
             *case[:3], Status.IN_REVIEW, intake, _dd(d["accepted_on"]),
             e.action == "deemed_acceptance", MappingProxyType(steps), clock, *case[9:13],
-            e.seq, (*case[14], e), at,
+            e.seq, _push(case[14], e), at,
         ),
     )  # fmt: skip
 
@@ -855,9 +1193,9 @@ def _apply_pass(case: Case, e: Event, at: datetime, steps: dict[str, StepState] 
     decision = e.details.get("decision")
     if decision is None:  # the common case, built directly (see _next)
         return _NEW(
-            Case, (*case[:7], MappingProxyType(steps), *case[8:13], e.seq, (*case[14], e), at)
+            Case, (*case[:7], MappingProxyType(steps), *case[8:13], e.seq, _push(case[14], e), at)
         )
-    fees = MappingProxyType({k: Decimal(v) for k, v in decision["fees"].items()})
+    fees = MappingProxyType({k: Decimal(v) for k, v in sorted(decision["fees"].items())})
     old = case.clock
     # built directly (as _next would: status, steps, clock, decision, settlement)
     return _NEW(
@@ -867,7 +1205,7 @@ def _apply_pass(case: Case, e: Event, at: datetime, steps: dict[str, StepState] 
             _NEW(CaseClock, (*old[:5], _dd(decision["certificate_due"]), *old[6:])),
             _NEW(Decision, ("approved", decision["step"], e.actor, at.date(), ())),
             _NEW(Settlement, (fees, *_NO_SETTLEMENT[1:])),
-            *case[11:13], e.seq, (*case[14], e), at,
+            *case[11:13], e.seq, _push(case[14], e), at,
         ),
     )  # fmt: skip
 
@@ -984,7 +1322,7 @@ def _apply_close(case: Case, e: Event, at: datetime, steps: dict[str, StepState]
         (
             *case[:3], Status.CLOSED, *case[4:7], _specific(case, e, steps), *case[8:10],
             _NEW(Settlement, (*case[10][:6], at.date())), *case[11:13], e.seq,
-            (*case[14], e), at,
+            _push(case[14], e), at,
         ),
     )  # fmt: skip
 
@@ -1382,12 +1720,12 @@ class Engine:
         event_id: str | None,
     ) -> Case:
         details, steps = handled
-        last = case.events[-1]
-        seq = last.seq + 1
+        seq = case.version + 1
+        prev = case.head
         eid = event_id if event_id is not None else f"{case.id}#{seq}"
         body = _plain_body(seq, eid, stamp, actor, action, details)
-        digest = chain_hash(last.hash, body)
-        event = _NEW(Event, (seq, eid, stamp, actor, action, details, last.hash, digest, body))
+        digest = chain_hash(prev, body)
+        event = _NEW(Event, (seq, eid, stamp, actor, action, details, prev, digest, body))
         return _APPLY[action](case, event, at, steps)
 
     # ----------------------------------------------------------------- authority
@@ -1655,12 +1993,12 @@ class Engine:
         stamp = local.isoformat()
         new, steps = handler(plan, case, local, stamp, actor, details)
         # append the event (as _append does, inline: this is every action's path)
-        last = case.events[-1]
-        seq = last.seq + 1
+        seq = case.version + 1
+        prev = case.head
         eid = event_id if event_id is not None else f"{case.id}#{seq}"
         body = _plain_body(seq, eid, stamp, actor, action, new)
-        digest = chain_hash(last.hash, body)
-        event = _NEW(Event, (seq, eid, stamp, actor, action, new, last.hash, digest, body))
+        digest = chain_hash(prev, body)
+        event = _NEW(Event, (seq, eid, stamp, actor, action, new, prev, digest, body))
         return _APPLY[action](case, event, local, steps)
 
     def advance(self, case: Case, at: datetime) -> Case:
