@@ -6,6 +6,7 @@ the bundled matters are used where they fit, a small in-memory catalogue elsewhe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from approval_rules.audit import LogTampered, verify
+from approval_rules.audit import EventLog, LogTampered, verify
 from approval_rules.engine import (
     SYSTEM,
     Case,
@@ -1288,3 +1289,138 @@ def test_events_carry_what_the_engine_computed(mini: Engine) -> None:
     accept = _details(case)[1]
     assert accept["accepted_on"] == "2025-06-03"
     assert accept["open"] == [["review", "2025-06-06"], ["opinion", "2025-06-05"]]
+
+
+# --------------------------------------------------------------------------- serial form (case@2)
+
+
+def read_back(case: Case) -> Case:
+    return Case.from_json(case.to_json())
+
+
+def test_reading_keeps_the_events_as_text_until_they_are_used(engine: Engine) -> None:
+    case = approved(engine)
+    again = read_back(case)
+    assert isinstance(again.events, EventLog)
+    assert len(again.events) == case.version
+    assert again.head == case.head
+    assert again.events == case.events  # compares equal to the tuple
+    assert case.events == again.events
+    assert again.events[-1] == case.events[-1]
+    assert again.events[1:3] == case.events[1:3]
+    assert list(again.events) == list(case.events)
+    assert hash(again.events) == hash(case.events)
+
+
+def test_a_log_grows_without_changing(engine: Engine) -> None:
+    case = read_back(accepted(engine))
+    log = case.events
+    after = engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    assert isinstance(after.events, EventLog)
+    assert len(log) == 2
+    assert len(after.events) == 3
+    assert after.events[:2] == tuple(log)
+    assert after.head == after.events[-1].hash != case.head
+    verify(after.events, head=after.head)
+
+
+def test_acting_on_a_case_read_back_writes_the_same_text(engine: Engine) -> None:
+    """The parts written back as they were read equal a fresh encoding."""
+    memory = accepted(engine)
+    stored = read_back(memory)
+    moves = [
+        ("pass", "fu_hong", t("2025-09-28 10:00")),
+        ("pass", "wang_wei", t("2025-09-29 10:00")),
+        ("pass", "shen_weidong", t("2025-09-29 15:00")),
+    ]
+    for action, actor, at in moves:
+        memory = engine.act(memory, action, at=at, actor=actor)
+        stored = read_back(engine.act(stored, action, at=at, actor=actor))
+        assert stored.to_json() == memory.to_json()
+        assert stored == memory
+    assert stored.status is Status.APPROVED
+
+
+def test_other_layouts_of_the_same_json_are_read(engine: Engine) -> None:
+    """Pretty-printed or reordered JSON is parsed whole; the case is the same."""
+    case = approved(engine)
+    text = case.to_json()
+    data = json.loads(text)
+    pretty = json.dumps(dict(reversed(list(data.items()))), indent=2, ensure_ascii=False)
+    again = Case.from_json(pretty)
+    assert again == case
+    assert again.to_json() == text
+
+
+def test_broken_stored_events_are_reported_when_first_read(engine: Engine) -> None:
+    text = approved(engine).to_json()
+    broken = text.replace('"actor":"fu_hong"', '"actor":17', 1)
+    assert broken != text
+    case = Case.from_json(broken)  # the header and the state are fine
+    with pytest.raises(CaseDataError, match="actor must be text"):
+        list(case.events)
+    not_json = text.replace('"seq":2,', '"seq":2,,', 1)
+    with pytest.raises(CaseDataError, match="not valid JSON"):
+        Case.from_json(not_json).events[0]
+
+
+def test_a_header_that_does_not_fit_the_events_is_refused(engine: Engine) -> None:
+    text = approved(engine).to_json()
+    head = json.loads(text)["head"]
+    for bad in (
+        text.replace('"version":5', '"version":4', 1),
+        text.replace(f'"head":"{head}"', f'"head":"{"0" * 64}"', 1),
+        text.replace(f'"head":"{head}"', '"head":"short"', 1),
+    ):
+        with pytest.raises(CaseDataError, match="header"):
+            Case.from_json(bad)
+
+
+def test_a_malformed_state_is_refused(engine: Engine) -> None:
+    text = accepted(engine).to_json()
+    data = json.loads(text)
+    data["state"][0] = "not an intake"
+    for bad in (
+        text.replace('"state":[', '"state":[1,', 1),  # one item too many
+        json.dumps(data),
+        text.replace('["passed",', '["finished",', 1),  # unknown step status
+        text.replace('"2025-09-26T09:30:00+08:00"]', '"yesterday"]', 1),  # last_at
+    ):
+        assert bad != text
+        with pytest.raises(CaseDataError, match="state"):
+            Case.from_json(bad)
+
+
+def test_the_first_format_is_not_read(engine: Engine) -> None:
+    text = accepted(engine).to_json().replace("case@2", "case@1", 1)
+    with pytest.raises(CaseDataError, match="case@2"):
+        Case.from_json(text)
+
+
+def test_an_edited_snapshot_shows_in_a_rebuild(engine: Engine) -> None:
+    case = approved(engine)
+    text = case.to_json()
+    edited = Case.from_json(text.replace('"2025-09-29","shen_weidong"', '"2025-09-30","x"', 1))
+    assert edited != case
+    assert engine.replay(edited.events, head=edited.head) == case
+
+
+def test_mappings_are_kept_in_key_order(engine: Engine) -> None:
+    """Applicant fields and materials in any input order give the same case text."""
+    case = accepted(engine)
+    fields = dict(reversed(list(case.intake.applicant.items())))
+    materials = {mid: [f.to_dict() for f in files] for mid, files in case.intake.materials.items()}
+    again = engine.submit(
+        case.matter_id, fields, dict(reversed(list(materials.items()))),
+        at=t("2025-09-26 09:00"), actor=case.intake.applicant_id, case_id=case.id,
+    )  # fmt: skip
+    again = engine.act(again, "accept", at=t("2025-09-26 09:30"), actor="wang_yueqin")
+    assert list(again.intake.applicant) == sorted(again.intake.applicant)
+    assert again.to_json() == case.to_json()
+
+
+def test_times_in_the_state_keep_their_offset(engine: Engine) -> None:
+    case = read_back(accepted(engine))
+    assert case.last_at == datetime.fromisoformat("2025-09-26T09:30:00+08:00")
+    assert case.last_at.utcoffset() == timedelta(hours=8)
+    assert case.intake.received == t("2025-09-26 09:00")

@@ -10,9 +10,10 @@ Event sourcing: every accepted action appends one :class:`~.audit.Event` (hash
 chained, see :mod:`.audit`) whose ``details`` hold the action's input *and* what the
 engine computed from it (steps opened with their due dates, steps skipped, the
 decision, fees).  The case is a pure fold of its events, without the matter or the
-calendar, so ``Case.from_json(case.to_json()) == case`` and
-``engine.replay(case.events) == case`` hold by construction, and a calendar overlay
-added later never moves a deadline the office already announced.
+calendar, so ``engine.replay(case.events) == case`` holds by construction, and a
+calendar overlay added later never moves a deadline the office already announced.
+The serial form (:meth:`Case.to_json`) stores a snapshot of that fold next to the log,
+so that reading a case back does not depend on the length of its history.
 
 Time: every ``at`` must be timezone-aware (a naive datetime raises ``TypeError``); it
 is read in the engine's time zone (Asia/Shanghai by default).  Deadlines are dates
