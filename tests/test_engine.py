@@ -1325,7 +1325,7 @@ def test_a_log_grows_without_changing(engine: Engine) -> None:
 
 
 def test_acting_on_a_case_read_back_writes_the_same_text(engine: Engine) -> None:
-    """The parts written back as they were read equal a fresh encoding."""
+    """Events written back as they were read, and the state, equal a fresh encoding."""
     memory = accepted(engine)
     stored = read_back(memory)
     moves = [

@@ -331,7 +331,7 @@ class CaseMachine(RuleBasedStateMachine):
         rebuilt = ENGINE.replay(case.events, head=case.head)
         assert rebuilt == case
         # the same text whether the case was built in memory, read back, or read back
-        # and acted on (which writes unchanged parts back as they were read)
+        # and acted on (which writes the stored events back as they were read)
         assert rebuilt.to_json() == text
         again = Case.from_json(text)
         assert again == case

@@ -243,8 +243,8 @@ class EventLog(Sequence[Event]):
     """A case's events as read from its serial form, decoded on first use.
 
     :meth:`~.engine.Case.from_json` keeps the events' JSON text as it was stored
-    instead of decoding it: restoring a case then costs the same however long its
-    history is, and :meth:`~.engine.Case.to_json` writes the text back unchanged.
+    instead of decoding it: restoring a case then costs what its state holds, not
+    what its history does, and :meth:`~.engine.Case.to_json` writes the text back unchanged.
     Events appended since (by :meth:`~.engine.Engine.act`) are held decoded.
 
     It is an immutable sequence of :class:`Event` and compares equal to a tuple (or
@@ -253,20 +253,15 @@ class EventLog(Sequence[Event]):
     :class:`~.errors.CaseDataError` then.
     """
 
-    __slots__ = ("_count", "_decoded", "_head", "_raw", "_tail", "memo")
+    __slots__ = ("_count", "_decoded", "_head", "_raw", "_tail")
 
     _raw: str
     _count: int
     _head: str
     _tail: tuple[Event, ...]
     _decoded: tuple[Event, ...] | None
-    #: What the reader of the serial form wants to keep alongside (the engine keeps
-    #: the state's items with their text, to write unchanged ones back as they were).
-    memo: Any
 
-    def __init__(
-        self, raw: str, count: int, head: str, tail: Sequence[Event] = (), *, memo: Any = None
-    ) -> None:
+    def __init__(self, raw: str, count: int, head: str, tail: Sequence[Event] = ()) -> None:
         """``raw``: ``count`` events as comma-separated JSON objects (each with its
         ``hash``; ``prev_hash`` left out), the last of which has the hash ``head``.
         """
@@ -277,7 +272,6 @@ class EventLog(Sequence[Event]):
         self._head = head
         self._tail = tuple(tail)
         self._decoded = None
-        self.memo = memo
 
     @property
     def head(self) -> str:
@@ -292,7 +286,6 @@ class EventLog(Sequence[Event]):
         log._head = self._head
         log._tail = (*self._tail, event)
         log._decoded = self._decoded
-        log.memo = self.memo
         return log
 
     def json_items(self) -> str:

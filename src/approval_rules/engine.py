@@ -13,7 +13,7 @@ decision, fees).  The case is a pure fold of its events, without the matter or t
 calendar, so ``engine.replay(case.events) == case`` holds by construction, and a
 calendar overlay added later never moves a deadline the office already announced.
 The serial form (:meth:`Case.to_json`) stores a snapshot of that fold next to the log,
-so that reading a case back does not depend on the length of its history.
+so that reading a case back does not parse or fold its events.
 
 Time: every ``at`` must be timezone-aware (a naive datetime raises ``TypeError``); it
 is read in the engine's time zone (Asia/Shanghai by default).  Deadlines are dates
@@ -448,19 +448,18 @@ class Case(NamedTuple):
 
         The header (``id``, ``matter``, ``matter_hash``, ``status``, ``version``,
         ``head``) is for stores that index it; ``state`` holds the rest of the case, so
-        that reading it back costs the same however long the history; ``events`` is
+        that reading it back does not parse or fold the events; ``events`` is
         the hash-chained record the state is a fold of (:meth:`Engine.replay` rebuilds
         and checks it).
         """
         events = self.events
         if isinstance(events, EventLog):
             items = events.json_items()
-            state = _state_text(self, events.memo)
         else:
             items = ",".join(
                 f'{(e.body or e.canonical_body())[:-1]},"hash":"{e.hash}"}}' for e in events
             )
-            state = _state_text(self, None)
+        state = "".join(_ENCODE(_state_data(self), 0))
         return (
             f'{{"format":"{CASE_FORMAT}","id":{encode_basestring(self.id)},'
             f'"matter":{encode_basestring(self.matter_id)},"matter_hash":'
@@ -474,8 +473,8 @@ class Case(NamedTuple):
         """Read :meth:`to_json` output back: an equal case.
 
         The state is read from its snapshot and the events are kept as stored, to be
-        decoded when first used (:class:`~.audit.EventLog`), so restoring does not
-        depend on the length of the history.  Nothing is verified against the hash
+        decoded when first used (:class:`~.audit.EventLog`): restoring costs what the
+        state holds, not what the history does.  Nothing is verified against the hash
         chain here: for data from outside, rebuild the case with
         :meth:`Engine.replay` (``engine.replay(case.events, head=case.head) == case``).
 
@@ -490,7 +489,7 @@ class Case(NamedTuple):
                 raise CaseDataError(f"a serialised case must be UTF-8 JSON: {err}") from None
         if not isinstance(text, str):
             raise TypeError(f"from_json reads text or bytes, not {type(text).__name__}")
-        header, state, texts, rows, events = _split_case_json(text)
+        header, state, events = _split_case_json(text)
         if header.get("format") != CASE_FORMAT:
             raise CaseDataError(f"not a serialised case (format {CASE_FORMAT!r} expected)")
         if header.keys() != _HEADER_KEYS:
@@ -530,14 +529,7 @@ class Case(NamedTuple):
                 raise CaseDataError(
                     "the serialised case's header (version, head) disagrees with its events"
                 )
-            memo: _Memo | None = None
-            if texts is not None:
-                steps = items[3]
-                memo = (
-                    tuple(zip(items, texts, strict=True)),
-                    {sid: (steps[sid], row) for sid, row in rows.items()},
-                )
-            log: Sequence[Event] = EventLog(events, version, head, memo=memo)
+            log: Sequence[Event] = EventLog(events, version, head)
         else:
             log = _events_from_data(events, version, head)
         return _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
@@ -553,16 +545,13 @@ _STATE_KEY: Final = ',"state":'
 _EVENTS_KEY: Final = ',"events":['
 
 
-def _split_case_json(
-    text: str,
-) -> tuple[dict[str, Any], Any, list[str] | None, dict[str, str], str | list[Any]]:
-    """The header, the state, each state item's text, each step's text and the events.
+def _split_case_json(text: str) -> tuple[dict[str, Any], Any, str | list[Any]]:
+    """The header, the state and the events of a serialised case.
 
     Text as :meth:`Case.to_json` writes it is scanned up to the events, which are
-    returned as their stored text (the C scanner finds where each item of the state
-    and each step ends; the header's values are text and numbers, so the first
-    ``,"state":`` is the key).  Any other layout of valid JSON is parsed whole: the
-    texts are then ``None`` and empty, and the events come back parsed.
+    returned as their stored text (the C scanner finds where the state ends; the
+    header's values are text and numbers, so the first ``,"state":`` is the key).
+    Any other layout of valid JSON is parsed whole, and the events come back parsed.
     """
     at = text.find(_STATE_KEY)
     if at > 0 and text.startswith('{"format":') and text.endswith("]}"):
@@ -571,25 +560,10 @@ def _split_case_json(
             header, end = _SCAN(head_text, 0)
             if end != len(head_text) or not isinstance(header, dict):
                 raise ValueError("not the compact layout")
-            pos = at + len(_STATE_KEY) + 1
-            if text[pos - 1] != "[":
+            state, end = _SCAN(text, at + len(_STATE_KEY))
+            if not text.startswith(_EVENTS_KEY, end):
                 raise ValueError("not the compact layout")
-            state: list[Any] = []
-            texts: list[str] = []
-            rows: dict[str, str] = {}
-            while True:
-                if len(state) == 3:  # the steps: each one's text too
-                    item, end = _scan_steps(text, pos, rows)
-                else:
-                    item, end = _SCAN(text, pos)
-                state.append(item)
-                texts.append(text[pos:end])
-                if text[end] != ",":
-                    break
-                pos = end + 1
-            if text[end] != "]" or not text.startswith(_EVENTS_KEY, end + 1):
-                raise ValueError("not the compact layout")
-            return header, state, texts, rows, text[end + 1 + len(_EVENTS_KEY) : -2]
+            return header, state, text[end + len(_EVENTS_KEY) : -2]
         except (ValueError, StopIteration, IndexError):
             pass
     try:
@@ -602,29 +576,7 @@ def _split_case_json(
     events = data.pop("events", None)
     if not isinstance(events, list) or not events:
         raise CaseDataError("a serialised case has a list of events")
-    return data, state, None, {}, events
-
-
-def _scan_steps(text: str, pos: int, rows: dict[str, str]) -> tuple[dict[str, Any], int]:
-    """The steps object at ``pos`` and where it ends; each ``"id":[…]`` text into ``rows``."""
-    if text[pos] != "{":
-        raise ValueError("steps is an object")
-    steps: dict[str, Any] = {}
-    start = pos + 1
-    if text[start] == "}":
-        return steps, start + 1
-    while True:
-        sid, end = _SCAN(text, start)
-        if type(sid) is not str or text[end] != ":":
-            raise ValueError("a step id is text")
-        row, end = _SCAN(text, end + 1)
-        steps[sid] = row
-        rows[sid] = text[start:end]
-        if text[end] == "}":
-            return steps, end + 1
-        if text[end] != ",":
-            raise ValueError("not a steps object")
-        start = end + 1
+    return data, state, events
 
 
 def _events_from_data(items: list[Any], count: int, head: str) -> tuple[Event, ...]:
@@ -783,144 +735,69 @@ def _problems(raw: Iterable[Sequence[Any]]) -> tuple[Problem, ...]:
 #
 # ``state`` in the serial form is an array of the case's fields from ``intake`` to
 # ``ending``, then ``last_at``: records as arrays in their fields' order, mappings as
-# objects in their order, dates and times as ISO text, amounts as decimal text.  Each
-# field has its own writer, so that text read from JSON can be written back as it was
-# while the field is unchanged (``_Memo``); only JSON-native values reach the C
-# encoder (a ``default`` callback per date costs more than the whole conversion).
+# objects in their order, dates and times as ISO text, amounts as decimal text.  It is
+# converted to JSON-native values first and encoded in one call of the C encoder (a
+# ``default`` callback per date costs more than the whole conversion).
 
 _ENCODE: Final[Callable[[Any, int], Iterable[str]]] = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
     None, None, encode_basestring, None, ":", ",", False, False, False
 )
 
 
-def _j(value: Any) -> str:
-    """JSON text of JSON-native ``value`` (mapping order kept)."""
-    return "".join(_ENCODE(value, 0))
-
-
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _w_intake(it: Intake) -> str:
+def _state_data(case: Case) -> tuple[Any, ...]:
+    """The ``state`` item of ``case`` as JSON-native values (see above)."""
+    it = case.intake
     notice = it.notice
-    return _j(
+    clock = case.clock
+    active, extension = clock.active_stop, clock.extension
+    decision = case.decision
+    st = case.settlement
+    cert = st.certificate
+    ending = case.ending
+    return (
         (
             dict(it.applicant), it.applicant_id, it.received.isoformat(), it.green_channel,
             dict(it.materials), it.problems, it.gaps,
             None if notice is None else (notice.issued.isoformat(), notice.by, notice.items),
             _iso(it.corrected), _iso(it.makeup_by),
-        )
-    )  # fmt: skip
-
-
-def _w_day(day: date | None) -> str:
-    return "null" if day is None else f'"{day.isoformat()}"'
-
-
-def _w_bool(value: bool) -> str:
-    return "true" if value else "false"
-
-
-def _w_steps(steps: Mapping[str, StepState]) -> str:
-    return _j(
+        ),
+        _iso(case.accepted_on),
+        case.deemed_acceptance,
         {
-            sid: (st[0], st[1], None if st[2] is None else st[2].isoformat(), *st[3:])
-            for sid, st in steps.items()
-        }
-    )
-
-
-def _w_steps_rows(steps: Mapping[str, StepState], rows: Mapping[str, tuple[object, str]]) -> str:
-    """:func:`_w_steps`, reusing the ``"id":[…]`` text of each step still as it was read."""
-    parts = []
-    for sid, st in steps.items():
-        hit = rows.get(sid)
-        if hit is not None and hit[0] is st:
-            parts.append(hit[1])
-        else:
-            row = (st[0], st[1], None if st[2] is None else st[2].isoformat(), *st[3:])
-            parts.append(f"{encode_basestring(sid)}:{_j(row)}")
-    return f"{{{','.join(parts)}}}"
-
-
-def _w_clock(clock: CaseClock) -> str:
-    active, extension = clock.active_stop, clock.extension
-    return _j(
+            sid: (s[0], s[1], None if s[2] is None else s[2].isoformat(), *s[3:])
+            for sid, s in case.steps.items()
+        },
         (
             clock.statutory_limit, clock.promised_limit, clock.notice_due.isoformat(),
             _iso(clock.statutory_due), _iso(clock.promised_due), _iso(clock.certificate_due),
-            [(s.kind, s.start.isoformat(), s.end.isoformat(), s.notice) for s in clock.stops],
+            [(s.kind, s.start.isoformat(), s.end.isoformat(), s.notice) for s in clock.stops]
+            if clock.stops else (),
             None if active is None
             else (active.kind, active.start.isoformat(), active.notice, active.by),
             None if extension is None
             else (extension.days, extension.by, extension.on.isoformat(), extension.reason),
-        )
-    )  # fmt: skip
-
-
-def _w_decision(decision: Decision | None) -> str:
-    if decision is None:
-        return "null"
-    return _j((*decision[:3], decision.on.isoformat(), decision.reasons))
-
-
-def _w_settlement(st: Settlement) -> str:
-    cert = st.certificate
-    return _j(
-        (
+        ),
+        None if decision is None else (*decision[:3], decision.on.isoformat(), decision.reasons),
+        _NO_SETTLEMENT_DATA if st is _NO_SETTLEMENT else (
             {k: str(v) for k, v in st.fees.items()}, dict(st.waived),
             [(str(p.amount), p.on.isoformat(), p.by, p.receipt) for p in st.payments],
             None if cert is None
             else (cert.number, cert.issued.isoformat(), _iso(cert.valid_until)),
             _iso(st.delivered), st.signed_by, _iso(st.closed),
-        )
+        ),
+        [(a.person, a.start.isoformat(), a.end.isoformat(), a.by, a.reason)
+         for a in case.absences] if case.absences else (),
+        None if ending is None
+        else (ending.status, ending.on.isoformat(), ending.by, ending.reason),
+        case.last_at.isoformat(),
     )  # fmt: skip
 
 
-def _w_absences(absences: tuple[Absence, ...]) -> str:
-    return _j([(a.person, a.start.isoformat(), a.end.isoformat(), a.by, a.reason)
-               for a in absences])  # fmt: skip
-
-
-def _w_ending(ending: Ending | None) -> str:
-    if ending is None:
-        return "null"
-    return _j((ending.status, ending.on.isoformat(), ending.by, ending.reason))
-
-
-def _w_moment(moment: datetime) -> str:
-    return f'"{moment.isoformat()}"'
-
-
-#: (index in Case, writer) of each item of ``state``, in order.
-_STATE_WRITERS: Final[tuple[tuple[int, Callable[[Any], str]], ...]] = (
-    (4, _w_intake), (5, _w_day), (6, _w_bool), (7, _w_steps), (8, _w_clock),
-    (9, _w_decision), (10, _w_settlement), (11, _w_absences), (12, _w_ending),
-    (15, _w_moment),
-)  # fmt: skip
-
-
-#: What ``from_json`` read, for ``to_json`` to write back what did not change: each
-#: state item as (value, text), and each step as (state, ``"id":[…]`` text).
-_Memo = tuple[tuple[tuple[object, str], ...], Mapping[str, tuple[object, str]]]
-
-
-def _state_text(case: Case, memo: _Memo | None) -> str:
-    """The ``state`` JSON of ``case``."""
-    if memo is None:
-        return f"[{','.join([write(case[i]) for i, write in _STATE_WRITERS])}]"
-    items, rows = memo
-    parts = []
-    for (index, write), (value, text) in zip(_STATE_WRITERS, items, strict=True):
-        item = case[index]
-        if item is value:
-            parts.append(text)
-        elif index == 7:
-            parts.append(_w_steps_rows(case.steps, rows))
-        else:
-            parts.append(write(item))
-    return f"[{','.join(parts)}]"
+_NO_SETTLEMENT_DATA: Final[tuple[Any, ...]] = ({}, {}, (), None, None, None, None)
 
 
 def _dt(text: str) -> datetime:
@@ -936,7 +813,7 @@ _DAY: Final = date.fromisoformat
 
 
 def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
-    """The case's fields ``intake`` … ``ending`` from a snapshot (``_state_json``).
+    """The case's fields ``intake`` … ``ending`` from a snapshot (``_state_data``).
 
     Raises whatever malformed data causes (the caller reports it): ``ValueError`` for
     a wrong number of items, ``TypeError`` for a wrong kind of value, ``KeyError`` for
@@ -959,7 +836,7 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
         Intake,
         (
             MappingProxyType(applicant), applicant_id, _dt(received), green,
-            MappingProxyType(_files_state(materials)), _problems(problems),
+            MappingProxyType(_files_state(materials)), _problems(problems) if problems else (),
             tuple(gaps), notice, _d(corrected), _d(makeup_by),
         ),
     )  # fmt: skip
@@ -989,7 +866,8 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
         (
             _limit(statutory), _limit(promised), _dd(notice_due), _d(statutory_due),
             _d(promised_due), _d(certificate_due),
-            tuple(ClockStop(k, _dd(a), _dd(b), n) for k, a, b, n in stops), active, extension,
+            tuple(ClockStop(k, _dd(a), _dd(b), n) for k, a, b, n in stops) if stops else (),
+            active, extension,
         ),
     )  # fmt: skip
     if decision is not None:
@@ -999,25 +877,33 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
     if certificate is not None:
         number, issued, valid_until = certificate
         certificate = _NEW(Certificate, (number, _dd(issued), _d(valid_until)))
-    new_settlement = _NEW(
-        Settlement,
-        (
-            MappingProxyType({k: Decimal(v) for k, v in fees.items()}),
-            MappingProxyType(dict(waived)),
-            tuple(_NEW(Payment, (Decimal(a), _dd(on), by, receipt))
-                  for a, on, by, receipt in payments),
-            certificate, _d(delivered), signed_by, _d(closed),
-        ),
-    )  # fmt: skip
+    if settlement == _NO_SETTLEMENT_READ:
+        new_settlement = _NO_SETTLEMENT
+    else:
+        new_settlement = _NEW(
+            Settlement,
+            (
+                MappingProxyType({k: Decimal(v) for k, v in fees.items()}),
+                MappingProxyType(dict(waived)),
+                tuple(_NEW(Payment, (Decimal(a), _dd(on), by, receipt))
+                      for a, on, by, receipt in payments),
+                certificate, _d(delivered), signed_by, _d(closed),
+            ),
+        )  # fmt: skip
     if ending is not None:
         status, on, by, reason = ending
         ending = _NEW(Ending, (_STATUS[status], _dd(on), by, reason))
     return (
         new_intake, _d(accepted_on), deemed, MappingProxyType(new_steps), new_clock, decision,
         new_settlement,
-        tuple(_NEW(Absence, (p, _dd(a), _dd(b), by, r)) for p, a, b, by, r in absences),
+        tuple(_NEW(Absence, (p, _dd(a), _dd(b), by, r)) for p, a, b, by, r in absences)
+        if absences else (),
         ending,
     )  # fmt: skip
+
+
+#: ``Settlement()`` as JSON reads it back.
+_NO_SETTLEMENT_READ: Final[list[Any]] = [{}, {}, [], None, None, None, None]
 
 
 def _limit(raw: Sequence[Any]) -> tuple[int, str]:
