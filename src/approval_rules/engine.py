@@ -1064,6 +1064,19 @@ def _midnight(day: date, tz: tzinfo) -> datetime:
 class _Plan:
     """What the engine needs of one compiled matter, in dicts for the hot path."""
 
+    # Enum members for the engine's hot paths.  On Python 3.11 ``Status.IN_REVIEW`` is
+    # slow (~0.15 µs: EnumType defines ``__getattr__``, which disables the fast
+    # attribute lookup on every enum class); ``_Plan.IN_REVIEW`` is a plain class
+    # attribute, about four times cheaper.
+    RECEIVED: Final = Status.RECEIVED
+    IN_REVIEW: Final = Status.IN_REVIEW
+    APPROVED: Final = Status.APPROVED
+    REFUSED: Final = Status.REFUSED
+    OPEN: Final = StepStatus.OPEN
+    PASSED: Final = StepStatus.PASSED
+    FEE: Final = StepKind.FEE
+    CLOSE: Final = StepKind.CLOSE
+
     def __init__(self, process: Process, catalogue: Catalogue) -> None:
         matter = process.matter
         self.process = process
@@ -1447,10 +1460,10 @@ class Engine:
         case was refused) and the principal.
         """
         sids = plan.by_kind.get(kind, ())
-        if sids and case.status is not Status.REFUSED:
+        if sids and case.status is not _Plan.REFUSED:
             for sid in sids:
                 st = case.steps.get(sid)
-                if st is not None and st.status is StepStatus.OPEN:
+                if st is not None and st[0] is _Plan.OPEN:
                     return sid, self._on_step(plan, case, sid, actor, day, action)
             opened = f" (open: {', '.join(case.open_steps)})" if case.open_steps else ""
             raise ActionNotAllowed(
@@ -1643,8 +1656,8 @@ class Engine:
         status = case.status
         # a RECEIVED case without a notice is deemed accepted at 00:00 after notice_due
         # (_next_timer); ``local`` is in the engine's zone, so before then nothing is due
-        if (status is Status.IN_REVIEW and (plan.deem or case.intake.gaps)) or (
-            status is Status.RECEIVED
+        if (status is _Plan.IN_REVIEW and (plan.deem or case.intake.gaps)) or (
+            status is _Plan.RECEIVED
             and case.intake.notice is None
             and local.date() > case.clock.notice_due
         ):
@@ -2000,7 +2013,7 @@ class Engine:
                         else:
                             due, text = self._step_due(plan, succ, moment, stops)
                             steps[succ] = _NEW(
-                                StepState, (StepStatus.OPEN, stamp, due, None, None, None, True)
+                                StepState, (_Plan.OPEN, stamp, due, None, None, None, True)
                             )
                             opened.append(succ)
                             rows.append([succ, text])
@@ -2130,7 +2143,7 @@ class Engine:
                 action, "the one-time correction notice was already issued",
                 code="notice-already-issued",
             )  # fmt: skip
-        if status is not Status.RECEIVED and not (
+        if status is not _Plan.RECEIVED and not (
             action == "refuse_to_accept" and status is Status.CORRECTION_REQUESTED
         ):
             raise ActionNotAllowed(
@@ -2202,7 +2215,7 @@ class Engine:
             )  # fmt: skip
         assert step is not None
         st = case.steps.get(step)
-        if st is None or st.status is not StepStatus.OPEN:
+        if st is None or st[0] is not _Plan.OPEN:
             state = "pending" if st is None else st.status.value
             raise ActionNotAllowed(
                 action, f"step {step!r} is not open (it is {state})", code="step-not-open"
@@ -2216,7 +2229,7 @@ class Engine:
                     action, f"step {step!r} is completed with {specific!r}",
                     code="use-specific-action",
                 )  # fmt: skip
-            if kind is StepKind.FEE and case.settlement.fees and case.settlement.outstanding > 0:
+            if kind is _Plan.FEE and case.settlement.fees and case.settlement.outstanding > 0:
                 raise ActionNotAllowed(
                     action, f"fees of {case.settlement.outstanding} yuan are not paid",
                     code="fees-outstanding",
@@ -2383,7 +2396,7 @@ class Engine:
     ) -> tuple[str | None, str]:
         status = case.status
         approved = status in _APPROVED_PATH
-        if not approved and status is not Status.REFUSED:
+        if not approved and status is not _Plan.REFUSED:
             raise ActionNotAllowed(
                 action, f"a case is closed after its decision (it is {status.value})",
                 code="wrong-status",
@@ -2396,11 +2409,9 @@ class Engine:
             )
         if case.clock.active_stop is not None:
             raise ActionNotAllowed(action, "a clock stop is running", code="clock-stopped")
-        closing, closer = self._kind_actor(plan, case, StepKind.CLOSE, actor, day, action)
+        closing, closer = self._kind_actor(plan, case, _Plan.CLOSE, actor, day, action)
         if approved:
-            others = [
-                s for s, st in case.steps.items() if st.status is StepStatus.OPEN and s != closing
-            ]
+            others = [s for s, st in case.steps.items() if st[0] is _Plan.OPEN and s != closing]
             if others:
                 raise ActionNotAllowed(
                     action, "steps are still open: " + ", ".join(others), code="steps-open"
@@ -2476,7 +2487,7 @@ class Engine:
         if plan.start_is_accept and plan.start in steps:
             old = steps[plan.start]
             steps[plan.start] = _NEW(
-                StepState, (StepStatus.PASSED, old[1], old[2], actor, None, None, True)
+                StepState, (_Plan.PASSED, old[1], old[2], actor, None, None, True)
             )
             passed.append(plan.start)
         details["passed"] = passed
@@ -2818,7 +2829,7 @@ class Engine:
         old = steps[sid]
         steps[sid] = _NEW(
             StepState,
-            (StepStatus.PASSED, old[1], old[2], actor, details.get("for"), None, True),
+            (_Plan.PASSED, old[1], old[2], actor, details.get("for"), None, True),
         )
         self._cascade(plan, case, steps, (sid,), at, stamp, case.clock.stops, details)
         return details, steps
