@@ -1973,6 +1973,25 @@ class Engine:
 
     # ----------------------------------------------------------------- steps
 
+    @staticmethod
+    def _step_map(case: Case) -> dict[str, StepState]:
+        """A new dict of the case's steps, to change and fold into the next case.
+
+        The engine keeps every step map as a MappingProxyType of a dict: ``copy()``
+        copies that dict at C speed, where ``dict(proxy)`` reads it key by key (~6x
+        slower); any other mapping is copied with ``dict()``.
+        """
+        steps = case.steps
+        if type(steps) is MappingProxyType:
+            try:
+                copied = steps.copy()
+            except AttributeError:  # a proxy of a mapping without copy()
+                pass
+            else:
+                if type(copied) is dict:
+                    return copied
+        return dict(steps)
+
     def _cascade(
         self,
         plan: _Plan,
@@ -2044,7 +2063,7 @@ class Engine:
         status: StepStatus = StepStatus.PASSED,
     ) -> _Handled:
         """``details`` plus what passing ``sid`` causes: steps opened, skipped, a decision."""
-        steps = dict(case.steps)
+        steps = self._step_map(case)
         old = steps[sid]
         if len(details) == 1:  # just {"step": sid}: the common case
             state = (status, old[1], old[2], actor, None, None, True)
@@ -2482,7 +2501,7 @@ class Engine:
         }
         if case.intake.gaps:
             details["makeup_by"] = (makeup or promised_due).isoformat()
-        steps = dict(case.steps)
+        steps = self._step_map(case)
         passed: list[str] = []
         if plan.start_is_accept and plan.start in steps:
             old = steps[plan.start]
@@ -2825,7 +2844,7 @@ class Engine:
         if settled is not None and settled.outstanding > 0:
             return details, None  # the fee step passes only once everything is settled
         details["step"] = sid
-        steps = dict(case.steps)
+        steps = self._step_map(case)
         old = steps[sid]
         steps[sid] = _NEW(
             StepState,
