@@ -2012,30 +2012,40 @@ class Engine:
         opened: list[str] = []
         skipped: list[str] = []
         rows: list[list[Any]] = []
+        succs, preds, when, limits = plan.succs, plan.preds, plan.when, plan.limit
+        dues = self._dues
+        day = moment.date()
         frontier = tuple(done)
         while frontier:
             following: list[str] = []
             for sid in frontier:
-                for succ in plan.succs[sid]:
+                for succ in succs[sid]:
                     if succ in steps:
                         continue
-                    for pred in plan.preds[succ]:
+                    for pred in preds[succ]:
                         st = steps.get(pred)
                         if st is None or st[0] not in _DONE:
                             break
                     else:
-                        cond = plan.when[succ]
+                        cond = when[succ]
                         if cond is not None and not cond.evaluate(case.intake.applicant):
                             steps[succ] = _SKIPPED
                             skipped.append(succ)
                             following.append(succ)
+                            continue
+                        limit = limits[succ]
+                        due: date | None
+                        text: str | None
+                        if limit is not None and limit[1] == "working_days" and not stops:
+                            # _step_due's common case inlined: the cached workday sum
+                            due, text = dues.get((day, limit[0])) or self._wd(day, limit[0])
                         else:
                             due, text = self._step_due(plan, succ, moment, stops)
-                            steps[succ] = _NEW(
-                                StepState, (_Plan.OPEN, stamp, due, None, None, None, True)
-                            )
-                            opened.append(succ)
-                            rows.append([succ, text])
+                        steps[succ] = _NEW(
+                            StepState, (_Plan.OPEN, stamp, due, None, None, None, True)
+                        )
+                        opened.append(succ)
+                        rows.append([succ, text])
             frontier = tuple(following)
         if len(opened) + len(skipped) > 1 and (
             skipped or len(opened) > 2 or (plan.rank[opened[0]] > plan.rank[opened[1]])
@@ -2072,7 +2082,8 @@ class Engine:
                      details.get("agree", True))  # fmt: skip
         steps[sid] = _NEW(StepState, state)
         stops = case.clock.stops
-        self._cascade(plan, case, steps, (sid,), moment, stamp, stops, details)
+        if plan.succs[sid]:  # (a step without successors opens nothing)
+            self._cascade(plan, case, steps, (sid,), moment, stamp, stops, details)
         if sid in plan.deciding and case.decision is None:
             for other in plan.deciding:
                 if steps.get(other, _PENDING)[0] not in _DONE:
@@ -2239,7 +2250,10 @@ class Engine:
             raise ActionNotAllowed(
                 action, f"step {step!r} is not open (it is {state})", code="step-not-open"
             )
-        principal = self._on_step(plan, case, step, actor, day, action)
+        if actor in plan.signer_set[step]:  # _on_step's first check, inlined
+            principal = actor
+        else:
+            principal = self._on_step(plan, case, step, actor, day, action)
         if action == "pass":
             kind = plan.kind[step]
             specific = _SPECIFIC.get(kind)
@@ -2619,7 +2633,9 @@ class Engine:
     def _do_pass(
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
     ) -> _Handled:
-        sid = self._open_step(plan, case, d, "pass")
+        sid = d.get("step")
+        if type(sid) is not str or sid not in plan.kind:  # else _open_step returns sid
+            sid = self._open_step(plan, case, d, "pass")
         principal = self._may_step(plan, case, "pass", sid, actor, at.date())[1]
         details: _Details = {"step": sid}
         if principal != actor:
@@ -2850,7 +2866,8 @@ class Engine:
             StepState,
             (_Plan.PASSED, old[1], old[2], actor, details.get("for"), None, True),
         )
-        self._cascade(plan, case, steps, (sid,), at, stamp, case.clock.stops, details)
+        if plan.succs[sid]:  # (a step without successors opens nothing)
+            self._cascade(plan, case, steps, (sid,), at, stamp, case.clock.stops, details)
         return details, steps
 
     def _do_record_payment(
