@@ -1560,7 +1560,7 @@ class Engine:
             "calendar": self._fingerprint,
             "applicant": fields,
             "materials": files,
-            "problems": [[p.material, p.code, p.message] for p in problems],
+            "problems": [[p.material, p.code, p.message] for p in problems] if problems else [],
             "gaps": gaps,
             "green_channel": bool(green_channel),
             "limits": [list(plan.statutory), list(promised)],
@@ -2091,7 +2091,9 @@ class Engine:
             else:
                 details["decision"] = {
                     "step": sid,
-                    "fees": {k: str(v) for k, v in self._fees(plan, case).items()},
+                    "fees": {k: str(v) for k, v in self._fees(plan, case).items()}
+                    if plan.fees
+                    else {},
                     # Art. 44: 10 WD from the decision (timelimits.certificate_due)
                     "certificate_due": self._wd(moment.date(), 10)[1]
                     if not stops
@@ -2180,7 +2182,10 @@ class Engine:
                 action, f"the case is {status.value}, not awaiting acceptance",
                 code="wrong-status",
             )  # fmt: skip
-        principal = self._window(plan, case, actor, day, action)
+        if actor in plan.signer_set[plan.start]:  # _window's first check, inlined
+            principal = actor
+        else:
+            principal = self._window(plan, case, actor, day, action)
         if action == "request_correction":
             if day > case.clock.notice_due:  # pragma: no cover - deemed acceptance came first
                 raise ActionNotAllowed(
@@ -2444,6 +2449,11 @@ class Engine:
             raise ActionNotAllowed(action, "a clock stop is running", code="clock-stopped")
         closing, closer = self._kind_actor(plan, case, _Plan.CLOSE, actor, day, action)
         if approved:
+            for s, st in case.steps.items():
+                if st[0] is _Plan.OPEN and s != closing:
+                    break
+            else:
+                return closing, closer
             others = [s for s, st in case.steps.items() if st[0] is _Plan.OPEN and s != closing]
             if others:
                 raise ActionNotAllowed(
@@ -2508,11 +2518,18 @@ class Engine:
         actor: str,
         makeup: date | None,
     ) -> _Handled:
-        accepted, statutory_due, promised_due = self._acceptance_dues(case, moment)
-        details: _Details = {
-            "accepted_on": accepted.isoformat(),
-            "due": [statutory_due.isoformat(), promised_due.isoformat()],
-        }
+        # _acceptance_dues, with the due dates' texts from the workday cache when it has them
+        start = self._acceptance_start(case, moment)
+        accepted = start.date()
+        dues: list[tuple[date, str]] = []
+        for limit in (case.clock.statutory_limit, case.clock.promised_limit):
+            if limit[1] == "working_days" and limit[0]:  # _period_due's fast path
+                dues.append(self._wd(accepted, limit[0]))
+            else:
+                due = self._period_due(limit, accepted, start, ())
+                dues.append((due, due.isoformat()))
+        promised_due = dues[1][0]
+        details: _Details = {"accepted_on": accepted.isoformat(), "due": [dues[0][1], dues[1][1]]}
         if case.intake.gaps:
             details["makeup_by"] = (makeup or promised_due).isoformat()
         steps = self._step_map(case)
@@ -2588,7 +2605,8 @@ class Engine:
     def _do_accept(
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
     ) -> _Handled:
-        self._may(plan, case, "accept", None, actor, at.date())
+        # act() has refused an ended case already (so _may's first check is not repeated)
+        self._may_acceptance(plan, case, "accept", None, actor, at.date())
         makeup: date | None = None
         raw = d.get("makeup_by")
         if case.intake.gaps:
