@@ -1133,6 +1133,16 @@ class _Plan:
                 value, unit = s.time_limit.hours_or_days
                 self.limit[s.id] = (value, unit.value)
         self.has_close = StepKind.CLOSE in self.by_kind
+        # steps a plain "pass" completes with no further check (_may_step): not done
+        # with a specific action, not a fee step, no separation of duties, not deciding
+        self.plain_pass = frozenset(
+            s.id
+            for s in matter.steps
+            if s.kind not in _SPECIFIC
+            and s.kind is not StepKind.FEE
+            and not s.separate_from
+            and s.id not in self.deciding
+        )
         limits = matter.time_limits
         value, unit = limits.statutory.hours_or_days
         self.statutory: tuple[int, str] = (value, unit.value)
@@ -2264,6 +2274,8 @@ class Engine:
         else:
             principal = self._on_step(plan, case, step, actor, day, action)
         if action == "pass":
+            if step in plan.plain_pass:  # none of the checks below applies
+                return step, principal
             kind = plan.kind[step]
             specific = _SPECIFIC.get(kind)
             if specific is not None:
