@@ -278,6 +278,11 @@ class EventLog(Sequence[Event]):
         """The last event's hash, without decoding anything."""
         return self._tail[-1].hash if self._tail else self._head
 
+    @property
+    def last_appended(self) -> Event | None:
+        """The last event appended since the log was read (``None``: none was)."""
+        return self._tail[-1] if self._tail else None
+
     def append(self, event: Event) -> EventLog:
         """A new log with ``event`` at the end (this one is unchanged)."""
         log: EventLog = object.__new__(EventLog)

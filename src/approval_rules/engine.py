@@ -758,9 +758,17 @@ def _state_data(case: Case) -> tuple[Any, ...]:
     st = case.settlement
     cert = st.certificate
     ending = case.ending
+    # the times as the events wrote them, where the engine wrote both from one moment
+    events = case.events
+    if type(events) is tuple:
+        received, last_at = events[0].at, events[-1].at
+    else:
+        received = it.received.isoformat()
+        last = cast(EventLog, events).last_appended
+        last_at = case.last_at.isoformat() if last is None else last.at
     return (
         (
-            dict(it.applicant), it.applicant_id, it.received.isoformat(), it.green_channel,
+            dict(it.applicant), it.applicant_id, received, it.green_channel,
             dict(it.materials), it.problems, it.gaps,
             None if notice is None else (notice.issued.isoformat(), notice.by, notice.items),
             _iso(it.corrected), _iso(it.makeup_by),
@@ -793,7 +801,7 @@ def _state_data(case: Case) -> tuple[Any, ...]:
          for a in case.absences] if case.absences else (),
         None if ending is None
         else (ending.status, ending.on.isoformat(), ending.by, ending.reason),
-        case.last_at.isoformat(),
+        last_at,
     )  # fmt: skip
 
 
