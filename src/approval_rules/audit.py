@@ -349,6 +349,13 @@ def _decode_stored(raw: str, count: int, head: str) -> tuple[Event, ...]:
         items = json.loads(f"[{raw}]")
     except ValueError as err:
         raise CaseDataError(f"the serialised case's events are not valid JSON: {err}") from None
+    return _chained(items, count, head)
+
+
+def _chained(items: Sequence[Any], count: int, head: str) -> tuple[Event, ...]:
+    """Stored event data (each ``prev_hash`` left out) as events; ``count`` of them
+    ending in hash ``head``, as the serialised case's header says.
+    """
     events: list[Event] = []
     prev = GENESIS
     for item in items:
@@ -357,8 +364,8 @@ def _decode_stored(raw: str, count: int, head: str) -> tuple[Event, ...]:
         prev = event.hash
     if len(events) != count or prev != head:
         raise CaseDataError(
-            f"the serialised case's header announces {count} events ending in hash "
-            f"{head[:12]}…, but it holds {len(events)} ending in {prev[:12] or 'nothing'}…"
+            f"the serialised case's header (version, head) announces {count} events ending "
+            f"in hash {head[:12]}…, but it holds {len(events)} ending in {prev[:12] or '-'}…"
         )
     return tuple(events)
 

@@ -42,7 +42,16 @@ from types import MappingProxyType
 from typing import Any, Final, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from .audit import GENESIS, Event, EventLog, _plain_body, canonical_json, chain_hash, verify
+from .audit import (
+    GENESIS,
+    Event,
+    EventLog,
+    _chained,
+    _plain_body,
+    canonical_json,
+    chain_hash,
+    verify,
+)
 from .compiler import compile_matter
 from .conditions import Condition
 from .errors import ActionNotAllowed, CalendarError, CaseDataError, CaseError, StaleCase
@@ -532,7 +541,7 @@ class Case(NamedTuple):
                 )
             log: Sequence[Event] = EventLog(events, version, head)
         else:
-            log = _events_from_data(events, version, head)
+            log = _chained(events, version, head)
         return _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
 
 
@@ -578,20 +587,6 @@ def _split_case_json(text: str) -> tuple[dict[str, Any], Any, str | list[Any]]:
     if not isinstance(events, list) or not events:
         raise CaseDataError("a serialised case has a list of events")
     return data, state, events
-
-
-def _events_from_data(items: list[Any], count: int, head: str) -> tuple[Event, ...]:
-    events: list[Event] = []
-    prev = GENESIS
-    for item in items:
-        event = Event.from_dict(item, prev)
-        events.append(event)
-        prev = event.hash
-    if len(events) != count or prev != head:
-        raise CaseDataError(
-            "the serialised case's header (version, head) disagrees with its events"
-        )
-    return tuple(events)
 
 
 # --------------------------------------------------------------------------- reports
