@@ -253,13 +253,14 @@ class EventLog(Sequence[Event]):
     :class:`~.errors.CaseDataError` then.
     """
 
-    __slots__ = ("_count", "_decoded", "_head", "_raw", "_tail")
+    __slots__ = ("_all", "_count", "_decoded", "_head", "_raw", "_tail")
 
     _raw: str
     _count: int
     _head: str
     _tail: tuple[Event, ...]
-    _decoded: tuple[Event, ...] | None
+    _decoded: tuple[Event, ...] | None  # the stored events, once decoded
+    _all: tuple[Event, ...] | None  # and the appended ones after them
 
     def __init__(self, raw: str, count: int, head: str, tail: Sequence[Event] = ()) -> None:
         """``raw``: ``count`` events as comma-separated JSON objects (each with its
@@ -271,7 +272,7 @@ class EventLog(Sequence[Event]):
         self._count = count
         self._head = head
         self._tail = tuple(tail)
-        self._decoded = None
+        self._decoded = self._all = None
 
     @property
     def head(self) -> str:
@@ -291,6 +292,7 @@ class EventLog(Sequence[Event]):
         log._head = self._head
         log._tail = (*self._tail, event)
         log._decoded = self._decoded
+        log._all = None
         return log
 
     def json_items(self) -> str:
@@ -302,11 +304,14 @@ class EventLog(Sequence[Event]):
                           for e in self._tail))
         )  # fmt: skip
 
-    def _stored(self) -> tuple[Event, ...]:
-        decoded = self._decoded
-        if decoded is None:
-            decoded = self._decoded = _decode_stored(self._raw, self._count, self._head)
-        return decoded
+    def _events(self) -> tuple[Event, ...]:
+        found = self._all
+        if found is None:
+            decoded = self._decoded
+            if decoded is None:
+                decoded = self._decoded = _decode_stored(self._raw, self._count, self._head)
+            found = self._all = (*decoded, *self._tail)
+        return found
 
     def __len__(self) -> int:
         return self._count + len(self._tail)
@@ -318,19 +323,21 @@ class EventLog(Sequence[Event]):
     def __getitem__(self, index: slice) -> tuple[Event, ...]: ...
 
     def __getitem__(self, index: int | slice) -> Event | tuple[Event, ...]:
-        return (*self._stored(), *self._tail)[index]
+        return self._events()[index]
 
     def __iter__(self) -> Iterator[Event]:
-        yield from self._stored()
-        yield from self._tail
+        return iter(self._events())
+
+    def __reversed__(self) -> Iterator[Event]:
+        return iter(self._events()[::-1])
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, EventLog):
             if other._raw is self._raw or (other._count == self._count and other._raw == self._raw):
                 return other._tail == self._tail
-            return tuple(self) == tuple(other)
+            return self._events() == other._events()
         if isinstance(other, tuple):
-            return tuple(self) == other
+            return self._events() == other
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
@@ -338,7 +345,7 @@ class EventLog(Sequence[Event]):
         return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
-        return hash(tuple(self))
+        return hash(self._events())
 
     def __repr__(self) -> str:
         return f"EventLog({len(self)} events, head={self.head[:12]}…)"
