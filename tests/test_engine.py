@@ -1309,6 +1309,8 @@ def test_reading_keeps_the_events_as_text_until_they_are_used(engine: Engine) ->
     assert again.events[-1] == case.events[-1]
     assert again.events[1:3] == case.events[1:3]
     assert list(again.events) == list(case.events)
+    assert list(reversed(again.events)) == list(reversed(case.events))
+    assert case.events[2] in again.events
     assert hash(again.events) == hash(case.events)
 
 
