@@ -1290,6 +1290,10 @@ def _midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
+#: a successor of a step: its id, its other predecessors and its time limit
+_Follow = tuple[str, tuple[str, ...], "tuple[int, str] | None"]
+
+
 class _Plan:
     """What the engine needs of one compiled matter, in dicts for the hot path."""
 
@@ -1362,6 +1366,20 @@ class _Plan:
                 value, unit = s.time_limit.hours_or_days
                 self.limit[s.id] = (value, unit.value)
         self.has_close = StepKind.CLOSE in self.by_kind
+        # _open_after's table: for each step, its successors in rank order with their
+        # other predecessors and time limits; None when a successor has a condition
+        # (a skipped step cascades further: _cascade handles that)
+        self.after: dict[str, tuple[_Follow, ...] | None] = {}
+        for sid in self.order:
+            succs = sorted(self.succs[sid], key=self.rank.__getitem__)
+            self.after[sid] = (
+                None
+                if any(self.when[succ] is not None for succ in succs)
+                else tuple(
+                    (succ, tuple(p for p in self.preds[succ] if p != sid), self.limit[succ])
+                    for succ in succs
+                )
+            )
         # steps a plain "pass" completes with no further check (_may_step): not done
         # with a specific action, not a fee step, no separation of duties, not deciding
         self.plain_pass = frozenset(
@@ -2304,6 +2322,48 @@ class Engine:
         if skipped:
             details["skip"] = skipped
 
+    def _open_after(
+        self,
+        plan: _Plan,
+        case: Case,
+        steps: dict[str, StepState],
+        sid: str,
+        moment: datetime,
+        stamp: str,
+        stops: Sequence[ClockStop],
+        details: _Details,
+    ) -> None:
+        """:meth:`_cascade` after the one step ``sid`` is done (every action's path).
+
+        With ``plan.after``: the successors are in rank order, so the opened steps come
+        out in the order _cascade sorts them into; a successor with a condition may be
+        skipped and cascade further, so those go to _cascade.
+        """
+        table = plan.after[sid]
+        if table is None:
+            self._cascade(plan, case, steps, (sid,), moment, stamp, stops, details)
+            return
+        rows: list[list[Any]] = []
+        for succ, others, limit in table:
+            if succ in steps:
+                continue
+            for pred in others:
+                st = steps.get(pred)
+                if st is None or st[0] not in _DONE:
+                    break
+            else:
+                due: date | None
+                text: str | None
+                if limit is not None and limit[1] == "working_days" and not stops:
+                    day = moment.date()
+                    due, text = self._dues.get((day, limit[0])) or self._wd(day, limit[0])
+                else:
+                    due, text = self._step_due(plan, succ, moment, stops)
+                steps[succ] = _NEW(StepState, (_Plan.OPEN, stamp, due, None, None, None, True))
+                rows.append([succ, text])
+        if rows:
+            details["open"] = rows
+
     def _after_pass(
         self,
         plan: _Plan,
@@ -2326,7 +2386,7 @@ class Engine:
         steps[sid] = _NEW(StepState, state)
         stops = case.clock.stops
         if plan.succs[sid]:  # (a step without successors opens nothing)
-            self._cascade(plan, case, steps, (sid,), moment, stamp, stops, details)
+            self._open_after(plan, case, steps, sid, moment, stamp, stops, details)
         if sid in plan.deciding and case.decision is None:
             for other in plan.deciding:
                 if steps.get(other, _PENDING)[0] not in _DONE:
@@ -2786,7 +2846,8 @@ class Engine:
             )
             passed.append(plan.start)
         details["passed"] = passed
-        self._cascade(plan, case, steps, passed, moment, stamp, (), details)
+        if passed:
+            self._open_after(plan, case, steps, plan.start, moment, stamp, (), details)
         return details, steps
 
     def _do_request_correction(
@@ -3130,7 +3191,7 @@ class Engine:
             (_Plan.PASSED, old[1], old[2], actor, details.get("for"), None, True),
         )
         if plan.succs[sid]:  # (a step without successors opens nothing)
-            self._cascade(plan, case, steps, (sid,), at, stamp, case.clock.stops, details)
+            self._open_after(plan, case, steps, sid, at, stamp, case.clock.stops, details)
         return details, steps
 
     def _do_record_payment(
