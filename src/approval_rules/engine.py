@@ -2958,10 +2958,28 @@ class Engine:
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
     ) -> _Handled:
         sid = d.get("step")
+        if (
+            len(d) == 1
+            and type(sid) is str
+            and sid in plan.plain_pass
+            and actor in plan.signer_set[sid]
+            and case.status not in _BEFORE_ACCEPTANCE
+        ):
+            # A signer passes an open plain step with no other detail: every check of
+            # _may_step holds once the step is open, and _after_pass has no decision
+            # to make (plain steps do not decide).  Anything else takes the path below.
+            st = case.steps.get(sid)
+            if st is not None and st[0] is _Plan.OPEN:
+                steps = self._step_map(case)
+                steps[sid] = _NEW(StepState, (_Plan.PASSED, st[1], st[2], actor, None, None, True))
+                details: _Details = {"step": sid}
+                if plan.succs[sid]:  # (a step without successors opens nothing)
+                    self._open_after(plan, case, steps, sid, at, stamp, case.clock.stops, details)
+                return details, steps
         if type(sid) is not str or sid not in plan.kind:  # else _open_step returns sid
             sid = self._open_step(plan, case, d, "pass")
         principal = self._may_step(plan, case, "pass", sid, actor, at.date())[1]
-        details: _Details = {"step": sid}
+        details = {"step": sid}
         if principal != actor:
             details["for"] = principal
         if len(d) > 1 or "step" not in d:
