@@ -1390,6 +1390,13 @@ class _Plan:
             and not s.separate_from
             and s.id not in self.deciding
         )
+        # steps _do_pass completes directly (its first path): the plain ones and the
+        # deciding ones that have only _may_decide's check besides
+        self.direct_pass = self.plain_pass | frozenset(
+            s.id
+            for s in matter.steps
+            if s.kind not in _SPECIFIC and s.kind is not StepKind.FEE and not s.separate_from
+        )
         limits = matter.time_limits
         value, unit = limits.statutory.hours_or_days
         self.statutory: tuple[int, str] = (value, unit.value)
@@ -2388,21 +2395,31 @@ class Engine:
         if plan.succs[sid]:  # (a step without successors opens nothing)
             self._open_after(plan, case, steps, sid, moment, stamp, stops, details)
         if sid in plan.deciding and case.decision is None:
-            for other in plan.deciding:
-                if steps.get(other, _PENDING)[0] not in _DONE:
-                    break
-            else:
-                details["decision"] = {
-                    "step": sid,
-                    "fees": {k: str(v) for k, v in self._fees(plan, case).items()}
-                    if plan.fees
-                    else {},
-                    # Art. 44: 10 WD from the decision (timelimits.certificate_due)
-                    "certificate_due": self._wd(moment.date(), 10)[1]
-                    if not stops
-                    else certificate_due(self.calendar, moment.date(), stops=stops).isoformat(),
-                }
+            self._decide(plan, case, steps, sid, moment, stops, details)
         return details, steps
+
+    def _decide(
+        self,
+        plan: _Plan,
+        case: Case,
+        steps: dict[str, StepState],
+        sid: str,
+        moment: datetime,
+        stops: Sequence[ClockStop],
+        details: _Details,
+    ) -> None:
+        """The approval in ``details`` once the deciding steps are all done."""
+        for other in plan.deciding:
+            if steps.get(other, _PENDING)[0] not in _DONE:
+                return
+        details["decision"] = {
+            "step": sid,
+            "fees": {k: str(v) for k, v in self._fees(plan, case).items()} if plan.fees else {},
+            # Art. 44: 10 WD from the decision (timelimits.certificate_due)
+            "certificate_due": self._wd(moment.date(), 10)[1]
+            if not stops
+            else certificate_due(self.calendar, moment.date(), stops=stops).isoformat(),
+        }
 
     def _fees(self, plan: _Plan, case: Case) -> dict[str, Decimal]:
         fields = case.intake.applicant
@@ -2961,20 +2978,27 @@ class Engine:
         if (
             len(d) == 1
             and type(sid) is str
-            and sid in plan.plain_pass
+            and sid in plan.direct_pass
             and actor in plan.signer_set[sid]
             and case.status not in _BEFORE_ACCEPTANCE
         ):
-            # A signer passes an open plain step with no other detail: every check of
-            # _may_step holds once the step is open, and _after_pass has no decision
-            # to make (plain steps do not decide).  Anything else takes the path below.
+            # A signer passes an open step with no other detail: once the step is open,
+            # _may_step has only _may_decide left to check (direct_pass steps are not
+            # specific, fee or separated ones), and _after_pass's work is done here.
+            # Anything else takes the path below.
             st = case.steps.get(sid)
             if st is not None and st[0] is _Plan.OPEN:
+                deciding = sid in plan.deciding
+                if deciding:
+                    self._may_decide(plan, case, sid, "pass")
                 steps = self._step_map(case)
                 steps[sid] = _NEW(StepState, (_Plan.PASSED, st[1], st[2], actor, None, None, True))
                 details: _Details = {"step": sid}
+                stops = case.clock.stops
                 if plan.succs[sid]:  # (a step without successors opens nothing)
-                    self._open_after(plan, case, steps, sid, at, stamp, case.clock.stops, details)
+                    self._open_after(plan, case, steps, sid, at, stamp, stops, details)
+                if deciding and case.decision is None:
+                    self._decide(plan, case, steps, sid, at, stops, details)
                 return details, steps
         if type(sid) is not str or sid not in plan.kind:  # else _open_step returns sid
             sid = self._open_step(plan, case, d, "pass")
