@@ -134,6 +134,13 @@ class StepStatus(enum.StrEnum):
     CANCELLED = "cancelled"  # open when the case was refused, withdrawn or terminated
 
 
+# Enum members as module constants for the _apply_* functions (see _Plan's note on
+# why ``Status.X`` is slow on Python 3.11).
+_RECEIVED: Final = Status.RECEIVED
+_IN_REVIEW: Final = Status.IN_REVIEW
+_APPROVED: Final = Status.APPROVED
+_CLOSED: Final = Status.CLOSED
+
 _BEFORE_ACCEPTANCE: Final = frozenset({Status.RECEIVED, Status.CORRECTION_REQUESTED})
 _UNDECIDED: Final = frozenset({Status.RECEIVED, Status.CORRECTION_REQUESTED, Status.IN_REVIEW})
 _APPROVED_PATH: Final = frozenset({Status.APPROVED, Status.CERTIFIED, Status.DELIVERED})
@@ -719,6 +726,8 @@ def _files(raw: Mapping[str, Any]) -> dict[str, tuple[FileInfo, ...]]:
             )
             for f in files
         )
+        if files  # (paper only: no generator to run)
+        else ()
         for mid, files in sorted(raw.items())
     }  # fmt: skip
 
@@ -978,10 +987,10 @@ def _apply_submit(e: Event, at: datetime) -> Case:
         ((statutory[0], statutory[1]), (promised[0], promised[1]), _dd(d["notice_due"]),
          None, None, None, (), None, None),
     )  # fmt: skip
-    return Case(
-        d["case"], d["matter"], d["matter_hash"], Status.RECEIVED, intake, None, False,
+    return _NEW(Case, (
+        d["case"], d["matter"], d["matter_hash"], _RECEIVED, intake, None, False,
         MappingProxyType(steps), clock, None, _NO_SETTLEMENT, (), None, e.seq, (e,), at,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _apply_request_correction(
@@ -1029,14 +1038,13 @@ def _apply_accept(case: Case, e: Event, at: datetime, steps: dict[str, StepState
         intake = intake._replace(makeup_by=_dd(d["makeup_by"]))
     # built directly (as _next would: status, intake, accepted_on, deemed_acceptance,
     # steps, clock changed; then the new version, log and time)
-    return _NEW(
-        Case,
-        (
-            *case[:3], Status.IN_REVIEW, intake, _dd(d["accepted_on"]),
-            e.action == "deemed_acceptance", MappingProxyType(steps), clock, *case[9:13],
-            e.seq, _push(case[14], e), at,
-        ),
-    )  # fmt: skip
+    (cid, matter, pin, _status, _intake, _accepted_on, _deemed, _steps, _clock, decided,
+     settlement, absences, ending, _version, events, _last_at) = case  # fmt: skip
+    return _NEW(Case, (
+        cid, matter, pin, _IN_REVIEW, intake, _dd(d["accepted_on"]),
+        e.action == "deemed_acceptance", MappingProxyType(steps), clock, decided, settlement,
+        absences, ending, e.seq, _push(events, e), at,
+    ))  # fmt: skip
 
 
 def _cancel_open(case: Case) -> Mapping[str, StepState]:
@@ -1079,26 +1087,27 @@ def _passed(case: Case, e: Event, status: StepStatus) -> dict[str, StepState]:
 
 def _apply_pass(case: Case, e: Event, at: datetime, steps: dict[str, StepState] | None) -> Case:
     if steps is None:
-        status = StepStatus.DEEMED if e.action == "deemed_agreement" else StepStatus.PASSED
-        steps = _passed(case, e, status)
+        passed = StepStatus.DEEMED if e.action == "deemed_agreement" else StepStatus.PASSED
+        steps = _passed(case, e, passed)
     decision = e.details.get("decision")
-    if decision is None:  # the common case, built directly (see _next)
-        return _NEW(
-            Case, (*case[:7], MappingProxyType(steps), *case[8:13], e.seq, _push(case[14], e), at)
-        )
-    fees = MappingProxyType({k: Decimal(v) for k, v in sorted(decision["fees"].items())})
-    old = case.clock
-    # built directly (as _next would: status, steps, clock, decision, settlement)
-    return _NEW(
-        Case,
-        (
-            *case[:3], Status.APPROVED, *case[4:7], MappingProxyType(steps),
-            _NEW(CaseClock, (*old[:5], _dd(decision["certificate_due"]), *old[6:])),
-            _NEW(Decision, ("approved", decision["step"], e.actor, at.date(), ())),
-            _NEW(Settlement, (fees, *_NO_SETTLEMENT[1:])),
-            *case[11:13], e.seq, _push(case[14], e), at,
-        ),
-    )  # fmt: skip
+    # built directly (see _next), from the case's fields unpacked (cheaper than slices)
+    (cid, matter, pin, status, intake, accepted_on, deemed, _steps, clock, decided, settlement,
+     absences, ending, _version, events, _last_at) = case  # fmt: skip
+    if decision is None:  # the common case: steps changed
+        return _NEW(Case, (
+            cid, matter, pin, status, intake, accepted_on, deemed, MappingProxyType(steps), clock,
+            decided, settlement, absences, ending, e.seq, _push(events, e), at,
+        ))  # fmt: skip
+    raw = decision["fees"]
+    fees = MappingProxyType({k: Decimal(v) for k, v in sorted(raw.items())}) if raw else _NO_FEES
+    # status, steps, clock, decision, settlement changed
+    return _NEW(Case, (
+        cid, matter, pin, _APPROVED, intake, accepted_on, deemed, MappingProxyType(steps),
+        _NEW(CaseClock, (*clock[:5], _dd(decision["certificate_due"]), *clock[6:])),
+        _NEW(Decision, ("approved", decision["step"], e.actor, at.date(), ())),
+        _NEW(Settlement, (fees, *_NO_SETTLEMENT[1:])),
+        absences, ending, e.seq, _push(events, e), at,
+    ))  # fmt: skip
 
 
 def _apply_refuse(case: Case, e: Event, at: datetime, steps: dict[str, StepState] | None) -> Case:
@@ -1208,14 +1217,14 @@ def _apply_deliver(case: Case, e: Event, at: datetime, steps: dict[str, StepStat
 
 def _apply_close(case: Case, e: Event, at: datetime, steps: dict[str, StepState] | None) -> Case:
     # built directly (as _next would: status, steps, settlement)
-    return _NEW(
-        Case,
-        (
-            *case[:3], Status.CLOSED, *case[4:7], _specific(case, e, steps), *case[8:10],
-            _NEW(Settlement, (*case[10][:6], at.date())), *case[11:13], e.seq,
-            _push(case[14], e), at,
-        ),
-    )  # fmt: skip
+    (cid, matter, pin, _status, intake, accepted_on, deemed, _steps, clock, decided,
+     settlement, absences, ending, _version, events, _last_at) = case  # fmt: skip
+    return _NEW(Case, (
+        cid, matter, pin, _CLOSED, intake, accepted_on, deemed,
+        _specific(case, e, steps) if steps is None else MappingProxyType(steps), clock, decided,
+        _NEW(Settlement, (*settlement[:6], at.date())), absences, ending, e.seq,
+        _push(events, e), at,
+    ))  # fmt: skip
 
 
 _Apply = Callable[[Case, Event, datetime, "dict[str, StepState] | None"], Case]
