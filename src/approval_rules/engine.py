@@ -965,11 +965,13 @@ def _apply_submit(e: Event, at: datetime) -> Case:
     _open_steps(steps, d, e.at)
     materials = d["materials"]
     problems = d["problems"]
+    applicant = d["applicant"]
     intake = _NEW(
         Intake,
         (
-            # mappings in key order, as a replay reads them from the canonical JSON
-            MappingProxyType(dict(sorted(d["applicant"].items()))),
+            # mappings in key order, as a replay reads them from the canonical JSON (an
+            # empty one is the shared empty proxy: nothing can change it)
+            MappingProxyType(dict(sorted(applicant.items()))) if applicant else _NO_FEES,
             e.actor,
             at,
             d["green_channel"],
@@ -1799,7 +1801,8 @@ class Engine:
         fields = self._check_applicant(plan, applicant)
         files = self._check_materials_input(plan, materials, "submit")
         problems, gaps = self._check_materials(plan, fields, files)
-        self._fee_fields(plan, fields)
+        if plan.fees:
+            self._fee_fields(plan, fields)
         promised = plan.promised
         if green_channel:
             green = plan.green
@@ -1945,7 +1948,9 @@ class Engine:
         new, steps = handler(plan, case, local, stamp, actor, details)
         # append the event (as _append does, inline: this is every action's path)
         seq = case.version + 1
-        prev = case.head
+        events = case.events
+        # Case.head inlined: the last event's hash (a tuple) or the stored log's head
+        prev = events[-1].hash if type(events) is tuple else cast(EventLog, events).head
         eid = event_id if event_id is not None else f"{case.id}#{seq}"
         body = _plain_body(seq, eid, stamp, actor, action, new)
         digest = chain_hash(prev, body)
