@@ -134,6 +134,13 @@ class StepStatus(enum.StrEnum):
     CANCELLED = "cancelled"  # open when the case was refused, withdrawn or terminated
 
 
+# Enum members as module constants for the _apply_* functions (see _Plan's note on
+# why ``Status.X`` is slow on Python 3.11).
+_RECEIVED: Final = Status.RECEIVED
+_IN_REVIEW: Final = Status.IN_REVIEW
+_APPROVED: Final = Status.APPROVED
+_CLOSED: Final = Status.CLOSED
+
 _BEFORE_ACCEPTANCE: Final = frozenset({Status.RECEIVED, Status.CORRECTION_REQUESTED})
 _UNDECIDED: Final = frozenset({Status.RECEIVED, Status.CORRECTION_REQUESTED, Status.IN_REVIEW})
 _APPROVED_PATH: Final = frozenset({Status.APPROVED, Status.CERTIFIED, Status.DELIVERED})
@@ -719,6 +726,8 @@ def _files(raw: Mapping[str, Any]) -> dict[str, tuple[FileInfo, ...]]:
             )
             for f in files
         )
+        if files  # (paper only: no generator to run)
+        else ()
         for mid, files in sorted(raw.items())
     }  # fmt: skip
 
@@ -956,11 +965,13 @@ def _apply_submit(e: Event, at: datetime) -> Case:
     _open_steps(steps, d, e.at)
     materials = d["materials"]
     problems = d["problems"]
+    applicant = d["applicant"]
     intake = _NEW(
         Intake,
         (
-            # mappings in key order, as a replay reads them from the canonical JSON
-            MappingProxyType(dict(sorted(d["applicant"].items()))),
+            # mappings in key order, as a replay reads them from the canonical JSON (an
+            # empty one is the shared empty proxy: nothing can change it)
+            MappingProxyType(dict(sorted(applicant.items()))) if applicant else _NO_FEES,
             e.actor,
             at,
             d["green_channel"],
@@ -978,10 +989,10 @@ def _apply_submit(e: Event, at: datetime) -> Case:
         ((statutory[0], statutory[1]), (promised[0], promised[1]), _dd(d["notice_due"]),
          None, None, None, (), None, None),
     )  # fmt: skip
-    return Case(
-        d["case"], d["matter"], d["matter_hash"], Status.RECEIVED, intake, None, False,
+    return _NEW(Case, (
+        d["case"], d["matter"], d["matter_hash"], _RECEIVED, intake, None, False,
         MappingProxyType(steps), clock, None, _NO_SETTLEMENT, (), None, e.seq, (e,), at,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _apply_request_correction(
@@ -1029,14 +1040,13 @@ def _apply_accept(case: Case, e: Event, at: datetime, steps: dict[str, StepState
         intake = intake._replace(makeup_by=_dd(d["makeup_by"]))
     # built directly (as _next would: status, intake, accepted_on, deemed_acceptance,
     # steps, clock changed; then the new version, log and time)
-    return _NEW(
-        Case,
-        (
-            *case[:3], Status.IN_REVIEW, intake, _dd(d["accepted_on"]),
-            e.action == "deemed_acceptance", MappingProxyType(steps), clock, *case[9:13],
-            e.seq, _push(case[14], e), at,
-        ),
-    )  # fmt: skip
+    (cid, matter, pin, _status, _intake, _accepted_on, _deemed, _steps, _clock, decided,
+     settlement, absences, ending, _version, events, _last_at) = case  # fmt: skip
+    return _NEW(Case, (
+        cid, matter, pin, _IN_REVIEW, intake, _dd(d["accepted_on"]),
+        e.action == "deemed_acceptance", MappingProxyType(steps), clock, decided, settlement,
+        absences, ending, e.seq, _push(events, e), at,
+    ))  # fmt: skip
 
 
 def _cancel_open(case: Case) -> Mapping[str, StepState]:
@@ -1079,26 +1089,27 @@ def _passed(case: Case, e: Event, status: StepStatus) -> dict[str, StepState]:
 
 def _apply_pass(case: Case, e: Event, at: datetime, steps: dict[str, StepState] | None) -> Case:
     if steps is None:
-        status = StepStatus.DEEMED if e.action == "deemed_agreement" else StepStatus.PASSED
-        steps = _passed(case, e, status)
+        passed = StepStatus.DEEMED if e.action == "deemed_agreement" else StepStatus.PASSED
+        steps = _passed(case, e, passed)
     decision = e.details.get("decision")
-    if decision is None:  # the common case, built directly (see _next)
-        return _NEW(
-            Case, (*case[:7], MappingProxyType(steps), *case[8:13], e.seq, _push(case[14], e), at)
-        )
-    fees = MappingProxyType({k: Decimal(v) for k, v in sorted(decision["fees"].items())})
-    old = case.clock
-    # built directly (as _next would: status, steps, clock, decision, settlement)
-    return _NEW(
-        Case,
-        (
-            *case[:3], Status.APPROVED, *case[4:7], MappingProxyType(steps),
-            _NEW(CaseClock, (*old[:5], _dd(decision["certificate_due"]), *old[6:])),
-            _NEW(Decision, ("approved", decision["step"], e.actor, at.date(), ())),
-            _NEW(Settlement, (fees, *_NO_SETTLEMENT[1:])),
-            *case[11:13], e.seq, _push(case[14], e), at,
-        ),
-    )  # fmt: skip
+    # built directly (see _next), from the case's fields unpacked (cheaper than slices)
+    (cid, matter, pin, status, intake, accepted_on, deemed, _steps, clock, decided, settlement,
+     absences, ending, _version, events, _last_at) = case  # fmt: skip
+    if decision is None:  # the common case: steps changed
+        return _NEW(Case, (
+            cid, matter, pin, status, intake, accepted_on, deemed, MappingProxyType(steps), clock,
+            decided, settlement, absences, ending, e.seq, _push(events, e), at,
+        ))  # fmt: skip
+    raw = decision["fees"]
+    fees = MappingProxyType({k: Decimal(v) for k, v in sorted(raw.items())}) if raw else _NO_FEES
+    # status, steps, clock, decision, settlement changed
+    return _NEW(Case, (
+        cid, matter, pin, _APPROVED, intake, accepted_on, deemed, MappingProxyType(steps),
+        _NEW(CaseClock, (*clock[:5], _dd(decision["certificate_due"]), *clock[6:])),
+        _NEW(Decision, ("approved", decision["step"], e.actor, at.date(), ())),
+        _NEW(Settlement, (fees, *_NO_SETTLEMENT[1:])),
+        absences, ending, e.seq, _push(events, e), at,
+    ))  # fmt: skip
 
 
 def _apply_refuse(case: Case, e: Event, at: datetime, steps: dict[str, StepState] | None) -> Case:
@@ -1208,14 +1219,14 @@ def _apply_deliver(case: Case, e: Event, at: datetime, steps: dict[str, StepStat
 
 def _apply_close(case: Case, e: Event, at: datetime, steps: dict[str, StepState] | None) -> Case:
     # built directly (as _next would: status, steps, settlement)
-    return _NEW(
-        Case,
-        (
-            *case[:3], Status.CLOSED, *case[4:7], _specific(case, e, steps), *case[8:10],
-            _NEW(Settlement, (*case[10][:6], at.date())), *case[11:13], e.seq,
-            _push(case[14], e), at,
-        ),
-    )  # fmt: skip
+    (cid, matter, pin, _status, intake, accepted_on, deemed, _steps, clock, decided,
+     settlement, absences, ending, _version, events, _last_at) = case  # fmt: skip
+    return _NEW(Case, (
+        cid, matter, pin, _CLOSED, intake, accepted_on, deemed,
+        _specific(case, e, steps) if steps is None else MappingProxyType(steps), clock, decided,
+        _NEW(Settlement, (*settlement[:6], at.date())), absences, ending, e.seq,
+        _push(events, e), at,
+    ))  # fmt: skip
 
 
 _Apply = Callable[[Case, Event, datetime, "dict[str, StepState] | None"], Case]
@@ -1290,6 +1301,10 @@ def _midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
+#: a successor of a step: its id, its other predecessors and its time limit
+_Follow = tuple[str, tuple[str, ...], "tuple[int, str] | None"]
+
+
 class _Plan:
     """What the engine needs of one compiled matter, in dicts for the hot path."""
 
@@ -1362,6 +1377,20 @@ class _Plan:
                 value, unit = s.time_limit.hours_or_days
                 self.limit[s.id] = (value, unit.value)
         self.has_close = StepKind.CLOSE in self.by_kind
+        # _open_after's table: for each step, its successors in rank order with their
+        # other predecessors and time limits; None when a successor has a condition
+        # (a skipped step cascades further: _cascade handles that)
+        self.after: dict[str, tuple[_Follow, ...] | None] = {}
+        for sid in self.order:
+            succs = sorted(self.succs[sid], key=self.rank.__getitem__)
+            self.after[sid] = (
+                None
+                if any(self.when[succ] is not None for succ in succs)
+                else tuple(
+                    (succ, tuple(p for p in self.preds[succ] if p != sid), self.limit[succ])
+                    for succ in succs
+                )
+            )
         # steps a plain "pass" completes with no further check (_may_step): not done
         # with a specific action, not a fee step, no separation of duties, not deciding
         self.plain_pass = frozenset(
@@ -1371,6 +1400,13 @@ class _Plan:
             and s.kind is not StepKind.FEE
             and not s.separate_from
             and s.id not in self.deciding
+        )
+        # steps _do_pass completes directly (its first path): the plain ones and the
+        # deciding ones that have only _may_decide's check besides
+        self.direct_pass = self.plain_pass | frozenset(
+            s.id
+            for s in matter.steps
+            if s.kind not in _SPECIFIC and s.kind is not StepKind.FEE and not s.separate_from
         )
         limits = matter.time_limits
         value, unit = limits.statutory.hours_or_days
@@ -1765,7 +1801,8 @@ class Engine:
         fields = self._check_applicant(plan, applicant)
         files = self._check_materials_input(plan, materials, "submit")
         problems, gaps = self._check_materials(plan, fields, files)
-        self._fee_fields(plan, fields)
+        if plan.fees:
+            self._fee_fields(plan, fields)
         promised = plan.promised
         if green_channel:
             green = plan.green
@@ -1911,7 +1948,9 @@ class Engine:
         new, steps = handler(plan, case, local, stamp, actor, details)
         # append the event (as _append does, inline: this is every action's path)
         seq = case.version + 1
-        prev = case.head
+        events = case.events
+        # Case.head inlined: the last event's hash (a tuple) or the stored log's head
+        prev = events[-1].hash if type(events) is tuple else cast(EventLog, events).head
         eid = event_id if event_id is not None else f"{case.id}#{seq}"
         body = _plain_body(seq, eid, stamp, actor, action, new)
         digest = chain_hash(prev, body)
@@ -2304,6 +2343,48 @@ class Engine:
         if skipped:
             details["skip"] = skipped
 
+    def _open_after(
+        self,
+        plan: _Plan,
+        case: Case,
+        steps: dict[str, StepState],
+        sid: str,
+        moment: datetime,
+        stamp: str,
+        stops: Sequence[ClockStop],
+        details: _Details,
+    ) -> None:
+        """:meth:`_cascade` after the one step ``sid`` is done (every action's path).
+
+        With ``plan.after``: the successors are in rank order, so the opened steps come
+        out in the order _cascade sorts them into; a successor with a condition may be
+        skipped and cascade further, so those go to _cascade.
+        """
+        table = plan.after[sid]
+        if table is None:
+            self._cascade(plan, case, steps, (sid,), moment, stamp, stops, details)
+            return
+        rows: list[list[Any]] = []
+        for succ, others, limit in table:
+            if succ in steps:
+                continue
+            for pred in others:
+                st = steps.get(pred)
+                if st is None or st[0] not in _DONE:
+                    break
+            else:
+                due: date | None
+                text: str | None
+                if limit is not None and limit[1] == "working_days" and not stops:
+                    day = moment.date()
+                    due, text = self._dues.get((day, limit[0])) or self._wd(day, limit[0])
+                else:
+                    due, text = self._step_due(plan, succ, moment, stops)
+                steps[succ] = _NEW(StepState, (_Plan.OPEN, stamp, due, None, None, None, True))
+                rows.append([succ, text])
+        if rows:
+            details["open"] = rows
+
     def _after_pass(
         self,
         plan: _Plan,
@@ -2326,23 +2407,33 @@ class Engine:
         steps[sid] = _NEW(StepState, state)
         stops = case.clock.stops
         if plan.succs[sid]:  # (a step without successors opens nothing)
-            self._cascade(plan, case, steps, (sid,), moment, stamp, stops, details)
+            self._open_after(plan, case, steps, sid, moment, stamp, stops, details)
         if sid in plan.deciding and case.decision is None:
-            for other in plan.deciding:
-                if steps.get(other, _PENDING)[0] not in _DONE:
-                    break
-            else:
-                details["decision"] = {
-                    "step": sid,
-                    "fees": {k: str(v) for k, v in self._fees(plan, case).items()}
-                    if plan.fees
-                    else {},
-                    # Art. 44: 10 WD from the decision (timelimits.certificate_due)
-                    "certificate_due": self._wd(moment.date(), 10)[1]
-                    if not stops
-                    else certificate_due(self.calendar, moment.date(), stops=stops).isoformat(),
-                }
+            self._decide(plan, case, steps, sid, moment, stops, details)
         return details, steps
+
+    def _decide(
+        self,
+        plan: _Plan,
+        case: Case,
+        steps: dict[str, StepState],
+        sid: str,
+        moment: datetime,
+        stops: Sequence[ClockStop],
+        details: _Details,
+    ) -> None:
+        """The approval in ``details`` once the deciding steps are all done."""
+        for other in plan.deciding:
+            if steps.get(other, _PENDING)[0] not in _DONE:
+                return
+        details["decision"] = {
+            "step": sid,
+            "fees": {k: str(v) for k, v in self._fees(plan, case).items()} if plan.fees else {},
+            # Art. 44: 10 WD from the decision (timelimits.certificate_due)
+            "certificate_due": self._wd(moment.date(), 10)[1]
+            if not stops
+            else certificate_due(self.calendar, moment.date(), stops=stops).isoformat(),
+        }
 
     def _fees(self, plan: _Plan, case: Case) -> dict[str, Decimal]:
         fields = case.intake.applicant
@@ -2786,7 +2877,8 @@ class Engine:
             )
             passed.append(plan.start)
         details["passed"] = passed
-        self._cascade(plan, case, steps, passed, moment, stamp, (), details)
+        if passed:
+            self._open_after(plan, case, steps, plan.start, moment, stamp, (), details)
         return details, steps
 
     def _do_request_correction(
@@ -2897,10 +2989,35 @@ class Engine:
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
     ) -> _Handled:
         sid = d.get("step")
+        if (
+            len(d) == 1
+            and type(sid) is str
+            and sid in plan.direct_pass
+            and actor in plan.signer_set[sid]
+            and case.status not in _BEFORE_ACCEPTANCE
+        ):
+            # A signer passes an open step with no other detail: once the step is open,
+            # _may_step has only _may_decide left to check (direct_pass steps are not
+            # specific, fee or separated ones), and _after_pass's work is done here.
+            # Anything else takes the path below.
+            st = case.steps.get(sid)
+            if st is not None and st[0] is _Plan.OPEN:
+                deciding = sid in plan.deciding
+                if deciding:
+                    self._may_decide(plan, case, sid, "pass")
+                steps = self._step_map(case)
+                steps[sid] = _NEW(StepState, (_Plan.PASSED, st[1], st[2], actor, None, None, True))
+                details: _Details = {"step": sid}
+                stops = case.clock.stops
+                if plan.succs[sid]:  # (a step without successors opens nothing)
+                    self._open_after(plan, case, steps, sid, at, stamp, stops, details)
+                if deciding and case.decision is None:
+                    self._decide(plan, case, steps, sid, at, stops, details)
+                return details, steps
         if type(sid) is not str or sid not in plan.kind:  # else _open_step returns sid
             sid = self._open_step(plan, case, d, "pass")
         principal = self._may_step(plan, case, "pass", sid, actor, at.date())[1]
-        details: _Details = {"step": sid}
+        details = {"step": sid}
         if principal != actor:
             details["for"] = principal
         if len(d) > 1 or "step" not in d:
@@ -3130,7 +3247,7 @@ class Engine:
             (_Plan.PASSED, old[1], old[2], actor, details.get("for"), None, True),
         )
         if plan.succs[sid]:  # (a step without successors opens nothing)
-            self._cascade(plan, case, steps, (sid,), at, stamp, case.clock.stops, details)
+            self._open_after(plan, case, steps, sid, at, stamp, case.clock.stops, details)
         return details, steps
 
     def _do_record_payment(
