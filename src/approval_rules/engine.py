@@ -1391,23 +1391,16 @@ class _Plan:
                     for succ in succs
                 )
             )
-        # steps a plain "pass" completes with no further check (_may_step): not done
-        # with a specific action, not a fee step, no separation of duties, not deciding
-        self.plain_pass = frozenset(
-            s.id
-            for s in matter.steps
-            if s.kind not in _SPECIFIC
-            and s.kind is not StepKind.FEE
-            and not s.separate_from
-            and s.id not in self.deciding
-        )
-        # steps _do_pass completes directly (its first path): the plain ones and the
-        # deciding ones that have only _may_decide's check besides
-        self.direct_pass = self.plain_pass | frozenset(
+        # steps _do_pass may complete directly (its first path): not done with a
+        # specific action, not a fee step, no separation of duties; deciding ones still
+        # go through _may_decide.  The plain ones (not deciding) need no further check
+        # in _may_step.
+        self.direct_pass = frozenset(
             s.id
             for s in matter.steps
             if s.kind not in _SPECIFIC and s.kind is not StepKind.FEE and not s.separate_from
         )
+        self.plain_pass = self.direct_pass - self.deciding
         limits = matter.time_limits
         value, unit = limits.statutory.hours_or_days
         self.statutory: tuple[int, str] = (value, unit.value)
