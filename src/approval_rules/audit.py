@@ -174,14 +174,13 @@ class Event(NamedTuple):
             data["prev_hash"] = self.prev_hash
         return data
 
-    @classmethod
-    def from_dict(
-        cls, data: Mapping[str, Any], prev_hash: str | None = None, *, body: str = ""
-    ) -> Event:
-        """Read :meth:`to_dict` data back; ``prev_hash`` is taken from the data when not given.
+    def stored_json(self) -> str:
+        """The event as a serialised case stores it: its body with ``"hash"`` appended."""
+        return f'{(self.body or self.canonical_body())[:-1]},"hash":"{self.hash}"}}'
 
-        ``body`` is the event's body text when the caller has it (it is not checked
-        here: :func:`verify` recomputes every body from the fields).
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], prev_hash: str | None = None) -> Event:
+        """Read :meth:`to_dict` data back; ``prev_hash`` is taken from the data when not given.
 
         Raises:
             CaseDataError: a key is missing, unknown or of the wrong type.
@@ -219,7 +218,7 @@ class Event(NamedTuple):
                 raise CaseDataError(f"event {seq!r}: details must be a JSON object")
             raise CaseDataError(f"event seq must be a positive integer, not {seq!r}")
         # tuple.__new__ directly: what the generated __new__ does, without its call
-        return tuple.__new__(cls, (seq, eid, at, actor, action, details, prev, digest, body))
+        return tuple.__new__(cls, (seq, eid, at, actor, action, details, prev, digest, ""))
 
 
 _EVENT_KEYS = frozenset({"action", "actor", "at", "details", "hash", "id", "seq", "prev_hash"})
@@ -299,10 +298,7 @@ class EventLog(Sequence[Event]):
         """The events as comma-separated JSON objects, as the serial form stores them."""
         if not self._tail:
             return self._raw
-        return ",".join(
-            (self._raw, *(f'{(e.body or e.canonical_body())[:-1]},"hash":"{e.hash}"}}'
-                          for e in self._tail))
-        )  # fmt: skip
+        return ",".join((self._raw, *(e.stored_json() for e in self._tail)))
 
     def _events(self) -> tuple[Event, ...]:
         found = self._all

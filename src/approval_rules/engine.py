@@ -473,9 +473,7 @@ class Case(NamedTuple):
         if type(events) is EventLog:
             items = events.json_items()
         else:
-            items = ",".join(
-                f'{(e.body or e.canonical_body())[:-1]},"hash":"{e.hash}"}}' for e in events
-            )
+            items = ",".join([e.stored_json() for e in events])
         state = "".join(_ENCODE(_state_data(self), 0))
         return (
             f'{{"format":"{CASE_FORMAT}","id":{encode_basestring(self.id)},'
