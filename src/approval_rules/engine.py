@@ -1299,8 +1299,8 @@ def _midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-#: a successor of a step: its id, its other predecessors and its time limit
-_Follow = tuple[str, tuple[str, ...], "tuple[int, str] | None"]
+#: a successor of a step: its id and its other predecessors
+_Follow = tuple[str, tuple[str, ...]]
 
 
 class _Plan:
@@ -1376,7 +1376,7 @@ class _Plan:
                 self.limit[s.id] = (value, unit.value)
         self.has_close = StepKind.CLOSE in self.by_kind
         # _open_after's table: for each step, its successors in rank order with their
-        # other predecessors and time limits; None when a successor has a condition
+        # other predecessors; None when a successor has a condition
         # (a skipped step cascades further: _cascade handles that)
         self.after: dict[str, tuple[_Follow, ...] | None] = {}
         for sid in self.order:
@@ -1384,10 +1384,7 @@ class _Plan:
             self.after[sid] = (
                 None
                 if any(self.when[succ] is not None for succ in succs)
-                else tuple(
-                    (succ, tuple(p for p in self.preds[succ] if p != sid), self.limit[succ])
-                    for succ in succs
-                )
+                else tuple((succ, tuple(p for p in self.preds[succ] if p != sid)) for succ in succs)
             )
         # steps _do_pass may complete directly (its first path): not done with a
         # specific action, not a fee step, no separation of duties; deciding ones still
@@ -2285,9 +2282,7 @@ class Engine:
         opened: list[str] = []
         skipped: list[str] = []
         rows: list[list[Any]] = []
-        succs, preds, when, limits = plan.succs, plan.preds, plan.when, plan.limit
-        dues = self._dues
-        day = moment.date()
+        succs, preds, when = plan.succs, plan.preds, plan.when
         frontier = tuple(done)
         while frontier:
             following: list[str] = []
@@ -2306,14 +2301,7 @@ class Engine:
                             skipped.append(succ)
                             following.append(succ)
                             continue
-                        limit = limits[succ]
-                        due: date | None
-                        text: str | None
-                        if limit is not None and limit[1] == "working_days" and not stops:
-                            # _step_due's common case inlined: the cached workday sum
-                            due, text = dues.get((day, limit[0])) or self._wd(day, limit[0])
-                        else:
-                            due, text = self._step_due(plan, succ, moment, stops)
+                        due, text = self._step_due(plan, succ, moment, stops)
                         steps[succ] = _NEW(
                             StepState, (_Plan.OPEN, stamp, due, None, None, None, True)
                         )
@@ -2356,7 +2344,7 @@ class Engine:
             self._cascade(plan, case, steps, (sid,), moment, stamp, stops, details)
             return
         rows: list[list[Any]] = []
-        for succ, others, limit in table:
+        for succ, others in table:
             if succ in steps:
                 continue
             for pred in others:
@@ -2364,13 +2352,7 @@ class Engine:
                 if st is None or st[0] not in _DONE:
                     break
             else:
-                due: date | None
-                text: str | None
-                if limit is not None and limit[1] == "working_days" and not stops:
-                    day = moment.date()
-                    due, text = self._dues.get((day, limit[0])) or self._wd(day, limit[0])
-                else:
-                    due, text = self._step_due(plan, succ, moment, stops)
+                due, text = self._step_due(plan, succ, moment, stops)
                 steps[succ] = _NEW(StepState, (_Plan.OPEN, stamp, due, None, None, None, True))
                 rows.append([succ, text])
         if rows:
