@@ -266,11 +266,11 @@ def test_dot_is_well_formed_and_keeps_chinese(process: Process) -> None:
     assert '"fire" -> "decide" [color="#c0392b", penwidth=2];' in text
 
 
+@pytest.mark.requires("graphviz")
 def test_dot_is_accepted_by_graphviz(process: Process) -> None:
-    """Graphviz renders the DOT text (when the dot program is installed)."""
+    """Graphviz renders the DOT text."""
     dot = shutil.which("dot")
-    if dot is None:
-        pytest.skip("Graphviz is not installed")
+    assert dot is not None
     result = subprocess.run(
         [dot, "-Tsvg"], input=to_dot(process), capture_output=True, text=True, check=False
     )
