@@ -8,11 +8,15 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 
 from approval_rules._yaml import YamlDocument, read_yaml_file
 from approval_rules.errors import DefinitionError, Issue
 from approval_rules.loader import load_catalogue
-from approval_rules.schema import all_schema_names, lint, schema_text
+from approval_rules.model import MONEY_TEXT_PATTERN, Matter, Money
+from approval_rules.schema import _draft07, all_schema_names, lint, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
@@ -203,3 +207,99 @@ def test_schema_rejects_what_the_model_rejects(case: Path, file: str) -> None:
         assert any(issue.path[: len(found.path)] == found.path for found in linted), (
             f"{issue} has no schema problem at or above {issue.path}: {[str(i) for i in linted]}"
         )
+
+
+# --- the same text whatever the pydantic release ----------------------------------------
+
+
+def _walk(node: object) -> list[dict[str, object]]:
+    found = []
+    stack = [node]
+    while stack:
+        each = stack.pop()
+        if isinstance(each, dict):
+            found.append(each)
+            stack.extend(each.values())
+        elif isinstance(each, list):
+            stack.extend(each)
+    return found
+
+
+@pytest.mark.parametrize("name", all_schema_names())
+def test_published_schema_has_one_form(name: str) -> None:
+    """The forms pydantic releases disagree on are written one way: a `$ref` stands alone
+    (draft-07 ignores its siblings) and a numeric bound is an integer where it is whole."""
+    for node in _walk(json.loads(schema_text(name))):
+        if "$ref" in node:
+            assert set(node) == {"$ref"}, node
+        for bound in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            value = node.get(bound)
+            assert not (isinstance(value, float) and value.is_integer()), node
+
+
+def test_draft07_brings_release_forms_together() -> None:
+    """What pydantic 2.7 and 2.14 write differently comes out the same."""
+    old = {"allOf": [{"$ref": "#/$defs/Unit"}], "default": "working_days", "minimum": 0.0}
+    new = {"$ref": "#/$defs/Unit", "default": "working_days", "minimum": 0}
+    assert _draft07(old) == _draft07(new)
+    assert json.dumps(_draft07(old)) == json.dumps(_draft07(new))
+    assert _draft07(new) == {
+        "allOf": [{"$ref": "#/definitions/Unit"}],
+        "default": "working_days",
+        "minimum": 0,
+    }
+
+
+def test_fields_keep_the_model_order() -> None:
+    """Sorting keys leaves a mapping's fields in the order the model declares them."""
+    schema = json.loads(schema_text("matter.schema.json"))
+    assert list(schema["properties"]) == list(Matter.model_fields)
+
+
+# --- money ---------------------------------------------------------------------------
+
+
+def _fee_file(amount: object) -> dict[str, object]:
+    path = MATTERS / "definitions_dangyang.yaml"
+    doc = _read(path, _rel(path))
+    data = json.loads(json.dumps(doc.data))  # a deep copy
+    fee = data["fee_items"][0]
+    fee.pop("rate", None)
+    fee.pop("per_field", None)
+    fee["amount"] = amount
+    return data
+
+
+def _schema_accepts(data: dict[str, object]) -> bool:
+    schema = json.loads((SCHEMAS / "catalogue.schema.json").read_text(encoding="utf-8"))
+    return not list(jsonschema.Draft7Validator(schema).iter_errors(data))
+
+
+def _model_accepts(amount: object) -> bool:
+    try:
+        TypeAdapter(Money).validate_python(amount)
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "amount", [0, 10, 10.5, 200.00, "200.00", "12.5", "+3", ".5", "0", "60000.01"]
+)
+def test_money_the_model_accepts_the_schema_accepts(amount: object) -> None:
+    """Amounts written as numbers or plain decimal text pass the editor's schema and the model."""
+    assert _model_accepts(amount)
+    assert _schema_accepts(_fee_file(amount))
+
+
+@pytest.mark.parametrize("amount", [-1, -0.01, "-5", "ten", "12,5", "", True, "1.234"])
+def test_money_the_model_refuses_the_schema_refuses(amount: object) -> None:
+    """A negative amount, text that is no number, or too many decimal places: both refuse."""
+    assert not _model_accepts(amount)
+    assert not _schema_accepts(_fee_file(amount))
+
+
+@given(st.from_regex(MONEY_TEXT_PATTERN, fullmatch=True))
+def test_every_money_text_the_schema_allows_is_accepted(text: str) -> None:
+    """The schema's pattern never lets through text that the loader would refuse."""
+    assert _model_accepts(text)

@@ -28,6 +28,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -87,7 +88,28 @@ def _to_decimal(value: Any) -> Any:
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, decimal_places=2)]
+#: A plain decimal string with at most two places, as the published schema accepts it.
+MONEY_TEXT_PATTERN = r"^\+?([0-9]+(\.[0-9]{0,2})?|\.[0-9]{1,2})$"
+
+# The JSON Schema is written out because pydantic's own output for a constrained
+# Decimal changes between releases (2.7 writes `minimum`, 2.13 a string `pattern`,
+# 2.14 drops the bound), and the published schemas must not.  Two decimal places
+# cannot be said of a JSON number reliably (`multipleOf: 0.01` refuses 0.29 in float
+# arithmetic), so for numbers the loader alone checks them.
+Money = Annotated[
+    Decimal,
+    # The bounds before the validator: pydantic 2.9 cannot put them on a wrapped schema.
+    Field(ge=0, decimal_places=2),
+    BeforeValidator(_to_decimal),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": MONEY_TEXT_PATTERN},
+            ]
+        }
+    ),
+]
 
 
 class _Model(BaseModel):

@@ -4,6 +4,14 @@ The schemas are draft-07 because the YAML language server behind VS Code's YAML
 extension supports draft-07 and older; ``const`` is written as a one-value ``enum``
 so that editors offer it as a completion.  This is the only module that imports
 :mod:`jsonschema`.
+
+The published text must not change with a pydantic release in the supported range, so
+what pydantic writes differently from one release to the next is brought to one form
+here: a ``$ref`` with sibling keywords is wrapped in ``allOf`` (draft-07 ignores the
+siblings of a ``$ref``), a bound such as ``minimum: 0.0`` is written as the integer it
+equals, and the keys of every schema object are sorted (the fields of ``properties``
+keep the model's order).  Types whose generated schema itself drifts (money) carry
+their own schema in the model.
 """
 
 from __future__ import annotations
@@ -42,24 +50,41 @@ def register_schema(name: str, factory: Callable[[], dict[str, Any]]) -> None:
     _EXTRA[name] = factory
 
 
-def _draft07(node: Any) -> Any:
-    if isinstance(node, dict):
-        out = {}
-        for key, value in node.items():
-            if key == "$defs":
-                out["definitions"] = _draft07(value)
-            elif key == "$ref" and isinstance(value, str):
-                out["$ref"] = value.replace("#/$defs/", "#/definitions/")
-            elif key == "const":
-                out["enum"] = [value]
-            elif key == "discriminator":
-                continue
-            else:
-                out[key] = _draft07(value)
-        return out
-    if isinstance(node, list):
-        return [_draft07(v) for v in node]
-    return node
+#: Keywords whose value maps names to schemas (kept in the model's field order).
+_SCHEMA_MAPS = frozenset({"$defs", "definitions", "properties", "patternProperties"})
+#: Keywords whose value is a schema, or a list of schemas.
+_SUBSCHEMAS = frozenset(
+    {"additionalProperties", "items", "additionalItems", "contains", "propertyNames", "not"}
+    | {"if", "then", "else", "allOf", "anyOf", "oneOf", "prefixItems"}
+)
+#: Numeric bounds, which pydantic writes as ``0`` or ``0.0`` depending on the release.
+_BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
+
+
+def _draft07(schema: Any) -> Any:
+    """pydantic's JSON Schema in draft-07 terms, in one form whatever the pydantic release."""
+    if isinstance(schema, list):
+        return [_draft07(each) for each in schema]
+    if not isinstance(schema, dict):
+        return schema  # true / false
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _SCHEMA_MAPS:
+            name = "definitions" if key == "$defs" else key
+            out[name] = {each: _draft07(sub) for each, sub in value.items()}
+        elif key in _SUBSCHEMAS:
+            out[key] = _draft07(value)
+        elif key == "$ref":
+            out[key] = value.replace("#/$defs/", "#/definitions/")
+        elif key == "const":
+            out["enum"] = [value]
+        elif key in _BOUNDS and isinstance(value, float) and value.is_integer():
+            out[key] = int(value)
+        elif key != "discriminator":
+            out[key] = value  # a plain value: type, title, required, default, enum …
+    if "$ref" in out and len(out) > 1:
+        out["allOf"] = [{"$ref": out.pop("$ref")}]
+    return {key: out[key] for key in sorted(out)}
 
 
 def schema_for(name: str) -> dict[str, Any]:
