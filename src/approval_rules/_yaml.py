@@ -28,12 +28,19 @@ Decisions worth knowing:
 * Only the first document of a stream is read; a further ``---`` document is a
   ``multiple-documents`` issue.  An empty or comments-only file is ``(None,
   [empty-document])``.
-* libyaml composes nested collections recursively in C, about 300 bytes of C stack per
-  level: 20,000 levels crash the process on an 8 MB stack.  Text that might nest more
-  than 2,000 levels (judged by counting indicator characters) is therefore checked with
-  a flat event scan before it is composed, so composing needs at most ~600 KB of stack;
-  run the reader on threads with at least 1 MB of stack.  ``Limits.max_depth`` is capped
-  at 500 (the walk recurses once per level).
+* Nesting is judged before PyYAML sees the text, so ``too-deep`` comes back at the same
+  place whatever the PyYAML release: libyaml composes nested collections recursively
+  in C (about 300 bytes of C stack per level: 20,000 levels crash the process on an
+  8 MB stack), and the libyaml in PyYAML 6.0.4 refuses more than 1,000 levels with an
+  error of its own.  Text that might nest more than 500 levels (judged by counting
+  indicator characters) is read by :func:`._yaml_depth.first_too_deep`, a scan of the
+  characters that follows the structure as libyaml does; shallower text cannot reach
+  any parser's limit, and the walk below finds the first collection that is too deep.
+  Text that might nest more than 2,000 levels is also checked on a flat event scan
+  before it is composed, so composing needs at most ~600 KB of stack; run the reader on
+  threads with at least 1 MB of stack.  ``Limits.max_depth`` is capped at 500 (the walk
+  recurses once per level).  Should a parser still refuse the nesting itself, that
+  becomes ``too-deep`` too.
 * Issues that leave no usable data (``yaml-syntax``, ``encoding``, ``file-too-large``,
   ``file-unreadable``, ``too-deep``, ``too-many-nodes``, ``yaml-alias`` for an anchor or
   alias, ``empty-document``) make the document ``None``.  ``duplicate-key``,
@@ -74,6 +81,7 @@ from yaml.tokens import (
     Token,
 )
 
+from ._yaml_depth import first_too_deep
 from .errors import Issue, Path, SourceSpan
 
 __all__ = ["Limits", "YamlDocument", "parse_yaml", "read_yaml_file"]
@@ -88,7 +96,9 @@ class Limits:
     max_nodes: int = 200_000
 
 
+_DEFAULT_LIMITS: Final = Limits()
 #: ``Limits.max_depth`` above this is treated as this (the walk recurses once per level).
+#: Text that might nest deeper than this has its depth read before any parser sees it.
 _MAX_DEPTH: Final = 500
 #: Text that might nest deeper than this is depth-checked on events before composing.
 _SAFE_COMPOSE_DEPTH: Final = 2_000
@@ -244,7 +254,7 @@ def read_yaml_file(
     path: os.PathLike[str] | str,
     display: str | None = None,
     *,
-    limits: Limits = Limits(),  # frozen, so one shared default is safe
+    limits: Limits = _DEFAULT_LIMITS,
 ) -> tuple[YamlDocument | None, list[Issue]]:
     """Read and parse a YAML file; see :func:`parse_yaml`.
 
@@ -279,7 +289,7 @@ def parse_yaml(
     source: str | bytes,
     file: str,
     *,
-    limits: Limits = Limits(),  # frozen, so one shared default is safe
+    limits: Limits = _DEFAULT_LIMITS,
 ) -> tuple[YamlDocument | None, list[Issue]]:
     """Parse YAML text into a :class:`YamlDocument` and a list of issues; never raises.
 
@@ -291,29 +301,57 @@ def parse_yaml(
         source: the text, or its bytes (UTF-8, optionally with a byte-order mark).
         file: the display name used in positions.
     """
+    text = _text(source, file, limits)
+    if isinstance(text, Issue):
+        return None, [text]
+    max_depth = min(limits.max_depth, _MAX_DEPTH)
+    issues = _guard(text, file, max_depth)
+    if issues:
+        return None, issues
+    root, issues = _compose(text, file, max_depth)
+    if root is None:
+        return None, issues
+    walker = _Walker(file, max_depth, limits.max_nodes, issues)
+    try:
+        data = walker.walk(root, (), 1)
+    except _Stop as stop:
+        return None, [*issues, stop.issue]
+    except RecursionError:
+        return None, [*issues, _too_deep(SourceSpan(file, 1, 1), max_depth)]
+    return YamlDocument(data, file, walker.values, walker.keys), issues
+
+
+def _text(source: str | bytes, file: str, limits: Limits) -> str | Issue:
+    """The text to parse (without a byte-order mark), or why there is none."""
     if isinstance(source, bytes | bytearray):
         if len(source) > limits.max_bytes:
-            return None, [_too_large(file, len(source), limits)]
-        decoded = _decode(bytes(source), file)
-        if isinstance(decoded, Issue):
-            return None, [decoded]
-        text = decoded
+            return _too_large(file, len(source), limits)
+        text = _decode(bytes(source), file)
+        if isinstance(text, Issue):
+            return text
     else:
         text = source
         # Cheap bound first: a character takes at most four bytes in UTF-8.
         if len(text) * 4 > limits.max_bytes:
             size = len(text.encode("utf-8", "surrogatepass"))
             if size > limits.max_bytes:
-                return None, [_too_large(file, size, limits)]
-    if text.startswith("\ufeff"):
-        text = text[1:]
+                return _too_large(file, size, limits)
+    return text.removeprefix("\ufeff")
 
-    max_depth = min(limits.max_depth, _MAX_DEPTH)
+
+def _guard(text: str, file: str, max_depth: int) -> list[Issue]:
+    """Refusals made before the text is composed: nesting, anchors and aliases."""
+    if _may_nest_deeper(text, _MAX_DEPTH):
+        where = first_too_deep(text, max_depth)
+        if where is not None:
+            return [_too_deep(SourceSpan(file, where[0] + 1, where[1] + 1), max_depth)]
     if "&" in text or _may_nest_deeper(text, _SAFE_COMPOSE_DEPTH):
-        issues = _scan_events(text, file, max_depth)
-        if issues:
-            return None, issues
+        return _scan_events(text, file, max_depth)
+    return []
 
+
+def _compose(text: str, file: str, max_depth: int) -> tuple[Node | None, list[Issue]]:
+    """The first document's node graph and the issues found, or ``(None, issues)``."""
     issues = []
     loader: _ComposerLike | None = None
     try:
@@ -338,18 +376,9 @@ def parse_yaml(
     finally:
         if loader is not None:
             loader.dispose()
-
     if root is None or (root.__class__ is ScalarNode and root.tag is _PLAIN and root.value == ""):
         return None, [Issue("empty-document", _EMPTY, span=SourceSpan(file, 1, 1)), *issues]
-
-    walker = _Walker(file, max_depth, limits.max_nodes, issues)
-    try:
-        data = walker.walk(root, (), 1)
-    except _Stop as stop:
-        return None, [*issues, stop.issue]
-    except RecursionError:
-        return None, [*issues, _too_deep(SourceSpan(file, 1, 1), max_depth)]
-    return YamlDocument(data, file, walker.values, walker.keys), issues
+    return root, issues
 
 
 _EMPTY: Final = "the file holds no YAML content (it is empty or only has comments)"
@@ -413,34 +442,44 @@ class _Walker:
         self.count = before + (len(children) if is_sequence else 2 * len(children))
         if self.count > self.max_nodes:
             self._too_many(children, before, is_sequence, path)
+        if is_sequence:
+            if node.tag != _SEQ:
+                self._refuse_tag(node, path)
+            return self._sequence(children, path, depth)
+        if node.tag != _MAP:
+            self._refuse_tag(node, path)
+        return self._mapping(children, path, depth)
+
+    def _sequence(self, children: list[Node], path: Path, depth: int) -> list[Any]:
         values = self.values
         special = _SPECIAL_PLAIN.get
         missing = _MISSING
         number_start = _NUMBER_START
-        if is_sequence:
-            if node.tag != _SEQ:
-                self._refuse_tag(node, path)
-            items: list[Any] = []
-            append = items.append
-            for index, child in enumerate(children):
-                child_path = (*path, index)
-                s, e = child.start_mark, child.end_mark
-                values[child_path] = (s.line, s.column, e.line, e.column)
-                if child.__class__ is ScalarNode:
-                    if child.tag is _PLAIN:
-                        text = child.value
-                        value = special(text, missing)
-                        if value is missing:
-                            value = _plain(text) if text[0] in number_start else text
-                        append(value)
-                    else:
-                        append(self._scalar(child, child_path))
+        items: list[Any] = []
+        append = items.append
+        for index, child in enumerate(children):
+            child_path = (*path, index)
+            s, e = child.start_mark, child.end_mark
+            values[child_path] = (s.line, s.column, e.line, e.column)
+            if child.__class__ is ScalarNode:
+                if child.tag is _PLAIN:
+                    text = child.value
+                    value = special(text, missing)
+                    if value is missing:
+                        value = _plain(text) if text[0] in number_start else text
+                    append(value)
                 else:
-                    append(self._collection(child, child_path, depth + 1))
-            return items
-        if node.tag != _MAP:
-            self._refuse_tag(node, path)
+                    append(self._scalar(child, child_path))
+            else:
+                append(self._collection(child, child_path, depth + 1))
+        return items
+
+    def _mapping(self, children: list[tuple[Node, Node]], path: Path, depth: int) -> Any:
+        values = self.values
         keys = self.keys
+        special = _SPECIAL_PLAIN.get
+        missing = _MISSING
+        number_start = _NUMBER_START
         mapping: dict[str, Any] = {}
         for key_node, value_node in children:
             if key_node.__class__ is not ScalarNode:
@@ -693,17 +732,44 @@ _MALFORMED: Final = "the YAML is malformed here: "
 _ALIAS_NAME: Final = re.compile(r"[*&]([^\s,\[\]{}]*)")
 
 
+#: Parser problems worded the same every time: (words in the problem, message, hint).
+_FIXED_PROBLEMS: Final = (
+    (
+        "unknown escape",
+        "a '\\' in double-quoted text starts an unknown escape sequence",
+        "use single quotes, or write a backslash as '\\\\' inside double quotes",
+    ),
+    (
+        "mapping values are not allowed",
+        "a ':' followed by a space is not allowed here",
+        "likely a missing space after ':' on a key above, a missing quote around a "
+        "value that contains ': ', or wrong indentation",
+    ),
+    (
+        "did not find expected key",
+        "expected a key at this position",
+        "check the indentation of this line and look for text after a closing quote "
+        "(inside '...' write a single quote as '')",
+    ),
+    (
+        "expected '-' indicator",
+        "expected a list item ('- ') at this indentation",
+        "check the indentation of this line",
+    ),
+    (
+        "block sequence entries are not allowed",
+        "a list item ('- ') is not allowed here",
+        "check the indentation, or put a value that starts with '-' in quotes",
+    ),
+    ("incompatible YAML document", "unsupported %YAML version", "remove the %YAML line"),
+)
+
+
 def _syntax_issue(exc: yaml.MarkedYAMLError, text: str, file: str) -> Issue:
     """Translate a scanner, parser or composer error into one plainly worded issue."""
     problem = exc.problem or ""
-    context = exc.context or ""
     mark = exc.problem_mark or exc.context_mark
-    context_line = exc.context_mark.line + 1 if exc.context_mark is not None else None
-    char = _char_at(text, mark)
-    code = "yaml-syntax"
-    hint: str | None = None
     if "undefined alias" in problem or "duplicate anchor" in problem:
-        code = "yaml-alias"
         name = _name_at(text, mark)
         message = (
             f"YAML aliases ('*{name}') are not allowed"
@@ -711,72 +777,87 @@ def _syntax_issue(exc: yaml.MarkedYAMLError, text: str, file: str) -> Issue:
             else f"the anchor '&{name}' is defined twice; anchors and aliases are not allowed"
         )
         hint = "write the value out in full instead of referring to an anchor"
-    elif "tag handle" in problem:
-        code = "yaml-tag"
-        message = f"YAML tags are not allowed ({problem})"
-        hint = "remove the tag"
-    elif "tab" in problem or char == "\t":
-        message = _MALFORMED + "found a tab character where indentation is expected"
-        hint = "indent with spaces, not tabs"
-    elif "quoted scalar" in context and "end of stream" in problem:
+        return Issue("yaml-alias", message, span=_mark_span(text, mark, file), hint=hint)
+    if "tag handle" in problem:
+        return Issue(
+            "yaml-tag",
+            f"YAML tags are not allowed ({problem})",
+            span=_mark_span(text, mark, file),
+            hint="remove the tag",
+        )
+    if "maximum nesting" in problem.lower():
+        # A parser that limits nesting itself (libyaml in PyYAML 6.0.4 stops at 1,000
+        # levels) and got there before our own count.
+        return Issue(
+            "too-deep",
+            "the document nests too deep here for the YAML reader",
+            span=_mark_span(text, mark, file),
+            hint="flatten the structure",
+        )
+    where, message, advice = _malformed(exc, text, mark)
+    return Issue(
+        "yaml-syntax", _MALFORMED + message, span=_mark_span(text, where, file), hint=advice
+    )
+
+
+def _malformed(
+    exc: yaml.MarkedYAMLError, text: str, mark: _Mark | None
+) -> tuple[_Mark | None, str, str | None]:
+    """Where a malformed text goes wrong, what is wrong in plain words, and a hint."""
+    problem = exc.problem or ""
+    context = exc.context or ""
+    context_line = exc.context_mark.line + 1 if exc.context_mark is not None else None
+    char = _char_at(text, mark)
+    if "tab" in problem or char == "\t":
+        return (
+            mark,
+            "found a tab character where indentation is expected",
+            "indent with spaces, not tabs",
+        )
+    if "quoted scalar" in context and "end of stream" in problem:
         mark = exc.context_mark or mark
         quote = _char_at(text, mark) or "quote"
-        message = _MALFORMED + f"this quoted text is never closed (the closing {quote} is missing)"
-        hint = "close the quote (inside '...' write a single quote as '')"
-    elif "unknown escape" in problem:
-        message = _MALFORMED + "a '\\' in double-quoted text starts an unknown escape sequence"
-        hint = "use single quotes, or write a backslash as '\\\\' inside double quotes"
-    elif "cannot start any token" in problem:
-        message = _MALFORMED + f"a value cannot start with {char!r}"
-        hint = "put the value in quotes"
-    elif "mapping values are not allowed" in problem:
-        message = _MALFORMED + "a ':' followed by a space is not allowed here"
-        hint = (
-            "likely a missing space after ':' on a key above, a missing quote around a "
-            "value that contains ': ', or wrong indentation"
+        return (
+            mark,
+            f"this quoted text is never closed (the closing {quote} is missing)",
+            "close the quote (inside '...' write a single quote as '')",
         )
-    elif "did not find expected key" in problem:
-        message = _MALFORMED + "expected a key at this position"
-        hint = (
-            "check the indentation of this line and look for text after a closing quote "
-            "(inside '...' write a single quote as '')"
-        )
-    elif "expected '-' indicator" in problem:
-        message = _MALFORMED + "expected a list item ('- ') at this indentation"
-        hint = "check the indentation of this line"
-    elif "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+    for words, message, hint in _FIXED_PROBLEMS:
+        if words in problem:
+            return mark, message, hint
+    if "cannot start any token" in problem:
+        return mark, f"a value cannot start with {char!r}", "put the value in quotes"
+    if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
         opener = "[" if "]" in problem else "{"
-        closer = "]" if opener == "[" else "}"
         where = f" on line {context_line}" if context_line else ""
-        message = _MALFORMED + f"the '{opener}' opened{where} is not closed"
-        hint = f"add the missing '{closer}', or a ',' between items"
-    elif "expected node content" in problem and "flow node" in context:
+        return mark, f"the '{opener}' opened{where} is not closed", _close_hint(opener)
+    if "expected node content" in problem and "flow node" in context:
         unclosed = _unclosed_flow(text, mark)
         if unclosed is None:
-            message = _MALFORMED + "expected a value here"
-            hint = "put the value in quotes if it starts with a special character"
-        else:
-            bracket, line = unclosed
-            closer = "]" if bracket == "[" else "}"
-            message = _MALFORMED + f"the '{bracket}' opened on line {line} is not closed"
-            hint = f"add the missing '{closer}', or a ',' between items"
-    elif "could not find expected ':'" in problem:
+            return (
+                mark,
+                "expected a value here",
+                "put the value in quotes if it starts with a special character",
+            )
+        bracket, line = unclosed
+        return mark, f"the '{bracket}' opened on line {line} is not closed", _close_hint(bracket)
+    if "could not find expected ':'" in problem:
         # libyaml notices on the next line; the key without ':' is the context mark.
-        mark = exc.context_mark or mark
-        message = _MALFORMED + "this line needs a ':' after its key"
-        hint = "write 'key: value', or indent the line if it continues the value above"
-    elif "block sequence entries are not allowed" in problem:
-        message = _MALFORMED + "a list item ('- ') is not allowed here"
-        hint = "check the indentation, or put a value that starts with '-' in quotes"
-    elif "incompatible YAML document" in problem:
-        message = _MALFORMED + "unsupported %YAML version"
-        hint = "remove the %YAML line"
-    else:
-        message = _MALFORMED + (problem or context or "the parser stopped")
-        if context and problem:
-            where = f" that starts on line {context_line}" if context_line else ""
-            message += f" ({context}{where})"
-    return Issue(code, message, span=_mark_span(text, mark, file), hint=hint)
+        return (
+            exc.context_mark or mark,
+            "this line needs a ':' after its key",
+            "write 'key: value', or indent the line if it continues the value above",
+        )
+    message = problem or context or "the parser stopped"
+    if context and problem:
+        where = f" that starts on line {context_line}" if context_line else ""
+        message += f" ({context}{where})"
+    return mark, message, None
+
+
+def _close_hint(opener: str) -> str:
+    closer = "]" if opener == "[" else "}"
+    return f"add the missing '{closer}', or a ',' between items"
 
 
 def _mark_span(text: str, mark: _Mark | None, file: str) -> SourceSpan:
