@@ -48,6 +48,22 @@ ALLOWED: dict[str, set[str]] = {
         "graph",
     },
     "render": {"errors", "model", "graph", "loader", "compiler"},
+    # Publication (issue 15): reads the model and the compiled process, never the engine.
+    "publication": {"publication.errors", "publication.guide", "publication.site"},
+    "publication.errors": {"errors"},
+    "publication.labels": {"model", "conditions", "timelimits"},
+    "publication.guide": {"model", "timelimits", "graph", "loader", "publication.labels"},
+    "publication.flowchart": {"model", "graph", "publication.errors", "publication.guide"},
+    "publication._templates": {"publication.errors"},
+    "publication.site": {
+        "compiler",
+        "loader",
+        "publication._templates",
+        "publication.errors",
+        "publication.flowchart",
+        "publication.guide",
+    },
+    "_cli_guide": {"loader", "publication"},
 }
 
 # Third-party packages each may be imported by one module only (B1.6).
@@ -57,21 +73,47 @@ OWNERS = {
     "networkx": {"graph"},
     "chinese_calendar": {"workdays"},
     "hypothesis": {"testing"},
+    "jinja2": {"publication._templates"},
 }
+
+
+def _name(path: Path) -> str:
+    """A module's dotted name inside the package: 'engine', 'publication.guide'."""
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts)
+
+
+def _package_of(path: Path) -> tuple[str, ...]:
+    """The sub-package a file is in, as parts ('publication',); () at the top level."""
+    return path.relative_to(PACKAGE).parent.parts
+
+
+def _module(base: tuple[str, ...], dotted: str) -> str:
+    """The package module named by ``dotted`` relative to sub-package ``base``.
+
+    A top-level module is named by its first component ('compiler' of '.compiler.x'); a
+    module of a sub-package keeps the sub-package ('publication.guide').
+    """
+    parts = (*base, *dotted.split("."))
+    if len(parts) >= 2 and (PACKAGE / parts[0]).is_dir():
+        return f"{parts[0]}.{parts[1]}"
+    return parts[0]
 
 
 def _imports(path: Path) -> tuple[set[str], set[str]]:
     """(package modules, top-level third-party names) imported by a file."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = _package_of(path)
     internal: set[str] = set()
     external: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level >= 1:
+                base = package[: len(package) - (node.level - 1)]
                 if node.module:
-                    internal.add(node.module.split(".")[0])
+                    internal.add(_module(base, node.module))
                 else:
-                    internal.update(alias.name for alias in node.names)
+                    internal.update(_module(base, alias.name) for alias in node.names)
             elif node.module:
                 top = node.module.split(".")[0]
                 if top == "approval_rules":
@@ -84,14 +126,14 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
     return internal, external
 
 
-MODULES = sorted(p for p in PACKAGE.glob("*.py"))
+MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", MODULES, ids=_name)
 def test_layers(path: Path) -> None:
     """No module imports a layer below it, nor the package's own __init__."""
     internal, external = _imports(path)
-    name = path.stem
+    name = _name(path)
     if name == "__init__":
         return
     assert "__init__" not in internal, f"{name} imports approval_rules itself"
@@ -106,10 +148,11 @@ def test_layers(path: Path) -> None:
 
 
 def test_import_stays_light() -> None:
-    """`import approval_rules` pulls in neither click, hypothesis nor networkx."""
+    """`import approval_rules` pulls in neither click, hypothesis, jinja2 nor networkx."""
     code = (
         "import sys, approval_rules;"
-        "print(sorted(m for m in ('click', 'hypothesis', 'networkx') if m in sys.modules))"
+        "print(sorted(m for m in ('click', 'hypothesis', 'jinja2', 'networkx')"
+        " if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True

@@ -188,8 +188,8 @@ class FieldType(enum.StrEnum):
 # departments (shared by every matter they handle); a matter's ``service`` block says
 # which hall and window, and may override a phone number or give the online address.
 
-#: A phone number as dialled: digits, optionally grouped by hyphens, e.g. 0717-3236505, 12345.
-PHONE_PATTERN = r"^\+?[0-9]{3,}(-[0-9]+)*$"
+#: A phone number as dialled: digits grouped by hyphens, e.g. 0717-3236505, 12345, +86-10-12345.
+PHONE_PATTERN = r"^(\+[0-9]{1,3}-)?[0-9]{3,}(-[0-9]+)*$"
 #: An address on the web a person can open: http or https, no spaces.
 URL_PATTERN = r"^https?://[^\s/]+\S*$"
 #: An office session in 24-hour clock time, e.g. 09:00-12:00.
