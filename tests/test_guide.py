@@ -259,3 +259,24 @@ def test_limits_in_words(value: float, unit: str, words: str) -> None:
     from approval_rules.model import TimeLimit
 
     assert limit_text(TimeLimit(value=value, unit=unit)) == words
+
+
+def test_folded_yaml_text_reads_as_one_chinese_paragraph(catalogue: Catalogue) -> None:
+    """A line break folded into a space between Chinese characters leaves no gap."""
+    (basis, _) = _guide(catalogue, "construction_permit").legal_basis
+    assert basis.text is not None
+    assert "建设行政主管部门申请领取施工许可证" in basis.text
+    assert "对符合条件的申请" in basis.text
+    note = _guide(catalogue, "construction_permit").note
+    assert note is not None
+    assert "工程投资额 30 万元以下" in note  # spaces around numbers are the author's
+
+
+def test_readme_shows_a_guide_page() -> None:
+    """The README shows the screenshot of a guide page, kept in docs/ at a reasonable size."""
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "](docs/guide-construction-permit.png)" in readme
+    picture = root / "docs" / "guide-construction-permit.png"
+    assert picture.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert 20_000 < picture.stat().st_size < 500_000

@@ -21,7 +21,6 @@ from ..model import (
     Department,
     ElectronicRules,
     FeeItem,
-    LegalBasis,
     Material,
     Matter,
     Necessity,
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Guide",
+    "GuideBasis",
     "GuideFee",
     "GuideLimits",
     "GuideMaterial",
@@ -66,6 +66,15 @@ class Value:
 
     def __str__(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class GuideBasis:
+    """One legal basis (设定依据): the law, its article and wording."""
+
+    law: str
+    article: str | None
+    text: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +185,9 @@ class Guide:
     case_type: str
     lead_department: Value
     co_departments: tuple[Value, ...]
-    legal_basis: tuple[LegalBasis, ...]
+    legal_basis: tuple[GuideBasis, ...]
     legal_basis_example: bool
+    note: str | None
     conditions: tuple[Value, ...]
     materials: tuple[GuideMaterial, ...]
     steps: tuple[GuideStep, ...]
@@ -278,7 +288,7 @@ def _material(b: _Builder, number: int, m: Material, shared: str | None) -> Guid
         source=labels.SOURCES[m.source],
         shared_from=shared,
         electronic=_electronic(m.electronic),
-        note=m.note,
+        note=labels.prose(m.note),
     )
 
 
@@ -325,7 +335,7 @@ def _steps(b: _Builder) -> tuple[GuideStep, ...]:
                 can_refuse=step.can_refuse,
                 deemed_agreement=step.on_timeout is OnTimeout.DEEM_AGREED,
                 send_back_to=tuple(process.step(t).name for t in process.send_back_targets(sid)),
-                note=step.note,
+                note=labels.prose(step.note),
             )
         )
     return tuple(out)
@@ -394,7 +404,7 @@ def _issues_certificate(b: _Builder) -> bool:
 def _explanation(b: _Builder, label: str, limit: TimeLimit) -> Value | None:
     if limit.explanation is None:
         return None
-    return b.value(label, " ".join(limit.explanation.split()), limit, "explanation")
+    return b.value(label, labels.prose(limit.explanation), limit, "explanation")
 
 
 def _fee(b: _Builder, item: FeeItem, when: str | None) -> GuideFee:
@@ -421,7 +431,7 @@ def _fee(b: _Builder, item: FeeItem, when: str | None) -> GuideFee:
         standard=b.value("收费标准", standard, item, key),
         bounds=b.value("收费限额", "，".join(bounds), item, bound_key) if bounds else None,
         basis=b.value("收费依据", law, item, "legal_basis"),
-        basis_text=basis.text,
+        basis_text=labels.prose(basis.text),
         waivable=item.waivable,
         when=when,
     )
@@ -517,7 +527,7 @@ def build_guide(process: Process, catalogue: Catalogue) -> Guide:
     lead = b.department_value("实施主体", matter.lead_department)
     co_departments = tuple(b.department_value("联办机构", d) for d in matter.co_departments)
     conditions = tuple(
-        b.value("申请条件", " ".join(c.split()), matter, "application_conditions")
+        b.value("申请条件", labels.prose(c), matter, "application_conditions")
         for c in matter.application_conditions
     )
     materials, steps, limits, fees = _materials(b), _steps(b), _limits(b), _fees(b)
@@ -537,8 +547,12 @@ def build_guide(process: Process, catalogue: Catalogue) -> Guide:
         case_type=labels.CASE_TYPES[matter.case_type],
         lead_department=lead,
         co_departments=co_departments,
-        legal_basis=matter.legal_basis,
+        legal_basis=tuple(
+            GuideBasis(basis.law, basis.article, labels.prose(basis.text))
+            for basis in matter.legal_basis
+        ),
         legal_basis_example=matter.is_example("legal_basis"),
+        note=labels.prose(matter.note),
         conditions=conditions,
         materials=materials,
         steps=steps,

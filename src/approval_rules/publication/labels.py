@@ -10,9 +10,10 @@ The law's fixed periods are read from :mod:`approval_rules.timelimits`, never re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Final
+from typing import Final, overload
 
 from ..conditions import And, Comparison, Condition, FieldTest, Membership, Not, Or
 from ..model import (
@@ -47,6 +48,7 @@ __all__ = [
     "limit_text",
     "money_text",
     "percent_text",
+    "prose",
     "stop_names",
     "validity_text",
 ]
@@ -138,6 +140,26 @@ COUNTING_RULE: Final = (
     "受理（收到申请）当日不计入，自次日起算；期限最后一日办公时间结束时届满。"
     "（行政许可法第八十二条，民法典第二百零一条、第二百零三条）"
 )
+
+
+# A space YAML folding put between two Chinese characters (or full-width punctuation).
+_FOLDED = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+@overload
+def prose(text: str) -> str: ...
+@overload
+def prose(text: None) -> None: ...
+def prose(text: str | None) -> str | None:
+    """Text written over several YAML lines, as one paragraph.
+
+    Runs of white space become one space, and none is left between two Chinese
+    characters, where a folded line break (``>-``) would otherwise leave a gap:
+    ``"建设行政\n主管部门"`` → ``"建设行政主管部门"``; ``"30 万元"`` keeps its space.
+    """
+    if text is None:
+        return None
+    return _FOLDED.sub("", " ".join(text.split()))
 
 
 def _number(value: float | Decimal) -> str:
