@@ -7,6 +7,8 @@ Everything this library raises on purpose belongs to one tree::
     │                                   ``.issues`` holds every problem found, with positions
     ├── CalendarError    (ValueError)   a date the calendar has no official data for, or a
     │                                   period rule that cannot be applied (overlapping stops …)
+    ├── PublicationError                a guide cannot be published: Graphviz missing, a
+    │                                   template broken (defined in publication/errors.py)
     └── CaseError                       an operation on a case cannot be done
         ├── ActionNotAllowed            the action is refused now (wrong person, wrong step,
         │                               too late …); the case is left exactly as it was
