@@ -19,14 +19,12 @@ from typing import TYPE_CHECKING, Protocol
 from ..model import (
     ChoiceField,
     Department,
-    ElectronicRules,
     FeeItem,
     Material,
     Matter,
     Necessity,
     OnTimeout,
     Person,
-    StepKind,
     TimeLimit,
     Unit,
 )
@@ -105,7 +103,7 @@ class GuideStep:
     id: str
     name: str
     kind: str
-    department: str
+    department: Value
     posts: tuple[Value, ...]
     limit: Value | None
     when: str | None
@@ -130,7 +128,7 @@ class GuideLimits:
     clock_stops: tuple[str, ...]
     critical_path: str
     correction_notice: str
-    certificate: str | None
+    certificate: str
     tolerated: str | None
     counting_rule: str
 
@@ -240,28 +238,6 @@ class _Builder:
         return self.value(label, name, department, "name")
 
 
-def _electronic(rules: ElectronicRules | None) -> tuple[str, ...]:
-    if rules is None:
-        return ()
-    out = []
-    if rules.file_types:
-        out.append("文件格式：" + "、".join(f"*.{t}" for t in rules.file_types))
-    if rules.max_size_kb is not None:
-        out.append(f"单个文件不超过{rules.max_size_kb}KB")
-    low, high = rules.min_pixels, rules.max_pixels
-    if low is not None and high is not None:
-        out.append(f"像素不低于{low.width}×{low.height}、不高于{high.width}×{high.height}")
-    elif low is not None:
-        out.append(f"像素不低于{low.width}×{low.height}")
-    elif high is not None:
-        out.append(f"像素不高于{high.width}×{high.height}")
-    if rules.max_pages is not None:
-        out.append(f"不超过{rules.max_pages}页")
-    if rules.page_order:
-        out.append("按纸质材料顺序排列，以页码为准")
-    return tuple(out)
-
-
 def _materials(b: _Builder) -> tuple[GuideMaterial, ...]:
     out = []
     for n, m in enumerate(b.matter.materials, start=1):
@@ -287,7 +263,7 @@ def _material(b: _Builder, number: int, m: Material, shared: str | None) -> Guid
         copies=m.copies,
         source=labels.SOURCES[m.source],
         shared_from=shared,
-        electronic=_electronic(m.electronic),
+        electronic=labels.electronic_rules(m.electronic),
         note=labels.prose(m.note),
     )
 
@@ -327,7 +303,7 @@ def _steps(b: _Builder) -> tuple[GuideStep, ...]:
                 id=sid,
                 name=step.name,
                 kind=labels.STEP_KINDS[step.kind],
-                department=b.department_value("部门名称", department).text,
+                department=b.department_value("部门名称", department),
                 posts=_posts(b, sid),
                 limit=_limit(b, "环节时限", step.time_limit),
                 when=b.condition(step.when),
@@ -385,7 +361,7 @@ def _limits(b: _Builder) -> GuideLimits:
         clock_stops=labels.stop_names(limits.excluded_activities),
         critical_path=labels.days_text(b.process.critical_length),
         correction_notice=labels.correction_notice_rule(),
-        certificate=labels.certificate_rule() if _issues_certificate(b) else None,
+        certificate=labels.certificate_rule(),
         tolerated=(
             "标注“容缺后补”的材料可以先行受理、后补材料：申请人书面承诺补齐期限，"
             "补齐期限不得晚于承诺办结期限届满之日；逾期未补齐的，终止办理。"
@@ -394,11 +370,6 @@ def _limits(b: _Builder) -> GuideLimits:
         ),
         counting_rule=labels.COUNTING_RULE,
     )
-
-
-def _issues_certificate(b: _Builder) -> bool:
-    kinds = {b.process.step(s).kind for s in b.process.order}
-    return StepKind.CERTIFY in kinds or StepKind.DELIVER in kinds
 
 
 def _explanation(b: _Builder, label: str, limit: TimeLimit) -> Value | None:

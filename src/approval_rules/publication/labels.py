@@ -19,6 +19,7 @@ from ..conditions import And, Comparison, Condition, FieldTest, Membership, Not,
 from ..model import (
     CaseType,
     ChoiceField,
+    ElectronicRules,
     MaterialForm,
     MaterialKind,
     MatterType,
@@ -45,6 +46,7 @@ __all__ = [
     "condition_text",
     "correction_notice_rule",
     "days_text",
+    "electronic_rules",
     "limit_text",
     "money_text",
     "percent_text",
@@ -209,6 +211,29 @@ def stop_names(excluded: tuple[str, ...]) -> tuple[str, ...]:
     kinds = [k for k in _STOPS if k in LAW_STOP_KINDS]
     kinds += [k for k in excluded if k not in kinds]
     return tuple(_STOPS.get(k, k) for k in kinds)
+
+
+def electronic_rules(rules: ElectronicRules | None) -> tuple[str, ...]:
+    """The rules for a material's electronic copy, one phrase each (the 当阳 seed's scans)."""
+    if rules is None:
+        return ()
+    out = []
+    if rules.file_types:
+        out.append("文件格式：" + "、".join(f"*.{t}" for t in rules.file_types))
+    if rules.max_size_kb is not None:
+        out.append(f"单个文件不超过{rules.max_size_kb}KB")
+    low, high = rules.min_pixels, rules.max_pixels
+    if low is not None and high is not None:
+        out.append(f"像素不低于{low.width}×{low.height}、不高于{high.width}×{high.height}")
+    elif low is not None:
+        out.append(f"像素不低于{low.width}×{low.height}")
+    elif high is not None:
+        out.append(f"像素不高于{high.width}×{high.height}")
+    if rules.max_pages is not None:
+        out.append(f"不超过{rules.max_pages}页")
+    if rules.page_order:
+        out.append("按纸质材料顺序排列，以页码为准")
+    return tuple(out)
 
 
 def correction_notice_rule() -> str:
