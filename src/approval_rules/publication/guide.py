@@ -159,7 +159,7 @@ class GuideResult:
 class GuideService:
     """Where to go and whom to ask (办理地点、时间、咨询、投诉)."""
 
-    hall: str
+    hall: Value
     address: Value | None
     office_hours: Value
     window: Value | None
@@ -362,12 +362,7 @@ def _limits(b: _Builder) -> GuideLimits:
         critical_path=labels.days_text(b.process.critical_length),
         correction_notice=labels.correction_notice_rule(),
         certificate=labels.certificate_rule(),
-        tolerated=(
-            "标注“容缺后补”的材料可以先行受理、后补材料：申请人书面承诺补齐期限，"
-            "补齐期限不得晚于承诺办结期限届满之日；逾期未补齐的，终止办理。"
-            if tolerated
-            else None
-        ),
+        tolerated=labels.TOLERATED_RULE if tolerated else None,
         counting_rule=labels.COUNTING_RULE,
     )
 
@@ -433,23 +428,21 @@ def _service(b: _Builder) -> GuideService:
     hall_id = service.hall if service is not None and service.hall else matter.lead_department
     hall = b.department(hall_id)
     lead = b.department(matter.lead_department)
-    hall_name = b.department_value("办理地点", hall_id).text
     address = None
     if hall is not None and hall.address is not None:
         address = b.value("办公地址", hall.address, hall, "address")
     if hall is not None and hall.office_hours is not None:
         hours = hall.office_hours
-        text = f"工作日上午{_session(hours.morning)}，下午{_session(hours.afternoon)}"
-        if hours.note:
-            text += f"；{hours.note}"
+        text = labels.office_hours_text(
+            (*hours.morning.split("-"), *hours.afternoon.split("-")), hours.note
+        )
         office_hours = b.value("办公时间", text, hall, "office_hours")
     else:
-        default = DEFAULT_OFFICE_HOURS
-        office_hours = Value(
-            f"工作日上午{default.morning[0]:%H:%M}—{default.morning[1]:%H:%M}，"
-            f"下午{default.afternoon[0]:%H:%M}—{default.afternoon[1]:%H:%M}"
-            "（未公布，按本系统计算时限所用的办公时间）"
-        )
+        # Not declared: publish the hours the engine counts limits in, and say so.
+        engine = DEFAULT_OFFICE_HOURS
+        points = [f"{t:%H:%M}" for t in (*engine.morning, *engine.afternoon)]
+        note = "未公布，按本系统计算时限所用的办公时间"
+        office_hours = Value(labels.office_hours_text(points, note))
     blocks = (service, lead, hall)
     window = online = None
     if service is not None and service.window is not None:
@@ -462,7 +455,7 @@ def _service(b: _Builder) -> GuideService:
     if matter.visits is not None:
         visits = f"{matter.visits}次" + ("（全程网办）" if matter.visits == 0 else "")
     return GuideService(
-        hall=hall_name,
+        hall=b.department_value("办理地点", hall_id),
         address=address,
         office_hours=office_hours,
         window=window,
@@ -472,10 +465,6 @@ def _service(b: _Builder) -> GuideService:
         visits=visits,
         channels=tuple(labels.CHANNELS[c] for c in matter.channels),
     )
-
-
-def _session(text: str) -> str:
-    return text.replace("-", "—")
 
 
 def build_guide(process: Process, catalogue: Catalogue) -> Guide:

@@ -11,7 +11,7 @@ The law's fixed periods are read from :mod:`approval_rules.timelimits`, never re
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Final, overload
 
@@ -42,6 +42,7 @@ __all__ = [
     "NECESSITIES",
     "SOURCES",
     "STEP_KINDS",
+    "TOLERATED_RULE",
     "certificate_rule",
     "condition_text",
     "correction_notice_rule",
@@ -49,6 +50,7 @@ __all__ = [
     "electronic_rules",
     "limit_text",
     "money_text",
+    "office_hours_text",
     "percent_text",
     "prose",
     "stop_names",
@@ -143,6 +145,13 @@ COUNTING_RULE: Final = (
     "（行政许可法第八十二条，民法典第二百零一条、第二百零三条）"
 )
 
+#: The tolerated gap (容缺受理) as the engine runs it: accepted without the material, a
+#: make-up date no later than the promised deadline, termination when it is missed.
+TOLERATED_RULE: Final = (
+    "标注“容缺后补”的材料可以先行受理、后补材料：申请人书面承诺补齐日期，"
+    "补齐日期不得晚于承诺办结期限届满之日；逾期未补齐的，终止办理。"
+)
+
 
 # A space YAML folding put between two Chinese characters (or full-width punctuation).
 _FOLDED = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
@@ -187,6 +196,17 @@ def limit_text(limit: TimeLimit) -> str:
     if limit.unit is Unit.HOURS:
         return f"{_number(value)}个工作小时"
     return f"{_number(value)}日（自然日）"
+
+
+def office_hours_text(points: Sequence[str], note: str | None = None) -> str:
+    """Office hours from the four times of the two sessions, ``HH:MM`` each.
+
+    Example: ``("09:00", "12:00", "13:30", "17:30")`` →
+    ``工作日上午09:00—12:00，下午13:30—17:30``.
+    """
+    opens, lunch, reopens, closes = points
+    text = f"工作日上午{opens}—{lunch}，下午{reopens}—{closes}"
+    return f"{text}（{note}）" if note else text
 
 
 def percent_text(ratio: float) -> str:
