@@ -492,7 +492,7 @@ def test_a_gap_year_is_refused_but_its_neighbours_work() -> None:
         cal.add_workdays(D(2026, 12, 1), 40)
 
 
-@pytest.mark.parametrize("module", ["workdays", "workdays.workcalendar"])
+@pytest.mark.parametrize("module", ["workdays", "workdays.workcalendar", "timelimits"])
 def test_docstring_examples(module: str) -> None:
     """The examples in the module and class docstrings are right."""
     import doctest
