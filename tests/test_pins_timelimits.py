@@ -85,6 +85,23 @@ def test_zero_day_fraction_used_turns_to_one_on_the_due_day() -> None:
     assert (on_time.fraction_used, on_time.overdue) == (1.0, False)
 
 
+def test_zero_day_period_from_a_holiday_has_nothing_left_on_its_due_day() -> None:
+    """0 WD from Sat 10-04: on the due day Thu 10-09 (its day 0) nothing is used or
+    overdue; each working day after it is one day overdue.
+
+    Before the fix the due day itself counted as elapsed: remaining -1 while not
+    overdue, so supervision saw a case late on the day it was due.
+    """
+    on_due = progress(CN, D(2025, 10, 4), 0, D(2025, 10, 9))
+    assert (on_due.elapsed, on_due.remaining, on_due.overdue) == (0, 0, False)
+    late = progress(CN, D(2025, 10, 4), 0, D(2025, 10, 10))
+    assert (late.elapsed, late.remaining, late.overdue) == (1, -1, True)
+    # a stop holding the start day: due Sat 10-11 (a make-up workday), late on Mon 10-13
+    stop = ClockStop("inspection", D(2025, 10, 9), D(2025, 10, 10))
+    assert progress(CN, D(2025, 10, 9), 0, D(2025, 10, 11), stops=[stop]).remaining == 0
+    assert progress(CN, D(2025, 10, 9), 0, D(2025, 10, 13), stops=[stop]).remaining == -1
+
+
 # --------------------------------------------------------------------------- the due day
 
 
@@ -212,7 +229,8 @@ def test_progress_at_the_boundaries(spec: PeriodSpec, data: st.DataObject | date
     )
     assert p.due == spec.due()
     assert p.overdue == (at > p.due)
-    if total == 0:
+    if total == 0:  # the due day is day 0: only working days after it are used
+        assert p.remaining == -p.elapsed == -spec.calendar.workdays_between(p.due, max(at, p.due))
         return
     applied = tuple(s for s in spec.stops if s.start <= p.due)
     walked = 0
