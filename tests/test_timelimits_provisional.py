@@ -240,3 +240,8 @@ def test_the_same_calls_answer_on_the_provisional_calendar() -> None:
         (D(2027, 1, 3), "weekend", True),
         (D(2027, 1, 4), "workday", True),
     ]
+    # Across 春节: 补假 is skipped as a holiday; the projected Thu 02-11 counts (best).
+    spring = {d.date: d for d in explain_deadline(PROVISIONAL, D(2027, 2, 4), 3)}
+    assert spring[D(2027, 2, 9)].text == "skipped: holiday 春节 [provisional]"
+    assert spring[D(2027, 2, 11)].text == "day 1: workday [provisional]"
+    assert spring[D(2027, 2, 13)].text == "skipped: weekend [provisional]"

@@ -267,6 +267,8 @@ def test_variants_are_pinned_and_strict_calendars_have_none() -> None:
     assert PROVISIONAL.estimate is None
     assert PROVISIONAL.earliest.estimate is Estimate.EARLIEST
     assert PROVISIONAL.earliest is PROVISIONAL.earliest  # built once
+    assert PROVISIONAL.variant(Estimate.LATEST) is PROVISIONAL.latest
+    assert PROVISIONAL.variant("earliest") is PROVISIONAL.earliest  # type: ignore[arg-type]
     assert CN.best is CN.earliest is CN.latest is CN
     assert len({PROVISIONAL.fingerprint, PROVISIONAL.best.fingerprint,
                 PROVISIONAL.earliest.fingerprint, PROVISIONAL.latest.fingerprint}) == 4  # fmt: skip

@@ -33,7 +33,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
@@ -277,7 +277,7 @@ class Party(enum.StrEnum):
 
     def calendar(self, calendar: WorkCalendar) -> WorkCalendar:
         """The variant of ``calendar`` this party's obligations are computed on."""
-        return calendar.earliest if self is Party.AGENCY else calendar.latest
+        return calendar.variant(self.estimate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,11 +316,8 @@ class Due:
 
     def get(self, estimate: Estimate) -> date:
         """The date of one estimate."""
-        return {
-            Estimate.BEST: self.best,
-            Estimate.EARLIEST: self.earliest,
-            Estimate.LATEST: self.latest,
-        }[Estimate(estimate)]
+        value: date = getattr(self, Estimate(estimate).value)
+        return value
 
     def for_party(self, party: Party) -> date:
         """The date ``party`` is held to: the earliest for the agency, the latest for the
@@ -687,6 +684,9 @@ def explain_deadline(
     day = start + timedelta(days=1)
     while day <= due:
         info = calendar.describe(day)
+        if info.kind in (DayKind.WORKDAY, DayKind.WEEKEND):
+            info = replace(info, name=None)  # projected and candidate days: names only
+
         if not info.is_workday:
             days.append(
                 ExplainedDay(day, False, None, info.kind.value, info.name, info.provisional)

@@ -282,7 +282,10 @@ class WorkCalendar:
 
     # -- estimates ------------------------------------------------------------------
 
-    def _variant(self, estimate: Estimate) -> WorkCalendar:
+    def variant(self, estimate: Estimate) -> WorkCalendar:
+        """The calendar pinned to one estimate (:attr:`best`, :attr:`earliest` or
+        :attr:`latest`); ``self`` for a strict calendar or a variant."""
+        estimate = Estimate(estimate)
         if not self._provisional or self._estimate is not None:
             return self
         found = self._variants.get(estimate)
@@ -299,7 +302,7 @@ class WorkCalendar:
     @property
     def best(self) -> WorkCalendar:
         """This calendar's answers, pinned (see :attr:`earliest`); ``self`` when strict."""
-        return self._variant(Estimate.BEST)
+        return self.variant(Estimate.BEST)
 
     @property
     def earliest(self) -> WorkCalendar:
@@ -312,7 +315,7 @@ class WorkCalendar:
         :attr:`best`, :attr:`earliest` and :attr:`latest` are itself, so a function
         that picks an estimate (``timelimits.decision_due``) answers on it as given.
         """
-        return self._variant(Estimate.EARLIEST)
+        return self.variant(Estimate.EARLIEST)
 
     @property
     def latest(self) -> WorkCalendar:
@@ -321,7 +324,7 @@ class WorkCalendar:
         For years without official data it counts the weekdays the swap principles
         will probably give off as days off, and no weekend day as worked.
         """
-        return self._variant(Estimate.LATEST)
+        return self.variant(Estimate.LATEST)
 
     # -- immutability -------------------------------------------------------------------
 
@@ -655,7 +658,7 @@ def _rebuild(
     calendar = WorkCalendar(
         entries=entries, years=years, provisional=provisional, name=name, overlays=overlays
     )
-    return calendar if estimate is None else calendar._variant(estimate)
+    return calendar if estimate is None else calendar.variant(estimate)
 
 
 @cache
