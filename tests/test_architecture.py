@@ -48,22 +48,35 @@ ALLOWED: dict[str, set[str]] = {
         "graph",
     },
     "render": {"errors", "model", "graph", "loader", "compiler"},
-    # Publication (issue 15): reads the model and the compiled process, never the engine.
-    "publication": {"publication.errors", "publication.guide", "publication.site"},
-    "publication.errors": {"errors"},
-    "publication.labels": {"model", "conditions", "timelimits"},
-    "publication.guide": {"model", "timelimits", "graph", "loader", "publication.labels"},
-    "publication.flowchart": {"model", "graph", "publication.errors", "publication.guide"},
-    "publication._templates": {"publication.errors"},
-    "publication.site": {
-        "compiler",
-        "loader",
-        "publication._templates",
-        "publication.errors",
-        "publication.flowchart",
-        "publication.guide",
-    },
+    # Publication (issue 15) reads the model and the compiled process, never the engine.
+    "publication": {"errors", "model", "conditions", "timelimits", "graph", "loader", "compiler"},
     "_cli_guide": {"loader", "publication"},
+}
+
+# Subpackage -> module -> modules of the same subpackage it may import.  Every module of
+# a subpackage must be listed; imports leaving the subpackage follow its ALLOWED row.
+INSIDE: dict[str, dict[str, set[str]]] = {
+    "workdays": {
+        "days": set(),
+        "index": {"days"},
+        "statutory": {"days"},
+        "generate": {"statutory"},
+        "projection": {"statutory"},
+        "provisional": {"days", "statutory", "projection"},
+        "official": {"days"},
+        "overlays": {"days", "statutory"},
+        "workcalendar": {"days", "index", "official", "overlays", "provisional"},
+        "__init__": {"days", "overlays", "workcalendar"},
+    },
+    "publication": {
+        "errors": set(),
+        "labels": set(),
+        "guide": {"labels"},
+        "flowchart": {"errors", "guide"},
+        "_templates": {"errors"},
+        "site": {"_templates", "errors", "flowchart", "guide"},
+        "__init__": {"errors", "guide", "site"},
+    },
 }
 
 # Third-party packages each may be imported by one module only (B1.6).
@@ -71,49 +84,36 @@ OWNERS = {
     "yaml": {"_yaml"},
     "jsonschema": {"schema"},
     "networkx": {"graph"},
-    "chinese_calendar": {"workdays"},
+    "chinese_calendar": {"workdays.official"},
+    "borax": {"workdays.generate"},  # development only: writes statutory_days.txt
+    "sxtwl": set(),  # test oracle only
     "hypothesis": {"testing"},
     "jinja2": {"publication._templates"},
 }
 
 
 def _name(path: Path) -> str:
-    """A module's dotted name inside the package: 'engine', 'publication.guide'."""
-    parts = path.relative_to(PACKAGE).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts)
-
-
-def _package_of(path: Path) -> tuple[str, ...]:
-    """The sub-package a file is in, as parts ('publication',); () at the top level."""
-    return path.relative_to(PACKAGE).parent.parts
-
-
-def _module(base: tuple[str, ...], dotted: str) -> str:
-    """The package module named by ``dotted`` relative to sub-package ``base``.
-
-    A top-level module is named by its first component ('compiler' of '.compiler.x'); a
-    module of a sub-package keeps the sub-package ('publication.guide').
-    """
-    parts = (*base, *dotted.split("."))
-    if len(parts) >= 2 and (PACKAGE / parts[0]).is_dir():
-        return f"{parts[0]}.{parts[1]}"
-    return parts[0]
+    """Dotted name inside the package: ``engine``, ``workdays.overlays``, ``workdays``."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)
 
 
 def _imports(path: Path) -> tuple[set[str], set[str]]:
-    """(package modules, top-level third-party names) imported by a file."""
+    """(package modules as dotted names, top-level third-party names) imported by a file."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = _package_of(path)
+    here = list(path.relative_to(PACKAGE).parts[:-1])  # the file's own (sub)package
     internal: set[str] = set()
     external: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level >= 1:
-                base = package[: len(package) - (node.level - 1)]
+                base = here[: len(here) - (node.level - 1)]
                 if node.module:
-                    internal.add(_module(base, node.module))
+                    internal.add(".".join([*base, *node.module.split(".")]))
                 else:
-                    internal.update(_module(base, alias.name) for alias in node.names)
+                    internal.update(".".join([*base, alias.name]) for alias in node.names)
             elif node.module:
                 top = node.module.split(".")[0]
                 if top == "approval_rules":
@@ -126,7 +126,18 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
     return internal, external
 
 
-MODULES = sorted(PACKAGE.rglob("*.py"))
+MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
+
+
+def _check_inside(name: str, internal: set[str]) -> set[str]:
+    """Check imports within a subpackage; return the imports that leave it."""
+    top, _, sub = name.partition(".")
+    own = INSIDE[top]
+    assert (sub or "__init__") in own, f"add {name} to INSIDE[{top!r}] in this test"
+    inner = {i.partition(".")[2] for i in internal if i.split(".")[0] == top}
+    extra = inner - own[sub or "__init__"] - {sub}
+    assert not extra, f"{name} may not import {sorted(top + '.' + e for e in extra)}"
+    return {i for i in internal if i.split(".")[0] != top}
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_name)
@@ -137,8 +148,11 @@ def test_layers(path: Path) -> None:
     if name == "__init__":
         return
     assert "__init__" not in internal, f"{name} imports approval_rules itself"
-    if name in ALLOWED:
-        extra = internal - ALLOWED[name] - {name}
+    top = name.split(".")[0]
+    if top in INSIDE:
+        internal = _check_inside(name, internal)
+    if top in ALLOWED:
+        extra = {i.split(".")[0] for i in internal} - ALLOWED[top] - {top}
         assert not extra, f"{name} may not import {sorted(extra)}"
     for package, owners in OWNERS.items():
         if package in external:
@@ -147,13 +161,17 @@ def test_layers(path: Path) -> None:
         assert name == "cli" or name.startswith("_cli"), f"{name} imports click"
 
 
+@pytest.mark.parametrize("package", sorted(INSIDE))
+def test_subpackage_table_lists_every_module(package: str) -> None:
+    """INSIDE names exactly the modules a subpackage has (no stale or missing rows)."""
+    files = {p.stem for p in (PACKAGE / package).glob("*.py")}
+    assert files == set(INSIDE[package])
+
+
 def test_import_stays_light() -> None:
-    """`import approval_rules` pulls in neither click, hypothesis, jinja2 nor networkx."""
-    code = (
-        "import sys, approval_rules;"
-        "print(sorted(m for m in ('click', 'hypothesis', 'jinja2', 'networkx')"
-        " if m in sys.modules))"
-    )
+    """`import approval_rules` pulls in no click, hypothesis, jinja2, networkx or lunar package."""
+    heavy = ("click", "hypothesis", "jinja2", "networkx", "borax", "sxtwl")
+    code = f"import sys, approval_rules; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout.strip()
