@@ -79,6 +79,7 @@ def flowchart_dot(process: Process, guide: Guide) -> str:
     # A last step that closes the case is the end itself; after any other (送达) the
     # case is closed (办结).
     open_ends = [e for e in process.ends if process.step(e).kind is not StepKind.CLOSE]
+    # "_apply" and "_done" cannot clash with a step: step ids start with a letter.
     lines = [
         f"digraph {_quote(process.matter.id)} {{",
         f'    graph [rankdir=TB, nodesep=0.3, ranksep=0.35, fontname="{_FONT}"];',
