@@ -70,7 +70,7 @@ def test_check_errors_exit_1(catalogue: Path) -> None:
     assert result.exit_code == 1
     assert "m.yaml:19:13: error[unknown-step]" in result.output
     assert "error[unknown-step]" in result.output
-    assert "did you mean 'accept'?" in result.output
+    assert "did you mean 'accept' (declared under steps: in " in result.output
     assert "Traceback" not in result.output
 
 

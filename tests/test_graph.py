@@ -55,12 +55,13 @@ catalogue_code: "001"
 implementation_code: "001-1"
 matter_type: administrative_license
 lead_department: zjj
+co_departments: [xfj]
 legal_basis: [{law: 中华人民共和国建筑法}]
 case_type: promised
 time_limits:
   statutory: {value: 20}
   promised: {value: 12}
-  green_channel: {reduction: 0.5, when: is_key_project}
+  green_channel: {reduction: 0.15, when: is_key_project}
 applicant_fields:
   - {id: is_key_project, name: 重点项目, type: boolean}
   - {id: floor_area, name: 建筑面积, type: number}

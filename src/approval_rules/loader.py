@@ -824,9 +824,7 @@ class _Refs:
             hint=self._declare_hint(doc, value, known, what),
         )
 
-    def _declare_hint(
-        self, doc: YamlDocument, value: str, known: Iterable[str], what: str
-    ) -> str:
+    def _declare_hint(self, doc: YamlDocument, value: str, known: Iterable[str], what: str) -> str:
         """The closest declared name, and the file where ``value`` would be declared."""
         names = list(known)
         close = difflib.get_close_matches(value, names, n=1)
