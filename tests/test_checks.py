@@ -323,7 +323,7 @@ def test_catalogue_audit_section_reviewers_can_each_review_their_section() -> No
     signers: [fu_hong, ai_wei, yu_ying, zheng_can]
     after: [accept]
     send_back_to: [accept]
-    time_limit: {value: 1}
+    time_limit: {value: 1, example: true}
 """
     sections = "".join(
         f"""  - id: section_{key}
@@ -332,7 +332,7 @@ def test_catalogue_audit_section_reviewers_can_each_review_their_section() -> No
     signers: [{person}]
     after: [accept]
     send_back_to: [accept]
-    time_limit: {{value: 1}}
+    time_limit: {{value: 1, example: true}}
 """
         for key, name, person in [
             ("construction", "施工", "fu_hong"),

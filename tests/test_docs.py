@@ -19,7 +19,7 @@ CODE_MODULES = [
     "_yaml.py",
     "loader.py",
     "conditions.py",
-    "workdays.py",
+    "workdays/overlays.py",
     "compiler.py",
     *sorted(p.name for p in SRC.glob("checks_*.py")),
 ]
