@@ -8,6 +8,7 @@ a problem found at check time is the one a case would meet at run time.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -356,3 +357,50 @@ def test_catalogue_audit_section_reviewers_can_each_review_their_section() -> No
     keys = ("construction", "safety", "supervision", "wall")
     assert process.splits()["accept"] == tuple(f"section_{k}" for k in keys)
     assert process.critical_length == 5
+
+
+# --- 7. messages for staff ----------------------------------------------------------------------
+
+DATA = ROOT / "tests" / "data"
+
+
+def _every_issue() -> list[Issue]:
+    """The issues of every invalid and compiler case, and of the bundled catalogue."""
+    from approval_rules.errors import DefinitionError
+
+    found: list[Issue] = []
+    for case in sorted((DATA / "invalid").iterdir()):
+        if case.suffix == ".expected":
+            continue
+        try:
+            catalogue = load_catalogue(case, root=str(case if case.is_dir() else case.parent))
+        except DefinitionError as err:
+            found += err.issues
+        else:
+            found += [*catalogue.issues, *check_catalogue(catalogue)]
+    defs = (DATA / "compiler" / "_defs.yaml").read_text(encoding="utf-8")
+    for case in sorted(p for p in (DATA / "compiler").iterdir() if p.is_dir()):
+        texts = {"_defs.yaml": defs} | {
+            f.name: f.read_text(encoding="utf-8") for f in case.glob("*.yaml")
+        }
+        found += check_catalogue(load_catalogue_text(texts))
+    return found
+
+
+def test_messages_codes_and_field_paths_are_ascii() -> None:
+    """Codes and the field paths staff copy use ASCII punctuation only."""
+    issues = _every_issue()
+    assert len(issues) > 150
+    for issue in issues:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", issue.code), issue.code
+        keys = [str(p) for p in issue.path]
+        if issue.code in {"unknown-key", "non-string-key"}:
+            keys = keys[:-1]  # the key the user typed, quoted as written
+        assert all(k.isascii() for k in keys), issue
+
+
+def test_messages_have_no_thousands_separators() -> None:
+    """No number in a message or hint is written 1,000: staff copy them into YAML."""
+    for issue in _every_issue():
+        text = f"{issue.message}; {issue.hint or ''}"
+        assert not re.search(r"\d,\d{3}(?!\d)", text), text
