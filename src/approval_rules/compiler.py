@@ -4,8 +4,11 @@ The compiler runs on a loaded catalogue (the loader has already checked every
 reference, duplicate id, condition and the promised ≤ statutory rule).  It checks
 what only the whole process graph shows, and collects every problem at once as
 :class:`~.errors.Issue` records with a stable code and the YAML position of the
-offending step or key.  :data:`CODES` lists every code with its severity; each one
-is documented, with a bad and a good example, in ``docs/issue-codes.md``.
+offending step or key.  The structure, decisions, back references, signing and
+fields are checked here; the checks of one subject each (time, people, departments,
+joint handling, steps and result) live in ``checks_*.py`` and are run from
+:data:`_CHECKS`.  :data:`CODES` lists every code with its severity; each one is
+documented, with a bad and a good example, in ``docs/issue-codes.md``.
 
 Definitions used by the checks (also in ``docs/issue-codes.md``):
 
@@ -14,9 +17,8 @@ Definitions used by the checks (also in ``docs/issue-codes.md``):
 * a case **ends** at a step of kind ``close`` or ``deliver``; a matter with neither
   ends at its last step (the one step that no other step waits for);
 * time limits are compared in working days (:func:`~.graph.limit_in_working_days`);
-  the **budget left for a decision** is the promised limit minus the longest chain
-  of step limits from the deciding step (included) to the end: the latest working
-  day by which the deciding step must start.
+  the **room** of a step is the promised limit minus the longest chains of step
+  limits before and after it (:mod:`.checks_time`).
 """
 
 from __future__ import annotations
