@@ -351,8 +351,8 @@ def _build(docs: Sequence[YamlDocument], issues: list[Issue], *, partial: bool) 
     matter_map = _unique(((m, doc, ()) for m, doc in matters), "matter", out)
     documents = {m.id: doc for m, doc in matters if matter_map.get(m.id) is m}
 
-    refs = _Refs(departments, roles, people, fee_items, matter_map, out, tolerated)
-    refs.files = _declared_in(definitions, matters)
+    declared_in = _declared_in(definitions, matters)
+    refs = _Refs(departments, roles, people, fee_items, matter_map, out, tolerated, declared_in)
     for model, doc in definitions:
         refs.check_people(model, doc)
     for matter in matter_map.values():
@@ -811,6 +811,7 @@ class _Refs:
         matters: Mapping[str, Matter],
         out: _Collector,
         tolerated: set[str],
+        files: Mapping[str, Mapping[str, str]],
     ) -> None:
         self.departments = departments
         self.roles = roles
@@ -821,7 +822,7 @@ class _Refs:
         self.tolerated = tolerated
         self.unsound: set[str] = set()  # matters that refer to something that failed
         # what ("person", "department" …) -> id -> file that declares it, for hints
-        self.files: dict[str, dict[str, str]] = {}
+        self.files = files
         # (department, role) -> how many people there hold the role; built once, not per step.
         self.role_holders: dict[tuple[str, str], int] = {}
         for person in people.values():
