@@ -14,10 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from approval_rules.checks_base import cover_limit, fit_limit
 from approval_rules.compiler import check_matter
 from approval_rules.errors import Issue
 from approval_rules.loader import load_catalogue_text
-from approval_rules.model import Matter
+from approval_rules.model import Matter, Unit
 from approval_rules.testing import matter_catalogue, matters
 
 _UNITS = {
@@ -233,3 +234,22 @@ def test_green_channel_that_shortens_nothing_is_a_warning() -> None:
     issues = check_matter(catalogue.matters["joint"], catalogue)
     assert [(i.code, i.severity.value) for i in issues] == [("green-channel-no-effect", "warning")]
     assert "1 working day(s) cut by 0.5 and rounded down is still 1" in issues[0].message
+
+
+@pytest.mark.parametrize(
+    ("days", "unit", "longest", "shortest"),
+    [
+        (7.5, "working_days", "7 working days", (8.0, "8 working days")),
+        (0.75, "working_days", "0.5 working days", (1.0, "1 working day")),
+        (0.4, "working_days", None, (0.5, "0.5 working days")),
+        (0.75, "hours", "6 hours", (0.75, "6 hours")),
+        (0.75, "half_days", "1 half day", (1.0, "2 half days")),
+        (3.0, "calendar_days", "3 calendar days", (3.0, "3 calendar days")),
+    ],
+)
+def test_feasibility_hint_limits_are_ones_a_matter_may_write(
+    days: float, unit: str, longest: str | None, shortest: tuple[float, str]
+) -> None:
+    """The longest limit within, and the shortest covering, a number of working days."""
+    assert fit_limit(days, Unit(unit)) == longest
+    assert cover_limit(days, Unit(unit)) == shortest

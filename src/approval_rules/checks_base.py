@@ -10,6 +10,7 @@ people, departments …), so a rule is found by its file name.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -25,6 +26,7 @@ __all__ = [
     "Codes",
     "Finding",
     "MatterView",
+    "cover_limit",
     "days",
     "fit_limit",
     "limit_unit",
@@ -109,6 +111,11 @@ _PER_DAY: Final = {
 }
 
 
+def _words(count: int, unit: Unit) -> str:
+    word = unit.value.replace("_", " ")
+    return f"{count} {word.removesuffix('s') if count == 1 else word}"
+
+
 def fit_limit(working_days: float, unit: Unit) -> str | None:
     """The longest limit a matter file may write in ``unit`` that lasts ≤ ``working_days``.
 
@@ -119,11 +126,24 @@ def fit_limit(working_days: float, unit: Unit) -> str | None:
     """
     count = int(working_days * _PER_DAY[unit] + EPSILON)
     if count >= 1:
-        word = unit.value.replace("_", " ")
-        return f"{count} {word.removesuffix('s') if count == 1 else word}"
+        return _words(count, unit)
     if unit is Unit.WORKING_DAYS and working_days >= 0.5 - EPSILON:
         return "0.5 working days"
     return None
+
+
+def cover_limit(working_days: float, unit: Unit) -> tuple[float, str]:
+    """The shortest limit a matter file may write in ``unit`` that lasts ≥ ``working_days``.
+
+    Returned with its length in working days.  Example: ``cover_limit(6.5,
+    Unit.WORKING_DAYS)`` → ``(7.0, "7 working days")``; ``cover_limit(0.4,
+    Unit.WORKING_DAYS)`` → ``(0.5, "0.5 working days")``.
+    """
+    if unit is Unit.WORKING_DAYS and working_days <= 0.5 + EPSILON:
+        return 0.5, "0.5 working days"
+    per_day = _PER_DAY[unit]
+    count = max(1, math.ceil(working_days * per_day - EPSILON))
+    return count / per_day, _words(count, unit)
 
 
 def limit_unit(limit: TimeLimit | None) -> Unit:

@@ -28,10 +28,20 @@ from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import Final
 
-from .checks_base import EPSILON, Codes, Finding, MatterView, days, fit_limit, limit_unit, num
+from .checks_base import (
+    EPSILON,
+    Codes,
+    Finding,
+    MatterView,
+    cover_limit,
+    days,
+    fit_limit,
+    limit_unit,
+    num,
+)
 from .errors import Path, Severity
 from .graph import Timing, limit_in_working_days
-from .model import StepKind, TimeLimit, Unit
+from .model import StepKind, Unit
 from .timelimits import green_channel_days
 
 __all__ = ["CODES", "check"]
@@ -93,23 +103,13 @@ def _step_limits(view: MatterView, timing: Timing, budget: float) -> Iterator[Fi
             )
 
 
-def _smallest_promise(length: float, limit: TimeLimit) -> tuple[float, str]:
-    """The shortest promise, written in ``limit``'s unit, that lasts ≥ ``length`` days."""
-    if limit.unit is Unit.WORKING_DAYS and length <= 0.5 + EPSILON:
-        return 0.5, "0.5 working days"
-    per_day = {Unit.HALF_DAYS: 2, Unit.HOURS: 8}.get(limit.unit, 1)
-    count = math.ceil(length * per_day - EPSILON)
-    word = limit.unit.value.replace("_", " ")
-    return count / per_day, f"{count} {word.removesuffix('s') if count == 1 else word}"
-
-
 def _critical_path(view: MatterView, timing: Timing, budget: float) -> Iterator[Finding]:
     length = timing.critical_length
     if length <= budget + EPSILON:
         return
     limits = view.matter.time_limits
     statutory = limit_in_working_days(limits.statutory)
-    smallest = _smallest_promise(length, limits.promised)
+    smallest = cover_limit(length, limits.promised.unit)
     shorten = f"shorten the step limits on this chain by at least {days(length - budget)}"
     if smallest[0] <= statutory + EPSILON:
         hint = (
