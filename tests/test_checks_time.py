@@ -233,7 +233,7 @@ def test_green_channel_that_shortens_nothing_is_a_warning() -> None:
     catalogue = load_catalogue_text({"d.yaml": DEFS, "m.yaml": text})
     issues = check_matter(catalogue.matters["joint"], catalogue)
     assert [(i.code, i.severity.value) for i in issues] == [("green-channel-no-effect", "warning")]
-    assert "1 working day(s) cut by 0.5 and rounded down is still 1" in issues[0].message
+    assert "1 working day cut by 0.5 and rounded down is still 1" in issues[0].message
 
 
 @pytest.mark.parametrize(

@@ -177,7 +177,7 @@ def _green_channel(view: MatterView, timing: Timing) -> Iterator[Finding]:
     shorter = green_channel_days(value, green.reduction) if unit is Unit.WORKING_DAYS else value
     if shorter >= value:
         why = (
-            f"{value} working day(s) cut by {green.reduction} and rounded down is still {value}"
+            f"{days(value)} cut by {green.reduction} and rounded down is still {value}"
             if unit is Unit.WORKING_DAYS
             else f"the promise is in {unit.value.replace('_', ' ')}, and only a promise in "
             "working days is shortened"
