@@ -40,6 +40,7 @@ SHAPE_CODES = {
     "missing-key",
     "bad-choice",
     "bad-id",
+    "bad-format",
     "empty-value",
     "out-of-range",
 }
@@ -284,7 +285,8 @@ def _model_accepts(amount: object) -> bool:
 
 
 @pytest.mark.parametrize(
-    "amount", [0, 10, 10.5, 200.00, "200.00", "12.5", "+3", ".5", "0", "60000.01"]
+    "amount",
+    [0, 10, 10.5, 200.00, 100_000_000, "200.00", "12.5", "+3", ".5", "0", "0099.9", "100000000.00"],
 )
 def test_money_the_model_accepts_the_schema_accepts(amount: object) -> None:
     """Amounts written as numbers or plain decimal text pass the editor's schema and the model."""
@@ -292,7 +294,9 @@ def test_money_the_model_accepts_the_schema_accepts(amount: object) -> None:
     assert _schema_accepts(_fee_file(amount))
 
 
-@pytest.mark.parametrize("amount", [-1, -0.01, "-5", "ten", "12,5", "", True, "1.234"])
+@pytest.mark.parametrize(
+    "amount", [-1, -0.01, 100_000_001, "-5", "ten", "12,5", "", True, "1.234", "100000000.01"]
+)
 def test_money_the_model_refuses_the_schema_refuses(amount: object) -> None:
     """A negative amount, text that is no number, or too many decimal places: both refuse."""
     assert not _model_accepts(amount)

@@ -521,7 +521,7 @@ class _Walker:
         raise _Stop(
             Issue(
                 "too-many-nodes",
-                f"the document has more than {self.max_nodes:,} keys and values",
+                f"the document has more than {self.max_nodes} keys and values",
                 span=self._span(child),
                 path=path,
                 hint="split it into several files",
@@ -658,7 +658,7 @@ def _event_span(event: Event | None, file: str) -> SourceSpan:
 def _too_large(file: str, size: int, limits: Limits) -> Issue:
     return Issue(
         "file-too-large",
-        f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,} bytes",
+        f"the file is {size} bytes, over the limit of {limits.max_bytes} bytes",
         span=SourceSpan(file, 1, 1),
         hint="split it into several files",
     )
