@@ -82,13 +82,44 @@ def _probe_poppler() -> str | None:
     return f"poppler-utils ({', '.join(missing)}) is not installed" if missing else None
 
 
+#: A folder where ``npm install mermaid jsdom`` ran, for the check of our Mermaid output
+#: with Mermaid's own parser; ``.ci/run`` installs them in a temporary folder.
+MERMAID_DIR_ENV = "APPROVAL_RULES_MERMAID_DIR"
+
+
+def _mermaid_dir() -> Path:
+    return Path(os.environ.get(MERMAID_DIR_ENV, "/tmp/mermaid_check"))
+
+
+def _probe_mermaid() -> str | None:
+    if shutil.which("node") is None:
+        return "Node.js is not installed, so Mermaid's own parser cannot run"
+    folder = _mermaid_dir()
+    missing = [
+        name for name in ("mermaid", "jsdom") if not (folder / "node_modules" / name).is_dir()
+    ]
+    if missing:
+        return (
+            f"the npm package(s) {', '.join(missing)} are not installed in {folder} "
+            f"(run `npm install mermaid jsdom` there, or set {MERMAID_DIR_ENV})"
+        )
+    return None
+
+
 SYSTEM_PROBES: dict[str, Callable[[], str | None]] = {
     "postgresql": _probe_postgresql,
     "chromium": _probe_chromium,
     "graphviz": _probe_graphviz,
     "cjk-fonts": _probe_cjk_fonts,
     "poppler": _probe_poppler,
+    "mermaid": _probe_mermaid,
 }
+
+
+@pytest.fixture
+def mermaid_dir() -> Path:
+    """The folder holding the mermaid and jsdom npm packages (see ``MERMAID_DIR_ENV``)."""
+    return _mermaid_dir()
 
 
 @functools.cache

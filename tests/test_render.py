@@ -1,8 +1,9 @@
 """Renderings (render.py) and the ``approval-rules graph`` command (_cli_graph.py).
 
 Mermaid output is checked twice: always against a strict grammar of exactly the
-subset we emit (below), and, when Node.js and the ``mermaid`` npm package are
-available, with Mermaid's own parser.  To enable the official check::
+subset we emit (below), and with Mermaid's own parser, which needs Node.js and the
+``mermaid`` and ``jsdom`` npm packages (``@pytest.mark.requires("mermaid")``; CI
+installs them).  To run the official check here::
 
     mkdir -p /tmp/mermaid_check && cd /tmp/mermaid_check && npm i mermaid jsdom
 
@@ -12,7 +13,6 @@ available, with Mermaid's own parser.  To enable the official check::
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -219,14 +219,11 @@ console.log(JSON.stringify(out));
 """
 
 
-def test_mermaid_passes_the_official_parser(process: Process) -> None:
-    """Mermaid's own parser accepts the sample and every bundled matter (when installed)."""
-    folder = Path(os.environ.get("APPROVAL_RULES_MERMAID_DIR", "/tmp/mermaid_check"))
+@pytest.mark.requires("mermaid")
+def test_mermaid_passes_the_official_parser(process: Process, mermaid_dir: Path) -> None:
+    """Mermaid's own parser accepts the sample and every bundled matter."""
     node = shutil.which("node")
-    if node is None or not (folder / "node_modules" / "mermaid").is_dir():
-        pytest.skip("Node.js with the mermaid npm package is not installed")
-    if not (folder / "node_modules" / "jsdom").is_dir():
-        pytest.skip("the jsdom npm package is not installed next to mermaid")
+    assert node is not None
     routed_catalogue = load_catalogue_text({"defs.yaml": DEFS, "permit.yaml": ROUTED})
     routed = compile_matter(routed_catalogue.matters["permit"], routed_catalogue)
     texts = [to_mermaid(process), to_mermaid(routed)] + [to_mermaid(p) for p in _bundled()]
@@ -236,7 +233,7 @@ def test_mermaid_passes_the_official_parser(process: Process) -> None:
         input=json.dumps([*texts, bad]),
         capture_output=True,
         text=True,
-        cwd=folder,
+        cwd=mermaid_dir,
         timeout=120,
         check=True,
     )
