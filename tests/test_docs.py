@@ -71,10 +71,24 @@ def test_readme_has_two_setup_commands() -> None:
     ]
 
 
-def test_ci_runs_the_readme_test_command() -> None:
-    """.ci/run runs exactly the README's test command."""
+def test_ci_runs_the_readme_setup_commands() -> None:
+    """.ci/run runs the README's two set-up commands as .ci/readme_setup.py reads them."""
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    printed = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "readme_setup.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert printed == re.findall(r"```sh\n(.*?)\n```", setup, flags=re.S)
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert 'python -m pip install -q -e ".[dev]" && python -m pytest' in ci
+    assert ".ci/readme_setup.py" in ci
+    assert 'in_readme_venv "${SETUP[0]}"' in ci
+    assert 'run_suite readme-tests in_readme_venv "${SETUP[1]}"' in ci
 
 
 def test_readme_python_examples_run() -> None:
