@@ -35,7 +35,8 @@ Decisions worth knowing:
   error of its own.  Text that might nest more than 500 levels (judged by counting
   indicator characters) is read by :func:`._yaml_depth.first_too_deep`, a scan of the
   characters that follows the structure as libyaml does; shallower text cannot reach
-  any parser's limit, and the walk below finds the first collection that is too deep.
+  the limit of any PyYAML release, and the walk below finds the first collection that
+  is too deep.
   Text that might nest more than 2,000 levels is also checked on a flat event scan
   before it is composed, so composing needs at most ~600 KB of stack; run the reader on
   threads with at least 1 MB of stack.  ``Limits.max_depth`` is capped at 500 (the walk

@@ -8,11 +8,12 @@ does (its indentation stack, flow brackets, the one-pair mappings inside ``[...]
 quoted and block scalars, multi-line plain scalars, comments, properties) and says
 where the first collection deeper than the limit starts.
 
-It is exact on well-formed YAML: it gives the collection and the position the
-composed document would give.  On malformed text it may count differently; that
-never matters, because such text is refused anyway.  Where it is unsure it counts
-fewer levels, never more, so a well-formed file within the limit is never refused.
-It reads every character once and recurses nowhere.
+On well-formed YAML it gives the collection and the position the composed document
+would give, with one exception: inside a key that is itself a collection (``[a]: b``,
+which the loader refuses anyway) it counts one level fewer.  It never counts more
+than the parser, so a well-formed file within the limit is never refused; on
+malformed text it may count differently, which never matters, because such text is
+refused anyway.  It reads the text in one pass and recurses nowhere.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class _FlowLevel:
 
 
 class _TooDeep(Exception):
+    """Ends the scan at the first collection past the limit."""
+
     def __init__(self, index: int) -> None:
         super().__init__(index)
         self.index = index
@@ -234,9 +237,7 @@ class _Scanner:
                 return self._value(stop.end(), line)
             if stop.group() == "\n":
                 return self._plain_lines(stop.end())
-            if stop.group() == ":":  # a second key on one line: malformed
-                return self._eol(stop.start()) + 1
-            return self._eol(stop.start()) + 1
+            return self._eol(stop.start()) + 1  # a comment, or a second key (malformed)
         # After a collection, a quoted scalar or an alias on one line, ':' makes it a key.
         after = _skip(_BLANKS, text, index)
         if key and single_line and text.startswith(":", after) and self._blankz(after + 1):
