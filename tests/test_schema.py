@@ -298,7 +298,7 @@ def test_money_the_model_accepts_the_schema_accepts(amount: object) -> None:
     "amount", [-1, -0.01, 100_000_001, "-5", "ten", "12,5", "", True, "1.234", "100000000.01"]
 )
 def test_money_the_model_refuses_the_schema_refuses(amount: object) -> None:
-    """A negative amount, text that is no number, or too many decimal places: both refuse."""
+    """Below 0, above 1亿, text that is no number or too many decimal places: both refuse."""
     assert not _model_accepts(amount)
     assert not _schema_accepts(_fee_file(amount))
 
