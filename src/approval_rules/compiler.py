@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Final
 
+from ._wording import days, num
 from .errors import DefinitionError, Issue, Path, Severity
 from .graph import (
     END_KINDS,
@@ -227,16 +228,6 @@ class _People:
             if self.signers(step, process.matter) != process.signers(step.id):
                 return False
         return all(people.get(pid) == person for pid, person in process.people.items())
-
-
-def _num(value: float) -> str:
-    """A number of working days as people write it: 7, 0.5, 1.125."""
-    return f"{value:.3f}".rstrip("0").rstrip(".")
-
-
-def _days(value: float) -> str:
-    text = _num(value)
-    return f"{text} working day" + ("" if text == "1" else "s")
 
 
 def _quoted(ids: Iterable[str]) -> str:
@@ -532,22 +523,22 @@ class _Checker:
         promised = self.matter.time_limits.promised
         budget = limit_in_working_days(promised)
         limits = shape.limits
-        promise = f"the promised limit of {_days(budget)}"
+        promise = f"the promised limit of {days(budget)}"
         for i, step in enumerate(steps):
             if limits[i] > budget + _EPSILON:
                 self.add(
                     "step-limit-exceeds-promised",
-                    f"step {step.id!r} alone may take {_days(limits[i])}, longer than "
+                    f"step {step.id!r} alone may take {days(limits[i])}, longer than "
                     f"{promise} for the whole case",
                     ("steps", i, "time_limit", "value"),
-                    hint=f"give {step.id!r} at most {_days(budget)}",
+                    hint=f"give {step.id!r} at most {days(budget)}",
                 )
         timing = self.timing = analyse_timing(shape, limits)
         if timing.critical_length > budget + _EPSILON:
             self.add(
                 "critical-path-exceeds-promised",
                 f"the step limits along {' -> '.join(timing.critical_path)} add up to "
-                f"{_days(timing.critical_length)}, more than {promise}",
+                f"{days(timing.critical_length)}, more than {promise}",
                 ("time_limits", "promised", "value"),
                 hint="shorten step limits on this chain, or promise more (up to the "
                 "statutory limit)",
@@ -571,12 +562,12 @@ class _Checker:
             )
             self.add(
                 "co-review-overruns-decision",
-                f"co-department review {step.id!r} ({_days(limits[c])}) may run until working "
-                f"day {_num(finish)}, but deciding step {self._name(d)!r} must start by "
-                f"working day {_num(max(must_start, 0))} for the case to "
+                f"co-department review {step.id!r} ({days(limits[c])}) may run until working "
+                f"day {num(finish)}, but deciding step {self._name(d)!r} must start by "
+                f"working day {num(max(must_start, 0))} for the case to "
                 f"finish within {promise}",
                 path,
-                hint=f"give {step.id!r} at most {_days(max(limits[c] - (finish - must_start), 0))}",
+                hint=f"give {step.id!r} at most {days(max(limits[c] - (finish - must_start), 0))}",
             )
 
     # --- people -------------------------------------------------------------------

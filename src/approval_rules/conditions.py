@@ -27,11 +27,12 @@ A condition over a field the applicant did not fill in is false (documented in
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from ._wording import did_you_mean
 
 __all__ = [
     "And",
@@ -335,7 +336,6 @@ def check_condition(
                 visit(o)
             return
         if node.field not in fields:
-            close = difflib.get_close_matches(node.field, list(fields), n=1)
             known = ", ".join(sorted(fields)) or "none are declared"
             problems.append(
                 ConditionProblem(
@@ -343,7 +343,7 @@ def check_condition(
                     f"the condition uses field {node.field!r}, which the matter does not "
                     f"declare in applicant_fields (declared: {known})",
                     node.offset,
-                    f"did you mean {close[0]!r}?" if close else None,
+                    did_you_mean(node.field, fields),
                 )
             )
             return

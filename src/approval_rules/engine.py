@@ -27,7 +27,6 @@ See ``docs/engine.md`` for the lifecycle, statuses, actions and the event format
 
 from __future__ import annotations
 
-import difflib
 import enum
 import hashlib
 import json
@@ -42,6 +41,7 @@ from types import MappingProxyType
 from typing import Any, Final, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
+from ._wording import suggestion
 from .audit import (
     GENESIS,
     Event,
@@ -1494,11 +1494,6 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
-def _suggest(value: object, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(value), list(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 _Details = dict[str, Any]
 _Handled = tuple[_Details, "dict[str, StepState] | None"]
 
@@ -1573,7 +1568,7 @@ class Engine:
             if matter is None:
                 raise CaseDataError(
                     f"the catalogue has no matter {matter_id!r}"
-                    + _suggest(matter_id, self.catalogue.matters)
+                    + suggestion(matter_id, self.catalogue.matters)
                 )
             plan = _Plan(compile_matter(matter, self.catalogue), self.catalogue)
             self._plans[matter_id] = plan
@@ -1908,7 +1903,7 @@ class Engine:
         handler = self._handlers.get(action)
         if handler is None:
             raise ActionNotAllowed(
-                str(action), "unknown action" + _suggest(action, ACTIONS), code="unknown-action"
+                str(action), "unknown action" + suggestion(action, ACTIONS), code="unknown-action"
             )
         if actor == SYSTEM:
             raise ActionNotAllowed(action, f"{SYSTEM!r} is reserved", code="reserved-actor")
@@ -1997,7 +1992,7 @@ class Engine:
             if spec is None:
                 raise CaseDataError(
                     f"matter {plan.matter.id!r} has no applicant field {key!r}"
-                    + _suggest(key, plan.fields)
+                    + suggestion(key, plan.fields)
                 )
             if value is None:
                 continue
@@ -2049,7 +2044,7 @@ class Engine:
             if not isinstance(mid, str) or mid not in plan.materials:
                 raise CaseDataError(
                     f"{action}: matter {plan.matter.id!r} has no material {mid!r}"
-                    + _suggest(mid, plan.materials)
+                    + suggestion(mid, plan.materials)
                 )
             if value is None or value is False:
                 continue
@@ -2441,7 +2436,7 @@ class Engine:
             )
         if type(sid) is not str or sid not in plan.kind:
             raise ActionNotAllowed(
-                action, f"no step {sid!r} in this matter" + _suggest(sid, plan.kind),
+                action, f"no step {sid!r} in this matter" + suggestion(sid, plan.kind),
                 code="unknown-step",
             )  # fmt: skip
         return sid

@@ -9,7 +9,6 @@ or ``kind: calendar_overlay`` are not part of a catalogue and are skipped.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import gc
 import os
 import types
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pydantic
 from pydantic import BaseModel
 
+from ._wording import did_you_mean, limit_text
 from ._yaml import YamlDocument, parse_yaml, read_yaml_file
 from .conditions import ConditionSyntaxError, check_condition, parse_condition
 from .errors import DefinitionError, Issue, Path, Severity, SourceSpan
@@ -343,13 +343,12 @@ def _kind_of(doc: YamlDocument, out: _Collector) -> str | None:
         )
         return None
     if not isinstance(kind, str) or kind not in known:
-        close = difflib.get_close_matches(str(kind), known, n=1)
         out.add(
             "bad-choice",
             f"kind {kind!r} is not one of: {', '.join(known)}",
             doc.span(("kind",)),
             ("kind",),
-            hint=f"did you mean {close[0]!r}?" if close else None,
+            hint=did_you_mean(kind, known),
         )
         return None
     return kind
@@ -497,8 +496,7 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
     if etype == "extra_forbidden":
         owner = _model_at(model, path[:-1])
         known = sorted(owner.model_fields) if owner else []
-        close = difflib.get_close_matches(str(path[-1]), known, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else None
+        hint = did_you_mean(path[-1], known)
         if hint is None and known:
             hint = "allowed keys: " + ", ".join(known)
         return Issue(
@@ -527,13 +525,12 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
         expected = error.get("ctx", {}).get("expected", "")
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
         choices = [c for c in choices if c]
-        close = difflib.get_close_matches(str(value), choices, n=1)
         return Issue(
             "bad-choice",
             f"{where}: {value!r} is not one of: {', '.join(choices)}",
             span=span,
             path=path,
-            hint=f"did you mean {close[0]!r}?" if close else None,
+            hint=did_you_mean(value, choices),
         )
     if etype == "decimal_max_places":
         return Issue(
@@ -656,13 +653,12 @@ class _Refs:
             if self.current is not None:
                 self.unsound.add(self.current)
             return
-        close = difflib.get_close_matches(value, list(known), n=1)
         self.out.add(
             code,
             f"{_dotted(path)}: {what} {value!r} is not declared",
             doc.span(path),
             path,
-            hint=f"did you mean {close[0]!r}?" if close else f"declare {what} {value!r} first",
+            hint=did_you_mean(value, known) or f"declare {what} {value!r} first",
         )
 
     def check_people(self, defs: Definitions, doc: YamlDocument) -> None:
@@ -953,5 +949,4 @@ def _shift(doc: YamlDocument, path: Path, offset: int, text: str) -> SourceSpan:
 
 
 def _limit_text(limit: TimeLimit) -> str:
-    value = int(limit.value) if float(limit.value).is_integer() else limit.value
-    return f"{value} {limit.unit.value.replace('_', ' ')}"
+    return limit_text(limit.value, limit.unit.value)
