@@ -14,7 +14,7 @@ Run:  python benchmarks/bench_compile.py [--matters 500 1000] [--repeat 5] [--se
     checks");
   - ``hash``: ``content_hash`` of every matter alone (part of ``compile``);
   - ``cached``: ``compile_catalogue`` again with the filled cache (what
-    ``Catalogue.compile()`` costs the second time).
+    ``compile_catalogue(catalogue)`` costs the second time).
 
 * ``per matter min``: each matter's hash, checks and Process build timed on their
   own, fastest of ``--repeat`` runs, averaged over the matters: the cost without the

@@ -105,7 +105,8 @@ def grow(engine: Engine, events: int) -> tuple[Case, datetime]:
         else:
             case = engine.act(case, "pass", at=at, actor="reviewer")
         case.to_json()
-    assert case.version == events and case.open_steps == ("approve",), case.version
+    assert case.version == events, case.version
+    assert case.open_steps == ("approve",)
     return case, at
 
 

@@ -21,12 +21,15 @@ Definitions used by the checks (also in ``docs/issue-codes.md``):
 
 from __future__ import annotations
 
+import threading
 import types
+import weakref
 from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Final
 
 from ._wording import days, num
+from .catalogue import Catalogue
 from .errors import DefinitionError, Issue, Path, Severity
 from .graph import (
     END_KINDS,
@@ -39,8 +42,7 @@ from .graph import (
     limit_in_working_days,
     matter_conditions,
 )
-from .loader import Catalogue
-from .model import CaseType, Matter, Necessity, Person, Step, StepKind
+from .model import CaseType, Matter, Necessity, Person, StepKind
 
 __all__ = ["CODES", "check_catalogue", "check_matter", "compile_catalogue", "compile_matter"]
 
@@ -92,18 +94,19 @@ _CO_REVIEW: Final = StepKind.CO_REVIEW
 
 def check_matter(matter: Matter, catalogue: Catalogue) -> list[Issue]:
     """Every static-check issue of one matter (errors and warnings), sorted by position."""
-    return sorted(_Checker(matter, catalogue, _People(catalogue)).issues, key=Issue.sort_key)
+    return sorted(_Checker(matter, catalogue).issues, key=Issue.sort_key)
 
 
 def compile_matter(matter: Matter, catalogue: Catalogue) -> Process:
     """Prove ``matter`` sound and compile it into a :class:`~.graph.Process`.
 
-    Warnings do not stop compilation; get them with :func:`check_matter`.
+    Warnings do not stop compilation; get them with :func:`check_matter`.  Nothing is
+    cached: :func:`compile_catalogue` keeps what it compiled.
 
     Raises:
         DefinitionError: with every error found in this matter.
     """
-    checker = _Checker(matter, catalogue, _People(catalogue))
+    checker = _Checker(matter, catalogue)
     errors = [i for i in checker.issues if i.is_error]
     if errors:
         raise DefinitionError(errors)
@@ -112,10 +115,9 @@ def compile_matter(matter: Matter, catalogue: Catalogue) -> Process:
 
 def check_catalogue(catalogue: Catalogue) -> list[Issue]:
     """Every static-check issue of every matter, plus prerequisite cycles, sorted."""
-    people = _People(catalogue)
     issues: list[Issue] = []
     for matter in catalogue.matters.values():
-        issues.extend(_Checker(matter, catalogue, people).issues)
+        issues.extend(_Checker(matter, catalogue).issues)
     issues.extend(_prerequisite_cycles(catalogue))
     return sorted(issues, key=Issue.sort_key)
 
@@ -125,37 +127,67 @@ def compile_catalogue(
 ) -> Mapping[str, Process]:
     """Compile every matter: matter id → :class:`~.graph.Process`, in catalogue order.
 
+    Compiling the same catalogue again returns the same processes: the compiler keeps
+    what it compiled for each catalogue while the catalogue is in use.
+
     Args:
         catalogue: a loaded catalogue.
-        cache: content hash → process, reused and filled; a cached process is used
-            only when its signers and their backups are still the same people.
+        cache: content hash → process, reused and filled instead of the catalogue's
+            own (to share compiled matters between catalogues, e.g. after a reload); a
+            cached process is used only when its signers and their backups are still
+            the same people.
 
     Raises:
         DefinitionError: with every compiler error of every matter, and every
             prerequisite cycle.
     """
-    people = _People(catalogue)
+    if cache is None:
+        cache = _compiled(catalogue).processes
     processes: dict[str, Process] = {}
     errors: list[Issue] = []
     for matter_id, matter in catalogue.matters.items():
         key = content_hash(matter)
-        cached = cache.get(key) if cache is not None else None
-        if cached is not None and people.still_valid(cached):
+        cached = cache.get(key)
+        if cached is not None and _still_valid(catalogue, cached):
             processes[matter_id] = cached
             continue
-        checker = _Checker(matter, catalogue, people, digest=key)
+        checker = _Checker(matter, catalogue, digest=key)
         found = [i for i in checker.issues if i.is_error]
         if found:
             errors.extend(found)
             continue
-        process = checker.process()
+        process = cache[key] = checker.process()
         processes[matter_id] = process
-        if cache is not None:
-            cache[key] = process
     errors.extend(i for i in _prerequisite_cycles(catalogue) if i.is_error)
     if errors:
         raise DefinitionError(errors)
     return types.MappingProxyType(processes)
+
+
+# --- the compiler's cache -------------------------------------------------------------
+
+
+class _Compiled:
+    """What the compiler built for one catalogue: processes by content hash."""
+
+    __slots__ = ("processes",)
+
+    def __init__(self) -> None:
+        self.processes: dict[str, Process] = {}
+
+
+# One entry per catalogue in use, dropped with the catalogue.  A catalogue is frozen,
+# so what was compiled from it stays right for as long as it lives.
+_COMPILED: weakref.WeakKeyDictionary[Catalogue, _Compiled] = weakref.WeakKeyDictionary()
+_COMPILED_LOCK = threading.Lock()
+
+
+def _compiled(catalogue: Catalogue) -> _Compiled:
+    found = _COMPILED.get(catalogue)
+    if found is None:
+        with _COMPILED_LOCK:
+            found = _COMPILED.setdefault(catalogue, _Compiled())
+    return found
 
 
 # --- catalogue-wide -------------------------------------------------------------------
@@ -186,48 +218,28 @@ def _prerequisite_cycles(catalogue: Catalogue) -> list[Issue]:
 # --- helpers --------------------------------------------------------------------------
 
 
-class _People:
-    """Who may sign what: named signers and role holders, resolved once per catalogue."""
+def _involved(catalogue: Catalogue, signers: Mapping[str, tuple[str, ...]]) -> dict[str, Person]:
+    """Every signer and every signer's backup that the catalogue knows, by id."""
+    people = catalogue.people
+    found: dict[str, Person] = {}
+    for ids in signers.values():
+        for pid in ids:
+            person = people.get(pid)
+            if person is None:
+                continue
+            found[pid] = person
+            if person.backup is not None and person.backup in people:
+                found[person.backup] = people[person.backup]
+    return found
 
-    def __init__(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        # A role in signer_roles is held in the step's department (as the loader has it).
-        holders: dict[tuple[str, str], list[str]] = {}
-        for person in catalogue.people.values():
-            for role in person.roles:
-                holders.setdefault((role, person.department), []).append(person.id)
-        self.holders = holders
-        self.departments = {d.id: d.name for d in catalogue.departments.values()}
 
-    def signers(self, step: Step, matter: Matter) -> tuple[str, ...]:
-        """Named signers, then holders of the step's roles in the step's department."""
-        found = dict.fromkeys(step.signers)
-        department = step.department or matter.lead_department
-        for role in step.signer_roles:
-            found.update(dict.fromkeys(self.holders.get((role, department), ())))
-        return tuple(found)
-
-    def involved(self, signers: Mapping[str, tuple[str, ...]]) -> dict[str, Person]:
-        """Every signer and every signer's backup that the catalogue knows, by id."""
-        people = self.catalogue.people
-        found: dict[str, Person] = {}
-        for ids in signers.values():
-            for pid in ids:
-                person = people.get(pid)
-                if person is None:
-                    continue
-                found[pid] = person
-                if person.backup is not None and person.backup in people:
-                    found[person.backup] = people[person.backup]
-        return found
-
-    def still_valid(self, process: Process) -> bool:
-        """Would compiling the process's matter again resolve the same people?"""
-        people = self.catalogue.people
-        for step in process.matter.steps:
-            if self.signers(step, process.matter) != process.signers(step.id):
-                return False
-        return all(people.get(pid) == person for pid, person in process.people.items())
+def _still_valid(catalogue: Catalogue, process: Process) -> bool:
+    """Would compiling the process's matter again resolve the same people?"""
+    matter, people = process.matter, catalogue.people
+    for step in matter.steps:
+        if catalogue.step_signers(matter, step) != process.signers(step.id):
+            return False
+    return all(people.get(pid) == person for pid, person in process.people.items())
 
 
 def _quoted(ids: Iterable[str]) -> str:
@@ -241,17 +253,15 @@ class _Checker:
         self,
         matter: Matter,
         catalogue: Catalogue,
-        people: _People,
         *,
         digest: str | None = None,
     ) -> None:
         self.matter = matter
         self.catalogue = catalogue
-        self.people = people
         self.digest = digest
         self.steps = matter.steps
         self.shape = StepGraph(matter.steps)
-        self.signers = {s.id: people.signers(s, matter) for s in matter.steps}
+        self.signers = {s.id: catalogue.step_signers(matter, s) for s in matter.steps}
         self.conditions = matter_conditions(matter, skip_invalid=True)
         self.timing: Timing | None = None
         self.issues: list[Issue] = []
@@ -273,8 +283,8 @@ class _Checker:
         return Process(
             self.matter,
             signers=self.signers,
-            people=self.people.involved(self.signers),
-            departments=self.people.departments,
+            people=_involved(self.catalogue, self.signers),
+            departments={d.id: d.name for d in self.catalogue.departments.values()},
             shape=self.shape,
             digest=self.digest,
             timing=self.timing,
