@@ -134,7 +134,8 @@ class Progress:
         start: the day the period runs from (not counted).
         due: the last day of the period (stops and extension included).
         elapsed: working days counted in ``(start, at]``, stopped days excluded; it
-            keeps growing after ``due``.
+            keeps growing after ``due``.  A 0-day period counts only the days after
+            its due day (which is its day 0).
         remaining: ``total - elapsed``; negative = working days overdue.
         fraction_used: ``elapsed / total`` (may exceed 1.0 when overdue); for a
             0-day period 1.0 from its due day on, else 0.0.
@@ -438,7 +439,11 @@ def progress(
     check_date(at, "at")
     total = _check_count(working_days, "working_days") + _check_count(extension, "extension")
     due, applied = _run(calendar, start, total, stops)
-    if at <= start:
+    if total == 0:
+        # An immediate period's due day is its day 0 (see explain_deadline), not a day
+        # used: only working days after it count, as days overdue.
+        elapsed = calendar.workdays_between(due, at) if at > due else 0
+    elif at <= start:
         elapsed = 0
     else:
         elapsed = calendar.workdays_between(start, at)
@@ -446,7 +451,6 @@ def progress(
             if first > at:
                 break
             elapsed -= calendar.workdays_between(first - timedelta(days=1), min(last, at))
-        elapsed = max(elapsed, 0)
     fraction = elapsed / total if total else float(at >= due)
     return Progress(
         start=start,
