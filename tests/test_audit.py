@@ -13,14 +13,15 @@ from hypothesis import strategies as st
 from approval_rules.audit import (
     GENESIS,
     Event,
+    EventLog,
     LogTampered,
-    _plain_body,
     canonical_json,
     chain_hash,
     event_body,
     events_from_json,
     events_to_json,
     make_event,
+    next_event,
     verify,
 )
 from approval_rules.errors import CaseDataError, CaseError
@@ -74,11 +75,19 @@ def test_body_equals_canonical_json_of_the_fields() -> None:
     assert json.loads(body)["details"] == details
 
 
-def test_plain_body_is_the_same_text_for_identifiers_and_iso_times() -> None:
-    """The engine's shortcut (no escaping of action and time) gives the canonical body."""
-    args = (7, "案-1#7", "2025-01-02T09:00:00.500000+08:00", "王\"五", "record_payment",
-            {"amount": "1.00"})  # fmt: skip
-    assert _plain_body(*args) == event_body(*args)
+def test_next_event_follows_the_log_it_extends() -> None:
+    """next_event numbers, links and hashes the event after a log, tuple or stored."""
+    events = _log(2)
+    stored = EventLog(",".join(e.stored_json() for e in events), 2, events[-1].hash)
+    details = {"amount": "1.00"}
+    for log in (tuple(events), stored):
+        event = next_event(log, id="案-1#3", at="2025-01-02T09:00:00.500000+08:00",
+                           actor='王"五', action="record_payment", details=details)  # fmt: skip
+        assert event == make_event(events[-1], "案-1#3", event.at, '王"五', event.action, details)
+        assert event.body == event.canonical_body()
+    first = next_event((), id="c#1", at="2025-01-02T09:00:00+08:00", actor="a", action="submit",
+                       details={})  # fmt: skip
+    assert (first.seq, first.prev_hash) == (1, GENESIS)
 
 
 def test_hash_chains_each_event_to_the_one_before() -> None:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring
-from typing import Any, NamedTuple, overload
+from typing import Any, Final, NamedTuple, overload
 
 from .errors import CaseDataError, CaseError
 
@@ -34,10 +35,13 @@ __all__ = [
     "LogTampered",
     "canonical_json",
     "chain_hash",
+    "decode_events",
     "event_body",
     "events_from_json",
     "events_to_json",
+    "log_head",
     "make_event",
+    "next_event",
     "verify",
 ]
 
@@ -87,18 +91,6 @@ def event_body(seq: int, id: str, at: str, actor: str, action: str, details: Any
         f'{{"action":{encode_basestring(action)},"actor":{encode_basestring(actor)},'
         f'"at":{encode_basestring(at)},"details":{canonical_json(details)},'
         f'"id":{encode_basestring(id)},"seq":{seq}}}'
-    )
-
-
-def _plain_body(seq: int, id: str, at: str, actor: str, action: str, details: Any) -> str:
-    """:func:`event_body` for an ``action`` and ``at`` known to need no JSON escaping.
-
-    The engine's action names are identifiers and its times are ISO 8601 text, so
-    quoting them as they are gives the same text as escaping them.
-    """
-    return (
-        f'{{"action":"{action}","actor":{encode_basestring(actor)},"at":"{at}",'
-        f'"details":{canonical_json(details)},"id":{encode_basestring(id)},"seq":{seq}}}'
     )
 
 
@@ -224,6 +216,29 @@ class Event(NamedTuple):
 _EVENT_KEYS = frozenset({"action", "actor", "at", "details", "hash", "id", "seq", "prev_hash"})
 
 
+def next_event(
+    events: Sequence[Event],
+    *,
+    id: str,
+    at: str,
+    actor: str,
+    action: str,
+    details: Mapping[str, Any],
+) -> Event:
+    """The event that follows ``events`` (the one place an event is built), hashed.
+
+    Its ``seq`` is one more than the log's length and its ``prev_hash`` the log's last
+    hash (:data:`GENESIS` for an empty log), read without decoding a stored log.  The
+    log itself is not changed: append the event to it (:meth:`EventLog.append`).
+    """
+    seq = len(events) + 1
+    prev_hash = log_head(events)
+    body = event_body(seq, id, at, actor, action, details)
+    return tuple.__new__(
+        Event, (seq, id, at, actor, action, details, prev_hash, chain_hash(prev_hash, body), body)
+    )
+
+
 def make_event(
     prev: Event | None, id: str | None, at: str, actor: str, action: str, details: Any
 ) -> Event:
@@ -238,79 +253,102 @@ def make_event(
     return Event(seq, eid, at, actor, action, details, prev_hash, chain_hash(prev_hash, body), body)
 
 
+def log_head(events: Sequence[Event]) -> str:
+    """The last hash of a log (:data:`GENESIS` when empty), without decoding a stored one."""
+    if type(events) is EventLog:
+        return events.head
+    return events[-1].hash if events else GENESIS
+
+
 class EventLog(Sequence[Event]):
-    """A case's events as read from its serial form, decoded on first use.
+    """A case's events: an immutable sequence of :class:`Event` that grows in O(1).
 
-    :meth:`~.engine.Case.from_json` keeps the events' JSON text as it was stored
-    instead of decoding it: restoring a case then costs what its state holds, not
-    what its history does, and :meth:`~.engine.Case.to_json` writes the text back unchanged.
-    Events appended since (by :meth:`~.engine.Engine.act`) are held decoded.
+    Two parts, either of which may be empty:
 
-    It is an immutable sequence of :class:`Event` and compares equal to a tuple (or
-    another log) of the same events.  Indexing, iterating or comparing decodes the
-    stored text once; text that does not hold the events its header announced raises
-    :class:`~.errors.CaseDataError` then.
+    * the events as they were *stored* (:meth:`~.engine.Case.from_json` keeps their
+      JSON text instead of decoding it: restoring a case then costs what its state
+      holds, not what its history does, and :meth:`~.engine.Case.to_json` writes the
+      text back unchanged).  They are decoded when first read, one by one from the
+      start, so looking for an early event (the acceptance) decodes only up to it;
+    * the events *appended* since, held decoded.  :meth:`append` returns a new log
+      that shares the appended events with this one (an append-only buffer read up to
+      each log's own length), so appending does not copy the history.
+
+    A log compares equal to a tuple (or another log) of the same events.  Stored text
+    that does not hold the events its header announced raises
+    :class:`~.errors.CaseDataError` when it is first read.
     """
 
-    __slots__ = ("_all", "_count", "_decoded", "_head", "_raw", "_tail")
+    __slots__ = ("_n", "_stored", "_tail")
 
-    _raw: str
-    _count: int
-    _head: str
-    _tail: tuple[Event, ...]
-    _decoded: tuple[Event, ...] | None  # the stored events, once decoded
-    _all: tuple[Event, ...] | None  # and the appended ones after them
+    _stored: _Stored
+    _tail: _Appended
+    _n: int  # how many of the appended events this log holds
 
     def __init__(self, raw: str, count: int, head: str, tail: Sequence[Event] = ()) -> None:
         """``raw``: ``count`` events as comma-separated JSON objects (each with its
-        ``hash``; ``prev_hash`` left out), the last of which has the hash ``head``.
+        ``hash``; ``prev_hash`` left out), the last of which has the hash ``head``;
+        ``tail``: events appended after them.
         """
         if type(count) is not int or count < 1:
             raise CaseDataError(f"an event log needs at least one event (got {count!r})")
-        self._raw = raw
-        self._count = count
-        self._head = head
-        self._tail = tuple(tail)
-        self._decoded = self._all = None
+        self._stored = _Stored(raw, count, head)
+        self._tail = _Appended(tail)
+        self._n = len(self._tail.events)
+
+    @classmethod
+    def of(cls, events: Iterable[Event]) -> EventLog:
+        """A log of decoded events (nothing stored)."""
+        log: EventLog = object.__new__(cls)
+        log._stored = _NOTHING_STORED
+        log._tail = _Appended(events)
+        log._n = len(log._tail.events)
+        return log
 
     @property
     def head(self) -> str:
-        """The last event's hash, without decoding anything."""
-        return self._tail[-1].hash if self._tail else self._head
+        """The last event's hash, without decoding anything (:data:`GENESIS` if empty)."""
+        return self._tail.events[self._n - 1].hash if self._n else self._stored.head
 
     @property
     def last_appended(self) -> Event | None:
-        """The last event appended since the log was read (``None``: none was)."""
-        return self._tail[-1] if self._tail else None
+        """The last event appended to the stored ones (``None``: none was)."""
+        return self._tail.events[self._n - 1] if self._n else None
 
     def append(self, event: Event) -> EventLog:
-        """A new log with ``event`` at the end (this one is unchanged)."""
+        """A new log with ``event`` at the end (this one is unchanged).  O(1)."""
+        tail, n = self._tail, self._n
+        events = tail.events
+        if len(events) == n:
+            events.append(event)  # (list.append is atomic: check nobody came first)
+            if events[n] is not event:
+                tail = _Appended((*events[:n], event))
+        else:  # another log grown from this one appended already: copy what we share
+            tail = _Appended((*events[:n], event))
         log: EventLog = object.__new__(EventLog)
-        log._raw = self._raw
-        log._count = self._count
-        log._head = self._head
-        log._tail = (*self._tail, event)
-        log._decoded = self._decoded
-        log._all = None
+        log._stored = self._stored
+        log._tail = tail
+        log._n = n + 1
         return log
 
     def json_items(self) -> str:
-        """The events as comma-separated JSON objects, as the serial form stores them."""
-        if not self._tail:
-            return self._raw
-        return ",".join((self._raw, *(e.stored_json() for e in self._tail)))
+        """The events as comma-separated JSON objects, as the serial form stores them.
 
-    def _events(self) -> tuple[Event, ...]:
-        found = self._all
-        if found is None:
-            decoded = self._decoded
-            if decoded is None:
-                decoded = self._decoded = _decode_stored(self._raw, self._count, self._head)
-            found = self._all = (*decoded, *self._tail)
-        return found
+        The stored text as it was read, then the appended events' stored form; the
+        text of the appended events is kept with them, so a host that saves a case
+        after every action writes each event once (and copies the rest).
+        """
+        raw = self._stored.raw
+        if not self._n:
+            return raw
+        appended = self._tail.joined(self._n)
+        return f"{raw},{appended}" if raw else appended
+
+    def _all(self) -> tuple[Event, ...]:
+        return (*self._stored.events(), *self._tail.events[: self._n])
 
     def __len__(self) -> int:
-        return self._count + len(self._tail)
+        return self._stored.count + self._n
 
     @overload
     def __getitem__(self, index: int) -> Event: ...
@@ -319,21 +357,29 @@ class EventLog(Sequence[Event]):
     def __getitem__(self, index: slice) -> tuple[Event, ...]: ...
 
     def __getitem__(self, index: int | slice) -> Event | tuple[Event, ...]:
-        return self._events()[index]
+        if type(index) is int and self._n:
+            count = self._stored.count
+            at = index + count + self._n if index < 0 else index
+            if count <= at < count + self._n:
+                return self._tail.events[at - count]  # an appended event: no decoding
+        return self._all()[index]
 
     def __iter__(self) -> Iterator[Event]:
-        return iter(self._events())
+        yield from self._stored.iterate()
+        yield from self._tail.events[: self._n]
 
     def __reversed__(self) -> Iterator[Event]:
-        return iter(self._events()[::-1])
+        return iter(self._all()[::-1])
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, EventLog):
-            if other._raw is self._raw or (other._count == self._count and other._raw == self._raw):
-                return other._tail == self._tail
-            return self._events() == other._events()
+            if len(other) != len(self):
+                return False
+            if other._stored.raw == self._stored.raw and other._stored.count == self._stored.count:
+                return other._tail.events[: other._n] == self._tail.events[: self._n]
+            return self._all() == other._all()
         if isinstance(other, tuple):
-            return self._events() == other
+            return len(other) == len(self) and self._all() == other
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
@@ -341,10 +387,98 @@ class EventLog(Sequence[Event]):
         return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
-        return hash(self._events())
+        return hash(self._all())
 
     def __repr__(self) -> str:
         return f"EventLog({len(self)} events, head={self.head[:12]}…)"
+
+
+class _Appended:
+    """Events appended to a log: a buffer that logs grown from each other share.
+
+    It is only ever appended to, so a log that holds its first ``n`` events sees the
+    same events forever.  The JSON text of a prefix is kept once written.
+    """
+
+    __slots__ = ("_text", "_written", "events")
+
+    def __init__(self, events: Iterable[Event] = ()) -> None:
+        self.events: list[Event] = list(events)
+        self._written = 0  # how many events _text holds
+        self._text = ""
+
+    def joined(self, n: int) -> str:
+        """The stored form of the first ``n`` events, comma-separated."""
+        written, text = self._written, self._text
+        if written > n:  # an older, shorter log: write its events afresh
+            return ",".join([e.stored_json() for e in self.events[:n]])
+        if written < n:
+            more = ",".join([e.stored_json() for e in self.events[written:n]])
+            text = f"{text},{more}" if text else more
+            if self._written == written:  # (another thread may have written further)
+                self._text, self._written = text, n
+        return text
+
+
+class _Stored:
+    """The stored part of a log: its JSON text, decoded once, from the start, on demand."""
+
+    __slots__ = ("_decoded", "_lock", "_next", "count", "head", "raw")
+
+    def __init__(self, raw: str, count: int, head: str) -> None:
+        self.raw = raw
+        self.count = count
+        self.head = head
+        self._decoded: list[Event] = []
+        self._next = 0  # where the next event to decode starts in raw
+        self._lock = threading.Lock()
+
+    def events(self) -> list[Event]:
+        """Every stored event, decoded (and the whole text checked against the header)."""
+        if len(self._decoded) < self.count:
+            with self._lock:
+                if len(self._decoded) < self.count:
+                    self._decoded = list(_decode_stored(self.raw, self.count, self.head))
+        return self._decoded
+
+    def iterate(self) -> Iterator[Event]:
+        """The stored events in order, each decoded when it is reached."""
+        index = 0
+        while index < self.count:
+            decoded = self._decoded
+            if index >= len(decoded):
+                with self._lock:
+                    if index >= len(self._decoded):
+                        self._decode_one()
+                decoded = self._decoded
+            yield decoded[index]
+            index += 1
+
+    def _decode_one(self) -> None:
+        decoded, raw, at = self._decoded, self.raw, self._next
+        prev = decoded[-1].hash if decoded else GENESIS
+        try:
+            item, end = _SCAN(raw, at)
+        except (StopIteration, ValueError) as err:
+            raise CaseDataError(
+                f"the serialised case's events are not valid JSON (at {at}): {err!r}"
+            ) from None
+        event = Event.from_dict(item, prev)
+        last = len(decoded) + 1 == self.count
+        if (
+            (end == len(raw)) != last
+            or (not last and raw[end] != ",")
+            or (last and event.hash != self.head)
+        ):
+            # not the text the header announced: decoding it whole says what is wrong
+            self._decoded = list(_decode_stored(raw, self.count, self.head))
+            return
+        decoded.append(event)
+        self._next = end + 1
+
+
+_SCAN: Final[Callable[[str, int], tuple[Any, int]]] = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_NOTHING_STORED: Final = _Stored("", 0, GENESIS)
 
 
 def _decode_stored(raw: str, count: int, head: str) -> tuple[Event, ...]:
@@ -352,10 +486,10 @@ def _decode_stored(raw: str, count: int, head: str) -> tuple[Event, ...]:
         items = json.loads(f"[{raw}]")
     except ValueError as err:
         raise CaseDataError(f"the serialised case's events are not valid JSON: {err}") from None
-    return _chained(items, count, head)
+    return decode_events(items, count, head)
 
 
-def _chained(items: Sequence[Any], count: int, head: str) -> tuple[Event, ...]:
+def decode_events(items: Sequence[Any], count: int, head: str) -> tuple[Event, ...]:
     """Stored event data (each ``prev_hash`` left out) as events; ``count`` of them
     ending in hash ``head``, as the serialised case's header says.
     """

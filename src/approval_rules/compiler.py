@@ -43,8 +43,17 @@ from .graph import (
     matter_conditions,
 )
 from .model import CaseType, Matter, Necessity, Person, StepKind
+from .plan import MatterPlan
 
-__all__ = ["CODES", "check_catalogue", "check_matter", "compile_catalogue", "compile_matter"]
+__all__ = [
+    "CODES",
+    "check_catalogue",
+    "check_matter",
+    "compile_catalogue",
+    "compile_matter",
+    "compiled_plans",
+    "matter_plan",
+]
 
 _E, _W = Severity.ERROR, Severity.WARNING
 
@@ -141,6 +150,7 @@ def compile_catalogue(
         DefinitionError: with every compiler error of every matter, and every
             prerequisite cycle.
     """
+    own = cache is None
     if cache is None:
         cache = _compiled(catalogue).processes
     processes: dict[str, Process] = {}
@@ -148,7 +158,8 @@ def compile_catalogue(
     for matter_id, matter in catalogue.matters.items():
         key = content_hash(matter)
         cached = cache.get(key)
-        if cached is not None and _still_valid(catalogue, cached):
+        # the catalogue's own cache holds only what was compiled from it
+        if cached is not None and (own or _still_valid(catalogue, cached)):
             processes[matter_id] = cached
             continue
         checker = _Checker(matter, catalogue, digest=key)
@@ -167,13 +178,51 @@ def compile_catalogue(
 # --- the compiler's cache -------------------------------------------------------------
 
 
-class _Compiled:
-    """What the compiler built for one catalogue: processes by content hash."""
+def matter_plan(catalogue: Catalogue, matter_id: str) -> MatterPlan:
+    """The engine's tables for one matter (:class:`~.plan.MatterPlan`), built once.
 
-    __slots__ = ("processes",)
+    The matter is compiled (proved sound) the first time, through the same cache as
+    :func:`compile_catalogue`; later calls return the same plan while the catalogue
+    is in use.
+
+    Raises:
+        KeyError: the catalogue has no such matter.
+        DefinitionError: the matter does not compile.
+    """
+    compiled = _compiled(catalogue)
+    plan = compiled.plans.get(matter_id)
+    if plan is None:
+        matter = catalogue.matters[matter_id]
+        key = content_hash(matter)
+        process = compiled.processes.get(key)
+        if process is None:
+            checker = _Checker(matter, catalogue, digest=key)
+            errors = [i for i in checker.issues if i.is_error]
+            if errors:
+                raise DefinitionError(errors)
+            process = compiled.processes[key] = checker.process()
+        plan = compiled.plans[matter_id] = MatterPlan(process, catalogue)
+    return plan
+
+
+def compiled_plans(catalogue: Catalogue) -> Mapping[str, MatterPlan]:
+    """The plans built so far for ``catalogue``, by matter id (a live read-only view).
+
+    For a host's hot path: look a plan up here, and call :func:`matter_plan` when it
+    is not there yet.
+    """
+    return _compiled(catalogue).view
+
+
+class _Compiled:
+    """What the compiler built for one catalogue: processes by content hash, plans by id."""
+
+    __slots__ = ("plans", "processes", "view")
 
     def __init__(self) -> None:
         self.processes: dict[str, Process] = {}
+        self.plans: dict[str, MatterPlan] = {}
+        self.view: Mapping[str, MatterPlan] = types.MappingProxyType(self.plans)
 
 
 # One entry per catalogue in use, dropped with the catalogue.  A catalogue is frozen,

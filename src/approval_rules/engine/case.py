@@ -1,0 +1,446 @@
+"""The case as a value, and its serial form (``approval-rules/case@2``).
+
+A :class:`Case` is an immutable named tuple of the records in :mod:`.records`: what
+the fold of its events gives (:mod:`.evolve`).  :meth:`Case.to_json` writes it as a
+header for stores, a snapshot of the state and the hash-chained events;
+:meth:`Case.from_json` reads it back without folding the events (docs/engine.md, "Serial
+form").
+
+This module imports only the standard library, :mod:`.records`, :mod:`..audit` and
+:mod:`..errors`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
+
+from ..audit import EventLog, decode_events
+from ..errors import CaseDataError
+from ..timelimits import ClockStop
+from .records import (
+    NO_SETTLEMENT,
+    TERMINAL,
+    Absence,
+    ActiveStop,
+    CaseClock,
+    Certificate,
+    Decision,
+    Ending,
+    ExtensionGrant,
+    FileInfo,
+    Intake,
+    Notice,
+    Payment,
+    Settlement,
+    Status,
+    StepState,
+    StepStatus,
+    optional_day,
+    problems_from,
+)
+
+__all__ = ["CASE_FORMAT", "Case"]
+
+#: ``format`` tag of :meth:`Case.to_json` output.
+CASE_FORMAT: Final = "approval-rules/case@2"
+
+_NEW: Final = tuple.__new__
+
+
+class Case(NamedTuple):
+    """One application (办件) as an immutable value; a fold of :attr:`events`.
+
+    A named tuple for speed (see :mod:`.records`); compare cases with ``==`` (equal
+    only to another :class:`Case` with the same content) and use the attributes, not
+    positions.
+
+    Attributes:
+        id: the case id.
+        matter_id: the matter it runs under.
+        matter_hash: the matter's content hash when the case was opened (the pin: an
+            engine whose matter differs refuses to act on it).
+        status: see :class:`Status`.
+        intake: applicant fields, materials, problems, notice, gaps.
+        accepted_on: the day the case counts as accepted (``None`` before).
+        deemed_acceptance: accepted by law because no notice came in time (Art. 32).
+        steps: step id → :class:`StepState` (pending steps are absent).
+        clock: limits, due dates, clock stops, extension.
+        decision: the decision on the merits, once made.
+        settlement: fees, payments, certificate, delivery, closing.
+        absences: absences recorded in this case (AB岗).
+        ending: set when the case was not accepted, withdrawn or terminated.
+        version: the number of events (the last event's ``seq``).
+        events: the hash-chained record (:class:`~..audit.EventLog`; for a case read
+            from JSON, the stored events are decoded on first use).
+        last_at: when the last event happened.
+    """
+
+    id: str
+    matter_id: str
+    matter_hash: str
+    status: Status
+    intake: Intake
+    accepted_on: date | None
+    deemed_acceptance: bool
+    steps: Mapping[str, StepState]
+    clock: CaseClock
+    decision: Decision | None
+    settlement: Settlement
+    absences: tuple[Absence, ...]
+    ending: Ending | None
+    version: int
+    events: EventLog
+    last_at: datetime
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Case and tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.version, self.head))
+
+    @property
+    def head(self) -> str:
+        """The last event's hash: keep it elsewhere to detect a truncated log."""
+        return self.events.head
+
+    @property
+    def open_steps(self) -> tuple[str, ...]:
+        """Ids of the open steps, in the order they opened (then step order)."""
+        return tuple(sid for sid, st in self.steps.items() if st.status is StepStatus.OPEN)
+
+    @property
+    def is_terminal(self) -> bool:
+        """Closed, not accepted, withdrawn or terminated: nothing more can happen."""
+        return self.status in TERMINAL
+
+    def to_json(self) -> str:
+        """Compact JSON: a header, a snapshot of the state and the events (docs/engine.md).
+
+        The header (``id``, ``matter``, ``matter_hash``, ``status``, ``version``,
+        ``head``) is for stores that index it; ``state`` holds the rest of the case, so
+        that reading it back does not parse or fold the events; ``events`` is
+        the hash-chained record the state is a fold of (:meth:`Engine.replay` rebuilds
+        and checks it).
+        """
+        items = self.events.json_items()
+        state = "".join(_ENCODE(_state_data(self), 0))
+        return (
+            f'{{"format":"{CASE_FORMAT}","id":{encode_basestring(self.id)},'
+            f'"matter":{encode_basestring(self.matter_id)},"matter_hash":'
+            f'{encode_basestring(self.matter_hash)},"status":"{self.status.value}",'
+            f'"version":{self.version},"head":"{self.head}","state":{state},'
+            f'"events":[{items}]}}'
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Case:
+        """Read :meth:`to_json` output back: an equal case.
+
+        The state is read from its snapshot and the events are kept as stored, to be
+        decoded when first used (:class:`~.audit.EventLog`): restoring costs what the
+        state holds, not what the history does.  Nothing is verified against the hash
+        chain here: for data from outside, rebuild the case with
+        :meth:`Engine.replay` (``engine.replay(case.events, head=case.head) == case``).
+
+        Raises:
+            CaseDataError: not a serialised case, or a malformed header or state (or,
+                when they are first used, malformed events).
+        """
+        if isinstance(text, bytes | bytearray):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise CaseDataError(f"a serialised case must be UTF-8 JSON: {err}") from None
+        if not isinstance(text, str):
+            raise TypeError(f"from_json reads text or bytes, not {type(text).__name__}")
+        header, state, events = _split_case_json(text)
+        if header.get("format") != CASE_FORMAT:
+            raise CaseDataError(f"not a serialised case (format {CASE_FORMAT!r} expected)")
+        if header.keys() != _HEADER_KEYS:
+            raise CaseDataError(
+                "a serialised case has exactly the keys " + ", ".join(sorted(_CASE_KEYS))
+            )
+        cid, matter, matter_hash = header["id"], header["matter"], header["matter_hash"]
+        version, head = header["version"], header["head"]
+        if (
+            type(cid) is not str
+            or type(matter) is not str
+            or type(matter_hash) is not str
+            or type(version) is not int
+            or version < 1
+            or type(head) is not str
+            or len(head) != 64
+        ):
+            raise CaseDataError(
+                "a serialised case's header needs text id, matter, matter_hash and head "
+                "(64 hex digits) and a positive version"
+            )
+        try:
+            status = _STATUS[header["status"]]
+            items = (*_state_from(state), _aware(state[-1]))
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            IndexError,
+            InvalidOperation,
+        ) as err:
+            raise CaseDataError(f"the serialised case's state is malformed: {err!r}") from None
+        if isinstance(events, str):
+            # each event is stored as its body (which ends with "seq") plus its hash
+            if not events.endswith(f'"seq":{version},"hash":"{head}"}}'):
+                raise CaseDataError(
+                    "the serialised case's header (version, head) disagrees with its events"
+                )
+            log = EventLog(events, version, head)
+        else:
+            log = EventLog.of(decode_events(events, version, head))
+        return _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
+
+
+_CASE_KEYS: Final = frozenset(
+    {"format", "id", "matter", "matter_hash", "status", "version", "head", "state", "events"}
+)
+_HEADER_KEYS: Final = _CASE_KEYS - {"state", "events"}
+
+_SCAN: Final[Callable[[str, int], tuple[Any, int]]] = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_STATE_KEY: Final = ',"state":'
+_EVENTS_KEY: Final = ',"events":['
+
+
+def _split_case_json(text: str) -> tuple[dict[str, Any], Any, str | list[Any]]:
+    """The header, the state and the events of a serialised case.
+
+    Text as :meth:`Case.to_json` writes it is scanned up to the events, which are
+    returned as their stored text (the C scanner finds where the state ends; the
+    header's values are text and numbers, so the first ``,"state":`` is the key).
+    Any other layout of valid JSON is parsed whole, and the events come back parsed.
+    """
+    at = text.find(_STATE_KEY)
+    if at > 0 and text.startswith('{"format":') and text.endswith("]}"):
+        try:
+            head_text = text[:at] + "}"
+            header, end = _SCAN(head_text, 0)
+            if end != len(head_text) or not isinstance(header, dict):
+                raise ValueError("not the compact layout")
+            state, end = _SCAN(text, at + len(_STATE_KEY))
+            if not text.startswith(_EVENTS_KEY, end):
+                raise ValueError("not the compact layout")
+            return header, state, text[end + len(_EVENTS_KEY) : -2]
+        except (ValueError, StopIteration, IndexError):
+            pass
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise CaseDataError(f"a serialised case must be JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise CaseDataError("a serialised case is a JSON object")
+    state = data.pop("state", None)
+    events = data.pop("events", None)
+    if not isinstance(events, list) or not events:
+        raise CaseDataError("a serialised case has a list of events")
+    return data, state, events
+
+
+# --------------------------------------------------------------------------- the snapshot
+#
+# ``state`` in the serial form is an array of the case's fields from ``intake`` to
+# ``ending``, then ``last_at``: records as arrays in their fields' order, mappings as
+# objects in their order, dates and times as ISO text, amounts as decimal text.  It is
+# converted to JSON-native values first and encoded in one call of the C encoder (a
+# ``default`` callback per date costs more than the whole conversion).
+
+_ENCODE: Final[Callable[[Any, int], Iterable[str]]] = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, None, encode_basestring, None, ":", ",", False, False, False
+)
+
+
+def _day_text(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _state_data(case: Case) -> tuple[Any, ...]:
+    """The ``state`` item of ``case`` as JSON-native values (see above)."""
+    it = case.intake
+    notice = it.notice
+    clock = case.clock
+    active, extension = clock.active_stop, clock.extension
+    decision = case.decision
+    st = case.settlement
+    cert = st.certificate
+    ending = case.ending
+    return (
+        (
+            dict(it.applicant), it.applicant_id, it.received.isoformat(), it.green_channel,
+            dict(it.materials), it.problems, it.gaps,
+            None if notice is None else (notice.issued.isoformat(), notice.by, notice.items),
+            _day_text(it.corrected), _day_text(it.makeup_by),
+        ),
+        _day_text(case.accepted_on),
+        case.deemed_acceptance,
+        {
+            sid: (s[0], s[1], None if s[2] is None else s[2].isoformat(), *s[3:])
+            for sid, s in case.steps.items()
+        },
+        (
+            clock.statutory_limit, clock.promised_limit, clock.notice_due.isoformat(),
+            _day_text(clock.statutory_due), _day_text(clock.promised_due),
+            _day_text(clock.certificate_due),
+            [(s.kind, s.start.isoformat(), s.end.isoformat(), s.notice) for s in clock.stops]
+            if clock.stops else (),
+            None if active is None
+            else (active.kind, active.start.isoformat(), active.notice, active.by),
+            None if extension is None
+            else (extension.days, extension.by, extension.on.isoformat(), extension.reason),
+        ),
+        None if decision is None else (*decision[:3], decision.on.isoformat(), decision.reasons),
+        _UNDECIDED_DATA if st is NO_SETTLEMENT else (
+            {k: str(v) for k, v in st.fees.items()}, dict(st.waived),
+            [(str(p.amount), p.on.isoformat(), p.by, p.receipt) for p in st.payments],
+            None if cert is None
+            else (cert.number, cert.issued.isoformat(), _day_text(cert.valid_until)),
+            _day_text(st.delivered), st.signed_by, _day_text(st.closed),
+        ),
+        [(a.person, a.start.isoformat(), a.end.isoformat(), a.by, a.reason)
+         for a in case.absences] if case.absences else (),
+        None if ending is None
+        else (ending.status, ending.on.isoformat(), ending.by, ending.reason),
+        case.last_at.isoformat(),
+    )  # fmt: skip
+
+
+_UNDECIDED_DATA: Final[tuple[Any, ...]] = ({}, {}, (), None, None, None, None)
+
+
+def _aware(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset")
+    return moment
+
+
+_STATUS: Final = {status.value: status for status in Status}
+_STEP_STATUS: Final = {status.value: status for status in StepStatus}
+
+
+_iso_day: Final = date.fromisoformat
+
+
+def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
+    """The case's fields ``intake`` … ``ending`` from a snapshot (``_state_data``).
+
+    Raises whatever malformed data causes (the caller reports it): ``ValueError`` for
+    a wrong number of items, ``TypeError`` for a wrong kind of value, ``KeyError`` for
+    an unknown status, and so on.  Like the fold, it checks the structure and the
+    dates, not every text's type: a snapshot is trusted data (see ``from_json``).
+    """
+    if type(state) is not list or len(state) != 10:
+        raise ValueError("the state is an array of 10 items")
+    intake, accepted_on, deemed, steps, clock, decision, settlement, absences, ending, _ = state
+    (applicant, applicant_id, received, green, materials, problems, gaps, notice, corrected,
+     makeup_by) = intake  # fmt: skip
+    if type(applicant) is not dict or type(materials) is not dict:
+        raise TypeError("applicant and materials are objects")
+    if type(applicant_id) is not str or type(green) is not bool or type(deemed) is not bool:
+        raise TypeError("applicant_id is text; green_channel, deemed_acceptance true/false")
+    if notice is not None:
+        issued, by, items = notice
+        notice = _NEW(Notice, (_iso_day(issued), by, problems_from(items)))
+    new_intake = _NEW(
+        Intake,
+        (
+            MappingProxyType(applicant), applicant_id, _aware(received), green,
+            MappingProxyType(_files_state(materials)), problems_from(problems) if problems else (),
+            tuple(gaps), notice, optional_day(corrected), optional_day(makeup_by),
+        ),
+    )  # fmt: skip
+    new_steps: dict[str, StepState] = {}
+    if type(steps) is not dict:
+        raise TypeError("steps is an object")
+    for sid, (status, opened, due, by, for_, opinion, agreed) in steps.items():
+        if type(agreed) is not bool:
+            raise TypeError(f"step {sid}: agreed is true or false")
+        new_steps[sid] = _NEW(
+            StepState,
+            (_STEP_STATUS[status], opened, None if due is None else _iso_day(due), by, for_,
+             opinion, agreed),
+        )  # fmt: skip
+    (statutory, promised, notice_due, statutory_due, promised_due, certificate_due, stops,
+     active, extension) = clock  # fmt: skip
+    if active is not None:
+        kind, start, text, by = active
+        active = _NEW(ActiveStop, (kind, _iso_day(start), text, by))
+    if extension is not None:
+        days, by, on, reason = extension
+        if type(days) is not int:
+            raise TypeError("extension days is a whole number")
+        extension = _NEW(ExtensionGrant, (days, by, _iso_day(on), reason))
+    new_clock = _NEW(
+        CaseClock,
+        (
+            _limit(statutory), _limit(promised), _iso_day(notice_due), optional_day(statutory_due),
+            optional_day(promised_due), optional_day(certificate_due),
+            tuple(ClockStop(k, _iso_day(a), _iso_day(b), n) for k, a, b, n in stops)
+            if stops else (),
+            active, extension,
+        ),
+    )  # fmt: skip
+    if decision is not None:
+        outcome, step, by, on, reasons = decision
+        decision = _NEW(Decision, (outcome, step, by, _iso_day(on), tuple(reasons)))
+    fees, waived, payments, certificate, delivered, signed_by, closed = settlement
+    if certificate is not None:
+        number, issued, valid_until = certificate
+        certificate = _NEW(Certificate, (number, _iso_day(issued), optional_day(valid_until)))
+    if settlement == _UNDECIDED_READ:
+        new_settlement = NO_SETTLEMENT
+    else:
+        new_settlement = _NEW(
+            Settlement,
+            (
+                MappingProxyType({k: Decimal(v) for k, v in fees.items()}),
+                MappingProxyType(dict(waived)),
+                tuple(_NEW(Payment, (Decimal(a), _iso_day(on), by, receipt))
+                      for a, on, by, receipt in payments),
+                certificate, optional_day(delivered), signed_by, optional_day(closed),
+            ),
+        )  # fmt: skip
+    if ending is not None:
+        status, on, by, reason = ending
+        ending = _NEW(Ending, (_STATUS[status], _iso_day(on), by, reason))
+    return (
+        new_intake, optional_day(accepted_on), deemed, MappingProxyType(new_steps), new_clock,
+        decision, new_settlement,
+        tuple(_NEW(Absence, (p, _iso_day(a), _iso_day(b), by, r)) for p, a, b, by, r in absences)
+        if absences else (),
+        ending,
+    )  # fmt: skip
+
+
+#: ``Settlement()`` as JSON reads it back.
+_UNDECIDED_READ: Final[list[Any]] = [{}, {}, [], None, None, None, None]
+
+
+def _limit(raw: Sequence[Any]) -> tuple[int, str]:
+    value, unit = raw
+    if type(value) not in (int, float) or type(unit) is not str:
+        raise TypeError(f"a limit is [number, unit], not {raw!r}")
+    return (value, unit)
+
+
+def _files_state(raw: Mapping[str, Any]) -> dict[str, tuple[FileInfo, ...]]:
+    return {
+        mid: tuple(_NEW(FileInfo, (name, kind, size, width, height, pages))
+                   for name, kind, size, width, height, pages in files)
+        for mid, files in raw.items()
+    }  # fmt: skip
