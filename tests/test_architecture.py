@@ -63,6 +63,7 @@ OWNERS = {
     "networkx": {"graph"},
     "chinese_calendar": {"workdays"},
     "hypothesis": {"testing"},
+    "orjson": {"audit"},
 }
 
 #: Files over the size limit that another change splits (issue #11: workdays/).

@@ -163,6 +163,20 @@ def test_unknown_matter_field_or_material_is_case_data_error(engine: Engine) -> 
         permit(engine, materials={"application_form": [{"name": "a.jpg", "size_kb": -1}]})
 
 
+def test_numbers_the_record_cannot_write_exactly_are_refused(engine: Engine) -> None:
+    """NaN, infinity and fractions under 0.0001 never reach the hash-chained record."""
+    for bad in (float("nan"), float("inf"), 1e-5, -3e-7):
+        with pytest.raises(CaseDataError, match="floor_area"):
+            permit(engine, applicant={"floor_area": bad})
+    with pytest.raises(CaseDataError, match=r"at least 0\.0001"):
+        permit(engine, applicant={"floor_area": 1e-5})
+    with pytest.raises(CaseDataError, match=r"at least 0\.0001"):
+        permit(engine, materials={"application_form": [{"name": "a.jpg", "size_kb": 1e-6}]})
+    case = permit(engine, applicant={"floor_area": 1e-4, "contract_price": 2**70})
+    assert case.intake.applicant["contract_price"] == 2**70
+    assert Case.from_json(case.to_json()) == case == engine.replay(case.events)
+
+
 def test_a_fee_field_is_needed_when_the_fee_applies(engine: Engine) -> None:
     """The fee's per-unit field must be given at submission, not discovered later."""
     applicant = {k: v for k, v in CP_APPLICANT.items() if k != "floor_area"}

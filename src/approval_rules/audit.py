@@ -13,7 +13,8 @@ point on, and :func:`verify` says where.  Removing events *from the end* leaves 
 shorter chain that is still valid: keep the last hash (``head``) somewhere else (the
 case store's row, a supervisor's copy) and pass it to :func:`verify` to catch that too.
 
-This module imports only the standard library and :mod:`.errors`.
+This module imports only the standard library, orjson (the canonical form written fast,
+:func:`record_body`) and :mod:`.errors`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring
 from typing import Any, Final, NamedTuple, overload
+
+import orjson
 
 from .errors import CaseDataError, CaseError
 
@@ -42,6 +45,7 @@ __all__ = [
     "log_head",
     "make_event",
     "next_event",
+    "record_body",
     "verify",
 ]
 
@@ -97,6 +101,35 @@ def event_body(seq: int, id: str, at: str, actor: str, action: str, details: Any
 def chain_hash(prev_hash: str, body: str) -> str:
     """``sha256(prev_hash + body)`` as 64 lower-case hex digits."""
     return hashlib.sha256((prev_hash + body).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+#: orjson's options for the canonical form: sorted keys; dates, times and dataclasses
+#: are not JSON data here (they go to ``default``, as in the reference encoder).
+_RECORD_OPTIONS: Final = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
+def record_body(seq: int, id: str, at: str, actor: str, action: str, details: Any) -> str:
+    """:func:`event_body`, written by orjson: the same text for every value a record holds.
+
+    A record holds JSON data: objects with text keys, arrays, text, integers, ``true``,
+    ``false``, ``null`` and finite numbers that are 0 or at least 0.0001 in size (orjson
+    writes smaller ones as ``0.00001`` where the reference writes ``1e-05``, and NaN as
+    ``null``; the engine refuses such numbers where input enters, see
+    :mod:`.engine.intake`).  What orjson cannot write (integers beyond 64 bits, text
+    with lone surrogates, keys that are not text) is written by the reference encoder;
+    a test checks the two agree on every value of the record's domain, and
+    :func:`verify` recomputes every body with the reference encoder.
+    """
+    try:
+        return orjson.dumps(
+            {"action": action, "actor": actor, "at": at, "details": details, "id": id, "seq": seq},
+            default=_no_default,
+            option=_RECORD_OPTIONS,
+        ).decode()
+    except TypeError:  # orjson.JSONEncodeError: let the reference encoder decide
+        return event_body(seq, id, at, actor, action, details)
 
 
 class Event(NamedTuple):
@@ -225,18 +258,14 @@ def next_event(
     action: str,
     details: Mapping[str, Any],
 ) -> Event:
-    """The event that follows ``events`` (the one place an event is built), hashed.
+    """The event that follows ``events``, hashed.
 
     Its ``seq`` is one more than the log's length and its ``prev_hash`` the log's last
     hash (:data:`GENESIS` for an empty log), read without decoding a stored log.  The
     log itself is not changed: append the event to it (:meth:`EventLog.append`).
+    ``details`` must be record data (see :func:`record_body`).
     """
-    seq = len(events) + 1
-    prev_hash = log_head(events)
-    body = event_body(seq, id, at, actor, action, details)
-    return tuple.__new__(
-        Event, (seq, id, at, actor, action, details, prev_hash, chain_hash(prev_hash, body), body)
-    )
+    return _new_event(len(events) + 1, log_head(events), id, at, actor, action, details)
 
 
 def make_event(
@@ -249,8 +278,17 @@ def make_event(
     seq = 1 if prev is None else prev.seq + 1
     prev_hash = GENESIS if prev is None else prev.hash
     eid = id if id is not None else f"#{seq}"
-    body = event_body(seq, eid, at, actor, action, details)
-    return Event(seq, eid, at, actor, action, details, prev_hash, chain_hash(prev_hash, body), body)
+    return _new_event(seq, prev_hash, eid, at, actor, action, details)
+
+
+def _new_event(
+    seq: int, prev_hash: str, id: str, at: str, actor: str, action: str, details: Any
+) -> Event:
+    """The one place an event is built: its body and the hash linking it to ``prev_hash``."""
+    body = record_body(seq, id, at, actor, action, details)
+    return tuple.__new__(
+        Event, (seq, id, at, actor, action, details, prev_hash, chain_hash(prev_hash, body), body)
+    )
 
 
 def log_head(events: Sequence[Event]) -> str:

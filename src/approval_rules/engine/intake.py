@@ -4,7 +4,8 @@ What an applicant hands in is checked against the matter: unknown fields or
 materials and values of the wrong kind are bad input (:class:`~..errors.CaseDataError`);
 what is missing or breaks a material's electronic rules (file types, size, pixels,
 pages) is a :class:`~.records.Problem` for the one-time correction notice; tolerated
-materials (容缺) that are missing are gaps.
+materials (容缺) that are missing are gaps.  Numbers must be finite, and a fraction at
+least 0.0001 in size, so that the record writes them exactly (:func:`record_number`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from .._wording import suggestion
 from ..errors import CaseDataError
@@ -21,7 +22,21 @@ from ..plan import MatterPlan
 from .context import day_detail
 from .records import Problem
 
-__all__ = ["check_applicant", "check_files", "check_materials"]
+__all__ = ["check_applicant", "check_files", "check_materials", "record_number"]
+
+#: The smallest size of a non-zero number the record holds (see :func:`record_number`).
+SMALLEST: Final = 1e-4
+
+
+def record_number(value: object) -> bool:
+    """A number the record writes exactly: an integer, or a finite float that is 0 or at
+    least 0.0001 in size (:func:`~..audit.record_body` says why).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or (
+        math.isfinite(value) and (value == 0 or abs(value) >= SMALLEST)
+    )
 
 
 def check_applicant(plan: MatterPlan, applicant: object) -> dict[str, Any]:
@@ -44,11 +59,7 @@ def check_applicant(plan: MatterPlan, applicant: object) -> dict[str, Any]:
             continue
         kind = spec.type
         if kind is FieldType.NUMBER:
-            ok = (
-                isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and math.isfinite(value)
-            )
+            ok = record_number(value)
         elif kind is FieldType.BOOLEAN:
             ok = isinstance(value, bool)
         elif kind is FieldType.CHOICE:
@@ -59,7 +70,9 @@ def check_applicant(plan: MatterPlan, applicant: object) -> dict[str, Any]:
             ok = isinstance(value, str | date) and not isinstance(value, datetime)
         if not ok:
             expected = {
-                FieldType.NUMBER: "a number",
+                FieldType.NUMBER: "a number (0, or at least 0.0001 in size)"
+                if isinstance(value, float) and math.isfinite(value)
+                else "a number",
                 FieldType.BOOLEAN: "true or false",
                 FieldType.CHOICE: "one of " + ", ".join(spec.choices),
                 FieldType.TEXT: "text",
@@ -161,16 +174,14 @@ def _file(mid: str, raw: object, action: str) -> dict[str, Any]:
         if value is None:
             continue
         if key == "size_kb":
-            ok = (
-                isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and math.isfinite(value)
-                and value >= 0
-            )
+            ok = record_number(value) and value >= 0
         else:
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
         if not ok:
-            raise CaseDataError(f"{action}: file {name!r}: {key} must be a positive number")
+            raise CaseDataError(
+                f"{action}: file {name!r}: {key} must be a positive number"
+                + (" (at least 0.0001)" if key == "size_kb" and value else "")
+            )
         out[key] = value
     return out
 
