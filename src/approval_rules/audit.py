@@ -123,13 +123,17 @@ def record_body(seq: int, id: str, at: str, actor: str, action: str, details: An
     :func:`verify` recomputes every body with the reference encoder.
     """
     try:
-        return orjson.dumps(
-            {"action": action, "actor": actor, "at": at, "details": details, "id": id, "seq": seq},
-            default=_no_default,
-            option=_RECORD_OPTIONS,
-        ).decode()
-    except TypeError:  # orjson.JSONEncodeError: let the reference encoder decide
+        return _record_bytes(seq, id, at, actor, action, details).decode()
+    except TypeError:  # orjson.JSONEncodeError: the reference encoder decides
         return event_body(seq, id, at, actor, action, details)
+
+
+def _record_bytes(seq: int, id: str, at: str, actor: str, action: str, details: Any) -> bytes:
+    return orjson.dumps(
+        {"action": action, "actor": actor, "at": at, "details": details, "id": id, "seq": seq},
+        default=_no_default,
+        option=_RECORD_OPTIONS,
+    )
 
 
 class Event(NamedTuple):
@@ -258,11 +262,10 @@ def next_event(
     action: str,
     details: Mapping[str, Any],
 ) -> Event:
-    """The event that follows ``events``, hashed.
+    """The event that follows ``events``, hashed (see :meth:`EventLog.next_event`).
 
     Its ``seq`` is one more than the log's length and its ``prev_hash`` the log's last
-    hash (:data:`GENESIS` for an empty log), read without decoding a stored log.  The
-    log itself is not changed: append the event to it (:meth:`EventLog.append`).
+    hash (:data:`GENESIS` for an empty log).  The log itself is not changed.
     ``details`` must be record data (see :func:`record_body`).
     """
     return _new_event(len(events) + 1, log_head(events), id, at, actor, action, details)
@@ -284,11 +287,16 @@ def make_event(
 def _new_event(
     seq: int, prev_hash: str, id: str, at: str, actor: str, action: str, details: Any
 ) -> Event:
-    """The one place an event is built: its body and the hash linking it to ``prev_hash``."""
-    body = record_body(seq, id, at, actor, action, details)
-    return tuple.__new__(
-        Event, (seq, id, at, actor, action, details, prev_hash, chain_hash(prev_hash, body), body)
-    )
+    """The one place an event is built: its body (:func:`record_body`) and its hash."""
+    try:
+        raw = _record_bytes(seq, id, at, actor, action, details)
+    except TypeError:  # orjson.JSONEncodeError: the reference encoder decides
+        body = event_body(seq, id, at, actor, action, details)
+        digest = chain_hash(prev_hash, body)
+    else:
+        body = raw.decode()
+        digest = hashlib.sha256(prev_hash.encode() + raw).hexdigest()
+    return tuple.__new__(Event, (seq, id, at, actor, action, details, prev_hash, digest, body))
 
 
 def log_head(events: Sequence[Event]) -> str:
@@ -352,6 +360,18 @@ class EventLog(Sequence[Event]):
     def last_appended(self) -> Event | None:
         """The last event appended to the stored ones (``None``: none was)."""
         return self._tail.events[self._n - 1] if self._n else None
+
+    def next_event(
+        self, id: str, at: str, actor: str, action: str, details: Mapping[str, Any]
+    ) -> Event:
+        """The event that would follow this log, hashed (the log is not changed).
+
+        Its ``seq`` is the log's length plus one and its ``prev_hash`` the log's head;
+        ``details`` must be record data (see :func:`record_body`).
+        """
+        n = self._n
+        prev = self._tail.events[n - 1].hash if n else self._stored.head
+        return _new_event(self._stored.count + n + 1, prev, id, at, actor, action, details)
 
     def append(self, event: Event) -> EventLog:
         """A new log with ``event`` at the end (this one is unchanged).  O(1)."""

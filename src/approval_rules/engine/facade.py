@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from .._wording import suggestion
@@ -35,6 +35,8 @@ from .reports import AvailableAction, Deadlines, available_actions, deadlines
 from .steps import named_step
 
 __all__ = ["Engine"]
+
+_NEW: Final = tuple.__new__
 
 
 class Engine:
@@ -67,6 +69,8 @@ class Engine:
         self._fingerprint = calendar.fingerprint
         self._clocks = Clocks(calendar, self.tz)
         self._plans: Mapping[str, MatterPlan] = compiled_plans(catalogue)
+        # each plan bound to this engine's clocks, as the checks and handlers take them
+        self._contexts: dict[str, Ctx] = {}
 
     # ----------------------------------------------------------------- plans
 
@@ -94,14 +98,17 @@ class Engine:
         """The plan of the case's matter, after checking the case runs under it."""
         if type(case) is not Case:
             raise TypeError(f"case must be a Case (got {type(case).__name__})")
-        plan = self._plans.get(case.matter_id) or self._plan(case.matter_id)
+        ctx = self._contexts.get(case.matter_id)
+        if ctx is None or ctx.plan is not self._plans.get(case.matter_id):
+            ctx = self._contexts[case.matter_id] = Ctx(self._plan(case.matter_id), self._clocks)
+        plan = ctx.plan
         if plan.hash != case.matter_hash:
             raise CaseError(
                 f"case {case.id} runs under matter {case.matter_id!r} version "
                 f"{case.matter_hash[:12]}, but this engine's matter is version "
                 f"{plan.hash[:12]}; act on it with an engine loaded with that version"
             )
-        return Ctx(plan, self._clocks)
+        return ctx
 
     def _after_last(self, case: Case, at: object, action: str) -> datetime:
         """``at`` in the engine's zone, refused when before the case's last event."""
@@ -129,10 +136,8 @@ class Engine:
         """The case after the event ``handled`` describes: built, hashed and folded."""
         details, steps = handled
         eid = event_id if event_id is not None else f"{case.id}#{case.version + 1}"
-        event = next_event(
-            case.events, id=eid, at=stamp, actor=actor, action=action, details=details
-        )
-        return evolve(case, event, Patch(moment, steps))
+        event = case.events.next_event(eid, stamp, actor, action, details)
+        return evolve(case, event, _NEW(Patch, (moment, steps)))
 
     def _advance(self, ctx: Ctx, case: Case, until: datetime) -> Case:
         while True:
@@ -315,7 +320,8 @@ class Engine:
         step = named_step(ctx.plan, case, details, action) if spec.per_step else None
         auth = spec.check(ctx, case, action, step, actor, local.date())
         stamp = local.isoformat()
-        handled = spec.handle(ctx, case, Command(action, local, stamp, actor, details), auth)
+        command = _NEW(Command, (action, local, stamp, actor, details))
+        handled = spec.handle(ctx, case, command, auth)
         return self._record(case, local, stamp, actor, action, handled, event_id)
 
     def advance(self, case: Case, at: datetime) -> Case:

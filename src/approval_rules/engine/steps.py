@@ -147,9 +147,15 @@ def open_successors(
         for sid in frontier:
             for succ in rules[sid].successors:
                 name = succ.step
-                if name in steps or not all(
-                    (st := steps.get(p)) is not None and st.status in DONE for p in succ.others
-                ):
+                if name in steps:
+                    continue
+                waiting = False
+                for other in succ.others:  # its other after: steps must be done too
+                    st = steps.get(other)
+                    if st is None or st.status not in DONE:
+                        waiting = True
+                        break
+                if waiting:
                     continue
                 if succ.when is not None and not succ.when.evaluate(applicant):
                     steps[name] = skipped_state()
