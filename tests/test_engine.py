@@ -1400,7 +1400,9 @@ def test_a_malformed_state_is_refused(engine: Engine) -> None:
         text.replace('"state":[', '"state":[1,', 1),  # one item too many
         json.dumps(data),
         text.replace('["passed",', '["finished",', 1),  # unknown step status
-        text.replace('"2025-09-26T09:30:00+08:00"]', '"yesterday"]', 1),  # last_at
+        text.replace('"2025-09-26T09:30:00+08:00",{}]', '"yesterday",{}]', 1),  # last_at
+        text.replace('"2025-09-26T09:30:00+08:00",{}]', '"2025-09-26T09:30:00+08:00"]', 1),
+        text.replace(',{}],"events"', ',{"retry-1":[2,"accept"]}],"events"', 1),  # event ids
     ):
         assert bad != text
         with pytest.raises(CaseDataError, match="state"):
@@ -1408,8 +1410,8 @@ def test_a_malformed_state_is_refused(engine: Engine) -> None:
 
 
 def test_the_first_format_is_not_read(engine: Engine) -> None:
-    text = accepted(engine).to_json().replace("case@2", "case@1", 1)
-    with pytest.raises(CaseDataError, match="case@2"):
+    text = accepted(engine).to_json().replace("case@3", "case@1", 1)
+    with pytest.raises(CaseDataError, match="case@3"):
         Case.from_json(text)
 
 

@@ -1,10 +1,13 @@
-"""Stored cases from before the engine became a package stay readable, byte for byte.
+"""Stored cases stay readable, byte for byte, and the live path records what it did.
 
-``tests/data/cases/*.json`` were written by ``Case.to_json()`` of the engine as it was
-before issue #11 (run this file as a script to see how).  Each is read back, replayed
-from its record and written again: the text must be the same, byte for byte.  The same
-actions run again on today's engine must also give the same text, so the live path
-(what the engine computes and records) is pinned as well as the fold and the codec.
+``tests/data/cases/case@2/*.json`` were written by ``Case.to_json()`` of the engine as it
+was before issue #11, by the builders below.  Each is read back, replayed from its
+record and written again: the text must be the same, byte for byte (a case opened in
+that form keeps it).  ``case@3/`` holds what today's engine writes for the same
+actions (the form that keeps the index of caller-given event ids in the state); the
+builders run again must write exactly that, so the live path (what the engine
+computes and records) is pinned as well as the fold and the codec.  Run this file as
+a script to write ``case@3/`` again after a deliberate change of the form.
 
 The cases between them use every action and clock event: corrections, tolerated gaps,
 absences and backups, clock stops, the extension, send-back, skipped steps, deemed
@@ -25,12 +28,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from approval_rules.engine import Case, Engine, fold
+from approval_rules.errors import ActionNotAllowed
 from approval_rules.loader import load_catalogue
 from approval_rules.workdays import WorkCalendar
 
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "tests" / "data" / "cases"
+FORMS = ("case@2", "case@3")
 
 JPG = {"name": "p1.jpg", "size_kb": 80, "width": 1024, "height": 768}
 BAD_JPG = {"name": "p1.jpg", "size_kb": 800, "width": 1024, "height": 768}
@@ -262,10 +267,14 @@ def engine() -> Engine:
     return Engine(load_catalogue(ROOT / "matters"), WorkCalendar.china())
 
 
+@pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("name", sorted(BUILDERS))
-def test_a_stored_case_reads_back_and_replays_byte_identically(engine: Engine, name: str) -> None:
+def test_a_stored_case_reads_back_and_replays_byte_identically(
+    engine: Engine, name: str, form: str
+) -> None:
     """Read, replay and fold a stored case: each writes the stored text again."""
-    text = (FOLDER / f"{name}.json").read_text(encoding="utf-8")
+    text = (FOLDER / form / f"{name}.json").read_text(encoding="utf-8")
+    assert text.startswith(f'{{"format":"approval-rules/{form}"')
     case = Case.from_json(text)
     assert case.to_json() == text
     rebuilt = engine.replay(case.events, head=case.head)
@@ -277,14 +286,59 @@ def test_a_stored_case_reads_back_and_replays_byte_identically(engine: Engine, n
 @pytest.mark.parametrize("name", sorted(BUILDERS))
 def test_the_same_actions_record_the_same_case(engine: Engine, name: str) -> None:
     """Today's engine, given the stored case's actions, writes the stored text."""
-    text = (FOLDER / f"{name}.json").read_text(encoding="utf-8")
+    text = (FOLDER / "case@3" / f"{name}.json").read_text(encoding="utf-8")
     assert BUILDERS[name](engine).to_json() == text
 
 
-if __name__ == "__main__":  # write the fixtures (only ever with the engine they pin)
-    FOLDER.mkdir(parents=True, exist_ok=True)
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_both_forms_hold_the_same_case(name: str) -> None:
+    """The two forms of one history differ only by the submission's ``format`` and the
+    index: the state otherwise folds to the same records.
+    """
+    old = Case.from_json((FOLDER / "case@2" / f"{name}.json").read_text(encoding="utf-8"))
+    new = Case.from_json((FOLDER / "case@3" / f"{name}.json").read_text(encoding="utf-8"))
+    assert old.status == new.status
+    assert old.steps == new.steps
+    assert old.clock == new.clock
+    assert old.settlement == new.settlement
+    assert [(e.action, e.actor, e.at) for e in old.events] == [
+        (e.action, e.actor, e.at) for e in new.events
+    ]
+
+
+def test_a_case_stored_without_the_index_still_refuses_a_reused_event_id(engine: Engine) -> None:
+    """A case@2 case builds its index from its events when a caller's id is checked."""
+    text = (FOLDER / "case@2" / "permit_long.json").read_text(encoding="utf-8")
+    case = Case.from_json(text)
+    assert not case.events.indexed
+    later = datetime(2025, 12, 1, 9, tzinfo=TZ)
+    # a true re-send of the closing returns the case unchanged ...
+    assert engine.act(case, "close", at=later, actor="chen_qian", event_id="close-1") is case
+    # ... and the id of a pass reused for another action is refused
+    with pytest.raises(ActionNotAllowed) as info:
+        engine.act(case, "close", at=later, actor="chen_qian", event_id="sr-1")
+    assert info.value.code == "event-id-reused"
+    assert case.to_json() == text  # looking the ids up changed nothing
+
+
+def test_a_case_opened_in_the_old_form_keeps_it_as_it_goes_on(engine: Engine) -> None:
+    """Acted on, a case@2 case is written as case@2 again, and reads back equal."""
+    text = (FOLDER / "case@2" / "permit_long.json").read_text(encoding="utf-8")
+    early = fold(Case.from_json(text).events[:6])  # accepted, one review passed
+    assert early.to_json().startswith('{"format":"approval-rules/case@2"')
+    later = engine.act(early, "pass", at=t("2025-09-30 14:00"), actor="wang_wei",
+                       event_id="dr-1")  # fmt: skip
+    again = Case.from_json(later.to_json())
+    assert later.to_json().startswith('{"format":"approval-rules/case@2"')
+    assert again == later == engine.replay(later.events)
+    assert engine.act(again, "pass", at=t("2025-09-30 15:00"), actor="wang_wei",
+                      event_id="dr-1") is again  # fmt: skip
+
+
+if __name__ == "__main__":  # write case@3/ (case@2/ was written by the engine before #11)
+    (FOLDER / "case@3").mkdir(parents=True, exist_ok=True)
     live = Engine(load_catalogue(ROOT / "matters"), WorkCalendar.china())
     for key, build in BUILDERS.items():
         built = build(live)
-        (FOLDER / f"{key}.json").write_text(built.to_json(), encoding="utf-8")
+        (FOLDER / "case@3" / f"{key}.json").write_text(built.to_json(), encoding="utf-8")
         print(key, built.status.value, built.version, file=sys.stderr)

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring
+from types import MappingProxyType
 from typing import Any, Final, NamedTuple, overload
 
 import orjson
@@ -33,6 +34,7 @@ from .errors import CaseDataError, CaseError
 
 __all__ = [
     "GENESIS",
+    "CallerEvent",
     "Event",
     "EventLog",
     "LogTampered",
@@ -42,6 +44,7 @@ __all__ = [
     "event_body",
     "events_from_json",
     "events_to_json",
+    "is_caller_id",
     "log_head",
     "make_event",
     "next_event",
@@ -306,6 +309,15 @@ def log_head(events: Sequence[Event]) -> str:
     return events[-1].hash if events else GENESIS
 
 
+#: What a log keeps of a caller-given event id: the event's seq, action and actor.
+CallerEvent = tuple[int, str, str]
+
+
+def is_caller_id(event_id: str) -> bool:
+    """Whether an event id was given by a caller (the engine's own contain ``#``)."""
+    return "#" not in event_id
+
+
 class EventLog(Sequence[Event]):
     """A case's events: an immutable sequence of :class:`Event` that grows in O(1).
 
@@ -320,6 +332,12 @@ class EventLog(Sequence[Event]):
       that shares the appended events with this one (an append-only buffer read up to
       each log's own length), so appending does not copy the history.
 
+    The log keeps an index of the events whose id a caller gave
+    (:func:`is_caller_id`): :meth:`caller_event` finds one without reading the
+    history.  An *indexed* log was stored with that index (``ids``); a log stored
+    without one (the ``case@2`` form) builds it from its events the first time it is
+    asked.
+
     A log compares equal to a tuple (or another log) of the same events.  Stored text
     that does not hold the events its header announced raises
     :class:`~.errors.CaseDataError` when it is first read.
@@ -331,22 +349,50 @@ class EventLog(Sequence[Event]):
     _tail: _Appended
     _n: int  # how many of the appended events this log holds
 
-    def __init__(self, raw: str, count: int, head: str, tail: Sequence[Event] = ()) -> None:
+    def __init__(
+        self,
+        raw: str,
+        count: int,
+        head: str,
+        tail: Sequence[Event] = (),
+        *,
+        ids: Mapping[str, CallerEvent] | None = None,
+    ) -> None:
         """``raw``: ``count`` events as comma-separated JSON objects (each with its
         ``hash``; ``prev_hash`` left out), the last of which has the hash ``head``;
-        ``tail``: events appended after them.
+        ``tail``: events appended after them; ``ids``: the index of the stored events'
+        caller-given ids, when it was stored with them.
         """
         if type(count) is not int or count < 1:
             raise CaseDataError(f"an event log needs at least one event (got {count!r})")
-        self._stored = _Stored(raw, count, head)
+        self._stored = _Stored(raw, count, head, ids)
         self._tail = _Appended(tail)
         self._n = len(self._tail.events)
 
     @classmethod
-    def of(cls, events: Iterable[Event]) -> EventLog:
-        """A log of decoded events (nothing stored)."""
+    def stored(
+        cls,
+        text: str,
+        start: int,
+        stop: int,
+        count: int,
+        head: str,
+        ids: Mapping[str, CallerEvent] | None = None,
+    ) -> EventLog:
+        """The log whose events are stored in ``text[start:stop]`` (read without copying)."""
+        if type(count) is not int or count < 1:
+            raise CaseDataError(f"an event log needs at least one event (got {count!r})")
         log: EventLog = object.__new__(cls)
-        log._stored = _NOTHING_STORED
+        log._stored = _Stored(text, count, head, ids, start, stop)
+        log._tail = _Appended()
+        log._n = 0
+        return log
+
+    @classmethod
+    def of(cls, events: Iterable[Event], *, indexed: bool = True) -> EventLog:
+        """A log of decoded events (nothing stored), indexed unless told not to be."""
+        log: EventLog = object.__new__(cls)
+        log._stored = _INDEXED_NOTHING if indexed else _NOTHING
         log._tail = _Appended(events)
         log._n = len(log._tail.events)
         return log
@@ -360,6 +406,34 @@ class EventLog(Sequence[Event]):
     def last_appended(self) -> Event | None:
         """The last event appended to the stored ones (``None``: none was)."""
         return self._tail.events[self._n - 1] if self._n else None
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the log is stored with the index of its caller-given ids."""
+        return self._stored.ids is not None
+
+    def caller_event(self, event_id: str) -> CallerEvent | None:
+        """(seq, action, actor) of the event whose caller-given id is ``event_id``.
+
+        O(1) for an indexed log; a log stored without its index reads its stored
+        events once to build it.
+        """
+        tail = self._tail
+        at = tail.ids.get(event_id)
+        if at is not None and at < self._n:
+            event = tail.events[at]
+            return event.seq, event.action, event.actor
+        return self._stored.caller_ids().get(event_id)
+
+    def caller_ids(self) -> dict[str, CallerEvent]:
+        """Every caller-given id of the log with its event's seq, action and actor."""
+        found = dict(self._stored.caller_ids())
+        events = self._tail.events
+        for event_id, at in self._tail.ids.items():
+            if at < self._n:
+                event = events[at]
+                found[event_id] = (event.seq, event.action, event.actor)
+        return found
 
     def next_event(
         self, id: str, at: str, actor: str, action: str, details: Mapping[str, Any]
@@ -376,13 +450,9 @@ class EventLog(Sequence[Event]):
     def append(self, event: Event) -> EventLog:
         """A new log with ``event`` at the end (this one is unchanged).  O(1)."""
         tail, n = self._tail, self._n
-        events = tail.events
-        if len(events) == n:
-            events.append(event)  # (list.append is atomic: check nobody came first)
-            if events[n] is not event:
-                tail = _Appended((*events[:n], event))
-        else:  # another log grown from this one appended already: copy what we share
-            tail = _Appended((*events[:n], event))
+        if not tail.push(n, event):
+            # another log grown from this one appended first: copy what we share
+            tail = tail.branch(n, event)
         log: EventLog = object.__new__(EventLog)
         log._stored = self._stored
         log._tail = tail
@@ -433,7 +503,8 @@ class EventLog(Sequence[Event]):
         if isinstance(other, EventLog):
             if len(other) != len(self):
                 return False
-            if other._stored.raw == self._stored.raw and other._stored.count == self._stored.count:
+            mine, theirs = self._stored, other._stored
+            if theirs.count == mine.count and (theirs is mine or theirs.raw == mine.raw):
                 return other._tail.events[: other._n] == self._tail.events[: self._n]
             return self._all() == other._all()
         if isinstance(other, tuple):
@@ -455,15 +526,38 @@ class _Appended:
     """Events appended to a log: a buffer that logs grown from each other share.
 
     It is only ever appended to, so a log that holds its first ``n`` events sees the
-    same events forever.  The JSON text of a prefix is kept once written.
+    same events forever: their positions by caller-given id (``ids``) and the JSON
+    text of a prefix, once written, are kept with them.
     """
 
-    __slots__ = ("_text", "_written", "events")
+    __slots__ = ("_text", "_written", "events", "ids")
 
     def __init__(self, events: Iterable[Event] = ()) -> None:
         self.events: list[Event] = list(events)
+        self.ids: dict[str, int] = {
+            e.id: at for at, e in enumerate(self.events) if is_caller_id(e.id)
+        }
         self._written = 0  # how many events _text holds
         self._text = ""
+
+    def push(self, n: int, event: Event) -> bool:
+        """Append ``event`` as the event after the first ``n``; false if another came first."""
+        events = self.events
+        if len(events) != n:
+            return False
+        events.append(event)  # (list.append is atomic: check nobody came first)
+        if events[n] is not event:
+            return False
+        if is_caller_id(event.id):
+            self.ids[event.id] = n
+        return True
+
+    def branch(self, n: int, event: Event) -> _Appended:
+        """A new buffer of the first ``n`` events and ``event`` (their text kept)."""
+        other = _Appended((*self.events[:n], event))
+        if self._written <= n:
+            other._text, other._written = self._text, self._written
+        return other
 
     def joined(self, n: int) -> str:
         """The stored form of the first ``n`` events, comma-separated."""
@@ -479,17 +573,62 @@ class _Appended:
 
 
 class _Stored:
-    """The stored part of a log: its JSON text, decoded once, from the start, on demand."""
+    """The stored part of a log: its JSON text, decoded once, from the start, on demand.
 
-    __slots__ = ("_decoded", "_lock", "_next", "count", "head", "raw")
+    The text is ``text[start:stop]``: a log read from a serialised case points into
+    the case's text instead of copying its events out of it.
+    """
 
-    def __init__(self, raw: str, count: int, head: str) -> None:
-        self.raw = raw
+    __slots__ = (
+        "_decoded",
+        "_derived",
+        "_lock",
+        "_next",
+        "count",
+        "head",
+        "ids",
+        "start",
+        "stop",
+        "text",
+    )
+
+    def __init__(
+        self,
+        text: str,
+        count: int,
+        head: str,
+        ids: Mapping[str, CallerEvent] | None = None,
+        start: int = 0,
+        stop: int | None = None,
+    ) -> None:
+        self.text = text
+        self.start = start
+        self.stop = len(text) if stop is None else stop
         self.count = count
         self.head = head
+        self.ids = ids
+        self._derived: Mapping[str, CallerEvent] | None = None
         self._decoded: list[Event] = []
-        self._next = 0  # where the next event to decode starts in raw
+        self._next = start  # where the next event to decode starts in text
         self._lock = threading.Lock()
+
+    @property
+    def raw(self) -> str:
+        """The stored events' text (comma-separated objects)."""
+        if self.start == 0 and self.stop == len(self.text):
+            return self.text
+        return self.text[self.start : self.stop]
+
+    def caller_ids(self) -> Mapping[str, CallerEvent]:
+        """The index of the stored events' caller-given ids (built once if not stored)."""
+        if self.ids is not None:
+            return self.ids
+        derived = self._derived
+        if derived is None:
+            derived = self._derived = {
+                e.id: (e.seq, e.action, e.actor) for e in self.events() if is_caller_id(e.id)
+            }
+        return derived
 
     def events(self) -> list[Event]:
         """Every stored event, decoded (and the whole text checked against the header)."""
@@ -513,10 +652,10 @@ class _Stored:
             index += 1
 
     def _decode_one(self) -> None:
-        decoded, raw, at = self._decoded, self.raw, self._next
+        decoded, text, at, stop = self._decoded, self.text, self._next, self.stop
         prev = decoded[-1].hash if decoded else GENESIS
         try:
-            item, end = _SCAN(raw, at)
+            item, end = _SCAN(text, at)
         except (StopIteration, ValueError) as err:
             raise CaseDataError(
                 f"the serialised case's events are not valid JSON (at {at}): {err!r}"
@@ -524,19 +663,21 @@ class _Stored:
         event = Event.from_dict(item, prev)
         last = len(decoded) + 1 == self.count
         if (
-            (end == len(raw)) != last
-            or (not last and raw[end] != ",")
+            end > stop
+            or (end == stop) != last
+            or (not last and text[end] != ",")
             or (last and event.hash != self.head)
         ):
             # not the text the header announced: decoding it whole says what is wrong
-            self._decoded = list(_decode_stored(raw, self.count, self.head))
+            self._decoded = list(_decode_stored(self.raw, self.count, self.head))
             return
         decoded.append(event)
         self._next = end + 1
 
 
 _SCAN: Final[Callable[[str, int], tuple[Any, int]]] = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
-_NOTHING_STORED: Final = _Stored("", 0, GENESIS)
+_NOTHING: Final = _Stored("", 0, GENESIS)  # a log built in memory, stored without ids
+_INDEXED_NOTHING: Final = _Stored("", 0, GENESIS, MappingProxyType({}))
 
 
 def _decode_stored(raw: str, count: int, head: str) -> tuple[Event, ...]:

@@ -20,7 +20,7 @@ from json.encoder import encode_basestring
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
-from ..audit import EventLog, decode_events
+from ..audit import CallerEvent, EventLog, decode_events
 from ..errors import CaseDataError
 from ..timelimits import ClockStop
 from .records import (
@@ -45,10 +45,16 @@ from .records import (
     problems_from,
 )
 
-__all__ = ["CASE_FORMAT", "Case"]
+__all__ = ["CASE_FORMAT", "CASE_FORMAT_2", "Case"]
 
-#: ``format`` tag of :meth:`Case.to_json` output.
-CASE_FORMAT: Final = "approval-rules/case@2"
+#: ``format`` tag of :meth:`Case.to_json` output: the state keeps the index of the
+#: caller-given event ids, so that an idempotent retry reads no history.
+CASE_FORMAT: Final = "approval-rules/case@3"
+#: The form before it (no index in the state: it is built from the events when
+#: needed).  A case opened in that form keeps it, so it reads back and writes the
+#: same text; a case opened since records ``format`` in its submission.
+CASE_FORMAT_2: Final = "approval-rules/case@2"
+_INDEXED: Final = {CASE_FORMAT_2: False, CASE_FORMAT: True}
 
 _NEW: Final = tuple.__new__
 
@@ -131,10 +137,15 @@ class Case(NamedTuple):
         the hash-chained record the state is a fold of (:meth:`Engine.replay` rebuilds
         and checks it).
         """
-        items = self.events.json_items()
-        state = "".join(_ENCODE(_state_data(self), 0))
+        events = self.events
+        items = events.json_items()
+        data = _state_data(self)
+        if events.indexed:
+            data = (*data, events.caller_ids())
+        state = "".join(_ENCODE(data, 0))
+        tag = CASE_FORMAT if events.indexed else CASE_FORMAT_2
         return (
-            f'{{"format":"{CASE_FORMAT}","id":{encode_basestring(self.id)},'
+            f'{{"format":"{tag}","id":{encode_basestring(self.id)},'
             f'"matter":{encode_basestring(self.matter_id)},"matter_hash":'
             f'{encode_basestring(self.matter_hash)},"status":"{self.status.value}",'
             f'"version":{self.version},"head":"{self.head}","state":{state},'
@@ -163,8 +174,11 @@ class Case(NamedTuple):
         if not isinstance(text, str):
             raise TypeError(f"from_json reads text or bytes, not {type(text).__name__}")
         header, state, events = _split_case_json(text)
-        if header.get("format") != CASE_FORMAT:
-            raise CaseDataError(f"not a serialised case (format {CASE_FORMAT!r} expected)")
+        indexed = _INDEXED.get(header.get("format"))  # type: ignore[arg-type]
+        if indexed is None:
+            raise CaseDataError(
+                f"not a serialised case (format {CASE_FORMAT!r} or {CASE_FORMAT_2!r} expected)"
+            )
         if header.keys() != _HEADER_KEYS:
             raise CaseDataError(
                 "a serialised case has exactly the keys " + ", ".join(sorted(_CASE_KEYS))
@@ -186,7 +200,8 @@ class Case(NamedTuple):
             )
         try:
             status = _STATUS[header["status"]]
-            items = (*_state_from(state), _aware(state[-1]))
+            ids = _ids_from(state, indexed)
+            items = (*_state_from(state), _aware(state[9]))
         except (
             KeyError,
             TypeError,
@@ -196,15 +211,16 @@ class Case(NamedTuple):
             InvalidOperation,
         ) as err:
             raise CaseDataError(f"the serialised case's state is malformed: {err!r}") from None
-        if isinstance(events, str):
+        if isinstance(events, tuple):
+            start, stop = events
             # each event is stored as its body (which ends with "seq") plus its hash
-            if not events.endswith(f'"seq":{version},"hash":"{head}"}}'):
+            if not text.endswith(f'"seq":{version},"hash":"{head}"}}', start, stop):
                 raise CaseDataError(
                     "the serialised case's header (version, head) disagrees with its events"
                 )
-            log = EventLog(events, version, head)
+            log = EventLog.stored(text, start, stop, version, head, ids)
         else:
-            log = EventLog.of(decode_events(events, version, head))
+            log = EventLog.of(decode_events(events, version, head), indexed=indexed)
         return _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
 
 
@@ -218,13 +234,14 @@ _STATE_KEY: Final = ',"state":'
 _EVENTS_KEY: Final = ',"events":['
 
 
-def _split_case_json(text: str) -> tuple[dict[str, Any], Any, str | list[Any]]:
+def _split_case_json(text: str) -> tuple[dict[str, Any], Any, tuple[int, int] | list[Any]]:
     """The header, the state and the events of a serialised case.
 
     Text as :meth:`Case.to_json` writes it is scanned up to the events, which are
-    returned as their stored text (the C scanner finds where the state ends; the
-    header's values are text and numbers, so the first ``,"state":`` is the key).
-    Any other layout of valid JSON is parsed whole, and the events come back parsed.
+    returned as where their stored text starts and stops in ``text`` (the C scanner
+    finds where the state ends; the header's values are text and numbers, so the
+    first ``,"state":`` is the key).  Any other layout of valid JSON is parsed whole,
+    and the events come back parsed.
     """
     at = text.find(_STATE_KEY)
     if at > 0 and text.startswith('{"format":') and text.endswith("]}"):
@@ -236,7 +253,7 @@ def _split_case_json(text: str) -> tuple[dict[str, Any], Any, str | list[Any]]:
             state, end = _SCAN(text, at + len(_STATE_KEY))
             if not text.startswith(_EVENTS_KEY, end):
                 raise ValueError("not the compact layout")
-            return header, state, text[end + len(_EVENTS_KEY) : -2]
+            return header, state, (end + len(_EVENTS_KEY), len(text) - 2)
         except (ValueError, StopIteration, IndexError):
             pass
     try:
@@ -336,6 +353,23 @@ _STEP_STATUS: Final = {status.value: status for status in StepStatus}
 _iso_day: Final = date.fromisoformat
 
 
+def _ids_from(state: Any, indexed: bool) -> Mapping[str, CallerEvent] | None:
+    """The index of caller-given event ids a case@3 state ends with (case@2: ``None``)."""
+    if type(state) is not list or len(state) != (11 if indexed else 10):
+        raise ValueError(f"the state is an array of {11 if indexed else 10} items")
+    if not indexed:
+        return None
+    raw = state[10]
+    if type(raw) is not dict:
+        raise TypeError("the event ids are an object")
+    ids: dict[str, CallerEvent] = {}
+    for event_id, (seq, action, actor) in raw.items():
+        if type(seq) is not int or type(action) is not str or type(actor) is not str:
+            raise TypeError(f"event id {event_id!r}: [seq, action, actor] expected")
+        ids[event_id] = (seq, action, actor)
+    return MappingProxyType(ids)
+
+
 def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
     """The case's fields ``intake`` … ``ending`` from a snapshot (``_state_data``).
 
@@ -344,9 +378,7 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
     an unknown status, and so on.  Like the fold, it checks the structure and the
     dates, not every text's type: a snapshot is trusted data (see ``from_json``).
     """
-    if type(state) is not list or len(state) != 10:
-        raise ValueError("the state is an array of 10 items")
-    intake, accepted_on, deemed, steps, clock, decision, settlement, absences, ending, _ = state
+    intake, accepted_on, deemed, steps, clock, decision, settlement, absences, ending = state[:9]
     (applicant, applicant_id, received, green, materials, problems, gaps, notice, corrected,
      makeup_by) = intake  # fmt: skip
     if type(applicant) is not dict or type(materials) is not dict:

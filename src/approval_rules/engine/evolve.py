@@ -24,7 +24,7 @@ from typing import Any, Final, NamedTuple
 from ..audit import Event, EventLog
 from ..errors import CaseDataError
 from ..timelimits import ClockStop
-from .case import Case
+from .case import CASE_FORMAT, Case
 from .records import (
     EMPTY,
     NO_SETTLEMENT,
@@ -201,7 +201,8 @@ def _first(event: Event, patch: Patch) -> Case:
     return _NEW(Case, (
         d["case"], d["matter"], d["matter_hash"], Status.RECEIVED, intake, None, False,
         MappingProxyType(steps), clock, None, NO_SETTLEMENT, (), None, event.seq,
-        EventLog.of((event,)), patch.at,
+        # a case opened in the case@3 form keeps the index of its caller-given ids
+        EventLog.of((event,), indexed=d.get("format") == CASE_FORMAT), patch.at,
     ))  # fmt: skip
 
 

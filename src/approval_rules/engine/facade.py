@@ -24,7 +24,7 @@ from ..graph import Process
 from ..plan import MatterPlan
 from ..workdays import WorkCalendar
 from .actions import CLOCK_EVENTS, REGISTRY
-from .case import Case
+from .case import CASE_FORMAT, Case
 from .clocks import Clocks, Timer
 from .context import Command, Ctx, Details, Handled
 from .evolve import Patch, evolve, fold, opened_state
@@ -226,6 +226,7 @@ class Engine:
         elif not isinstance(case_id, str) or not case_id or "#" in case_id:
             raise CaseDataError(f"case_id must be non-empty text without '#', not {case_id!r}")
         details: Details = {
+            "format": CASE_FORMAT,
             "case": case_id,
             "matter": matter_id,
             "matter_hash": plan.hash,
@@ -286,16 +287,15 @@ class Engine:
                 raise CaseDataError(
                     f"event_id must be non-empty text without '#', not {event_id!r}"
                 )
-            for event in case.events:
-                if event.id == event_id:
-                    if event.action != action or event.actor != actor:
-                        raise ActionNotAllowed(
-                            action,
-                            f"event id {event_id!r} was already used for {event.action!r} "
-                            f"by {event.actor}",
-                            code="event-id-reused",
-                        )
-                    return case
+            used = case.events.caller_event(event_id)
+            if used is not None:
+                if used[1:] != (action, actor):
+                    raise ActionNotAllowed(
+                        action,
+                        f"event id {event_id!r} was already used for {used[1]!r} by {used[2]}",
+                        code="event-id-reused",
+                    )
+                return case
         if expected_version is not None and expected_version != case.version:
             raise StaleCase(expected_version, case.version)
         local = self._after_last(case, at, action)
