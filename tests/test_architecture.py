@@ -1,10 +1,10 @@
 """Import layers (STYLE.md B3): each module imports only from the layers below its own.
 
 The package's modules (a subpackage counts as one, by its name) are declared in
-:data:`LAYERS`, lowest first; the engine's own modules in :data:`ENGINE_LAYERS`.  Every
-import of every file is checked against that order, including imports inside a
-subpackage, so a circle can never come back: a new module must be placed in a layer
-before it is allowed to import anything.
+:data:`LAYERS`, lowest first; the modules inside a subpackage in :data:`INSIDE` (what
+each may import of its own subpackage) or, for the engine, in :data:`ENGINE_LAYERS`.
+Every import of every file is checked against that order, so a circle can never come
+back: a new module must be placed before it may import anything.
 """
 
 from __future__ import annotations
@@ -28,11 +28,18 @@ LAYERS: list[set[str]] = [
     {"plan"},  # the engine's tables of one matter, built at compile time
     {"compiler"},
     {"engine"},
-    {"scenario", "render", "testing"},
-    {"_cli_calendar", "_cli_graph", "_cli_run"},
+    {"scenario", "render", "testing", "publication"},
+    {"_cli_options"},  # options the commands share
+    {"_cli_calendar", "_cli_graph", "_cli_guide", "_cli_run"},
     {"cli"},
     {"__main__", "__init__"},
 ]
+
+#: Imports the layers would allow but a module's purpose forbids.
+MAY_NOT: dict[str, set[str]] = {
+    # Publication (issue 15) reads the model and the compiled process, never the engine.
+    "publication": {"engine", "scenario"},
+}
 
 #: The engine's modules, lowest layer first (``__init__`` re-exports, on top).
 ENGINE_LAYERS: list[set[str]] = [
@@ -56,18 +63,45 @@ ENGINE_LAYERS: list[set[str]] = [
 FOLD_MAY_IMPORT = {"errors", "audit", "timelimits"}
 FOLD_MODULES = {"records", "case", "evolve"}
 
+# Subpackage -> module -> modules of the same subpackage it may import.  Every module of
+# a subpackage must be listed; imports leaving the subpackage follow LAYERS.
+INSIDE: dict[str, dict[str, set[str]]] = {
+    "workdays": {
+        "days": set(),
+        "index": {"days"},
+        "statutory": {"days"},
+        "generate": {"statutory"},
+        "projection": {"statutory"},
+        "provisional": {"days", "statutory", "projection"},
+        "official": {"days"},
+        "overlays": {"days", "statutory"},
+        "workcalendar": {"days", "index", "official", "overlays", "provisional"},
+        "__init__": {"days", "overlays", "workcalendar"},
+    },
+    "publication": {
+        "errors": set(),
+        "labels": set(),
+        "guide": {"labels"},
+        "flowchart": {"errors", "guide"},
+        "_templates": {"errors"},
+        "site": {"_templates", "errors", "flowchart", "guide"},
+        "__init__": {"errors", "guide", "site"},
+    },
+}
+
 # Third-party packages each may be imported by one module only (B1.6).
 OWNERS = {
     "yaml": {"_yaml"},
     "jsonschema": {"schema"},
     "networkx": {"graph"},
-    "chinese_calendar": {"workdays"},
+    "chinese_calendar": {"workdays.official"},
+    "borax": {"workdays.generate"},  # development only: writes statutory_days.txt
+    "sxtwl": set(),  # test oracle only
     "hypothesis": {"testing"},
+    "jinja2": {"publication._templates"},
     "orjson": {"audit"},
 }
 
-#: Files over the size limit that another change splits (issue #11: workdays/).
-TOO_LONG_FOR_NOW = {"workdays.py"}
 MAX_LINES = 1000
 
 
@@ -86,6 +120,11 @@ def _modules() -> Iterator[tuple[str, ...]]:
 
 def _path(parts: tuple[str, ...]) -> Path:
     return PACKAGE.joinpath(*parts).with_suffix(".py")
+
+
+def _name(parts: tuple[str, ...]) -> str:
+    """``engine.case``, ``workdays.overlays``, and a package's ``__init__`` by its name."""
+    return ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts)
 
 
 def _imports(parts: tuple[str, ...]) -> tuple[set[tuple[str, ...]], set[str]]:
@@ -121,22 +160,29 @@ MODULES = list(_modules())
 def test_layers(parts: tuple[str, ...]) -> None:
     """No module imports its own layer or one above it, nor the package itself."""
     internal, external = _imports(parts)
-    top = parts[0]
-    if top == "__init__":
+    top, name = parts[0], _name(parts)
+    if name == "__init__":
         return
     mine = _layer(top, LAYERS)
     for target in internal:
-        assert target != ("__init__",), f"{'.'.join(parts)} imports approval_rules itself"
+        assert target != ("__init__",), f"{name} imports approval_rules itself"
         if target[0] == top:
-            continue  # inside a subpackage: below
+            if top in INSIDE:
+                sub, inner = parts[1] if len(parts) > 1 else "__init__", target[1]
+                assert sub in INSIDE[top], f"add {name} to INSIDE[{top!r}] in this test"
+                assert inner == sub or inner in INSIDE[top][sub], (
+                    f"{name} may not import {top}.{inner}"
+                )
+            continue  # the engine's own: test_engine_layers
         assert _layer(target[0], LAYERS) < mine, (
-            f"{'.'.join(parts)} may not import {target[0]} (same or higher layer)"
+            f"{name} may not import {target[0]} (same or higher layer)"
         )
+        assert target[0] not in MAY_NOT.get(top, set()), f"{name} may not import {target[0]}"
     for package, owners in OWNERS.items():
         if package in external:
-            assert top in owners, f"only {sorted(owners)} may import {package}, not {top}"
+            assert name in owners, f"only {sorted(owners)} may import {package}, not {name}"
     if "click" in external:
-        assert top == "cli" or top.startswith("_cli"), f"{top} imports click"
+        assert top == "cli" or top.startswith("_cli"), f"{name} imports click"
 
 
 ENGINE_MODULES = [parts for parts in MODULES if parts[0] == "engine"]
@@ -166,22 +212,24 @@ def test_every_engine_module_is_declared() -> None:
     assert {parts[-1] for parts in ENGINE_MODULES} == declared
 
 
+@pytest.mark.parametrize("package", sorted(INSIDE))
+def test_subpackage_table_lists_every_module(package: str) -> None:
+    """INSIDE names exactly the modules a subpackage has (no stale or missing rows)."""
+    files = {p.stem for p in (PACKAGE / package).glob("*.py")}
+    assert files == set(INSIDE[package])
+
+
 @pytest.mark.parametrize("parts", MODULES, ids=".".join)
 def test_no_file_is_too_long(parts: tuple[str, ...]) -> None:
     """No file over about 1,000 lines: a newcomer reads a module whole."""
-    path = _path(parts)
-    if path.name in TOO_LONG_FOR_NOW and len(parts) == 1:
-        pytest.skip(f"{path.name} is split by another change")
-    lines = len(path.read_text(encoding="utf-8").splitlines())
+    lines = len(_path(parts).read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{'/'.join(parts)}.py has {lines} lines"
 
 
 def test_import_stays_light() -> None:
-    """`import approval_rules` pulls in neither click, hypothesis nor networkx."""
-    code = (
-        "import sys, approval_rules;"
-        "print(sorted(m for m in ('click', 'hypothesis', 'networkx') if m in sys.modules))"
-    )
+    """`import approval_rules` pulls in no click, hypothesis, jinja2, networkx or lunar package."""
+    heavy = ("click", "hypothesis", "jinja2", "networkx", "borax", "sxtwl")
+    code = f"import sys, approval_rules; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout.strip()

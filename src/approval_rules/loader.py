@@ -27,6 +27,9 @@ from .conditions import ConditionSyntaxError, check_condition, parse_condition
 from .errors import DefinitionError, Issue, Path, Severity, SourceSpan
 from .model import (
     FILE_TYPE_PATTERN,
+    PHONE_PATTERN,
+    SESSION_PATTERN,
+    URL_PATTERN,
     CaseType,
     Definitions,
     Department,
@@ -439,6 +442,8 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
             hint = "put it in quotes to keep it as text"
         elif etype == "bool_type" and isinstance(value, str):
             hint = "write true or false"
+        elif etype == "tuple_type" and path[-1:] == ("example",):
+            hint = "write true (every value in the block) or a list of keys, e.g. [address]"
         return Issue(
             "wrong-type",
             f"{where} must be {expected}, not {_describe(value)}",
@@ -465,26 +470,8 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
             span=span,
             path=path,
         )
-    if (
-        etype == "string_pattern_mismatch"
-        and error.get("ctx", {}).get("pattern") == FILE_TYPE_PATTERN
-    ):
-        return Issue(
-            "schema",
-            f"{where}: {value!r} is not a file extension; write it in lower case without "
-            "the dot, e.g. 'jpg'",
-            span=span,
-            path=path,
-        )
     if etype == "string_pattern_mismatch":
-        return Issue(
-            "bad-id",
-            f"{where}: {value!r} is not a valid id",
-            span=span,
-            path=path,
-            hint="use lower-case letters, digits and _, starting with a letter, "
-            "e.g. " + _suggest_id(str(value)),
-        )
+        return _pattern_issue(error.get("ctx", {}).get("pattern"), value, where, span, path)
     if etype in {"too_short", "string_too_short"}:
         return Issue(
             "empty-value",
@@ -503,6 +490,45 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
         message = error["msg"].removeprefix("Value error, ")
         return Issue("invalid-combination", f"{where}: {message}", span=span, path=path)
     return Issue("schema", f"{where}: {error['msg']}", span=span, path=path)
+
+
+def _pattern_issue(
+    pattern: str | None, value: Any, where: str, span: SourceSpan, path: Path
+) -> Issue:
+    """The issue for a text that does not match its field's pattern."""
+    if pattern == FILE_TYPE_PATTERN:
+        return Issue(
+            "schema",
+            f"{where}: {value!r} is not a file extension; write it in lower case without "
+            "the dot, e.g. 'jpg'",
+            span=span,
+            path=path,
+        )
+    if pattern in _FORMATS:
+        what, example = _FORMATS[pattern]
+        return Issue(
+            "bad-format",
+            f"{where}: {value!r} is not {what}",
+            span=span,
+            path=path,
+            hint=f"write it like {example}",
+        )
+    return Issue(
+        "bad-id",
+        f"{where}: {value!r} is not a valid id",
+        span=span,
+        path=path,
+        hint="use lower-case letters, digits and _, starting with a letter, "
+        "e.g. " + _suggest_id(str(value)),
+    )
+
+
+#: Text formats of the service information: pattern → (what it is, an example to copy).
+_FORMATS = {
+    PHONE_PATTERN: ("a phone number", "'0717-3236505' or '12345' (digits and hyphens, quoted)"),
+    URL_PATTERN: ("a web address", "https://zwfw.example.gov.cn/item/123"),
+    SESSION_PATTERN: ("an office session", "'09:00-12:00' (24-hour clock, quoted)"),
+}
 
 
 def _missing_hint(model: type[BaseModel], path: Path, name: str) -> str | None:
@@ -631,6 +657,9 @@ class _Refs:
             self.ref(doc, ("co_departments", i), d, dep, "department", "unknown-department")
         for i, pre in enumerate(matter.prerequisites):
             self._matter_ref(matter, doc, ("prerequisites", i), pre)
+        if matter.service is not None and matter.service.hall is not None:
+            hall = matter.service.hall
+            self.ref(doc, ("service", "hall"), hall, dep, "department", "unknown-department")
         self._check_limits(matter, doc)
         fields = self._check_fields(matter, doc)
         step_ids = self._check_steps(matter, doc, fields)

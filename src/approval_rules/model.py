@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
+    Tag,
     model_validator,
 )
 
@@ -50,10 +52,12 @@ __all__ = [
     "MatterType",
     "Necessity",
     "OnTimeout",
+    "OpeningHours",
     "Person",
     "PixelSize",
     "ResultSpec",
     "Role",
+    "Service",
     "Source",
     "Step",
     "StepKind",
@@ -177,10 +181,124 @@ class FieldType(enum.StrEnum):
     DATE = "date"
 
 
+# --- service information and example markers (办事指南) ----------------------------------
+#
+# What a published service guide needs beyond the rules: where to go, when, whom to
+# call, and which values are examples rather than verified.  Contact details belong to
+# departments (shared by every matter they handle); a matter's ``service`` block says
+# which hall and window, and may override a phone number or give the online address.
+
+#: A phone number as dialled: digits grouped by hyphens, e.g. 0717-3236505, 12345, +86-10-12345.
+PHONE_PATTERN = r"^(\+[0-9]{1,3}-)?[0-9]{3,}(-[0-9]+)*$"
+#: An address on the web a person can open: http or https, no spaces.
+URL_PATTERN = r"^https?://[^\s/]+\S*$"
+#: An office session in 24-hour clock time, e.g. 09:00-12:00.
+SESSION_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+Phone = Annotated[
+    StrictStr,
+    Field(
+        pattern=PHONE_PATTERN,
+        description="A phone number as dialled, e.g. '0717-3236505' or '12345' (quote it).",
+    ),
+]
+Url = Annotated[
+    StrictStr,
+    Field(pattern=URL_PATTERN, description="A web address starting with https:// or http://."),
+]
+Session = Annotated[
+    StrictStr,
+    Field(pattern=SESSION_PATTERN, description="Opening and closing time, e.g. '09:00-12:00'."),
+]
+
+_Key = TypeVar("_Key", bound=str)
+
+
+def _example_branch(value: Any) -> str:
+    # A boolean marks the whole block; anything else is read as a list of keys, so that a
+    # mistake is reported once, against the list ("'adress' is not one of ...").
+    return "all" if isinstance(value, bool) else "keys"
+
+
+#: ``example:`` of a block: ``true`` when every value in the block is an example, or the
+#: list of the block's keys whose values are examples.  Each block lists its own keys.
+Example = Annotated[
+    Annotated[StrictBool, Tag("all")] | Annotated[tuple[_Key, ...], Tag("keys")],
+    Discriminator(_example_branch),
+]
+
+_EXAMPLE_HELP = (
+    "Values that are examples, not verified (示例，未核实): true for the whole block, or a "
+    "list of its keys, e.g. [address, consultation_phone]. Service guides mark them."
+)
+
+
+class _Marked(_Model):
+    """A block whose values may be marked as examples (``example:``)."""
+
+    def is_example(self, key: str) -> bool:
+        """Is the value of ``key`` in this block an example rather than verified?"""
+        marked = getattr(self, "example", False)
+        if isinstance(marked, bool):
+            return marked
+        return key in marked
+
+
+class OpeningHours(_Model):
+    """办公时间: the two office sessions of every working day, local time (Asia/Shanghai).
+
+    Working days follow the official calendar: statutory holidays closed, make-up
+    workdays (调休) open.
+    """
+
+    morning: Session = Field(description="Morning session, e.g. '09:00-12:00'.")
+    afternoon: Session = Field(description="Afternoon session, e.g. '13:30-17:30'.")
+    note: StrictStr | None = Field(
+        default=None, description="Anything else, e.g. 周六上午延时服务（仅受理）."
+    )
+
+    @model_validator(mode="after")
+    def _in_order(self) -> OpeningHours:
+        points = [*self.morning.split("-"), *self.afternoon.split("-")]
+        if not points[0] < points[1] <= points[2] < points[3]:
+            raise ValueError(
+                f"the sessions must run in order, morning before afternoon (got "
+                f"{self.morning} and {self.afternoon})"
+            )
+        return self
+
+
+class Service(_Marked):
+    """办理地点与咨询投诉: where the applicant goes and whom they ask, for the service guide.
+
+    Address and office hours are the ``hall`` department's; phone numbers not given here
+    are the lead department's, then the hall's.
+    """
+
+    hall: Id | None = Field(
+        default=None,
+        description="Department whose address and office hours apply, e.g. the 政务服务中心 "
+        "that hosts the window; the lead department if absent.",
+    )
+    window: Text | None = Field(
+        default=None, description="办理窗口, e.g. 住建局窗口 or 企业开办综合窗口."
+    )
+    online_url: Url | None = Field(default=None, description="网上办理地址 of this matter.")
+    consultation_phone: Phone | None = Field(
+        default=None, description="咨询电话 for this matter, if not the department's."
+    )
+    complaint_phone: Phone | None = Field(
+        default=None, description="监督投诉电话 for this matter, if not the department's."
+    )
+    example: Example[
+        Literal["hall", "window", "online_url", "consultation_phone", "complaint_phone"]
+    ] = Field(default=False, description=_EXAMPLE_HELP)
+
+
 # --- shared definitions ----------------------------------------------------------------
 
 
-class Department(_Model):
+class Department(_Marked):
     """A department (部门/单位) that leads, co-handles or hosts steps."""
 
     id: Id
@@ -195,6 +313,27 @@ class Department(_Model):
     credit_code: StrictStr | None = Field(
         default=None, description="统一社会信用代码 of the department (opaque text)."
     )
+    address: Text | None = Field(
+        default=None, description="办公地址: where applicants go, e.g. 当阳市××路××号."
+    )
+    office_hours: OpeningHours | None = Field(default=None, description="办公时间.")
+    consultation_phone: Phone | None = Field(default=None, description="咨询电话.")
+    complaint_phone: Phone | None = Field(default=None, description="监督投诉电话.")
+    website: Url | None = Field(default=None, description="门户网站 or 网上办事大厅.")
+    example: Example[
+        Literal[
+            "name",
+            "short_name",
+            "level",
+            "region",
+            "credit_code",
+            "address",
+            "office_hours",
+            "consultation_phone",
+            "complaint_phone",
+            "website",
+        ]
+    ] = Field(default=False, description=_EXAMPLE_HELP)
 
 
 class Role(_Model):
@@ -205,7 +344,7 @@ class Role(_Model):
     description: StrictStr | None = None
 
 
-class Person(_Model):
+class Person(_Marked):
     """A person who may sign steps (本级权限人)."""
 
     id: Id
@@ -217,6 +356,7 @@ class Person(_Model):
         description="AB岗: id of the person who acts for this one while they are absent.",
     )
     title: StrictStr | None = Field(default=None, description="Job title, e.g. 分管副局长.")
+    example: Example[Literal["name", "title"]] = Field(default=False, description=_EXAMPLE_HELP)
 
 
 class LegalBasis(_Model):
@@ -227,7 +367,7 @@ class LegalBasis(_Model):
     text: StrictStr | None = Field(default=None, description="The wording, if useful.")
 
 
-class FeeItem(_Model):
+class FeeItem(_Marked):
     """A fee standard (收费项目). Give either ``amount`` or ``rate`` with ``per_field``."""
 
     id: Id
@@ -244,6 +384,9 @@ class FeeItem(_Model):
     maximum: Money | None = Field(default=None, description="Highest amount charged.")
     legal_basis: LegalBasis
     waivable: StrictBool = Field(default=False, description="May the fee be waived (减免)?")
+    example: Example[
+        Literal["name", "amount", "rate", "unit", "minimum", "maximum", "legal_basis", "waivable"]
+    ] = Field(default=False, description=_EXAMPLE_HELP)
 
     @model_validator(mode="after")
     def _amount_or_rate(self) -> FeeItem:
@@ -269,7 +412,7 @@ class Definitions(_Model):
 # --- a matter ----------------------------------------------------------------------------
 
 
-class TimeLimit(_Model):
+class TimeLimit(_Marked):
     """A time limit: a number and a unit (working days unless said otherwise)."""
 
     value: Annotated[StrictFloat, Field(gt=0)] = Field(
@@ -278,6 +421,9 @@ class TimeLimit(_Model):
     unit: Unit = Field(default=Unit.WORKING_DAYS, description="working_days (default), …")
     explanation: StrictStr | None = Field(
         default=None, description="时限说明: the wording published in the service guide."
+    )
+    example: Example[Literal["value", "explanation"]] = Field(
+        default=False, description=_EXAMPLE_HELP
     )
 
     @model_validator(mode="after")
@@ -472,15 +618,16 @@ class Validity(_Model):
     unit: Literal["days", "months", "years"]
 
 
-class ResultSpec(_Model):
+class ResultSpec(_Marked):
     """办理结果."""
 
     name: Text = Field(description="Certificate or licence name, e.g. 建筑工程施工许可证.")
     electronic: StrictBool = Field(default=False, description="Issued as an electronic licence.")
     validity: Validity | None = Field(default=None, description="None: valid without limit.")
+    example: Example[Literal["name", "validity"]] = Field(default=False, description=_EXAMPLE_HELP)
 
 
-class Matter(_Model):
+class Matter(_Marked):
     """审批事项: one file with ``kind: matter``."""
 
     kind: Literal["matter"] = Field(description="Always 'matter' for this file.")
@@ -492,6 +639,10 @@ class Matter(_Model):
     lead_department: Id = Field(description="实施主体 / 牵头部门.")
     co_departments: tuple[Id, ...] = Field(default=(), description="共同实施部门 / 协办部门.")
     legal_basis: tuple[LegalBasis, ...] = Field(min_length=1, description="设定依据.")
+    application_conditions: tuple[Text, ...] = Field(
+        default=(),
+        description="申请条件 / 受理条件, one per item, as the service guide lists them.",
+    )
     case_type: CaseType = Field(description="immediate (即办件) or promised (承诺件).")
     time_limits: TimeLimits
     prerequisites: tuple[Id, ...] = Field(
@@ -508,4 +659,18 @@ class Matter(_Model):
     channels: tuple[Literal["window", "online", "mail"], ...] = Field(
         default=(), description="办理形式."
     )
+    service: Service | None = Field(
+        default=None, description="办理地点、咨询和投诉: where to go and whom to ask."
+    )
     note: StrictStr | None = None
+    example: Example[
+        Literal[
+            "name",
+            "catalogue_code",
+            "implementation_code",
+            "legal_basis",
+            "application_conditions",
+            "visits",
+            "channels",
+        ]
+    ] = Field(default=False, description=_EXAMPLE_HELP)
