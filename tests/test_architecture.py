@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "approval_rules"
 #: The package's modules and subpackages, lowest layer first.
 LAYERS: list[set[str]] = [
     {"errors"},
-    {"_wording", "_yaml", "model"},
+    {"_json", "_wording", "_yaml", "model"},
     {"conditions", "schema", "catalogue", "audit", "workdays"},
     {"loader", "timelimits", "graph"},
     {"plan"},  # the engine's tables of one matter, built at compile time
@@ -60,7 +60,7 @@ ENGINE_LAYERS: list[set[str]] = [
 #: What the case's value and its fold may import from the rest of the package: the
 #: record, the errors and the clock stops' type; never the plan, the compiler or the
 #: calendar, so that a stored log folds without them.
-FOLD_MAY_IMPORT = {"errors", "audit", "timelimits"}
+FOLD_MAY_IMPORT = {"_json", "errors", "audit", "timelimits"}
 FOLD_MODULES = {"records", "case", "evolve"}
 
 # Subpackage -> module -> modules of the same subpackage it may import.  Every module of
@@ -99,7 +99,7 @@ OWNERS = {
     "sxtwl": set(),  # test oracle only
     "hypothesis": {"testing"},
     "jinja2": {"publication._templates"},
-    "orjson": {"audit"},
+    "orjson": {"_json"},
 }
 
 MAX_LINES = 1000

@@ -13,8 +13,8 @@ point on, and :func:`verify` says where.  Removing events *from the end* leaves 
 shorter chain that is still valid: keep the last hash (``head``) somewhere else (the
 case store's row, a supervisor's copy) and pass it to :func:`verify` to catch that too.
 
-This module imports only the standard library, orjson (the canonical form written fast,
-:func:`record_body`) and :mod:`.errors`.
+This module imports only the standard library, :mod:`._json` (the canonical form written
+fast, :func:`record_body`) and :mod:`.errors`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ from json.encoder import encode_basestring
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple, overload
 
-import orjson
-
+from ._json import dumps_sorted
 from .errors import CaseDataError, CaseError
 
 __all__ = [
@@ -106,13 +105,6 @@ def chain_hash(prev_hash: str, body: str) -> str:
     return hashlib.sha256((prev_hash + body).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-#: orjson's options for the canonical form: sorted keys; dates, times and dataclasses
-#: are not JSON data here (they go to ``default``, as in the reference encoder).
-_RECORD_OPTIONS: Final = (
-    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-)
-
-
 def record_body(seq: int, id: str, at: str, actor: str, action: str, details: Any) -> str:
     """:func:`event_body`, written by orjson: the same text for every value a record holds.
 
@@ -127,15 +119,13 @@ def record_body(seq: int, id: str, at: str, actor: str, action: str, details: An
     """
     try:
         return _record_bytes(seq, id, at, actor, action, details).decode()
-    except TypeError:  # orjson.JSONEncodeError: the reference encoder decides
+    except TypeError:  # not writable by _json: the reference encoder decides
         return event_body(seq, id, at, actor, action, details)
 
 
 def _record_bytes(seq: int, id: str, at: str, actor: str, action: str, details: Any) -> bytes:
-    return orjson.dumps(
-        {"action": action, "actor": actor, "at": at, "details": details, "id": id, "seq": seq},
-        default=_no_default,
-        option=_RECORD_OPTIONS,
+    return dumps_sorted(
+        {"action": action, "actor": actor, "at": at, "details": details, "id": id, "seq": seq}
     )
 
 
@@ -293,7 +283,7 @@ def _new_event(
     """The one place an event is built: its body (:func:`record_body`) and its hash."""
     try:
         raw = _record_bytes(seq, id, at, actor, action, details)
-    except TypeError:  # orjson.JSONEncodeError: the reference encoder decides
+    except TypeError:  # not writable by _json: the reference encoder decides
         body = event_body(seq, id, at, actor, action, details)
         digest = chain_hash(prev_hash, body)
     else:
@@ -450,8 +440,13 @@ class EventLog(Sequence[Event]):
     def append(self, event: Event) -> EventLog:
         """A new log with ``event`` at the end (this one is unchanged).  O(1)."""
         tail, n = self._tail, self._n
-        if not tail.push(n, event):
-            # another log grown from this one appended first: copy what we share
+        events = tail.events
+        if len(events) == n:
+            events.append(event)  # (list.append is atomic: check nobody came first)
+        if events[n] is event:
+            if "#" not in event.id:  # a caller-given id (is_caller_id)
+                tail.ids[event.id] = n
+        else:  # another log grown from this one appended first: copy what we share
             tail = tail.branch(n, event)
         log: EventLog = object.__new__(EventLog)
         log._stored = self._stored
@@ -539,18 +534,6 @@ class _Appended:
         }
         self._written = 0  # how many events _text holds
         self._text = ""
-
-    def push(self, n: int, event: Event) -> bool:
-        """Append ``event`` as the event after the first ``n``; false if another came first."""
-        events = self.events
-        if len(events) != n:
-            return False
-        events.append(event)  # (list.append is atomic: check nobody came first)
-        if events[n] is not event:
-            return False
-        if is_caller_id(event.id):
-            self.ids[event.id] = n
-        return True
 
     def branch(self, n: int, event: Event) -> _Appended:
         """A new buffer of the first ``n`` events and ``event`` (their text kept)."""

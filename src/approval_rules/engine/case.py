@@ -20,6 +20,7 @@ from json.encoder import encode_basestring
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
+from .._json import dumps, loads
 from ..audit import CallerEvent, EventLog, decode_events
 from ..errors import CaseDataError
 from ..timelimits import ClockStop
@@ -139,10 +140,7 @@ class Case(NamedTuple):
         """
         events = self.events
         items = events.json_items()
-        data = _state_data(self)
-        if events.indexed:
-            data = (*data, events.caller_ids())
-        state = "".join(_ENCODE(data, 0))
+        state = _state_json(self)
         tag = CASE_FORMAT if events.indexed else CASE_FORMAT_2
         return (
             f'{{"format":"{tag}","id":{encode_basestring(self.id)},'
@@ -229,33 +227,32 @@ _CASE_KEYS: Final = frozenset(
 )
 _HEADER_KEYS: Final = _CASE_KEYS - {"state", "events"}
 
-_SCAN: Final[Callable[[str, int], tuple[Any, int]]] = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _STATE_KEY: Final = ',"state":'
-_EVENTS_KEY: Final = ',"events":['
+_EVENTS_KEY: Final = ',"events":[{'
 
 
 def _split_case_json(text: str) -> tuple[dict[str, Any], Any, tuple[int, int] | list[Any]]:
     """The header, the state and the events of a serialised case.
 
-    Text as :meth:`Case.to_json` writes it is scanned up to the events, which are
-    returned as where their stored text starts and stops in ``text`` (the C scanner
-    finds where the state ends; the header's values are text and numbers, so the
-    first ``,"state":`` is the key).  Any other layout of valid JSON is parsed whole,
-    and the events come back parsed.
+    Text as :meth:`Case.to_json` writes it is read up to the events, which are
+    returned as where their stored text starts and stops in ``text`` (the header's
+    values are text and numbers, so the first ``,"state":`` is the key).  Any other
+    layout of valid JSON is parsed whole, and the events come back parsed.
     """
     at = text.find(_STATE_KEY)
     if at > 0 and text.startswith('{"format":') and text.endswith("]}"):
-        try:
-            head_text = text[:at] + "}"
-            header, end = _SCAN(head_text, 0)
-            if end != len(head_text) or not isinstance(header, dict):
-                raise ValueError("not the compact layout")
-            state, end = _SCAN(text, at + len(_STATE_KEY))
-            if not text.startswith(_EVENTS_KEY, end):
-                raise ValueError("not the compact layout")
-            return header, state, (end + len(_EVENTS_KEY), len(text) - 2)
-        except (ValueError, StopIteration, IndexError):
-            pass
+        # the state holds no list of objects, so the events start where the first
+        # ',"events":[{' is (a text value writes every '"' as '\\"')
+        events_at = text.find(_EVENTS_KEY, at)
+        if events_at > 0:
+            try:
+                header = loads(text[:at] + "}")
+                state = loads(text[at + len(_STATE_KEY) : events_at])
+            except ValueError:
+                pass
+            else:
+                if isinstance(header, dict):
+                    return header, state, (events_at + len(_EVENTS_KEY) - 1, len(text) - 2)
     try:
         data = json.loads(text)
     except ValueError as err:
@@ -272,71 +269,53 @@ def _split_case_json(text: str) -> tuple[dict[str, Any], Any, tuple[int, int] | 
 # --------------------------------------------------------------------------- the snapshot
 #
 # ``state`` in the serial form is an array of the case's fields from ``intake`` to
-# ``ending``, then ``last_at``: records as arrays in their fields' order, mappings as
-# objects in their order, dates and times as ISO text, amounts as decimal text.  It is
-# converted to JSON-native values first and encoded in one call of the C encoder (a
-# ``default`` callback per date costs more than the whole conversion).
+# ``ending``, then ``last_at`` (and, in case@3, the index of caller-given event ids):
+# records as arrays in their fields' order, mappings as objects in their order, dates
+# and times as ISO text, amounts as decimal text.  It is the case's own structure,
+# written in one call: orjson writes records, mappings, amounts and clock stops
+# through ``_plain`` and dates itself; what it cannot write (text with lone
+# surrogates, integers beyond 64 bits) the standard library's encoder writes.
+
+
+def _plain(value: Any) -> Any:
+    """A value of the state as JSON data (records, mappings, amounts, clock stops)."""
+    if isinstance(value, tuple):
+        return tuple(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if type(value) is ClockStop:
+        return (value.kind, value.start, value.end, value.notice)
+    raise TypeError(f"{type(value).__name__} is not part of a case")
+
+
+def _plain_or_day(value: Any) -> Any:
+    return value.isoformat() if type(value) is date else _plain(value)
+
 
 _ENCODE: Final[Callable[[Any, int], Iterable[str]]] = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-    None, None, encode_basestring, None, ":", ",", False, False, False
+    None, _plain_or_day, encode_basestring, None, ":", ",", False, False, False
 )
 
 
-def _day_text(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
-def _state_data(case: Case) -> tuple[Any, ...]:
-    """The ``state`` item of ``case`` as JSON-native values (see above)."""
+def _state_json(case: Case) -> str:
+    """The ``state`` item of ``case`` (see above)."""
     it = case.intake
-    notice = it.notice
-    clock = case.clock
-    active, extension = clock.active_stop, clock.extension
-    decision = case.decision
-    st = case.settlement
-    cert = st.certificate
-    ending = case.ending
-    return (
+    data: tuple[Any, ...] = (
         (
-            dict(it.applicant), it.applicant_id, it.received.isoformat(), it.green_channel,
-            dict(it.materials), it.problems, it.gaps,
-            None if notice is None else (notice.issued.isoformat(), notice.by, notice.items),
-            _day_text(it.corrected), _day_text(it.makeup_by),
+            it.applicant, it.applicant_id, it.received.isoformat(), it.green_channel,
+            it.materials, it.problems, it.gaps, it.notice, it.corrected, it.makeup_by,
         ),
-        _day_text(case.accepted_on),
-        case.deemed_acceptance,
-        {
-            sid: (s[0], s[1], None if s[2] is None else s[2].isoformat(), *s[3:])
-            for sid, s in case.steps.items()
-        },
-        (
-            clock.statutory_limit, clock.promised_limit, clock.notice_due.isoformat(),
-            _day_text(clock.statutory_due), _day_text(clock.promised_due),
-            _day_text(clock.certificate_due),
-            [(s.kind, s.start.isoformat(), s.end.isoformat(), s.notice) for s in clock.stops]
-            if clock.stops else (),
-            None if active is None
-            else (active.kind, active.start.isoformat(), active.notice, active.by),
-            None if extension is None
-            else (extension.days, extension.by, extension.on.isoformat(), extension.reason),
-        ),
-        None if decision is None else (*decision[:3], decision.on.isoformat(), decision.reasons),
-        _UNDECIDED_DATA if st is NO_SETTLEMENT else (
-            {k: str(v) for k, v in st.fees.items()}, dict(st.waived),
-            [(str(p.amount), p.on.isoformat(), p.by, p.receipt) for p in st.payments],
-            None if cert is None
-            else (cert.number, cert.issued.isoformat(), _day_text(cert.valid_until)),
-            _day_text(st.delivered), st.signed_by, _day_text(st.closed),
-        ),
-        [(a.person, a.start.isoformat(), a.end.isoformat(), a.by, a.reason)
-         for a in case.absences] if case.absences else (),
-        None if ending is None
-        else (ending.status, ending.on.isoformat(), ending.by, ending.reason),
-        case.last_at.isoformat(),
+        case.accepted_on, case.deemed_acceptance, case.steps, case.clock, case.decision,
+        case.settlement, case.absences, case.ending, case.last_at.isoformat(),
     )  # fmt: skip
-
-
-_UNDECIDED_DATA: Final[tuple[Any, ...]] = ({}, {}, (), None, None, None, None)
+    if case.events.indexed:
+        data = (*data, case.events.caller_ids())
+    try:
+        return dumps(data, _plain, dates=True).decode()
+    except TypeError:  # not writable by _json: the standard library's encoder writes it
+        return "".join(_ENCODE(data, 0))
 
 
 def _aware(text: str) -> datetime:
@@ -371,7 +350,7 @@ def _ids_from(state: Any, indexed: bool) -> Mapping[str, CallerEvent] | None:
 
 
 def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
-    """The case's fields ``intake`` … ``ending`` from a snapshot (``_state_data``).
+    """The case's fields ``intake`` … ``ending`` from a snapshot (``_state_json``).
 
     Raises whatever malformed data causes (the caller reports it): ``ValueError`` for
     a wrong number of items, ``TypeError`` for a wrong kind of value, ``KeyError`` for

@@ -44,6 +44,7 @@ from .records import (
     StepStatus,
     optional_day,
     problems_from,
+    with_fields,
 )
 
 __all__ = [
@@ -208,7 +209,10 @@ def _first(event: Event, patch: Patch) -> Case:
 
 def _request_correction(case: Case, e: Event, patch: Patch) -> _Changes:
     notice = Notice(patch.at.date(), e.actor, problems_from(e.details["items"]))
-    return {"status": Status.CORRECTION_REQUESTED, "intake": case.intake._replace(notice=notice)}
+    return {
+        "status": Status.CORRECTION_REQUESTED,
+        "intake": with_fields(case.intake, notice=notice),
+    }
 
 
 def _supplement(case: Case, e: Event, patch: Patch) -> _Changes:
@@ -217,7 +221,8 @@ def _supplement(case: Case, e: Event, patch: Patch) -> _Changes:
     materials = dict(sorted({**intake.materials, **_files(d["materials"])}.items()))
     corrected = d.get("corrected")
     changes: _Changes = {
-        "intake": intake._replace(
+        "intake": with_fields(
+            intake,
             materials=MappingProxyType(materials),
             problems=problems_from(d["problems"]),
             gaps=tuple(d["gaps"]),
@@ -234,9 +239,11 @@ def _accept(case: Case, e: Event, patch: Patch) -> _Changes:
     statutory, promised = d["due"]
     intake = case.intake
     if "makeup_by" in d:
-        intake = intake._replace(makeup_by=date.fromisoformat(d["makeup_by"]))
-    clock = case.clock._replace(
-        statutory_due=date.fromisoformat(statutory), promised_due=date.fromisoformat(promised)
+        intake = with_fields(intake, makeup_by=date.fromisoformat(d["makeup_by"]))
+    clock = with_fields(
+        case.clock,
+        statutory_due=date.fromisoformat(statutory),
+        promised_due=date.fromisoformat(promised),
     )
     return {
         "status": Status.IN_REVIEW,
@@ -279,11 +286,11 @@ def _pass(case: Case, e: Event, patch: Patch) -> _Changes:
     fees = MappingProxyType({k: Decimal(v) for k, v in sorted(raw.items())}) if raw else EMPTY
     return {
         "status": Status.APPROVED,
-        "clock": case.clock._replace(
-            certificate_due=date.fromisoformat(decision["certificate_due"])
+        "clock": with_fields(
+            case.clock, certificate_due=date.fromisoformat(decision["certificate_due"])
         ),
         "decision": Decision("approved", decision["step"], e.actor, patch.at.date(), ()),
-        "settlement": NO_SETTLEMENT._replace(fees=fees),
+        "settlement": with_fields(NO_SETTLEMENT, fees=fees),
     }
 
 
@@ -300,11 +307,12 @@ def _unchanged(case: Case, e: Event, patch: Patch) -> _Changes:
 def _start_stop(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     stop = ActiveStop(d["kind"], patch.at.date(), d["notice"], e.actor)
-    return {"clock": case.clock._replace(active_stop=stop)}
+    return {"clock": with_fields(case.clock, active_stop=stop)}
 
 
 def _with_dues(clock: CaseClock, due: Mapping[str, Any], **more: Any) -> CaseClock:
-    return clock._replace(
+    return with_fields(
+        clock,
         statutory_due=optional_day(due.get("statutory")),
         promised_due=optional_day(due.get("promised")),
         certificate_due=optional_day(due.get("certificate")),
@@ -321,7 +329,7 @@ def _end_stop(case: Case, e: Event, patch: Patch) -> _Changes:
     clock = _with_dues(case.clock, d["due"], stops=(*case.clock.stops, stop), active_stop=None)
     steps = dict(case.steps)
     for sid, due in d["steps"].items():
-        steps[sid] = steps[sid]._replace(due=optional_day(due))
+        steps[sid] = with_fields(steps[sid], due=optional_day(due))
     return {"clock": clock, "steps": MappingProxyType(steps)}
 
 
@@ -344,13 +352,13 @@ def _payment(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     payment = Payment(Decimal(d["amount"]), patch.at.date(), e.actor, d.get("receipt"))
     settlement = case.settlement
-    return {"settlement": settlement._replace(payments=(*settlement.payments, payment))}
+    return {"settlement": with_fields(settlement, payments=(*settlement.payments, payment))}
 
 
 def _waiver(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     waived = MappingProxyType({**case.settlement.waived, d["item"]: d["reason"]})
-    return {"settlement": case.settlement._replace(waived=waived)}
+    return {"settlement": with_fields(case.settlement, waived=waived)}
 
 
 def _certificate(case: Case, e: Event, patch: Patch) -> _Changes:
@@ -358,13 +366,13 @@ def _certificate(case: Case, e: Event, patch: Patch) -> _Changes:
     cert = Certificate(d["number"], patch.at.date(), optional_day(d["valid_until"]))
     return {
         "status": Status.CERTIFIED,
-        "settlement": case.settlement._replace(certificate=cert),
+        "settlement": with_fields(case.settlement, certificate=cert),
     }
 
 
 def _deliver(case: Case, e: Event, patch: Patch) -> _Changes:
-    settlement = case.settlement._replace(
-        delivered=patch.at.date(), signed_by=e.details.get("signed_by")
+    settlement = with_fields(
+        case.settlement, delivered=patch.at.date(), signed_by=e.details.get("signed_by")
     )
     status = Status.DELIVERED if case.status is Status.CERTIFIED else case.status
     return {"status": status, "settlement": settlement}
@@ -373,7 +381,7 @@ def _deliver(case: Case, e: Event, patch: Patch) -> _Changes:
 def _close(case: Case, e: Event, patch: Patch) -> _Changes:
     return {
         "status": Status.CLOSED,
-        "settlement": case.settlement._replace(closed=patch.at.date()),
+        "settlement": with_fields(case.settlement, closed=patch.at.date()),
     }
 
 

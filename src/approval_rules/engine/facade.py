@@ -30,7 +30,7 @@ from .context import Command, Ctx, Details, Handled
 from .evolve import Patch, evolve, fold, opened_state
 from .fees import require_fee_fields
 from .intake import check_applicant, check_files, check_materials
-from .records import SYSTEM
+from .records import SYSTEM, TERMINAL
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
 from .steps import named_step
 
@@ -99,7 +99,7 @@ class Engine:
         if type(case) is not Case:
             raise TypeError(f"case must be a Case (got {type(case).__name__})")
         ctx = self._contexts.get(case.matter_id)
-        if ctx is None or ctx.plan is not self._plans.get(case.matter_id):
+        if ctx is None:  # (a catalogue's plan of a matter never changes)
             ctx = self._contexts[case.matter_id] = Ctx(self._plan(case.matter_id), self._clocks)
         plan = ctx.plan
         if plan.hash != case.matter_hash:
@@ -315,7 +315,7 @@ class Engine:
                     f"(it takes: {', '.join(spec.details) or 'none'})"
                 )
         case = self._advance(ctx, case, local)
-        if case.is_terminal:
+        if case.status in TERMINAL:
             raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")
         step = named_step(ctx.plan, case, details, action) if spec.per_step else None
         auth = spec.check(ctx, case, action, step, actor, local.date())

@@ -21,7 +21,7 @@ from ..plan import MatterPlan
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, text_detail
 from .permissions import kind_actor
-from .records import Payment, Settlement, Status
+from .records import Payment, Settlement, Status, with_fields
 from .steps import specific_done
 
 __all__ = [
@@ -130,7 +130,7 @@ def record_payment(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handl
         details["receipt"] = receipt
     # the fold records the payment; here it only decides whether the fee step passes
     payment = Payment(amount, cmd.at.date(), cmd.actor)
-    settled = case.settlement._replace(payments=(*case.settlement.payments, payment))
+    settled = with_fields(case.settlement, payments=(*case.settlement.payments, payment))
     return specific_done(ctx, case, cmd, auth, details, passes=settled.outstanding <= 0)
 
 
@@ -148,7 +148,7 @@ def waive_fee(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     reason = text_detail(d.get("reason"), "a reason", cmd.action)
     details: Details = {"item": item, "reason": reason}
     waived = MappingProxyType({**case.settlement.waived, item: cast(str, reason)})
-    settled = case.settlement._replace(waived=waived)
+    settled = with_fields(case.settlement, waived=waived)
     return specific_done(ctx, case, cmd, auth, details, passes=settled.outstanding <= 0)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, TypeVar
 
 from ..timelimits import ClockStop
 
@@ -46,6 +46,7 @@ __all__ = [
     "StepStatus",
     "optional_day",
     "problems_from",
+    "with_fields",
 ]
 
 #: The actor of events the law's clocks cause.  No person or applicant may use it.
@@ -301,3 +302,21 @@ def optional_day(text: str | None) -> date | None:
 def problems_from(raw: Iterable[Sequence[Any]]) -> tuple[Problem, ...]:
     """Problems from JSON data: ``[material, code, message]`` rows."""
     return tuple(Problem(m, c, t) for m, c, t in raw)
+
+
+_FIELDS: dict[type, dict[str, int]] = {}
+_R = TypeVar("_R", bound=tuple[Any, ...])
+
+
+def with_fields(record: _R, **changes: Any) -> _R:
+    """``record`` with some fields changed: what ``_replace`` does, at a third of its
+    cost (the fold changes a record or two on every event).
+    """
+    kind = type(record)
+    index = _FIELDS.get(kind)
+    if index is None:
+        index = _FIELDS[kind] = {name: i for i, name in enumerate(kind._fields)}  # type: ignore[attr-defined]
+    values = list(record)
+    for name, value in changes.items():
+        values[index[name]] = value
+    return tuple.__new__(kind, values)

@@ -153,9 +153,11 @@ def may_refuse(
 def _decide(
     ctx: Ctx, case: Case, steps: dict[str, StepState], sid: str, moment: datetime, d: Details
 ) -> None:
-    """The approval in ``d`` once passing ``sid`` left every deciding step done."""
+    """The approval in ``d`` once passing the deciding step ``sid`` left every deciding
+    step done.
+    """
     plan = ctx.plan
-    if not plan.steps[sid].deciding or case.decision is not None:
+    if case.decision is not None:
         return
     if not all(_done(steps, other) for other in plan.deciding):
         return
@@ -173,7 +175,8 @@ def _passed(
     actor: str, details: Details,
 ) -> Handled:  # fmt: skip
     steps = complete_step(ctx, case, sid, status, moment, stamp, actor, details)
-    _decide(ctx, case, steps, sid, moment, details)
+    if ctx.plan.steps[sid].deciding:
+        _decide(ctx, case, steps, sid, moment, details)
     return details, steps
 
 
@@ -185,7 +188,9 @@ def pass_step(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     details: Details = {"step": sid}
     if auth.principal != cmd.actor:
         details["for"] = auth.principal
-    opinion = text_detail(d.get("opinion"), "opinion", cmd.action, required=False)
+    opinion = d.get("opinion")
+    if opinion is not None:
+        opinion = text_detail(opinion, "opinion", cmd.action, required=False)
     agree = d.get("agree", True)
     if not isinstance(agree, bool):
         raise CaseDataError(f"pass: agree must be true or false, not {agree!r}")
