@@ -234,3 +234,28 @@ def test_import_stays_light() -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout.strip()
     assert out == "[]"
+
+
+def _drawing(layers: list[set[str]], prefix: str) -> str:
+    """The Mermaid drawing of a layer table, highest layer first."""
+    lines = ["```mermaid", "flowchart TB"]
+    for index in range(len(layers) - 1, -1, -1):
+        names = " · ".join(sorted(layers[index]))
+        arrow = f" --> {prefix}{index - 1}" if index else ""
+        lines.append(f'    {prefix}{index}["{names}"]{arrow}')
+    lines.append("```")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("marker", "layers", "prefix"),
+    [("layers", LAYERS, "L"), ("engine-layers", ENGINE_LAYERS, "E")],
+)
+def test_the_architecture_page_draws_these_tables(
+    marker: str, layers: list[set[str]], prefix: str
+) -> None:
+    """docs/architecture.md draws exactly the layers this test enforces."""
+    page = (PACKAGE.parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    start = page.index(f"<!-- {marker}: generated")
+    block = page[page.index("\n", start) + 1 : page.index(f"<!-- /{marker} -->")].strip()
+    assert block == _drawing(layers, prefix), "replace the block with:\n" + _drawing(layers, prefix)
