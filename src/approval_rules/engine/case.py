@@ -26,6 +26,7 @@ from ..errors import CaseDataError
 from ..timelimits import ClockStop
 from .records import (
     NO_SETTLEMENT,
+    OPEN,
     TERMINAL,
     Absence,
     ActiveStop,
@@ -122,7 +123,7 @@ class Case(NamedTuple):
     @property
     def open_steps(self) -> tuple[str, ...]:
         """Ids of the open steps, in the order they opened (then step order)."""
-        return tuple(sid for sid, st in self.steps.items() if st.status is StepStatus.OPEN)
+        return tuple(sid for sid, st in self.steps.items() if st.status is OPEN)
 
     @property
     def is_terminal(self) -> bool:

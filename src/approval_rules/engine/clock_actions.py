@@ -17,7 +17,7 @@ from ..errors import ActionNotAllowed
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, text_detail
 from .permissions import authority
-from .records import Status
+from .records import APPROVED, IN_REVIEW
 
 __all__ = [
     "end_clock_stop",
@@ -37,7 +37,7 @@ def may_stop_clock(
     """
     active = case.clock.active_stop
     if action == "start_clock_stop":
-        if case.status not in (Status.IN_REVIEW, Status.APPROVED):
+        if case.status not in (IN_REVIEW, APPROVED):
             raise ActionNotAllowed(
                 action, f"no period runs while the case is {case.status.value}",
                 code="wrong-status",
@@ -75,7 +75,7 @@ def may_extend(
         raise ActionNotAllowed(
             action, f"matter {plan.matter.id!r} allows no extension", code="no-extension"
         )
-    if case.status is not Status.IN_REVIEW:
+    if case.status is not IN_REVIEW:
         raise ActionNotAllowed(
             action, "only an accepted case not yet decided can be extended "
             f"(it is {case.status.value})", code="wrong-status",

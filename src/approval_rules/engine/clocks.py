@@ -40,12 +40,11 @@ from ..timelimits import (
 )
 from ..workdays import WorkCalendar
 from .case import Case
-from .records import Status, StepStatus
+from .evolve import ACCEPTING
+from .records import IN_REVIEW, OPEN, RECEIVED
 
-__all__ = ["ACCEPTING", "Clocks", "Timer"]
+__all__ = ["Clocks", "Timer"]
 
-#: The actions that accept a case.
-ACCEPTING: Final = frozenset({"accept", "deemed_acceptance"})
 _ONE_DAY: Final = timedelta(days=1)
 _MEMO_LIMIT: Final = 200_000
 
@@ -240,7 +239,7 @@ class Clocks:
         stops = self.stops(case, moment.date())
         dues: dict[str, str | None] = {}
         for sid, st in case.steps.items():
-            if st.status is StepStatus.OPEN and st.due is not None and st.opened is not None:
+            if st.status is OPEN and st.due is not None and st.opened is not None:
                 opened = self.local(datetime.fromisoformat(st.opened))
                 dues[sid] = self.step_due(plan.steps[sid].limit, opened, stops)[1]
         return dues
@@ -275,9 +274,9 @@ class Clocks:
         that day pauses it until the stop ends).
         """
         status = case.status
-        if status is Status.RECEIVED and case.intake.notice is None:
+        if status is RECEIVED and case.intake.notice is None:
             return Timer(self.midnight_after(case.clock.notice_due), "deemed_acceptance")
-        if status is not Status.IN_REVIEW:
+        if status is not IN_REVIEW:
             return None
         best: Timer | None = None
         intake = case.intake
@@ -286,7 +285,7 @@ class Clocks:
         active = case.clock.active_stop
         for sid in plan.deemed:
             st = case.steps.get(sid)
-            if st is None or st.status is not StepStatus.OPEN or st.due is None:
+            if st is None or st.status is not OPEN or st.due is None:
                 continue
             if active is not None and active.start <= st.due:
                 continue  # paused by the running stop; re-dated when it ends

@@ -16,7 +16,7 @@ from ..model import StepKind
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, text_detail
 from .permissions import kind_actor
-from .records import APPROVED_PATH, Status, StepStatus
+from .records import APPROVED, APPROVED_PATH, CERTIFIED, OPEN, REFUSED
 from .steps import specific_done
 
 __all__ = [
@@ -33,7 +33,7 @@ def may_issue_certificate(
     ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
 ) -> Authority:
     """An approved case with nothing outstanding, at the certify step (or the window)."""
-    if case.status is not Status.APPROVED:
+    if case.status is not APPROVED:
         raise ActionNotAllowed(
             action, "a certificate follows a positive decision "
             f"(the case is {case.status.value})", code="wrong-status",
@@ -51,14 +51,8 @@ def may_deliver(
 ) -> Authority:
     """A certificate issued, or a refusal not yet delivered, at the deliver step."""
     status = case.status
-    if status is not Status.CERTIFIED and not (
-        status is Status.REFUSED and case.settlement.delivered is None
-    ):
-        why = (
-            "issue the certificate first"
-            if status is Status.APPROVED
-            else f"the case is {status.value}"
-        )
+    if status is not CERTIFIED and not (status is REFUSED and case.settlement.delivered is None):
+        why = "issue the certificate first" if status is APPROVED else f"the case is {status.value}"
         raise ActionNotAllowed(action, f"nothing to deliver: {why}", code="wrong-status")
     return kind_actor(ctx.plan, case, StepKind.DELIVER, actor, day, action)
 
@@ -69,7 +63,7 @@ def may_close(
     """A decided case, delivered unless a close step orders the work; nothing else open."""
     status = case.status
     approved = status in APPROVED_PATH
-    if not approved and status is not Status.REFUSED:
+    if not approved and status is not REFUSED:
         raise ActionNotAllowed(
             action, f"a case is closed after its decision (it is {status.value})",
             code="wrong-status",
@@ -86,9 +80,7 @@ def may_close(
         raise ActionNotAllowed(action, "a clock stop is running", code="clock-stopped")
     auth = kind_actor(ctx.plan, case, StepKind.CLOSE, actor, day, action)
     if approved:
-        others = [
-            s for s, st in case.steps.items() if st.status is StepStatus.OPEN and s != auth.step
-        ]
+        others = [s for s, st in case.steps.items() if st.status is OPEN and s != auth.step]
         if others:
             raise ActionNotAllowed(
                 action, "steps are still open: " + ", ".join(others), code="steps-open"

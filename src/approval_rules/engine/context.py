@@ -31,6 +31,7 @@ __all__ = [
     "Handled",
     "Offers",
     "day_detail",
+    "offered_once",
     "text_detail",
 ]
 

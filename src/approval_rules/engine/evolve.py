@@ -26,8 +26,24 @@ from ..errors import CaseDataError
 from ..timelimits import ClockStop
 from .case import CASE_FORMAT, Case
 from .records import (
+    APPROVED,
+    CANCELLED,
+    CERTIFIED,
+    CLOSED,
+    CORRECTION_REQUESTED,
+    DEEMED,
+    DELIVERED,
     EMPTY,
+    IN_REVIEW,
     NO_SETTLEMENT,
+    NOT_ACCEPTED,
+    OPEN,
+    PASSED,
+    RECEIVED,
+    REFUSED,
+    SKIPPED,
+    TERMINATED,
+    WITHDRAWN,
     Absence,
     ActiveStop,
     CaseClock,
@@ -39,7 +55,6 @@ from .records import (
     Intake,
     Notice,
     Payment,
-    Status,
     StepState,
     StepStatus,
     optional_day,
@@ -48,6 +63,7 @@ from .records import (
 )
 
 __all__ = [
+    "ACCEPTING",
     "PASSING",
     "Patch",
     "apply_event",
@@ -65,17 +81,18 @@ _VERSION, _EVENTS, _LAST_AT = _FIELD["version"], _FIELD["events"], _FIELD["last_
 #: Actions that pass the step their details name, and the status it gets.
 PASSING: Final[Mapping[str, StepStatus]] = MappingProxyType(
     {
-        "pass": StepStatus.PASSED,
-        "deemed_agreement": StepStatus.DEEMED,
-        "record_payment": StepStatus.PASSED,
-        "waive_fee": StepStatus.PASSED,
-        "issue_certificate": StepStatus.PASSED,
-        "deliver": StepStatus.PASSED,
-        "close": StepStatus.PASSED,
+        "pass": PASSED,
+        "deemed_agreement": DEEMED,
+        "record_payment": PASSED,
+        "waive_fee": PASSED,
+        "issue_certificate": PASSED,
+        "deliver": PASSED,
+        "close": PASSED,
     }
 )
-_ACCEPTING: Final = frozenset({"accept", "deemed_acceptance"})
-_SKIPPED: Final = StepState(StepStatus.SKIPPED)
+#: The actions that accept a case.
+ACCEPTING: Final = frozenset({"accept", "deemed_acceptance"})
+_SKIPPED: Final = StepState(SKIPPED)
 
 
 class Patch(NamedTuple):
@@ -108,7 +125,7 @@ def passed_state(
 
 def opened_state(stamp: str, due: date | None) -> StepState:
     """The state of a step opened at ``stamp`` with its own due date."""
-    return _NEW(StepState, (StepStatus.OPEN, stamp, due, None, None, None, True))
+    return _NEW(StepState, (OPEN, stamp, due, None, None, None, True))
 
 
 def skipped_state() -> StepState:
@@ -132,9 +149,9 @@ def _steps_of(case: Case | None, event: Event) -> dict[str, StepState] | None:
         if sid is None:
             return None  # a payment that left a fee outstanding
         steps[sid] = passed_state(steps[sid], status, event.actor, d)
-    elif action in _ACCEPTING:
+    elif action in ACCEPTING:
         for sid in d["passed"]:
-            steps[sid] = passed_state(steps[sid], StepStatus.PASSED, event.actor, EMPTY)
+            steps[sid] = passed_state(steps[sid], PASSED, event.actor, EMPTY)
     elif action == "send_back":
         gone = {*d["reopen"], *d["reset"]}
         steps = {sid: st for sid, st in steps.items() if sid not in gone}
@@ -200,7 +217,7 @@ def _first(event: Event, patch: Patch) -> Case:
     )  # fmt: skip
     steps = patch.steps if patch.steps is not None else {}
     return _NEW(Case, (
-        d["case"], d["matter"], d["matter_hash"], Status.RECEIVED, intake, None, False,
+        d["case"], d["matter"], d["matter_hash"], RECEIVED, intake, None, False,
         MappingProxyType(steps), clock, None, NO_SETTLEMENT, (), None, event.seq,
         # a case opened in the case@3 form keeps the index of its caller-given ids
         EventLog.of((event,), indexed=d.get("format") == CASE_FORMAT), patch.at,
@@ -210,7 +227,7 @@ def _first(event: Event, patch: Patch) -> Case:
 def _request_correction(case: Case, e: Event, patch: Patch) -> _Changes:
     notice = Notice(patch.at.date(), e.actor, problems_from(e.details["items"]))
     return {
-        "status": Status.CORRECTION_REQUESTED,
+        "status": CORRECTION_REQUESTED,
         "intake": with_fields(case.intake, notice=notice),
     }
 
@@ -230,7 +247,7 @@ def _supplement(case: Case, e: Event, patch: Patch) -> _Changes:
         )
     }
     if corrected:
-        changes["status"] = Status.RECEIVED
+        changes["status"] = RECEIVED
     return changes
 
 
@@ -246,7 +263,7 @@ def _accept(case: Case, e: Event, patch: Patch) -> _Changes:
         promised_due=date.fromisoformat(promised),
     )
     return {
-        "status": Status.IN_REVIEW,
+        "status": IN_REVIEW,
         "intake": intake,
         "accepted_on": date.fromisoformat(d["accepted_on"]),
         "deemed_acceptance": e.action == "deemed_acceptance",
@@ -257,18 +274,16 @@ def _accept(case: Case, e: Event, patch: Patch) -> _Changes:
 def _cancel_open(case: Case) -> Mapping[str, StepState]:
     return MappingProxyType(
         {
-            sid: StepState(StepStatus.CANCELLED, st.opened, st.due)
-            if st.status is StepStatus.OPEN
-            else st
+            sid: StepState(CANCELLED, st.opened, st.due) if st.status is OPEN else st
             for sid, st in case.steps.items()
         }
     )
 
 
 _ENDINGS: Final = {
-    "refuse_to_accept": Status.NOT_ACCEPTED,
-    "withdraw": Status.WITHDRAWN,
-    "terminate": Status.TERMINATED,
+    "refuse_to_accept": NOT_ACCEPTED,
+    "withdraw": WITHDRAWN,
+    "terminate": TERMINATED,
 }
 
 
@@ -285,7 +300,7 @@ def _pass(case: Case, e: Event, patch: Patch) -> _Changes:
     raw = decision["fees"]
     fees = MappingProxyType({k: Decimal(v) for k, v in sorted(raw.items())}) if raw else EMPTY
     return {
-        "status": Status.APPROVED,
+        "status": APPROVED,
         "clock": with_fields(
             case.clock, certificate_due=date.fromisoformat(decision["certificate_due"])
         ),
@@ -297,7 +312,7 @@ def _pass(case: Case, e: Event, patch: Patch) -> _Changes:
 def _refuse(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     decision = Decision("refused", d["step"], e.actor, patch.at.date(), tuple(d["reasons"]))
-    return {"status": Status.REFUSED, "decision": decision, "steps": _cancel_open(case)}
+    return {"status": REFUSED, "decision": decision, "steps": _cancel_open(case)}
 
 
 def _unchanged(case: Case, e: Event, patch: Patch) -> _Changes:
@@ -365,7 +380,7 @@ def _certificate(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     cert = Certificate(d["number"], patch.at.date(), optional_day(d["valid_until"]))
     return {
-        "status": Status.CERTIFIED,
+        "status": CERTIFIED,
         "settlement": with_fields(case.settlement, certificate=cert),
     }
 
@@ -374,13 +389,13 @@ def _deliver(case: Case, e: Event, patch: Patch) -> _Changes:
     settlement = with_fields(
         case.settlement, delivered=patch.at.date(), signed_by=e.details.get("signed_by")
     )
-    status = Status.DELIVERED if case.status is Status.CERTIFIED else case.status
+    status = DELIVERED if case.status is CERTIFIED else case.status
     return {"status": status, "settlement": settlement}
 
 
 def _close(case: Case, e: Event, patch: Patch) -> _Changes:
     return {
-        "status": Status.CLOSED,
+        "status": CLOSED,
         "settlement": with_fields(case.settlement, closed=patch.at.date()),
     }
 

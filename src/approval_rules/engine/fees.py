@@ -21,7 +21,7 @@ from ..plan import MatterPlan
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, text_detail
 from .permissions import kind_actor
-from .records import Payment, Settlement, Status, with_fields
+from .records import APPROVED, Payment, Settlement, with_fields
 from .steps import specific_done
 
 __all__ = [
@@ -99,7 +99,7 @@ def may_settle_fees(
     ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
 ) -> Authority:
     """``record_payment`` and ``waive_fee``: an approved case with fees outstanding."""
-    if case.status is not Status.APPROVED:
+    if case.status is not APPROVED:
         raise ActionNotAllowed(
             action, "fees are settled after approval and before the certificate (the case "
             f"is {case.status.value})", code="wrong-status",

@@ -19,7 +19,7 @@ from ..model import StepKind
 from ..plan import MatterPlan
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, day_detail, text_detail
-from .records import Status, StepStatus
+from .records import OPEN, REFUSED
 
 __all__ = [
     "absence_offers",
@@ -98,10 +98,10 @@ def kind_actor(
             actor may not act there.
     """
     sids = plan.by_kind.get(kind, ())
-    if sids and case.status is not Status.REFUSED:
+    if sids and case.status is not REFUSED:
         for sid in sids:
             st = case.steps.get(sid)
-            if st is not None and st.status is StepStatus.OPEN:
+            if st is not None and st.status is OPEN:
                 return Authority(sid, on_step(plan, case, sid, actor, day, action))
         opened = f" (open: {', '.join(case.open_steps)})" if case.open_steps else ""
         raise ActionNotAllowed(

@@ -20,14 +20,30 @@ from typing import Any, Final, NamedTuple, TypeVar
 from ..timelimits import ClockStop
 
 __all__ = [
+    "APPROVED",
     "APPROVED_PATH",
     "BEFORE_ACCEPTANCE",
+    "CANCELLED",
+    "CERTIFIED",
+    "CLOSED",
+    "CORRECTION_REQUESTED",
+    "DEEMED",
+    "DELIVERED",
     "DONE",
     "EMPTY",
+    "IN_REVIEW",
+    "NOT_ACCEPTED",
     "NO_SETTLEMENT",
+    "OPEN",
+    "PASSED",
+    "RECEIVED",
+    "REFUSED",
+    "SKIPPED",
     "SYSTEM",
     "TERMINAL",
+    "TERMINATED",
     "UNDECIDED",
+    "WITHDRAWN",
     "Absence",
     "ActiveStop",
     "CaseClock",
@@ -78,6 +94,26 @@ class StepStatus(enum.StrEnum):
     SKIPPED = "skipped"  # its ``when`` condition is false for this applicant
     CANCELLED = "cancelled"  # open when the case was refused, withdrawn or terminated
 
+
+# The members as module constants, which the code of every action reads: on Python 3.11
+# a member read from its enum (``Status.IN_REVIEW``) costs ~0.13 µs, because the enum
+# metaclass defeats the attribute cache; a module constant costs a twentieth of that.
+RECEIVED: Final = Status.RECEIVED
+CORRECTION_REQUESTED: Final = Status.CORRECTION_REQUESTED
+IN_REVIEW: Final = Status.IN_REVIEW
+APPROVED: Final = Status.APPROVED
+REFUSED: Final = Status.REFUSED
+CERTIFIED: Final = Status.CERTIFIED
+DELIVERED: Final = Status.DELIVERED
+CLOSED: Final = Status.CLOSED
+NOT_ACCEPTED: Final = Status.NOT_ACCEPTED
+WITHDRAWN: Final = Status.WITHDRAWN
+TERMINATED: Final = Status.TERMINATED
+OPEN: Final = StepStatus.OPEN
+PASSED: Final = StepStatus.PASSED
+DEEMED: Final = StepStatus.DEEMED
+SKIPPED: Final = StepStatus.SKIPPED
+CANCELLED: Final = StepStatus.CANCELLED
 
 BEFORE_ACCEPTANCE: Final = frozenset({Status.RECEIVED, Status.CORRECTION_REQUESTED})
 UNDECIDED: Final = frozenset({Status.RECEIVED, Status.CORRECTION_REQUESTED, Status.IN_REVIEW})

@@ -21,7 +21,7 @@ from ..timelimits import CERTIFICATE_DAYS, CORRECTION_NOTICE_DAYS, ClockStop, pr
 from .actions import REGISTRY
 from .case import Case
 from .context import ActionSpec, Ctx
-from .records import SYSTEM, Status, StepStatus
+from .records import OPEN, REFUSED, SYSTEM
 
 __all__ = ["AvailableAction", "Deadline", "Deadlines", "available_actions", "deadlines"]
 
@@ -219,7 +219,7 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
             "statutory", case.accepted_on, clock.statutory_limit, clock.statutory_due,
             decided or ended, ext,
         )  # fmt: skip
-        refused = decided if case.status is Status.REFUSED else None
+        refused = decided if case.status is REFUSED else None
         promised = period(
             "promised", case.accepted_on, clock.promised_limit, clock.promised_due,
             case.settlement.closed or refused or ended, ext,
@@ -232,7 +232,7 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
     steps: dict[str, Deadline] = {}
     for sid, st in case.steps.items():
         limit = ctx.plan.steps[sid].limit
-        if st.status is not StepStatus.OPEN or st.due is None or limit is None:
+        if st.status is not OPEN or st.due is None or limit is None:
             continue
         assert st.opened is not None
         steps[sid] = period(sid, clocks.day_of(st.opened), limit, st.due, None)

@@ -20,7 +20,17 @@ from .clocks import Timer
 from .context import Authority, Command, Ctx, Details, Handled, text_detail
 from .fees import assess
 from .permissions import on_step, separation
-from .records import BEFORE_ACCEPTANCE, DONE, SYSTEM, Status, StepState, StepStatus
+from .records import (
+    BEFORE_ACCEPTANCE,
+    DEEMED,
+    DONE,
+    IN_REVIEW,
+    OPEN,
+    PASSED,
+    SYSTEM,
+    StepState,
+    StepStatus,
+)
 from .steps import complete_step, send_back
 
 __all__ = [
@@ -53,7 +63,7 @@ def _on_open_step(
         )  # fmt: skip
     assert step is not None
     st = case.steps.get(step)
-    if st is None or st.status is not StepStatus.OPEN:
+    if st is None or st.status is not OPEN:
         state = "pending" if st is None else st.status.value
         raise ActionNotAllowed(
             action, f"step {step!r} is not open (it is {state})", code="step-not-open"
@@ -139,7 +149,7 @@ def may_refuse(
     """Signers of a step that may refuse (``can_refuse`` or ``decides``), in review."""
     principal = _on_open_step(ctx, case, action, step, actor, day)
     assert step is not None
-    if not ctx.plan.steps[step].refusable or case.status is not Status.IN_REVIEW:
+    if not ctx.plan.steps[step].refusable or case.status is not IN_REVIEW:
         raise ActionNotAllowed(
             action, f"step {step!r} may not refuse the application", code="cannot-refuse"
         )
@@ -208,7 +218,7 @@ def pass_step(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
         details["agree"] = False
     if opinion:
         details["opinion"] = opinion
-    return _passed(ctx, case, sid, StepStatus.PASSED, cmd.at, cmd.stamp, cmd.actor, details)
+    return _passed(ctx, case, sid, PASSED, cmd.at, cmd.stamp, cmd.actor, details)
 
 
 def deem(ctx: Ctx, case: Case, timer: Timer) -> Handled:
@@ -216,7 +226,7 @@ def deem(ctx: Ctx, case: Case, timer: Timer) -> Handled:
     assert timer.step is not None
     stamp = timer.at.isoformat()
     details: Details = {"step": timer.step}
-    return _passed(ctx, case, timer.step, StepStatus.DEEMED, timer.at, stamp, SYSTEM, details)
+    return _passed(ctx, case, timer.step, DEEMED, timer.at, stamp, SYSTEM, details)
 
 
 def refuse(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:

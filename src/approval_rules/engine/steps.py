@@ -22,7 +22,7 @@ from ..plan import MatterPlan
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled
 from .evolve import opened_state, passed_state, skipped_state
-from .records import DONE, StepState, StepStatus
+from .records import DONE, OPEN, PASSED, StepState, StepStatus
 
 __all__ = [
     "complete_step",
@@ -112,9 +112,7 @@ def specific_done(
     if auth.step is None or not passes:
         return details, None
     details["step"] = auth.step
-    steps = complete_step(
-        ctx, case, auth.step, StepStatus.PASSED, cmd.at, cmd.stamp, cmd.actor, details
-    )
+    steps = complete_step(ctx, case, auth.step, PASSED, cmd.at, cmd.stamp, cmd.actor, details)
     return details, steps
 
 
@@ -199,7 +197,7 @@ def send_back(
     while changed:
         changed = False
         for s, st in list(steps.items()):
-            if st.status is StepStatus.OPEN and not all(
+            if st.status is OPEN and not all(
                 p in steps and steps[p].status in DONE for p in plan.process.predecessors(s)
             ):
                 del steps[s]

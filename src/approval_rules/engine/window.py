@@ -19,7 +19,15 @@ from .clocks import Timer
 from .context import Authority, Command, Ctx, Details, Handled, day_detail, text_detail
 from .intake import check_files, check_materials
 from .permissions import window
-from .records import BEFORE_ACCEPTANCE, SYSTEM, UNDECIDED, Status, StepStatus
+from .records import (
+    BEFORE_ACCEPTANCE,
+    CORRECTION_REQUESTED,
+    IN_REVIEW,
+    PASSED,
+    RECEIVED,
+    SYSTEM,
+    UNDECIDED,
+)
 from .steps import complete_step, step_map
 
 __all__ = [
@@ -51,8 +59,8 @@ def may_accept(
             action, "the one-time correction notice was already issued",
             code="notice-already-issued",
         )  # fmt: skip
-    if status is not Status.RECEIVED and not (
-        action == "refuse_to_accept" and status is Status.CORRECTION_REQUESTED
+    if status is not RECEIVED and not (
+        action == "refuse_to_accept" and status is CORRECTION_REQUESTED
     ):
         raise ActionNotAllowed(
             action, f"the case is {status.value}, not awaiting acceptance", code="wrong-status"
@@ -88,7 +96,7 @@ def may_supplement(
 ) -> Authority:
     """The applicant or the window, before acceptance or for a tolerated gap after it."""
     status = case.status
-    if status not in BEFORE_ACCEPTANCE and not (status is Status.IN_REVIEW and case.intake.gaps):
+    if status not in BEFORE_ACCEPTANCE and not (status is IN_REVIEW and case.intake.gaps):
         raise ActionNotAllowed(
             action, f"nothing to supplement while the case is {status.value}",
             code="wrong-status",
@@ -150,7 +158,7 @@ def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     if not files:
         raise ActionNotAllowed(cmd.action, "no materials given", code="detail-required")
     intake = case.intake
-    in_review = case.status is Status.IN_REVIEW
+    in_review = case.status is IN_REVIEW
     if in_review:
         wrong = [m for m in files if m not in intake.gaps]
         if wrong:
@@ -170,7 +178,7 @@ def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
         "problems": [[p.material, p.code, p.message] for p in problems],
         "gaps": gaps,
     }
-    if case.status is Status.CORRECTION_REQUESTED and not problems:
+    if case.status is CORRECTION_REQUESTED and not problems:
         details["corrected"] = True
     return details, None
 
@@ -193,9 +201,7 @@ def acceptance(
         details["makeup_by"] = (makeup or promised).isoformat()
     if plan.start_is_accept and plan.start in case.steps:
         details["passed"] = [plan.start]
-        steps = complete_step(
-            ctx, case, plan.start, StepStatus.PASSED, moment, stamp, actor, details
-        )
+        steps = complete_step(ctx, case, plan.start, PASSED, moment, stamp, actor, details)
     else:
         details["passed"] = []
         steps = step_map(case)
