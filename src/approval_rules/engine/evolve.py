@@ -72,6 +72,7 @@ __all__ = [
     "opened_state",
     "passed_state",
     "patch_of",
+    "step_map",
 ]
 
 _NEW: Final = tuple.__new__
@@ -133,6 +134,24 @@ def skipped_state() -> StepState:
     return _SKIPPED
 
 
+def step_map(case: Case) -> dict[str, StepState]:
+    """A new dict of the case's steps, to change and hand to :func:`evolve`.
+
+    The engine keeps every step map as a MappingProxyType of a dict: ``copy()``
+    copies that dict at C speed, where ``dict(proxy)`` reads it key by key.
+    """
+    steps = case.steps
+    if type(steps) is MappingProxyType:
+        try:
+            copied = steps.copy()
+        except AttributeError:  # a proxy of a mapping without copy()
+            pass
+        else:
+            if type(copied) is dict:
+                return copied
+    return dict(steps)
+
+
 def _steps_of(case: Case | None, event: Event) -> dict[str, StepState] | None:
     """The step map an event's details describe (replay), or ``None`` if unchanged.
 
@@ -142,7 +161,7 @@ def _steps_of(case: Case | None, event: Event) -> dict[str, StepState] | None:
     """
     d = event.details
     action = event.action
-    steps = {} if case is None else dict(case.steps)
+    steps = {} if case is None else step_map(case)
     status = PASSING.get(action)
     if status is not None:
         sid = d.get("step")
@@ -342,7 +361,7 @@ def _end_stop(case: Case, e: Event, patch: Patch) -> _Changes:
         raise CaseDataError(f"event {e.seq}: no clock stop is running")
     stop = ClockStop(active.kind, active.start, patch.at.date(), active.notice)
     clock = _with_dues(case.clock, d["due"], stops=(*case.clock.stops, stop), active_stop=None)
-    steps = dict(case.steps)
+    steps = step_map(case)
     for sid, due in d["steps"].items():
         steps[sid] = with_fields(steps[sid], due=optional_day(due))
     return {"clock": clock, "steps": MappingProxyType(steps)}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
 from .._wording import suggestion
@@ -21,7 +20,7 @@ from ..errors import ActionNotAllowed
 from ..plan import MatterPlan
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled
-from .evolve import opened_state, passed_state, skipped_state
+from .evolve import opened_state, passed_state, skipped_state, step_map
 from .records import DONE, OPEN, PASSED, StepState, StepStatus
 
 __all__ = [
@@ -30,7 +29,6 @@ __all__ = [
     "open_successors",
     "send_back",
     "specific_done",
-    "step_map",
 ]
 
 
@@ -57,24 +55,6 @@ def named_step(plan: MatterPlan, case: Case, details: Mapping[str, Any], action:
             code="unknown-step",
         )  # fmt: skip
     return sid
-
-
-def step_map(case: Case) -> dict[str, StepState]:
-    """A new dict of the case's steps, to change and hand to the fold.
-
-    The engine keeps every step map as a MappingProxyType of a dict: ``copy()``
-    copies that dict at C speed, where ``dict(proxy)`` reads it key by key.
-    """
-    steps = case.steps
-    if type(steps) is MappingProxyType:
-        try:
-            copied = steps.copy()
-        except AttributeError:  # a proxy of a mapping without copy()
-            pass
-        else:
-            if type(copied) is dict:
-                return copied
-    return dict(steps)
 
 
 def complete_step(

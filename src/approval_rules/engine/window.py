@@ -17,6 +17,7 @@ from ..errors import ActionNotAllowed, CaseDataError
 from .case import Case
 from .clocks import Timer
 from .context import Authority, Command, Ctx, Details, Handled, day_detail, text_detail
+from .evolve import step_map
 from .intake import check_files, check_materials
 from .permissions import window
 from .records import (
@@ -28,7 +29,7 @@ from .records import (
     SYSTEM,
     UNDECIDED,
 )
-from .steps import complete_step, step_map
+from .steps import complete_step
 
 __all__ = [
     "accept",
