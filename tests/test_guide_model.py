@@ -153,6 +153,6 @@ def test_unknown_service_hall_is_reported_with_a_suggestion() -> None:
     (issue,) = info.value.issues
     assert issue.code == "unknown-department"
     assert issue.path == ("service", "hall")
-    assert issue.hint == "did you mean 'zwfw'?"
+    assert issue.hint == "did you mean 'zwfw' (declared in defs.yaml)?"
     assert issue.span is not None
     assert (issue.span.line, issue.span.column) == (14, 17)

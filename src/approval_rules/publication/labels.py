@@ -86,6 +86,7 @@ MATERIAL_FORMS: Final[Mapping[MaterialForm, str]] = {
     MaterialForm.PAPER: "纸质",
     MaterialForm.ELECTRONIC: "电子",
     MaterialForm.BOTH: "纸质和电子",
+    MaterialForm.EITHER: "纸质或电子",
 }
 
 NECESSITIES: Final[Mapping[Necessity, str]] = {
