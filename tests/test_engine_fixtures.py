@@ -300,22 +300,6 @@ def test_the_same_actions_record_the_same_case(engine: Engine, name: str) -> Non
     assert BUILDERS[name](engine).to_json() == text
 
 
-@pytest.mark.parametrize("name", sorted(BUILDERS))
-def test_both_forms_hold_the_same_case(name: str) -> None:
-    """The two forms of one history differ only by the submission's ``format`` and the
-    index: the state otherwise folds to the same records.
-    """
-    old = Case.from_json((FOLDER / "case@2" / f"{name}.json").read_text(encoding="utf-8"))
-    new = Case.from_json((FOLDER / "case@3" / f"{name}.json").read_text(encoding="utf-8"))
-    assert old.status == new.status
-    assert old.steps == new.steps
-    assert old.clock == new.clock
-    assert old.settlement == new.settlement
-    assert [(e.action, e.actor, e.at) for e in old.events] == [
-        (e.action, e.actor, e.at) for e in new.events
-    ]
-
-
 def test_a_case_stored_without_the_index_builds_it_from_its_events() -> None:
     """A case@2 case finds its caller-given event ids in its events, once asked."""
     text = (FOLDER / "case@2" / "permit_long.json").read_text(encoding="utf-8")
