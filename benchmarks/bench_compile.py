@@ -14,7 +14,7 @@ Run:  python benchmarks/bench_compile.py [--matters 500 1000] [--repeat 5] [--se
     checks");
   - ``hash``: ``content_hash`` of every matter alone (part of ``compile``);
   - ``cached``: ``compile_catalogue`` again with the filled cache (what
-    ``Catalogue.compile()`` costs the second time).
+    ``compile_catalogue(catalogue)`` costs the second time).
 
 * ``per matter min``: each matter's hash, checks and Process build timed on their
   own, fastest of ``--repeat`` runs, averaged over the matters: the cost without the
@@ -86,7 +86,6 @@ def _per_matter_minimum(catalogue: Catalogue, repeat: int) -> tuple[float, float
     estimates the uncontended cost.  This does exactly what ``compile_catalogue``
     does per matter, through the compiler's private helpers.
     """
-    people = compiler._People(catalogue)
     clock = time.process_time  # CPU time: waiting for the core is not our cost
     sums = [0.0, 0.0, 0.0]
     for matter in catalogue.matters.values():
@@ -95,7 +94,7 @@ def _per_matter_minimum(catalogue: Catalogue, repeat: int) -> tuple[float, float
             t0 = clock()
             key = content_hash(matter)
             t1 = clock()
-            checker = compiler._Checker(matter, catalogue, people, digest=key)
+            checker = compiler._Checker(matter, catalogue, digest=key)
             t2 = clock()
             checker.process()
             t3 = clock()

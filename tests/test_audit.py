@@ -5,24 +5,28 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from approval_rules.audit import (
     GENESIS,
     Event,
+    EventLog,
     LogTampered,
-    _plain_body,
     canonical_json,
     chain_hash,
     event_body,
     events_from_json,
     events_to_json,
     make_event,
+    next_event,
+    record_body,
     verify,
 )
+from approval_rules.engine.intake import record_number
 from approval_rules.errors import CaseDataError, CaseError
 
 
@@ -74,11 +78,68 @@ def test_body_equals_canonical_json_of_the_fields() -> None:
     assert json.loads(body)["details"] == details
 
 
-def test_plain_body_is_the_same_text_for_identifiers_and_iso_times() -> None:
-    """The engine's shortcut (no escaping of action and time) gives the canonical body."""
-    args = (7, "案-1#7", "2025-01-02T09:00:00.500000+08:00", "王\"五", "record_payment",
-            {"amount": "1.00"})  # fmt: skip
-    assert _plain_body(*args) == event_body(*args)
+# --------------------------------------------------------------------------- the fast body
+#
+# record_body writes the body with orjson; it must be the reference text
+# (json.dumps, sorted keys, compact, UTF-8 kept) for every value a record may hold.
+
+# Text of every kind: control characters, quotes and backslashes, the line and paragraph
+# separators, astral characters (sorted as code points) and lone surrogates (which
+# orjson refuses: the reference encoder then writes them).
+_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, categories=None))
+# Integers of any size (beyond 64 bits orjson refuses: the reference writes them);
+# floats as the record holds them: finite, 0 or at least 0.0001 in size.
+_RECORD_FLOATS = st.floats(allow_nan=False, allow_infinity=False).filter(
+    lambda x: x == 0 or abs(x) >= 1e-4
+)
+_SCALARS = st.none() | st.booleans() | st.integers() | _RECORD_FLOATS | _TEXT
+_RECORD_DATA = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500)
+@given(
+    details=st.dictionaries(_TEXT, _RECORD_DATA, max_size=5),
+    seq=st.integers(1, 10**6),
+    text=_TEXT,
+)
+@example(details={"x": 1e16, "y": -0.0, "z": 1e-4, "big": 2**64, "s": "\ud800"}, seq=1, text="")
+@example(details={"x": 1.7976931348623157e308, "y": 123456789.125}, seq=2, text="\x1f\u2028")
+def test_the_fast_body_is_the_reference_body(details: dict[str, Any], seq: int, text: str) -> None:
+    """orjson writes the canonical body byte for byte, for every value a record holds."""
+    args = (seq, f"c-1#{seq}", "2025-01-02T09:00:00+08:00", text, "pass", details)
+    assert record_body(*args) == event_body(*args)
+
+
+def test_numbers_outside_the_record_are_refused_where_they_enter() -> None:
+    """Where orjson and the reference differ (1e-05, NaN) the value never reaches a record."""
+    assert record_body(1, "i", "t", "a", "x", {"n": 1e-5}) != event_body(
+        1, "i", "t", "a", "x", {"n": 1e-5}
+    )
+    assert not record_number(1e-5)
+    assert not record_number(float("nan"))
+    assert not record_number(True)
+    assert record_number(0.0)
+    assert record_number(1e-4)
+    assert record_number(2**70)
+
+
+def test_next_event_follows_the_log_it_extends() -> None:
+    """next_event numbers, links and hashes the event after a log, tuple or stored."""
+    events = _log(2)
+    stored = EventLog(",".join(e.stored_json() for e in events), 2, events[-1].hash)
+    details = {"amount": "1.00"}
+    for log in (tuple(events), stored):
+        event = next_event(log, id="案-1#3", at="2025-01-02T09:00:00.500000+08:00",
+                           actor='王"五', action="record_payment", details=details)  # fmt: skip
+        assert event == make_event(events[-1], "案-1#3", event.at, '王"五', event.action, details)
+        assert event.body == event.canonical_body()
+    first = next_event((), id="c#1", at="2025-01-02T09:00:00+08:00", actor="a", action="submit",
+                       details={})  # fmt: skip
+    assert (first.seq, first.prev_hash) == (1, GENESIS)
 
 
 def test_hash_chains_each_event_to_the_one_before() -> None:

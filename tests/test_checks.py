@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from approval_rules import checks_people
-from approval_rules.compiler import CODES, ROOT_CAUSES, check_catalogue, root_causes_first
+from approval_rules.compiler import (
+    CODES,
+    ROOT_CAUSES,
+    check_catalogue,
+    compile_catalogue,
+    root_causes_first,
+)
 from approval_rules.engine import Engine
 from approval_rules.errors import ActionNotAllowed, Issue, Severity
 from approval_rules.loader import Catalogue, load_catalogue, load_catalogue_text
@@ -353,7 +359,7 @@ def test_catalogue_audit_section_reviewers_can_each_review_their_section() -> No
     texts["construction_permit.yaml"] = permit
     catalogue = load_catalogue_text(texts)
     assert check_catalogue(catalogue) == []
-    process = catalogue.compile()["construction_permit"]
+    process = compile_catalogue(catalogue)["construction_permit"]
     keys = ("construction", "safety", "supervision", "wall")
     assert process.splits()["accept"] == tuple(f"section_{k}" for k in keys)
     assert process.critical_length == 5

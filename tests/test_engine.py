@@ -163,6 +163,20 @@ def test_unknown_matter_field_or_material_is_case_data_error(engine: Engine) -> 
         permit(engine, materials={"application_form": [{"name": "a.jpg", "size_kb": -1}]})
 
 
+def test_numbers_the_record_cannot_write_exactly_are_refused(engine: Engine) -> None:
+    """NaN, infinity and fractions under 0.0001 never reach the hash-chained record."""
+    for bad in (float("nan"), float("inf"), 1e-5, -3e-7):
+        with pytest.raises(CaseDataError, match="floor_area"):
+            permit(engine, applicant={"floor_area": bad})
+    with pytest.raises(CaseDataError, match=r"at least 0\.0001"):
+        permit(engine, applicant={"floor_area": 1e-5})
+    with pytest.raises(CaseDataError, match=r"at least 0\.0001"):
+        permit(engine, materials={"application_form": [{"name": "a.jpg", "size_kb": 1e-6}]})
+    case = permit(engine, applicant={"floor_area": 1e-4, "contract_price": 2**70})
+    assert case.intake.applicant["contract_price"] == 2**70
+    assert Case.from_json(case.to_json()) == case == engine.replay(case.events)
+
+
 def test_a_fee_field_is_needed_when_the_fee_applies(engine: Engine) -> None:
     """The fee's per-unit field must be given at submission, not discovered later."""
     applicant = {k: v for k, v in CP_APPLICANT.items() if k != "floor_area"}
@@ -1386,7 +1400,9 @@ def test_a_malformed_state_is_refused(engine: Engine) -> None:
         text.replace('"state":[', '"state":[1,', 1),  # one item too many
         json.dumps(data),
         text.replace('["passed",', '["finished",', 1),  # unknown step status
-        text.replace('"2025-09-26T09:30:00+08:00"]', '"yesterday"]', 1),  # last_at
+        text.replace('"2025-09-26T09:30:00+08:00",{}]', '"yesterday",{}]', 1),  # last_at
+        text.replace('"2025-09-26T09:30:00+08:00",{}]', '"2025-09-26T09:30:00+08:00"]', 1),
+        text.replace(',{}],"events"', ',{"retry-1":[2,"accept"]}],"events"', 1),  # event ids
     ):
         assert bad != text
         with pytest.raises(CaseDataError, match="state"):
@@ -1394,8 +1410,8 @@ def test_a_malformed_state_is_refused(engine: Engine) -> None:
 
 
 def test_the_first_format_is_not_read(engine: Engine) -> None:
-    text = accepted(engine).to_json().replace("case@2", "case@1", 1)
-    with pytest.raises(CaseDataError, match="case@2"):
+    text = accepted(engine).to_json().replace("case@3", "case@1", 1)
+    with pytest.raises(CaseDataError, match="case@3"):
         Case.from_json(text)
 
 

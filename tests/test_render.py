@@ -26,7 +26,7 @@ from hypothesis import given
 
 from approval_rules import cli
 from approval_rules._cli_graph import register
-from approval_rules.compiler import compile_matter
+from approval_rules.compiler import compile_catalogue, compile_matter
 from approval_rules.graph import Process
 from approval_rules.loader import Catalogue, load_catalogue, load_catalogue_text
 from approval_rules.render import FORMATS, render, to_dot, to_json, to_mermaid, to_text
@@ -92,7 +92,7 @@ def _bundled() -> list[Process]:
     if not any(folder.glob("*.yaml")):
         return []
     catalogue = load_catalogue(folder)
-    return list(catalogue.compile().values())
+    return list(compile_catalogue(catalogue).values())
 
 
 # --- a strict grammar of the Mermaid subset we emit --------------------------------------

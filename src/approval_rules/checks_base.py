@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from .catalogue import Catalogue
 from .errors import Path, Severity
 from .graph import StepGraph, Timing
-from .loader import Catalogue
 from .model import Matter, Step, TimeLimit, Unit
 
 __all__ = [

@@ -23,7 +23,9 @@ Definitions used by the checks (also in ``docs/issue-codes.md``):
 
 from __future__ import annotations
 
+import threading
 import types
+import weakref
 from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Final
@@ -36,6 +38,7 @@ from . import (
     checks_steps,
     checks_time,
 )
+from .catalogue import Catalogue
 from .checks_base import MatterView
 from .errors import DefinitionError, Issue, Path, Severity
 from .graph import (
@@ -48,8 +51,8 @@ from .graph import (
     dependency_cycles,
     matter_conditions,
 )
-from .loader import Catalogue
-from .model import CaseType, Matter, Necessity, Person, Step, StepKind
+from .model import CaseType, Matter, Necessity, Person, StepKind
+from .plan import MatterPlan
 
 __all__ = [
     "CODES",
@@ -58,6 +61,8 @@ __all__ = [
     "check_matter",
     "compile_catalogue",
     "compile_matter",
+    "compiled_plans",
+    "matter_plan",
     "root_causes_first",
 ]
 
@@ -148,18 +153,19 @@ def root_causes_first(issues: Iterable[Issue]) -> list[Issue]:
 
 def check_matter(matter: Matter, catalogue: Catalogue) -> list[Issue]:
     """Every static-check issue of one matter (errors and warnings), root causes first."""
-    return root_causes_first(_Checker(matter, catalogue, _People(catalogue)).issues)
+    return root_causes_first(_Checker(matter, catalogue).issues)
 
 
 def compile_matter(matter: Matter, catalogue: Catalogue) -> Process:
     """Prove ``matter`` sound and compile it into a :class:`~.graph.Process`.
 
-    Warnings do not stop compilation; get them with :func:`check_matter`.
+    Warnings do not stop compilation; get them with :func:`check_matter`.  Nothing is
+    cached: :func:`compile_catalogue` keeps what it compiled.
 
     Raises:
         DefinitionError: with every error found in this matter.
     """
-    checker = _Checker(matter, catalogue, _People(catalogue))
+    checker = _Checker(matter, catalogue)
     errors = [i for i in checker.issues if i.is_error]
     if errors:
         raise DefinitionError(errors)
@@ -168,10 +174,9 @@ def compile_matter(matter: Matter, catalogue: Catalogue) -> Process:
 
 def check_catalogue(catalogue: Catalogue) -> list[Issue]:
     """Every static-check issue of every matter, plus prerequisite cycles, root causes first."""
-    people = _People(catalogue)
     issues: list[Issue] = []
     for matter in catalogue.matters.values():
-        issues.extend(_Checker(matter, catalogue, people).issues)
+        issues.extend(_Checker(matter, catalogue).issues)
     issues.extend(_prerequisite_cycles(catalogue))
     return root_causes_first(issues)
 
@@ -181,37 +186,107 @@ def compile_catalogue(
 ) -> Mapping[str, Process]:
     """Compile every matter: matter id → :class:`~.graph.Process`, in catalogue order.
 
+    Compiling the same catalogue again returns the same processes: the compiler keeps
+    what it compiled for each catalogue while the catalogue is in use.
+
     Args:
         catalogue: a loaded catalogue.
-        cache: content hash → process, reused and filled; a cached process is used
-            only when its signers and their backups are still the same people.
+        cache: content hash → process, reused and filled instead of the catalogue's
+            own (to share compiled matters between catalogues, e.g. after a reload); a
+            cached process is used only when its signers and their backups are still
+            the same people.
 
     Raises:
         DefinitionError: with every compiler error of every matter, and every
             prerequisite cycle.
     """
-    people = _People(catalogue)
+    own = cache is None
+    if cache is None:
+        cache = _compiled(catalogue).processes
     processes: dict[str, Process] = {}
     errors: list[Issue] = []
     for matter_id, matter in catalogue.matters.items():
         key = content_hash(matter)
-        cached = cache.get(key) if cache is not None else None
-        if cached is not None and people.still_valid(cached):
+        cached = cache.get(key)
+        # the catalogue's own cache holds only what was compiled from it
+        if cached is not None and (own or _still_valid(catalogue, cached)):
             processes[matter_id] = cached
             continue
-        checker = _Checker(matter, catalogue, people, digest=key)
+        checker = _Checker(matter, catalogue, digest=key)
         found = [i for i in checker.issues if i.is_error]
         if found:
             errors.extend(found)
             continue
-        process = checker.process()
+        process = cache[key] = checker.process()
         processes[matter_id] = process
-        if cache is not None:
-            cache[key] = process
     errors.extend(i for i in _prerequisite_cycles(catalogue) if i.is_error)
     if errors:
         raise DefinitionError(errors)
     return types.MappingProxyType(processes)
+
+
+# --- the compiler's cache -------------------------------------------------------------
+
+
+def matter_plan(catalogue: Catalogue, matter_id: str) -> MatterPlan:
+    """The engine's tables for one matter (:class:`~.plan.MatterPlan`), built once.
+
+    The matter is compiled (proved sound) the first time, through the same cache as
+    :func:`compile_catalogue`; later calls return the same plan while the catalogue
+    is in use.
+
+    Raises:
+        KeyError: the catalogue has no such matter.
+        DefinitionError: the matter does not compile.
+    """
+    compiled = _compiled(catalogue)
+    plan = compiled.plans.get(matter_id)
+    if plan is None:
+        matter = catalogue.matters[matter_id]
+        key = content_hash(matter)
+        process = compiled.processes.get(key)
+        if process is None:
+            checker = _Checker(matter, catalogue, digest=key)
+            errors = [i for i in checker.issues if i.is_error]
+            if errors:
+                raise DefinitionError(errors)
+            process = compiled.processes[key] = checker.process()
+        plan = compiled.plans[matter_id] = MatterPlan(process, catalogue)
+    return plan
+
+
+def compiled_plans(catalogue: Catalogue) -> Mapping[str, MatterPlan]:
+    """The plans built so far for ``catalogue``, by matter id (a live read-only view).
+
+    For a host's hot path: look a plan up here, and call :func:`matter_plan` when it
+    is not there yet.
+    """
+    return _compiled(catalogue).view
+
+
+class _Compiled:
+    """What the compiler built for one catalogue: processes by content hash, plans by id."""
+
+    __slots__ = ("plans", "processes", "view")
+
+    def __init__(self) -> None:
+        self.processes: dict[str, Process] = {}
+        self.plans: dict[str, MatterPlan] = {}
+        self.view: Mapping[str, MatterPlan] = types.MappingProxyType(self.plans)
+
+
+# One entry per catalogue in use, dropped with the catalogue.  A catalogue is frozen,
+# so what was compiled from it stays right for as long as it lives.
+_COMPILED: weakref.WeakKeyDictionary[Catalogue, _Compiled] = weakref.WeakKeyDictionary()
+_COMPILED_LOCK = threading.Lock()
+
+
+def _compiled(catalogue: Catalogue) -> _Compiled:
+    found = _COMPILED.get(catalogue)
+    if found is None:
+        with _COMPILED_LOCK:
+            found = _COMPILED.setdefault(catalogue, _Compiled())
+    return found
 
 
 # --- catalogue-wide -------------------------------------------------------------------
@@ -242,48 +317,28 @@ def _prerequisite_cycles(catalogue: Catalogue) -> list[Issue]:
 # --- helpers --------------------------------------------------------------------------
 
 
-class _People:
-    """Who may sign what: named signers and role holders, resolved once per catalogue."""
+def _involved(catalogue: Catalogue, signers: Mapping[str, tuple[str, ...]]) -> dict[str, Person]:
+    """Every signer and every signer's backup that the catalogue knows, by id."""
+    people = catalogue.people
+    found: dict[str, Person] = {}
+    for ids in signers.values():
+        for pid in ids:
+            person = people.get(pid)
+            if person is None:
+                continue
+            found[pid] = person
+            if person.backup is not None and person.backup in people:
+                found[person.backup] = people[person.backup]
+    return found
 
-    def __init__(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        # A role in signer_roles is held in the step's department (as the loader has it).
-        holders: dict[tuple[str, str], list[str]] = {}
-        for person in catalogue.people.values():
-            for role in person.roles:
-                holders.setdefault((role, person.department), []).append(person.id)
-        self.holders = holders
-        self.departments = {d.id: d.name for d in catalogue.departments.values()}
 
-    def signers(self, step: Step, matter: Matter) -> tuple[str, ...]:
-        """Named signers, then holders of the step's roles in the step's department."""
-        found = dict.fromkeys(step.signers)
-        department = step.department or matter.lead_department
-        for role in step.signer_roles:
-            found.update(dict.fromkeys(self.holders.get((role, department), ())))
-        return tuple(found)
-
-    def involved(self, signers: Mapping[str, tuple[str, ...]]) -> dict[str, Person]:
-        """Every signer and every signer's backup that the catalogue knows, by id."""
-        people = self.catalogue.people
-        found: dict[str, Person] = {}
-        for ids in signers.values():
-            for pid in ids:
-                person = people.get(pid)
-                if person is None:
-                    continue
-                found[pid] = person
-                if person.backup is not None and person.backup in people:
-                    found[person.backup] = people[person.backup]
-        return found
-
-    def still_valid(self, process: Process) -> bool:
-        """Would compiling the process's matter again resolve the same people?"""
-        people = self.catalogue.people
-        for step in process.matter.steps:
-            if self.signers(step, process.matter) != process.signers(step.id):
-                return False
-        return all(people.get(pid) == person for pid, person in process.people.items())
+def _still_valid(catalogue: Catalogue, process: Process) -> bool:
+    """Would compiling the process's matter again resolve the same people?"""
+    matter, people = process.matter, catalogue.people
+    for step in matter.steps:
+        if catalogue.step_signers(matter, step) != process.signers(step.id):
+            return False
+    return all(people.get(pid) == person for pid, person in process.people.items())
 
 
 def _quoted(ids: Iterable[str]) -> str:
@@ -297,17 +352,15 @@ class _Checker:
         self,
         matter: Matter,
         catalogue: Catalogue,
-        people: _People,
         *,
         digest: str | None = None,
     ) -> None:
         self.matter = matter
         self.catalogue = catalogue
-        self.people = people
         self.digest = digest
         self.steps = matter.steps
         self.shape = StepGraph(matter.steps)
-        self.signers = {s.id: people.signers(s, matter) for s in matter.steps}
+        self.signers = {s.id: catalogue.step_signers(matter, s) for s in matter.steps}
         self.conditions = matter_conditions(matter, skip_invalid=True)
         self.timing: Timing | None = analyse_timing(self.shape) if self.shape.acyclic else None
         self.issues: list[Issue] = []
@@ -332,8 +385,8 @@ class _Checker:
         return Process(
             self.matter,
             signers=self.signers,
-            people=self.people.involved(self.signers),
-            departments=self.people.departments,
+            people=_involved(self.catalogue, self.signers),
+            departments={d.id: d.name for d in self.catalogue.departments.values()},
             shape=self.shape,
             digest=self.digest,
             timing=self.timing,

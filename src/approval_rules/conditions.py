@@ -31,11 +31,12 @@ and ``not`` at most :data:`MAX_CONDITION_DEPTH` levels deep; longer or deeper te
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from ._wording import did_you_mean
 
 __all__ = [
     "MAX_CONDITION_DEPTH",
@@ -368,7 +369,6 @@ def check_condition(
                 visit(o)
             return
         if node.field not in fields:
-            close = difflib.get_close_matches(node.field, list(fields), n=1)
             known = ", ".join(sorted(fields)) or "none are declared"
             problems.append(
                 ConditionProblem(
@@ -376,7 +376,7 @@ def check_condition(
                     f"the condition uses field {node.field!r}, which the matter does not "
                     f"declare in applicant_fields (declared: {known})",
                     node.offset,
-                    f"did you mean {close[0]!r}?" if close else None,
+                    did_you_mean(node.field, fields),
                 )
             )
             return

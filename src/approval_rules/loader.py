@@ -15,15 +15,16 @@ import os
 import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import pydantic
 from pydantic import BaseModel
 
+from ._wording import did_you_mean, limit_text
 from ._yaml import YamlDocument, parse_yaml, read_yaml_file
+from .catalogue import Catalogue
 from .conditions import (
     MAX_CONDITION_LENGTH,
     ConditionSyntaxError,
@@ -52,85 +53,10 @@ from .model import (
     Unit,
 )
 
-if TYPE_CHECKING:
-    from .graph import Process
-
 __all__ = ["Catalogue", "load_catalogue", "load_catalogue_text"]
 
 SKIPPED_KINDS = frozenset({"scenario", "calendar_overlay"})
 KIND_MODELS: dict[str, type[BaseModel]] = {"matter": Matter, "definitions": Definitions}
-
-
-@dataclass(frozen=True, eq=False)
-class Catalogue:
-    """Everything read from a catalogue, checked and cross-referenced.
-
-    Mappings are keyed by id.  ``issues`` holds the warnings found while loading
-    (errors raise instead).  Positions of every matter's keys stay available through
-    :meth:`locate`, so later stages (the compiler) can point at the YAML.
-    """
-
-    departments: Mapping[str, Department]
-    roles: Mapping[str, Role]
-    people: Mapping[str, Person]
-    fee_items: Mapping[str, FeeItem]
-    matters: Mapping[str, Matter]
-    issues: tuple[Issue, ...] = ()
-    files: tuple[str, ...] = ()
-    _documents: Mapping[str, YamlDocument] = field(default_factory=dict, repr=False)
-    _compiled: dict[str, Process] = field(default_factory=dict, repr=False)
-
-    def locate(self, matter_id: str, path: Path = (), *, key: bool = False) -> SourceSpan | None:
-        """Where ``path`` inside matter ``matter_id`` was written, if it came from a file."""
-        doc = self._documents.get(matter_id)
-        if doc is None:
-            return None
-        return doc.key_span(path) if key else doc.span(path)
-
-    def holders(self, role_id: str, department: str | None = None) -> tuple[Person, ...]:
-        """People who hold role ``role_id`` (in ``department`` when given), in order."""
-        return tuple(
-            p
-            for p in self.people.values()
-            if role_id in p.roles and (department is None or p.department == department)
-        )
-
-    def signers_of(self, matter_id: str, step_id: str) -> tuple[Person, ...]:
-        """Everyone authorised to act on a step: named signers, then role holders.
-
-        A role named in ``signer_roles`` is held *in the step's department* (the lead
-        department when the step names none): a 局长 of another city does not sign here.
-        """
-        matter = self.matters[matter_id]
-        step = next((s for s in matter.steps if s.id == step_id), None)
-        if step is None:
-            raise KeyError(f"matter {matter_id!r} has no step {step_id!r}")
-        department = step.department or matter.lead_department
-        seen: dict[str, Person] = {pid: self.people[pid] for pid in step.signers}
-        for role in step.signer_roles:
-            for person in self.holders(role, department):
-                seen.setdefault(person.id, person)
-        return tuple(seen.values())
-
-    def summary(self) -> dict[str, int]:
-        """Counts for ``approval-rules check``."""
-        return {
-            "departments": len(self.departments),
-            "people": len(self.people),
-            "matters": len(self.matters),
-            "steps": sum(len(m.steps) for m in self.matters.values()),
-            "materials": sum(len(m.materials) for m in self.matters.values()),
-        }
-
-    def compile(self) -> Mapping[str, Process]:
-        """Compile every matter (see :func:`approval_rules.compiler.compile_matter`).
-
-        Results are cached by the matter's content hash, so compiling again is free.
-        Raises :class:`DefinitionError` with every compiler error of every matter.
-        """
-        from .compiler import compile_catalogue
-
-        return compile_catalogue(self, cache=self._compiled)
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -440,13 +366,12 @@ def _kind_of(doc: YamlDocument, out: _Collector) -> str | None:
         )
         return None
     if not isinstance(kind, str) or kind not in known:
-        close = difflib.get_close_matches(str(kind), known, n=1)
         out.add(
             "bad-choice",
             f"kind {kind!r} is not one of: {', '.join(known)}",
             doc.span(("kind",)),
             ("kind",),
-            hint=f"did you mean {close[0]!r}?" if close else None,
+            hint=did_you_mean(kind, known),
         )
         return None
     return kind
@@ -594,8 +519,7 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
     if etype == "extra_forbidden":
         owner = _model_at(model, path[:-1])
         known = sorted(owner.model_fields) if owner else []
-        close = difflib.get_close_matches(str(path[-1]), known, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else None
+        hint = did_you_mean(path[-1], known)
         if hint is None and known:
             hint = "allowed keys: " + ", ".join(known)
         return Issue(
@@ -626,13 +550,12 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
         expected = error.get("ctx", {}).get("expected", "")
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
         choices = [c for c in choices if c]
-        close = difflib.get_close_matches(str(value), choices, n=1)
         return Issue(
             "bad-choice",
             f"{where}: {value!r} is not one of: {', '.join(choices)}",
             span=span,
             path=path,
-            hint=f"did you mean {close[0]!r}?" if close else None,
+            hint=did_you_mean(value, choices),
         )
     if etype == "decimal_max_places":
         return Issue(
@@ -1194,5 +1117,4 @@ def _shift(doc: YamlDocument, path: Path, offset: int, text: str) -> SourceSpan:
 
 
 def _limit_text(limit: TimeLimit) -> str:
-    value = int(limit.value) if float(limit.value).is_integer() else limit.value
-    return f"{value} {limit.unit.value.replace('_', ' ')}"
+    return limit_text(limit.value, limit.unit.value)

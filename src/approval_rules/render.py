@@ -25,6 +25,7 @@ import json
 from collections.abc import Callable
 from typing import Final
 
+from ._wording import days, limit_text
 from .graph import Process, limit_in_working_days
 from .model import OnTimeout, Step, StepKind, TimeLimit, Unit
 
@@ -35,28 +36,9 @@ CRITICAL_COLOUR: Final = "#c0392b"
 _MAX_NAMES: Final = 4
 
 
-def _num(value: float) -> str:
-    return f"{value:.3f}".rstrip("0").rstrip(".")
-
-
-def _days(value: float) -> str:
-    text = _num(value)
-    return f"{text} working day" + ("" if text == "1" else "s")
-
-
-_UNIT_WORDS: Final = {
-    Unit.WORKING_DAYS: "working day",
-    Unit.HALF_DAYS: "half day",
-    Unit.HOURS: "hour",
-    Unit.CALENDAR_DAYS: "calendar day",
-}
-
-
 def _limit_text(limit: TimeLimit) -> str:
     """A limit in the unit it was written in: ``7 working days``, ``2 hours``."""
-    text = _num(float(limit.value))
-    word = _UNIT_WORDS[limit.unit]
-    return f"{text} {word}" + ("" if text == "1" else "s")
+    return limit_text(limit.value, limit.unit.value)
 
 
 def _limit(process: Process, step_id: str) -> str:
@@ -69,7 +51,7 @@ def _matter_limit(limit: TimeLimit) -> str:
     text = _limit_text(limit)
     if limit.unit is Unit.WORKING_DAYS:
         return text
-    return f"{text} (= {_days(limit_in_working_days(limit))})"
+    return f"{text} (= {days(limit_in_working_days(limit))})"
 
 
 def _signer_names(process: Process, step_id: str) -> str:
@@ -280,8 +262,8 @@ def to_text(process: Process) -> str:
         f"  promised limit {_matter_limit(matter.time_limits.promised)} "
         f"(statutory {_matter_limit(matter.time_limits.statutory)})",
         f"  critical path: {' -> '.join(process.critical_path)}",
-        f"  = {_days(process.critical_length)}, "
-        + (f"{_days(spare)} to spare" if spare >= 0 else f"{_days(-spare)} OVER the promise"),
+        f"  = {days(process.critical_length)}, "
+        + (f"{days(spare)} to spare" if spare >= 0 else f"{days(-spare)} OVER the promise"),
         f"  content hash sha256:{process.content_hash}",
         "",
         "Steps, in order:",
@@ -298,13 +280,13 @@ def to_text(process: Process) -> str:
         facts.append(_limit(process, sid))
         soonest = process.earliest_start[sid]
         facts.append(
-            f"starts after {_days(soonest)} at the soonest" if soonest else "starts at once"
+            f"starts after {days(soonest)} at the soonest" if soonest else "starts at once"
         )
         if sid in on_path:
             facts.append("critical")
         else:
             slack = process.slack[sid]
-            facts.append(f"slack {_days(slack)}" if slack else "no slack")
+            facts.append(f"slack {days(slack)}" if slack else "no slack")
         out.append(f"{n:>{width}}. {_line(step.name)} ({sid}): {', '.join(facts)}")
         pad = " " * (width + 2)
         department = process.department(sid)

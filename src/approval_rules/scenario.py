@@ -19,6 +19,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ._wording import where
 from ._yaml import YamlDocument, parse_yaml, read_yaml_file
 from .engine import ACTIONS, Case, Engine
 from .errors import (
@@ -187,10 +188,7 @@ class _Reader:
 
 
 def _where(path: Path) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "the scenario"
+    return where(path, whole="the scenario")
 
 
 def _parse_time(text: object, tz: tzinfo | None) -> datetime | None:

@@ -1,0 +1,458 @@
+"""The case as a value, and its serial form (``approval-rules/case@2``).
+
+A :class:`Case` is an immutable named tuple of the records in :mod:`.records`: what
+the fold of its events gives (:mod:`.evolve`).  :meth:`Case.to_json` writes it as a
+header for stores, a snapshot of the state and the hash-chained events;
+:meth:`Case.from_json` reads it back without folding the events (docs/engine.md, "Serial
+form").
+
+This module imports only the standard library, :mod:`.records`, :mod:`..audit` and
+:mod:`..errors`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
+
+from .._json import dumps, loads
+from ..audit import CallerEvent, EventLog, decode_events
+from ..errors import CaseDataError
+from ..timelimits import ClockStop
+from .records import (
+    NO_SETTLEMENT,
+    OPEN,
+    TERMINAL,
+    Absence,
+    ActiveStop,
+    CaseClock,
+    Certificate,
+    Decision,
+    Ending,
+    ExtensionGrant,
+    FileInfo,
+    Intake,
+    Notice,
+    Payment,
+    Settlement,
+    Status,
+    StepState,
+    StepStatus,
+    optional_day,
+    problems_from,
+)
+
+__all__ = ["CASE_FORMAT", "CASE_FORMAT_2", "Case"]
+
+#: ``format`` tag of :meth:`Case.to_json` output: the state keeps the index of the
+#: caller-given event ids, so that an idempotent retry reads no history.
+CASE_FORMAT: Final = "approval-rules/case@3"
+#: The form before it (no index in the state: it is built from the events when
+#: needed).  A case opened in that form keeps it, so it reads back and writes the
+#: same text; a case opened since records ``format`` in its submission.
+CASE_FORMAT_2: Final = "approval-rules/case@2"
+_INDEXED: Final = {CASE_FORMAT_2: False, CASE_FORMAT: True}
+
+_NEW: Final = tuple.__new__
+
+
+class Case(NamedTuple):
+    """One application (办件) as an immutable value; a fold of :attr:`events`.
+
+    A named tuple for speed (see :mod:`.records`); compare cases with ``==`` (equal
+    only to another :class:`Case` with the same content) and use the attributes, not
+    positions.
+
+    Attributes:
+        id: the case id.
+        matter_id: the matter it runs under.
+        matter_hash: the matter's content hash when the case was opened (the pin: an
+            engine whose matter differs refuses to act on it).
+        status: see :class:`Status`.
+        intake: applicant fields, materials, problems, notice, gaps.
+        accepted_on: the day the case counts as accepted (``None`` before).
+        deemed_acceptance: accepted by law because no notice came in time (Art. 32).
+        steps: step id → :class:`StepState` (pending steps are absent).
+        clock: limits, due dates, clock stops, extension.
+        decision: the decision on the merits, once made.
+        settlement: fees, payments, certificate, delivery, closing.
+        absences: absences recorded in this case (AB岗).
+        ending: set when the case was not accepted, withdrawn or terminated.
+        version: the number of events (the last event's ``seq``).
+        events: the hash-chained record (:class:`~..audit.EventLog`; for a case read
+            from JSON, the stored events are decoded on first use).
+        last_at: when the last event happened.
+    """
+
+    id: str
+    matter_id: str
+    matter_hash: str
+    status: Status
+    intake: Intake
+    accepted_on: date | None
+    deemed_acceptance: bool
+    steps: Mapping[str, StepState]
+    clock: CaseClock
+    decision: Decision | None
+    settlement: Settlement
+    absences: tuple[Absence, ...]
+    ending: Ending | None
+    version: int
+    events: EventLog
+    last_at: datetime
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Case and tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.version, self.head))
+
+    @property
+    def head(self) -> str:
+        """The last event's hash: keep it elsewhere to detect a truncated log."""
+        return self.events.head
+
+    @property
+    def open_steps(self) -> tuple[str, ...]:
+        """Ids of the open steps, in the order they opened (then step order)."""
+        return tuple(sid for sid, st in self.steps.items() if st.status is OPEN)
+
+    @property
+    def is_terminal(self) -> bool:
+        """Closed, not accepted, withdrawn or terminated: nothing more can happen."""
+        return self.status in TERMINAL
+
+    def to_json(self) -> str:
+        """Compact JSON: a header, a snapshot of the state and the events (docs/engine.md).
+
+        The header (``id``, ``matter``, ``matter_hash``, ``status``, ``version``,
+        ``head``) is for stores that index it; ``state`` holds the rest of the case, so
+        that reading it back does not parse or fold the events; ``events`` is
+        the hash-chained record the state is a fold of (:meth:`Engine.replay` rebuilds
+        and checks it).
+        """
+        events = self.events
+        items = events.json_items()
+        state = _state_json(self)
+        tag = CASE_FORMAT if events.indexed else CASE_FORMAT_2
+        return (
+            f'{{"format":"{tag}","id":{encode_basestring(self.id)},'
+            f'"matter":{encode_basestring(self.matter_id)},"matter_hash":'
+            f'{encode_basestring(self.matter_hash)},"status":"{self.status.value}",'
+            f'"version":{self.version},"head":"{self.head}","state":{state},'
+            f'"events":[{items}]}}'
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Case:
+        """Read :meth:`to_json` output back: an equal case.
+
+        The state is read from its snapshot and the events are kept as stored, to be
+        decoded when first used (:class:`~.audit.EventLog`): restoring costs what the
+        state holds, not what the history does.  Nothing is verified against the hash
+        chain here: for data from outside, rebuild the case with
+        :meth:`Engine.replay` (``engine.replay(case.events, head=case.head) == case``).
+
+        Raises:
+            CaseDataError: not a serialised case, or a malformed header or state (or,
+                when they are first used, malformed events).
+        """
+        if isinstance(text, bytes | bytearray):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise CaseDataError(f"a serialised case must be UTF-8 JSON: {err}") from None
+        if not isinstance(text, str):
+            raise TypeError(f"from_json reads text or bytes, not {type(text).__name__}")
+        header, state, events = _split_case_json(text)
+        indexed = _INDEXED.get(header.get("format"))  # type: ignore[arg-type]
+        if indexed is None:
+            raise CaseDataError(
+                f"not a serialised case (format {CASE_FORMAT!r} or {CASE_FORMAT_2!r} expected)"
+            )
+        if header.keys() != _HEADER_KEYS:
+            raise CaseDataError(
+                "a serialised case has exactly the keys " + ", ".join(sorted(_CASE_KEYS))
+            )
+        cid, matter, matter_hash = header["id"], header["matter"], header["matter_hash"]
+        version, head = header["version"], header["head"]
+        if (
+            type(cid) is not str
+            or type(matter) is not str
+            or type(matter_hash) is not str
+            or type(version) is not int
+            or version < 1
+            or type(head) is not str
+            or len(head) != 64
+        ):
+            raise CaseDataError(
+                "a serialised case's header needs text id, matter, matter_hash and head "
+                "(64 hex digits) and a positive version"
+            )
+        try:
+            status = _STATUS[header["status"]]
+            ids = _ids_from(state, indexed)
+            items = (*_state_from(state), _aware(state[9]))
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            IndexError,
+            InvalidOperation,
+        ) as err:
+            raise CaseDataError(f"the serialised case's state is malformed: {err!r}") from None
+        if isinstance(events, tuple):
+            start, stop = events
+            # each event is stored as its body (which ends with "seq") plus its hash
+            if not text.endswith(f'"seq":{version},"hash":"{head}"}}', start, stop):
+                raise CaseDataError(
+                    "the serialised case's header (version, head) disagrees with its events"
+                )
+            log = EventLog.stored(text, start, stop, version, head, ids)
+        else:
+            log = EventLog.of(decode_events(events, version, head), indexed=indexed)
+        return _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
+
+
+_CASE_KEYS: Final = frozenset(
+    {"format", "id", "matter", "matter_hash", "status", "version", "head", "state", "events"}
+)
+_HEADER_KEYS: Final = _CASE_KEYS - {"state", "events"}
+
+_STATE_KEY: Final = ',"state":'
+_EVENTS_KEY: Final = ',"events":[{'
+
+
+def _split_case_json(text: str) -> tuple[dict[str, Any], Any, tuple[int, int] | list[Any]]:
+    """The header, the state and the events of a serialised case.
+
+    Text as :meth:`Case.to_json` writes it is read up to the events, which are
+    returned as where their stored text starts and stops in ``text`` (the header's
+    values are text and numbers, so the first ``,"state":`` is the key).  Any other
+    layout of valid JSON is parsed whole, and the events come back parsed.
+    """
+    at = text.find(_STATE_KEY)
+    if at > 0 and text.startswith('{"format":') and text.endswith("]}"):
+        # the state holds no list of objects, so the events start where the first
+        # ',"events":[{' is (a text value writes every '"' as '\\"')
+        events_at = text.find(_EVENTS_KEY, at)
+        if events_at > 0:
+            try:
+                header = loads(text[:at] + "}")
+                state = loads(text[at + len(_STATE_KEY) : events_at])
+            except ValueError:
+                pass
+            else:
+                if isinstance(header, dict):
+                    return header, state, (events_at + len(_EVENTS_KEY) - 1, len(text) - 2)
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise CaseDataError(f"a serialised case must be JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise CaseDataError("a serialised case is a JSON object")
+    state = data.pop("state", None)
+    events = data.pop("events", None)
+    if not isinstance(events, list) or not events:
+        raise CaseDataError("a serialised case has a list of events")
+    return data, state, events
+
+
+# --------------------------------------------------------------------------- the snapshot
+#
+# ``state`` in the serial form is an array of the case's fields from ``intake`` to
+# ``ending``, then ``last_at`` (and, in case@3, the index of caller-given event ids):
+# records as arrays in their fields' order, mappings as objects in their order, dates
+# and times as ISO text, amounts as decimal text.  It is the case's own structure,
+# written in one call: orjson writes records, mappings, amounts and clock stops
+# through ``_plain`` and dates itself; what it cannot write (text with lone
+# surrogates, integers beyond 64 bits) the standard library's encoder writes.
+
+
+def _plain(value: Any) -> Any:
+    """A value of the state as JSON data (records, mappings, amounts, clock stops)."""
+    if isinstance(value, tuple):
+        return tuple(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if type(value) is ClockStop:
+        return (value.kind, value.start, value.end, value.notice)
+    raise TypeError(f"{type(value).__name__} is not part of a case")
+
+
+def _plain_or_day(value: Any) -> Any:
+    return value.isoformat() if type(value) is date else _plain(value)
+
+
+_ENCODE: Final[Callable[[Any, int], Iterable[str]]] = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, _plain_or_day, encode_basestring, None, ":", ",", False, False, False
+)
+
+
+def _state_json(case: Case) -> str:
+    """The ``state`` item of ``case`` (see above)."""
+    it = case.intake
+    data: tuple[Any, ...] = (
+        (
+            it.applicant, it.applicant_id, it.received.isoformat(), it.green_channel,
+            it.materials, it.problems, it.gaps, it.notice, it.corrected, it.makeup_by,
+        ),
+        case.accepted_on, case.deemed_acceptance, case.steps, case.clock, case.decision,
+        case.settlement, case.absences, case.ending, case.last_at.isoformat(),
+    )  # fmt: skip
+    if case.events.indexed:
+        data = (*data, case.events.caller_ids())
+    try:
+        return dumps(data, _plain, dates=True).decode()
+    except TypeError:  # not writable by _json: the standard library's encoder writes it
+        return "".join(_ENCODE(data, 0))
+
+
+def _aware(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset")
+    return moment
+
+
+_STATUS: Final = {status.value: status for status in Status}
+_STEP_STATUS: Final = {status.value: status for status in StepStatus}
+
+
+_iso_day: Final = date.fromisoformat
+
+
+def _ids_from(state: Any, indexed: bool) -> Mapping[str, CallerEvent] | None:
+    """The index of caller-given event ids a case@3 state ends with (case@2: ``None``)."""
+    if type(state) is not list or len(state) != (11 if indexed else 10):
+        raise ValueError(f"the state is an array of {11 if indexed else 10} items")
+    if not indexed:
+        return None
+    raw = state[10]
+    if type(raw) is not dict:
+        raise TypeError("the event ids are an object")
+    ids: dict[str, CallerEvent] = {}
+    for event_id, (seq, action, actor) in raw.items():
+        if type(seq) is not int or type(action) is not str or type(actor) is not str:
+            raise TypeError(f"event id {event_id!r}: [seq, action, actor] expected")
+        ids[event_id] = (seq, action, actor)
+    return MappingProxyType(ids)
+
+
+def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
+    """The case's fields ``intake`` … ``ending`` from a snapshot (``_state_json``).
+
+    Raises whatever malformed data causes (the caller reports it): ``ValueError`` for
+    a wrong number of items, ``TypeError`` for a wrong kind of value, ``KeyError`` for
+    an unknown status, and so on.  Like the fold, it checks the structure and the
+    dates, not every text's type: a snapshot is trusted data (see ``from_json``).
+    """
+    intake, accepted_on, deemed, steps, clock, decision, settlement, absences, ending = state[:9]
+    (applicant, applicant_id, received, green, materials, problems, gaps, notice, corrected,
+     makeup_by) = intake  # fmt: skip
+    if type(applicant) is not dict or type(materials) is not dict:
+        raise TypeError("applicant and materials are objects")
+    if type(applicant_id) is not str or type(green) is not bool or type(deemed) is not bool:
+        raise TypeError("applicant_id is text; green_channel, deemed_acceptance true/false")
+    if notice is not None:
+        issued, by, items = notice
+        notice = _NEW(Notice, (_iso_day(issued), by, problems_from(items)))
+    new_intake = _NEW(
+        Intake,
+        (
+            MappingProxyType(applicant), applicant_id, _aware(received), green,
+            MappingProxyType(_files_state(materials)), problems_from(problems) if problems else (),
+            tuple(gaps), notice, optional_day(corrected), optional_day(makeup_by),
+        ),
+    )  # fmt: skip
+    new_steps: dict[str, StepState] = {}
+    if type(steps) is not dict:
+        raise TypeError("steps is an object")
+    for sid, (status, opened, due, by, for_, opinion, agreed) in steps.items():
+        if type(agreed) is not bool:
+            raise TypeError(f"step {sid}: agreed is true or false")
+        new_steps[sid] = _NEW(
+            StepState,
+            (_STEP_STATUS[status], opened, None if due is None else _iso_day(due), by, for_,
+             opinion, agreed),
+        )  # fmt: skip
+    (statutory, promised, notice_due, statutory_due, promised_due, certificate_due, stops,
+     active, extension) = clock  # fmt: skip
+    if active is not None:
+        kind, start, text, by = active
+        active = _NEW(ActiveStop, (kind, _iso_day(start), text, by))
+    if extension is not None:
+        days, by, on, reason = extension
+        if type(days) is not int:
+            raise TypeError("extension days is a whole number")
+        extension = _NEW(ExtensionGrant, (days, by, _iso_day(on), reason))
+    new_clock = _NEW(
+        CaseClock,
+        (
+            _limit(statutory), _limit(promised), _iso_day(notice_due), optional_day(statutory_due),
+            optional_day(promised_due), optional_day(certificate_due),
+            tuple(ClockStop(k, _iso_day(a), _iso_day(b), n) for k, a, b, n in stops)
+            if stops else (),
+            active, extension,
+        ),
+    )  # fmt: skip
+    if decision is not None:
+        outcome, step, by, on, reasons = decision
+        decision = _NEW(Decision, (outcome, step, by, _iso_day(on), tuple(reasons)))
+    fees, waived, payments, certificate, delivered, signed_by, closed = settlement
+    if certificate is not None:
+        number, issued, valid_until = certificate
+        certificate = _NEW(Certificate, (number, _iso_day(issued), optional_day(valid_until)))
+    if settlement == _UNDECIDED_READ:
+        new_settlement = NO_SETTLEMENT
+    else:
+        new_settlement = _NEW(
+            Settlement,
+            (
+                MappingProxyType({k: Decimal(v) for k, v in fees.items()}),
+                MappingProxyType(dict(waived)),
+                tuple(_NEW(Payment, (Decimal(a), _iso_day(on), by, receipt))
+                      for a, on, by, receipt in payments),
+                certificate, optional_day(delivered), signed_by, optional_day(closed),
+            ),
+        )  # fmt: skip
+    if ending is not None:
+        status, on, by, reason = ending
+        ending = _NEW(Ending, (_STATUS[status], _iso_day(on), by, reason))
+    return (
+        new_intake, optional_day(accepted_on), deemed, MappingProxyType(new_steps), new_clock,
+        decision, new_settlement,
+        tuple(_NEW(Absence, (p, _iso_day(a), _iso_day(b), by, r)) for p, a, b, by, r in absences)
+        if absences else (),
+        ending,
+    )  # fmt: skip
+
+
+#: ``Settlement()`` as JSON reads it back.
+_UNDECIDED_READ: Final[list[Any]] = [{}, {}, [], None, None, None, None]
+
+
+def _limit(raw: Sequence[Any]) -> tuple[int, str]:
+    value, unit = raw
+    if type(value) not in (int, float) or type(unit) is not str:
+        raise TypeError(f"a limit is [number, unit], not {raw!r}")
+    return (value, unit)
+
+
+def _files_state(raw: Mapping[str, Any]) -> dict[str, tuple[FileInfo, ...]]:
+    return {
+        mid: tuple(_NEW(FileInfo, (name, kind, size, width, height, pages))
+                   for name, kind, size, width, height, pages in files)
+        for mid, files in raw.items()
+    }  # fmt: skip

@@ -1,0 +1,153 @@
+"""The actions that move due dates: clock stops (Art. 45) and the one extension (Art. 42).
+
+A clock stop (听证、招标、检验、专家评审 … or a kind the matter declares) starts on the
+day of ``start_clock_stop`` and ends on the day of ``end_clock_stop``, both counted as
+stopped; one at a time, never overlapping.  Ending it re-dates every due date of the
+case and of its open steps.  The extension is granted once, on or before the statutory
+due date, by the role the matter names; the statutory and promised due dates move.
+The dates themselves come from :class:`~.clocks.Clocks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from ..errors import ActionNotAllowed
+from .case import Case
+from .context import Authority, Command, Ctx, Details, Handled, text_detail
+from .permissions import authority
+from .records import APPROVED, IN_REVIEW
+
+__all__ = [
+    "end_clock_stop",
+    "extend",
+    "may_extend",
+    "may_stop_clock",
+    "start_clock_stop",
+    "stop_offers",
+]
+
+
+def may_stop_clock(
+    ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
+) -> Authority:
+    """Handlers of an open step start a stop (in review or approved, the day after the
+    last one ended) and end it; who started it may end it too.
+    """
+    active = case.clock.active_stop
+    if action == "start_clock_stop":
+        if case.status not in (IN_REVIEW, APPROVED):
+            raise ActionNotAllowed(
+                action, f"no period runs while the case is {case.status.value}",
+                code="wrong-status",
+            )  # fmt: skip
+        if active is not None:
+            raise ActionNotAllowed(
+                action, f"a clock stop ({active.kind}) is already running", code="clock-stopped"
+            )
+        stops = case.clock.stops
+        if stops and day <= stops[-1].end:
+            # stops count whole days and may not overlap (Art. 45 periods)
+            raise ActionNotAllowed(
+                action, f"the last clock stop ended on {stops[-1].end}; a new one can "
+                "start the next day", code="stop-overlaps",
+            )  # fmt: skip
+    elif active is None:
+        raise ActionNotAllowed(action, "no clock stop is running", code="no-clock-stop")
+    steps = ctx.plan.steps
+    for sid in case.open_steps:
+        rule = steps[sid]
+        handler = authority(case, rule.signer_set, rule.backups, actor, day)
+        if handler is not None:
+            return Authority(None, handler)
+    if active is not None and actor == active.by:
+        return Authority(None, actor)
+    raise ActionNotAllowed(action, f"{actor} handles none of the open steps", code="not-a-signer")
+
+
+def may_extend(
+    ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
+) -> Authority:
+    """The approver of extensions, once, in review, on or before the statutory due date."""
+    plan = ctx.plan
+    if plan.extension is None:
+        raise ActionNotAllowed(
+            action, f"matter {plan.matter.id!r} allows no extension", code="no-extension"
+        )
+    if case.status is not IN_REVIEW:
+        raise ActionNotAllowed(
+            action, "only an accepted case not yet decided can be extended "
+            f"(it is {case.status.value})", code="wrong-status",
+        )  # fmt: skip
+    if case.clock.extension is not None:
+        raise ActionNotAllowed(
+            action, "the case was already extended; the law allows one extension",
+            code="already-extended",
+        )  # fmt: skip
+    due = case.clock.statutory_due
+    assert due is not None
+    if day > due:
+        raise ActionNotAllowed(
+            action, f"the statutory deadline {due} has passed; extend on or before it",
+            code="extension-too-late",
+        )  # fmt: skip
+    approver = authority(case, plan.extenders, plan.extender_backups, actor, day)
+    if approver is None:
+        raise ActionNotAllowed(
+            action, f"{actor} does not hold the role {plan.extension[1]!r} that approves "
+            "extensions", code="not-authorised",
+        )  # fmt: skip
+    return Authority(None, approver)
+
+
+def start_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
+    """A stop of ``kind`` starts today, with the written ``notice`` to the applicant."""
+    kinds = ctx.plan.stop_kinds
+    kind = cmd.details.get("kind")
+    if kind not in kinds:
+        raise ActionNotAllowed(
+            cmd.action,
+            f"{kind!r} is not a period the law or this matter excludes ({', '.join(kinds)})",
+            code="bad-stop-kind",
+        )
+    notice = text_detail(
+        cmd.details.get("notice"), "the written notice to the applicant (Art. 45)", cmd.action
+    )
+    return {"kind": kind, "notice": notice}, None
+
+
+def end_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
+    """The stop ends today; every due date of the case and its open steps moves."""
+    clocks = ctx.clocks
+    clock = case.clock
+    extension = clock.extension.days if clock.extension else 0
+    details: Details = {
+        "due": clocks.case_dues(case, cmd.at, extension),
+        "steps": clocks.step_dues(ctx.plan, case, cmd.at),
+    }
+    notice = text_detail(cmd.details.get("notice"), "notice", cmd.action, required=False)
+    if notice:
+        details["notice"] = notice
+    return details, None
+
+
+def extend(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
+    """延期: the statutory and promised due dates move by the matter's extension."""
+    reason = text_detail(cmd.details.get("reason"), "a reason (told to the applicant)", cmd.action)
+    extension = ctx.plan.extension
+    assert extension is not None
+    days = extension[0]
+    details: Details = {
+        "days": days,
+        "reason": reason,
+        "due": ctx.clocks.case_dues(case, cmd.at, days),
+    }
+    if auth.principal != cmd.actor:
+        details["for"] = auth.principal
+    return details, None
+
+
+def stop_offers(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[str]]]:
+    """``start_clock_stop`` is offered with the kinds of stop allowed."""
+    return ((None, ctx.plan.stop_kinds),)

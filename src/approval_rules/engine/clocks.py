@@ -1,0 +1,295 @@
+"""The law's clocks: every due date the engine records, and when a case changes by itself.
+
+:class:`Clocks` is the one owner of the engine's date rules.  Handlers never count
+days themselves: they ask for the notice window's end (Art. 32), a step's due date,
+the statutory and promised due dates from acceptance (Art. 42, with stops and the
+extension, Art. 45), the certificate's (Art. 44), a certificate's validity (Civil Code
+Arts. 201-202) and the re-dated dues after a stop ends or the case is extended.  The
+arithmetic itself is :mod:`..timelimits`' (working days, calendar days, office
+hours); this module decides which rule applies and keeps the answers it computed on
+working days without stops, which repeat from case to case (a pure function of the
+calendar).
+
+:meth:`Clocks.next_timer` says when a case next changes by itself: deemed acceptance,
+deemed agreement of a co-department, termination when a tolerated gap was not made
+up.
+
+A later change can make every due date carry its provisional status and bounds
+(issue #10) here alone: every date a case records comes through this class.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Final, NamedTuple
+
+from ..model import Validity
+from ..plan import Limit, MatterPlan
+from ..timelimits import (
+    CERTIFICATE_DAYS,
+    CORRECTION_NOTICE_DAYS,
+    ClockStop,
+    TimeUnit,
+    calendar_days_due,
+    certificate_due,
+    due_date,
+    due_datetime,
+    green_channel_days,
+)
+from ..workdays import WorkCalendar
+from .case import Case
+from .evolve import ACCEPTING
+from .records import IN_REVIEW, OPEN, RECEIVED
+
+__all__ = ["Clocks", "Timer"]
+
+_ONE_DAY: Final = timedelta(days=1)
+_MEMO_LIMIT: Final = 200_000
+
+
+class Timer(NamedTuple):
+    """When a case next changes by itself.
+
+    Attributes:
+        at: the moment (00:00 of the day after a limit's last day).
+        action: ``deemed_acceptance``, ``deemed_agreement`` or ``terminate``.
+        step: the co-department step deemed agreed, else ``None``.
+    """
+
+    at: datetime
+    action: str
+    step: str | None = None
+
+
+class Clocks:
+    """Due dates on one calendar, in one time zone (see the module docstring)."""
+
+    __slots__ = ("_memo", "calendar", "tz")
+
+    def __init__(self, calendar: WorkCalendar, tz: tzinfo) -> None:
+        self.calendar = calendar
+        self.tz = tz
+        self._memo: dict[tuple[date, int], tuple[date, str]] = {}
+
+    # ----------------------------------------------------------------- moments
+
+    def local(self, at: object) -> datetime:
+        """``at`` in the engine's time zone.
+
+        Raises:
+            TypeError: not a datetime, or a naive one.
+        """
+        if not isinstance(at, datetime):
+            raise TypeError(f"at must be a datetime (got {type(at).__name__})")
+        if at.tzinfo is self.tz:
+            return at
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise TypeError("at must be timezone-aware, e.g. tzinfo=ZoneInfo('Asia/Shanghai')")
+        return at.astimezone(self.tz)
+
+    def start_of(self, day: date) -> datetime:
+        """00:00 of ``day`` in the engine's time zone."""
+        return datetime.combine(day, time(0), tzinfo=self.tz)
+
+    def midnight_after(self, day: date) -> datetime:
+        """00:00 of the day after ``day``: when a limit ending on ``day`` has run out."""
+        return datetime.combine(day + _ONE_DAY, time(0), tzinfo=self.tz)
+
+    def day_of(self, stamp: str) -> date:
+        """The local day of an ISO time an event or a step recorded."""
+        return self.local(datetime.fromisoformat(stamp)).date()
+
+    # ----------------------------------------------------------------- due dates
+
+    def _after(self, start: date, days: int) -> tuple[date, str]:
+        """:func:`~..timelimits.due_date` without stops, and its text (kept)."""
+        key = (start, days)
+        found = self._memo.get(key)
+        if found is None:
+            due = due_date(self.calendar, start, days)
+            if len(self._memo) > _MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[key] = (due, due.isoformat())
+        return found
+
+    def notice_due(self, received: date) -> str:
+        """The last day for the one-time correction notice (Art. 32: 5 working days)."""
+        return self._after(received, CORRECTION_NOTICE_DAYS)[1]
+
+    def period_due(
+        self,
+        limit: Limit,
+        start: date,
+        moment: datetime,
+        stops: Sequence[ClockStop] = (),
+        extension: int = 0,
+    ) -> date:
+        """The last day of a period of ``limit`` from ``start`` (``moment`` for hours).
+
+        Working days skip the stops and add the extension; calendar days end on a
+        working day (Civil Code Art. 203); half days and hours run in office hours
+        from ``moment`` and the period ends on the day they run out.
+        """
+        value, unit = limit
+        if unit == "working_days":
+            if not stops:
+                return self._after(start, value + extension)[0]
+            return due_date(self.calendar, start, value, stops=stops, extension=extension)
+        if unit == "calendar_days":
+            return calendar_days_due(self.calendar, start, value)
+        return due_datetime(self.calendar, moment, value, TimeUnit(unit)).date()
+
+    def step_due(
+        self, limit: Limit | None, moment: datetime, stops: Sequence[ClockStop] = ()
+    ) -> tuple[date | None, str | None]:
+        """A step's due date when it opens at ``moment`` (and its text), or no limit."""
+        if limit is None:
+            return None, None
+        if limit[1] == "working_days" and not stops:
+            return self._after(moment.date(), limit[0])
+        due = self.period_due(limit, moment.date(), moment, stops)
+        return due, due.isoformat()
+
+    def certificate_due(self, decided: date, stops: Sequence[ClockStop] = ()) -> str:
+        """The certificate's due date after a positive decision (Art. 44: 10 WD)."""
+        if not stops:
+            return self._after(decided, CERTIFICATE_DAYS)[1]
+        return certificate_due(self.calendar, decided, stops=stops).isoformat()
+
+    def promised_limit(self, plan: MatterPlan, green: bool) -> Limit:
+        """The matter's promised limit, shortened for the green channel (绿色通道)."""
+        value, unit = plan.promised
+        if green and plan.green is not None and unit == "working_days":
+            return green_channel_days(value, plan.green.reduction), unit
+        return value, unit
+
+    # ----------------------------------------------------------------- acceptance
+
+    def record_before_acceptance(self, case: Case) -> tuple[datetime | None, datetime | None]:
+        """When the corrections came in (the last ``corrected`` supplement) and when the
+        case was accepted (the accepting event), as recorded: ``None`` for what did not
+        happen.  Reads the record from the start up to the acceptance only.
+        """
+        corrected: datetime | None = None
+        for event in case.events:
+            if event.action in ACCEPTING:
+                return corrected, self.local(datetime.fromisoformat(event.at))
+            if event.action == "supplement" and event.details.get("corrected"):
+                corrected = self.local(datetime.fromisoformat(event.at))
+        return corrected, None
+
+    def acceptance_start(self, case: Case, moment: datetime) -> datetime:
+        """The moment the case counts as accepted from (``moment`` if not known yet).
+
+        Art. 32: without a notice in time the application counts as accepted from the
+        moment of receipt; after a notice, from when the corrections arrived.  Limits
+        in hours or half days run from that moment too.
+        """
+        if case.intake.notice is None:
+            return self.local(case.intake.received)
+        corrected = self.record_before_acceptance(case)[0]
+        return corrected if corrected is not None else moment
+
+    def acceptance_dues(self, case: Case, moment: datetime) -> tuple[date, date, date]:
+        """The acceptance day and the statutory and promised due dates if accepted now."""
+        start = self.acceptance_start(case, moment)
+        accepted = start.date()
+        clock = case.clock
+        statutory = self.period_due(clock.statutory_limit, accepted, start)
+        return accepted, statutory, self.period_due(clock.promised_limit, accepted, start)
+
+    # ----------------------------------------------------------------- re-dating
+
+    def stops(self, case: Case, day: date | None = None) -> tuple[ClockStop, ...]:
+        """The case's stops; a running one counts up to ``day`` (when given)."""
+        clock = case.clock
+        active = clock.active_stop
+        if active is None or day is None:
+            return clock.stops
+        end = max(day, active.start)
+        return (*clock.stops, ClockStop(active.kind, active.start, end, active.notice))
+
+    def case_dues(self, case: Case, moment: datetime, extension: int) -> dict[str, str]:
+        """The case's due dates again: every stop (a running one up to ``moment``'s day)
+        and ``extension`` working days counted.
+
+        After a decision the statutory period is over (judged at the decision day) but
+        its due date stays consistent; the certificate's moves with the stops.
+        """
+        stops = self.stops(case, moment.date())
+        clock = case.clock
+        due: dict[str, str] = {}
+        if case.accepted_on is not None:
+            start = self.acceptance_start(case, moment)
+            for name, limit in (
+                ("statutory", clock.statutory_limit),
+                ("promised", clock.promised_limit),
+            ):
+                due[name] = self.period_due(
+                    limit, case.accepted_on, start, stops, extension
+                ).isoformat()
+        if case.decision is not None and clock.certificate_due is not None:
+            due["certificate"] = self.certificate_due(case.decision.on, stops)
+        return due
+
+    def step_dues(self, plan: MatterPlan, case: Case, moment: datetime) -> dict[str, str | None]:
+        """The open steps' due dates again, with every stop (a running one up to today)."""
+        stops = self.stops(case, moment.date())
+        dues: dict[str, str | None] = {}
+        for sid, st in case.steps.items():
+            if st.status is OPEN and st.due is not None and st.opened is not None:
+                opened = self.local(datetime.fromisoformat(st.opened))
+                dues[sid] = self.step_due(plan.steps[sid].limit, opened, stops)[1]
+        return dues
+
+    # ----------------------------------------------------------------- other dates
+
+    @staticmethod
+    def valid_until(validity: Validity | None, issued: date) -> date | None:
+        """The last day a certificate issued on ``issued`` is valid (``None``: no limit).
+
+        Civil Code Arts. 201-202: the issue day is not counted; a period in months or
+        years ends on the corresponding day, or the month's last day when it has none.
+        """
+        if validity is None:
+            return None
+        if validity.unit == "days":
+            return issued + timedelta(days=validity.value)
+        months = validity.value if validity.unit == "months" else 12 * validity.value
+        month = issued.month - 1 + months
+        year, month = issued.year + month // 12, month % 12 + 1
+        return date(year, month, min(issued.day, monthrange(year, month)[1]))
+
+    # ----------------------------------------------------------------- timers
+
+    def next_timer(self, plan: MatterPlan, case: Case) -> Timer | None:
+        """When ``case`` next changes by itself, or ``None`` (see :class:`Timer`).
+
+        A received case without a notice is deemed accepted at 00:00 after the notice
+        window; in review, a tolerated gap not made up terminates the case at 00:00
+        after the make-up date, and an open co-department step deemed agreed on
+        timeout is passed at 00:00 after its due date (a stop that began on or before
+        that day pauses it until the stop ends).
+        """
+        status = case.status
+        if status is RECEIVED and case.intake.notice is None:
+            return Timer(self.midnight_after(case.clock.notice_due), "deemed_acceptance")
+        if status is not IN_REVIEW:
+            return None
+        best: Timer | None = None
+        intake = case.intake
+        if intake.gaps and intake.makeup_by is not None:
+            best = Timer(self.midnight_after(intake.makeup_by), "terminate")
+        active = case.clock.active_stop
+        for sid in plan.deemed:
+            st = case.steps.get(sid)
+            if st is None or st.status is not OPEN or st.due is None:
+                continue
+            if active is not None and active.start <= st.due:
+                continue  # paused by the running stop; re-dated when it ends
+            moment = self.midnight_after(st.due)
+            if best is None or moment < best.at:
+                best = Timer(moment, "deemed_agreement", sid)
+        return best

@@ -1,0 +1,144 @@
+"""What every action's check and handler receive and return, and how details are read.
+
+An action is an :class:`ActionSpec` in the one registry (:mod:`.actions`): a *check*
+(may this person do it now? it raises :class:`~..errors.ActionNotAllowed` or returns
+the :class:`Authority` they act with), a *handler* (given the check's answer, the
+event's details and the step map it changes), and the *offers* that
+:meth:`~.facade.Engine.available_actions` tries the check on.  ``act`` runs the same
+check as ``available_actions``, so what is offered is what succeeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from ..errors import ActionNotAllowed, CaseDataError
+from ..plan import MatterPlan
+from .case import Case
+from .clocks import Clocks
+from .records import StepState
+
+__all__ = [
+    "ActionSpec",
+    "Authority",
+    "Check",
+    "Command",
+    "Ctx",
+    "Details",
+    "Handle",
+    "Handled",
+    "Offers",
+    "day_detail",
+    "offered_once",
+    "text_detail",
+]
+
+#: An event's details as a handler builds them (JSON data).
+Details = dict[str, Any]
+#: What a handler returns: the event's details, and the new step map when it made one
+#: (``None``: the fold derives the steps, or they do not change).
+Handled = tuple[Details, "dict[str, StepState] | None"]
+
+
+class Ctx(NamedTuple):
+    """The matter's plan and the engine's clocks: what every action may consult."""
+
+    plan: MatterPlan
+    clocks: Clocks
+
+
+class Command(NamedTuple):
+    """One action as the caller asked for it.
+
+    Attributes:
+        action: its name.
+        at: when, in the engine's time zone; ``stamp``: the same as ISO text.
+        actor: who.
+        details: the caller's details (checked by the handler).
+    """
+
+    action: str
+    at: datetime
+    stamp: str
+    actor: str
+    details: Mapping[str, Any]
+
+
+class Authority(NamedTuple):
+    """What a check found: the step acted on (``None``: the case) and for whom.
+
+    ``principal`` is the actor, or the absent signer a backup (AB岗) stands in for.
+    """
+
+    step: str | None
+    principal: str
+
+
+#: ``check(ctx, case, action, step, actor, day)``: raises ActionNotAllowed or says how.
+Check = Callable[[Ctx, Case, str, "str | None", str, date], Authority]
+#: ``handle(ctx, case, command, authority)``: the event's details and step map.
+Handle = Callable[[Ctx, Case, Command, Authority], Handled]
+#: ``offers(ctx, case)``: the (step, choices) an action may be offered with.
+Offers = Callable[[Ctx, Case], Iterable[tuple["str | None", Sequence[str]]]]
+
+
+class ActionSpec(NamedTuple):
+    """One action of the registry.
+
+    Attributes:
+        name: the action, as :meth:`~.facade.Engine.act` takes it.
+        details: the details it takes.
+        check: who may do it now (see :data:`Check`).
+        handle: what it records (see :data:`Handle`).
+        offers: with which step and choices it is offered (see :data:`Offers`).
+        per_step: it acts on a step the caller names (``step``), or on the only open
+            one; it is offered for each open step.
+    """
+
+    name: str
+    details: tuple[str, ...]
+    check: Check
+    handle: Handle
+    offers: Offers
+    per_step: bool = False
+
+
+def offered_once(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[str]]]:
+    """Offers of a case-level action with no choices."""
+    return ((None, ()),)
+
+
+def text_detail(value: object, what: str, action: str, *, required: bool = True) -> str | None:
+    """A text detail, stripped; ``None`` when empty and not required.
+
+    Raises:
+        ActionNotAllowed: it is required and empty (``detail-required``).
+        CaseDataError: not text.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ActionNotAllowed(action, f"{what} is required", code="detail-required")
+        return None
+    if not isinstance(value, str):
+        raise CaseDataError(f"{action}: {what} must be text, not {value!r}")
+    return value.strip()
+
+
+def day_detail(value: object, what: str, action: str) -> date:
+    """A date detail: a :class:`~datetime.date` or ISO text.
+
+    Raises:
+        CaseDataError: anything else (a datetime too).
+    """
+    if isinstance(value, datetime):
+        raise CaseDataError(f"{action}: {what} must be a date, not a datetime")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CaseDataError(f"{action}: {what} must be a date (YYYY-MM-DD), not {value!r}")

@@ -1,0 +1,508 @@
+"""Evolving a case by one event: the one function that builds every case.
+
+:func:`evolve` ``(case, event, patch)`` is the case after ``event``.  Everything it
+changes is read from the event (its action, actor, time and details), except what the
+:class:`Patch` carries: the moment as a ``datetime`` and the new step map.  The live
+path (:meth:`~.facade.Engine.act`) hands over the step map its handler computed;
+replay builds the same patch from the event's details with :func:`patch_of` (the
+details record every step passed, opened, skipped or reset), so a stored log folds
+into the same case without the matter or the calendar.  A test checks that the two
+patches are equal for every event a Hypothesis state machine records.
+
+This module imports only :mod:`.records`, :mod:`.case`, :mod:`..audit`,
+:mod:`..errors` and :mod:`..timelimits` (``ClockStop``): no plan, no calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
+
+from ..audit import Event, EventLog
+from ..errors import CaseDataError
+from ..timelimits import ClockStop
+from .case import CASE_FORMAT, Case
+from .records import (
+    APPROVED,
+    CANCELLED,
+    CERTIFIED,
+    CLOSED,
+    CORRECTION_REQUESTED,
+    DEEMED,
+    DELIVERED,
+    EMPTY,
+    IN_REVIEW,
+    NO_SETTLEMENT,
+    NOT_ACCEPTED,
+    OPEN,
+    PASSED,
+    RECEIVED,
+    REFUSED,
+    SKIPPED,
+    TERMINATED,
+    WITHDRAWN,
+    Absence,
+    ActiveStop,
+    CaseClock,
+    Certificate,
+    Decision,
+    Ending,
+    ExtensionGrant,
+    FileInfo,
+    Intake,
+    Notice,
+    Payment,
+    StepState,
+    StepStatus,
+    optional_day,
+    problems_from,
+    with_fields,
+)
+
+__all__ = [
+    "ACCEPTING",
+    "PASSING",
+    "Patch",
+    "apply_event",
+    "evolve",
+    "fold",
+    "opened_state",
+    "passed_state",
+    "patch_of",
+    "step_map",
+]
+
+_NEW: Final = tuple.__new__
+_FIELD: Final = {name: i for i, name in enumerate(Case._fields)}
+_VERSION, _EVENTS, _LAST_AT = _FIELD["version"], _FIELD["events"], _FIELD["last_at"]
+
+#: Actions that pass the step their details name, and the status it gets.
+PASSING: Final[Mapping[str, StepStatus]] = MappingProxyType(
+    {
+        "pass": PASSED,
+        "deemed_agreement": DEEMED,
+        "record_payment": PASSED,
+        "waive_fee": PASSED,
+        "issue_certificate": PASSED,
+        "deliver": PASSED,
+        "close": PASSED,
+    }
+)
+#: The actions that accept a case.
+ACCEPTING: Final = frozenset({"accept", "deemed_acceptance"})
+_SKIPPED: Final = StepState(SKIPPED)
+
+
+class Patch(NamedTuple):
+    """What the live path computed that :func:`evolve` would otherwise derive.
+
+    Attributes:
+        at: the event's moment as a ``datetime`` (in the engine's time zone live).
+        steps: the new step map (``None``: the event leaves the steps to the fold).
+    """
+
+    at: datetime
+    steps: dict[str, StepState] | None = None
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def passed_state(
+    old: StepState, status: StepStatus, actor: str, details: Mapping[str, Any]
+) -> StepState:
+    """The state of a step ``actor`` passed (or the system deemed agreed), per ``details``."""
+    return _NEW(
+        StepState,
+        (
+            status, old.opened, old.due, actor, details.get("for"), details.get("opinion"),
+            details.get("agree", True),
+        ),
+    )  # fmt: skip
+
+
+def opened_state(stamp: str, due: date | None) -> StepState:
+    """The state of a step opened at ``stamp`` with its own due date."""
+    return _NEW(StepState, (OPEN, stamp, due, None, None, None, True))
+
+
+def skipped_state() -> StepState:
+    """The state of a step whose condition is false for this applicant."""
+    return _SKIPPED
+
+
+def step_map(case: Case) -> dict[str, StepState]:
+    """A new dict of the case's steps, to change and hand to :func:`evolve`.
+
+    The engine keeps every step map as a MappingProxyType of a dict: ``copy()``
+    copies that dict at C speed, where ``dict(proxy)`` reads it key by key.
+    """
+    steps = case.steps
+    if type(steps) is MappingProxyType:
+        try:
+            copied = steps.copy()
+        except AttributeError:  # a proxy of a mapping without copy()
+            pass
+        else:
+            if type(copied) is dict:
+                return copied
+    return dict(steps)
+
+
+def _steps_of(case: Case | None, event: Event) -> dict[str, StepState] | None:
+    """The step map an event's details describe (replay), or ``None`` if unchanged.
+
+    In this order, as the live path builds it: the step passed (``step`` of a passing
+    action, ``passed`` of an acceptance), the steps to do again (``reopen``,
+    ``reset``), then the steps opened (``open``) and skipped (``skip``).
+    """
+    d = event.details
+    action = event.action
+    steps = {} if case is None else step_map(case)
+    status = PASSING.get(action)
+    if status is not None:
+        sid = d.get("step")
+        if sid is None:
+            return None  # a payment that left a fee outstanding
+        steps[sid] = passed_state(steps[sid], status, event.actor, d)
+    elif action in ACCEPTING:
+        for sid in d["passed"]:
+            steps[sid] = passed_state(steps[sid], PASSED, event.actor, EMPTY)
+    elif action == "send_back":
+        gone = {*d["reopen"], *d["reset"]}
+        steps = {sid: st for sid, st in steps.items() if sid not in gone}
+    elif action != "submit":
+        return None
+    for sid, due in d.get("open", ()):
+        steps[sid] = opened_state(event.at, optional_day(due))
+    for sid in d.get("skip", ()):
+        steps[sid] = _SKIPPED
+    return steps
+
+
+def patch_of(case: Case | None, event: Event) -> Patch:
+    """The patch the live path handed to :func:`evolve` for ``event``, from its details."""
+    return Patch(datetime.fromisoformat(event.at), _steps_of(case, event))
+
+
+# --------------------------------------------------------------------------- fields
+#
+# ``_<action>(case, event, patch)`` returns the fields the event changes, by name.
+
+_Changes = dict[str, Any]
+
+
+def _files(raw: Mapping[str, Any]) -> dict[str, tuple[FileInfo, ...]]:
+    """Material id → files, in id order (the order a replay reads them in)."""
+    return {
+        mid: tuple(
+            _NEW(FileInfo, (
+                f["name"], f["type"], f.get("size_kb"), f.get("width"), f.get("height"),
+                f.get("pages"),
+            ))
+            for f in files
+        )
+        if files  # (paper only: no generator to run)
+        else ()
+        for mid, files in sorted(raw.items())
+    }  # fmt: skip
+
+
+def _first(event: Event, patch: Patch) -> Case:
+    """The case a submission opens."""
+    d = event.details
+    if event.action != "submit" or event.seq != 1:
+        raise CaseDataError(f"event 1 must be 'submit', not {event.action!r}")
+    materials, problems, applicant = d["materials"], d["problems"], d["applicant"]
+    intake = _NEW(
+        Intake,
+        (
+            # mappings in key order, as a replay reads them from the canonical JSON (an
+            # empty one is the shared empty proxy: nothing can change it)
+            MappingProxyType(dict(sorted(applicant.items()))) if applicant else EMPTY,
+            event.actor, patch.at, d["green_channel"],
+            MappingProxyType(_files(materials)) if materials else EMPTY,
+            problems_from(problems) if problems else (), tuple(d["gaps"]), None, None, None,
+        ),
+    )  # fmt: skip
+    statutory, promised = d["limits"]
+    clock = _NEW(
+        CaseClock,
+        ((statutory[0], statutory[1]), (promised[0], promised[1]),
+         date.fromisoformat(d["notice_due"]), None, None, None, (), None, None),
+    )  # fmt: skip
+    steps = patch.steps if patch.steps is not None else {}
+    return _NEW(Case, (
+        d["case"], d["matter"], d["matter_hash"], RECEIVED, intake, None, False,
+        MappingProxyType(steps), clock, None, NO_SETTLEMENT, (), None, event.seq,
+        # a case opened in the case@3 form keeps the index of its caller-given ids
+        EventLog.of((event,), indexed=d.get("format") == CASE_FORMAT), patch.at,
+    ))  # fmt: skip
+
+
+def _request_correction(case: Case, e: Event, patch: Patch) -> _Changes:
+    notice = Notice(patch.at.date(), e.actor, problems_from(e.details["items"]))
+    return {
+        "status": CORRECTION_REQUESTED,
+        "intake": with_fields(case.intake, notice=notice),
+    }
+
+
+def _supplement(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    intake = case.intake
+    materials = dict(sorted({**intake.materials, **_files(d["materials"])}.items()))
+    corrected = d.get("corrected")
+    changes: _Changes = {
+        "intake": with_fields(
+            intake,
+            materials=MappingProxyType(materials),
+            problems=problems_from(d["problems"]),
+            gaps=tuple(d["gaps"]),
+            corrected=patch.at.date() if corrected else intake.corrected,
+        )
+    }
+    if corrected:
+        changes["status"] = RECEIVED
+    return changes
+
+
+def _accept(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    statutory, promised = d["due"]
+    intake = case.intake
+    if "makeup_by" in d:
+        intake = with_fields(intake, makeup_by=date.fromisoformat(d["makeup_by"]))
+    clock = with_fields(
+        case.clock,
+        statutory_due=date.fromisoformat(statutory),
+        promised_due=date.fromisoformat(promised),
+    )
+    return {
+        "status": IN_REVIEW,
+        "intake": intake,
+        "accepted_on": date.fromisoformat(d["accepted_on"]),
+        "deemed_acceptance": e.action == "deemed_acceptance",
+        "clock": clock,
+    }
+
+
+def _cancel_open(case: Case) -> Mapping[str, StepState]:
+    return MappingProxyType(
+        {
+            sid: StepState(CANCELLED, st.opened, st.due) if st.status is OPEN else st
+            for sid, st in case.steps.items()
+        }
+    )
+
+
+_ENDINGS: Final = {
+    "refuse_to_accept": NOT_ACCEPTED,
+    "withdraw": WITHDRAWN,
+    "terminate": TERMINATED,
+}
+
+
+def _ending(case: Case, e: Event, patch: Patch) -> _Changes:
+    status = _ENDINGS[e.action]
+    ending = Ending(status, patch.at.date(), e.actor, e.details.get("reason") or "")
+    return {"status": status, "ending": ending, "steps": _cancel_open(case)}
+
+
+def _pass(case: Case, e: Event, patch: Patch) -> _Changes:
+    decision = e.details.get("decision")
+    if decision is None:  # the common case: only the steps changed
+        return {}
+    raw = decision["fees"]
+    fees = MappingProxyType({k: Decimal(v) for k, v in sorted(raw.items())}) if raw else EMPTY
+    return {
+        "status": APPROVED,
+        "clock": with_fields(
+            case.clock, certificate_due=date.fromisoformat(decision["certificate_due"])
+        ),
+        "decision": Decision("approved", decision["step"], e.actor, patch.at.date(), ()),
+        "settlement": with_fields(NO_SETTLEMENT, fees=fees),
+    }
+
+
+def _refuse(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    decision = Decision("refused", d["step"], e.actor, patch.at.date(), tuple(d["reasons"]))
+    return {"status": REFUSED, "decision": decision, "steps": _cancel_open(case)}
+
+
+def _unchanged(case: Case, e: Event, patch: Patch) -> _Changes:
+    return {}
+
+
+def _start_stop(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    stop = ActiveStop(d["kind"], patch.at.date(), d["notice"], e.actor)
+    return {"clock": with_fields(case.clock, active_stop=stop)}
+
+
+def _with_dues(clock: CaseClock, due: Mapping[str, Any], **more: Any) -> CaseClock:
+    return with_fields(
+        clock,
+        statutory_due=optional_day(due.get("statutory")),
+        promised_due=optional_day(due.get("promised")),
+        certificate_due=optional_day(due.get("certificate")),
+        **more,
+    )
+
+
+def _end_stop(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    active = case.clock.active_stop
+    if active is None:
+        raise CaseDataError(f"event {e.seq}: no clock stop is running")
+    stop = ClockStop(active.kind, active.start, patch.at.date(), active.notice)
+    clock = _with_dues(case.clock, d["due"], stops=(*case.clock.stops, stop), active_stop=None)
+    steps = step_map(case)
+    for sid, due in d["steps"].items():
+        steps[sid] = with_fields(steps[sid], due=optional_day(due))
+    return {"clock": clock, "steps": MappingProxyType(steps)}
+
+
+def _extend(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    grant = ExtensionGrant(d["days"], e.actor, patch.at.date(), d["reason"])
+    return {"clock": _with_dues(case.clock, d["due"], extension=grant)}
+
+
+def _absence(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    absence = Absence(
+        d["person"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]), e.actor,
+        d.get("reason"),
+    )  # fmt: skip
+    return {"absences": (*case.absences, absence)}
+
+
+def _payment(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    payment = Payment(Decimal(d["amount"]), patch.at.date(), e.actor, d.get("receipt"))
+    settlement = case.settlement
+    return {"settlement": with_fields(settlement, payments=(*settlement.payments, payment))}
+
+
+def _waiver(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    waived = MappingProxyType({**case.settlement.waived, d["item"]: d["reason"]})
+    return {"settlement": with_fields(case.settlement, waived=waived)}
+
+
+def _certificate(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    cert = Certificate(d["number"], patch.at.date(), optional_day(d["valid_until"]))
+    return {
+        "status": CERTIFIED,
+        "settlement": with_fields(case.settlement, certificate=cert),
+    }
+
+
+def _deliver(case: Case, e: Event, patch: Patch) -> _Changes:
+    settlement = with_fields(
+        case.settlement, delivered=patch.at.date(), signed_by=e.details.get("signed_by")
+    )
+    status = DELIVERED if case.status is CERTIFIED else case.status
+    return {"status": status, "settlement": settlement}
+
+
+def _close(case: Case, e: Event, patch: Patch) -> _Changes:
+    return {
+        "status": CLOSED,
+        "settlement": with_fields(case.settlement, closed=patch.at.date()),
+    }
+
+
+_CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
+    "request_correction": _request_correction,
+    "supplement": _supplement,
+    "accept": _accept,
+    "deemed_acceptance": _accept,
+    "refuse_to_accept": _ending,
+    "withdraw": _ending,
+    "terminate": _ending,
+    "pass": _pass,
+    "deemed_agreement": _pass,
+    "refuse": _refuse,
+    "send_back": _unchanged,
+    "start_clock_stop": _start_stop,
+    "end_clock_stop": _end_stop,
+    "extend": _extend,
+    "record_absence": _absence,
+    "record_payment": _payment,
+    "waive_fee": _waiver,
+    "issue_certificate": _certificate,
+    "deliver": _deliver,
+    "close": _close,
+}
+
+#: Every action a case's record may hold: what :func:`evolve` folds.
+RECORDED_ACTIONS: Final = frozenset({"submit", *_CHANGES})
+
+
+# --------------------------------------------------------------------------- the fold
+
+
+def evolve(case: Case | None, event: Event, patch: Patch) -> Case:
+    """The case after ``event`` (``case`` is ``None`` before the first event).
+
+    The fields the event changes, the patch's step map, then the new version, log and
+    time.  Replay passes :func:`patch_of` ``(case, event)``; the live path the patch its
+    handler computed, which is equal.
+
+    Raises:
+        CaseDataError: an unknown action.
+        KeyError, TypeError, ValueError …: details that do not fit (see
+            :func:`apply_event`, which reports them as :class:`~..errors.CaseDataError`).
+    """
+    if case is None:
+        return _first(event, patch)
+    change = _CHANGES.get(event.action)
+    if change is None:
+        raise CaseDataError(f"event {event.seq}: unknown action {event.action!r}")
+    values = list(case)
+    for name, value in change(case, event, patch).items():
+        values[_FIELD[name]] = value
+    if patch.steps is not None:
+        values[_FIELD["steps"]] = MappingProxyType(patch.steps)
+    values[_VERSION] = event.seq
+    values[_EVENTS] = case.events.append(event)
+    values[_LAST_AT] = patch.at
+    return _NEW(Case, values)
+
+
+def apply_event(case: Case | None, event: Event) -> Case:
+    """One step of the fold: the case after ``event`` (``None`` before the first).
+
+    Raises:
+        CaseDataError: the event does not fit the case (unknown action, missing or
+            malformed details).
+    """
+    try:
+        return evolve(case, event, patch_of(case, event))
+    except CaseDataError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, InvalidOperation) as err:
+        raise CaseDataError(
+            f"event {event.seq} ({event.action}) does not fit the case: {err!r}"
+        ) from None
+
+
+def fold(events: Iterable[Event]) -> Case:
+    """The case a log describes: :func:`apply_event` over every event.
+
+    Raises:
+        CaseDataError: the log is empty or an event does not fit.
+    """
+    case: Case | None = None
+    for event in events:
+        case = apply_event(case, event)
+    if case is None:
+        raise CaseDataError("an empty event log describes no case")
+    return case

@@ -1,0 +1,400 @@
+"""The :class:`Engine`: the entry points a host calls, and the route every action takes.
+
+``act`` checks the request (the case's version and pin, the time, the actor, the
+action and its details), records the clock events that fell due, runs the action's
+check and handler from the registry (:mod:`.actions`), builds the event
+(:func:`~..audit.next_event`) and folds it into the next case (:func:`~.evolve.evolve`,
+with the step map the handler computed).  Everything else is in the modules it calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from .._wording import suggestion
+from ..audit import Event, canonical_json, next_event, verify
+from ..catalogue import Catalogue
+from ..compiler import compiled_plans, matter_plan
+from ..errors import ActionNotAllowed, CalendarError, CaseDataError, CaseError, StaleCase
+from ..graph import Process
+from ..plan import MatterPlan
+from ..workdays import WorkCalendar
+from .actions import CLOCK_EVENTS, REGISTRY
+from .case import CASE_FORMAT, Case
+from .clocks import Clocks, Timer
+from .context import Command, Ctx, Details, Handled
+from .evolve import Patch, evolve, fold, opened_state
+from .fees import require_fee_fields
+from .intake import check_applicant, check_files, check_materials
+from .records import SYSTEM, TERMINAL
+from .reports import AvailableAction, Deadlines, available_actions, deadlines
+from .steps import named_step
+
+__all__ = ["Engine"]
+
+_NEW: Final = tuple.__new__
+
+
+class Engine:
+    """Runs cases of a catalogue's matters on a working-day calendar.
+
+    Args:
+        catalogue: the loaded catalogue; matters are compiled on first use (the
+            compiler keeps them for as long as the catalogue lives).
+        calendar: the working-day calendar deadlines are counted on.
+        tz: the office's time zone (default Asia/Shanghai); ``at`` values are read in
+            it and events are dated in it.
+
+    Engines share nothing that changes: two engines with different catalogues or
+    calendars can run side by side in one process.  An engine keeps the due dates it
+    computed on working days without stops (a pure function of its calendar).
+    """
+
+    def __init__(
+        self, catalogue: Catalogue, calendar: WorkCalendar, *, tz: tzinfo | None = None
+    ) -> None:
+        if not isinstance(catalogue, Catalogue):
+            raise TypeError(f"catalogue must be a Catalogue (got {type(catalogue).__name__})")
+        if not isinstance(calendar, WorkCalendar):
+            raise TypeError(f"calendar must be a WorkCalendar (got {type(calendar).__name__})")
+        self.catalogue = catalogue
+        self.calendar = calendar
+        self.tz: tzinfo = tz if tz is not None else ZoneInfo("Asia/Shanghai")
+        if datetime(2025, 1, 1, tzinfo=self.tz).utcoffset() is None:
+            raise TypeError("tz must give a UTC offset (a ZoneInfo or a datetime.timezone)")
+        self._fingerprint = calendar.fingerprint
+        self._clocks = Clocks(calendar, self.tz)
+        self._plans: Mapping[str, MatterPlan] = compiled_plans(catalogue)
+        # each plan bound to this engine's clocks, as the checks and handlers take them
+        self._contexts: dict[str, Ctx] = {}
+
+    # ----------------------------------------------------------------- plans
+
+    def process(self, matter_id: str) -> Process:
+        """The compiled process of a matter.
+
+        Raises:
+            CaseDataError: the catalogue has no such matter.
+            DefinitionError: the matter does not compile.
+        """
+        return self._plan(matter_id).process
+
+    def _plan(self, matter_id: str) -> MatterPlan:
+        plan = self._plans.get(matter_id)
+        if plan is None:
+            if matter_id not in self.catalogue.matters:
+                raise CaseDataError(
+                    f"the catalogue has no matter {matter_id!r}"
+                    + suggestion(matter_id, self.catalogue.matters)
+                )
+            plan = matter_plan(self.catalogue, matter_id)
+        return plan
+
+    def _ctx(self, case: Case) -> Ctx:
+        """The plan of the case's matter, after checking the case runs under it."""
+        if type(case) is not Case:
+            raise TypeError(f"case must be a Case (got {type(case).__name__})")
+        ctx = self._contexts.get(case.matter_id)
+        if ctx is None:  # (a catalogue's plan of a matter never changes)
+            ctx = self._contexts[case.matter_id] = Ctx(self._plan(case.matter_id), self._clocks)
+        plan = ctx.plan
+        if plan.hash != case.matter_hash:
+            raise CaseError(
+                f"case {case.id} runs under matter {case.matter_id!r} version "
+                f"{case.matter_hash[:12]}, but this engine's matter is version "
+                f"{plan.hash[:12]}; act on it with an engine loaded with that version"
+            )
+        return ctx
+
+    def _after_last(self, case: Case, at: object, action: str) -> datetime:
+        """``at`` in the engine's zone, refused when before the case's last event."""
+        local = self._clocks.local(at)
+        if local < case.last_at:
+            raise ActionNotAllowed(
+                action,
+                f"{local.isoformat()} is before the case's last event ({case.last_at.isoformat()})",
+                code="time-goes-back",
+            )
+        return local
+
+    # ----------------------------------------------------------------- the record
+
+    @staticmethod
+    def _record(
+        case: Case,
+        moment: datetime,
+        stamp: str,
+        actor: str,
+        action: str,
+        handled: Handled,
+        event_id: str | None,
+    ) -> Case:
+        """The case after the event ``handled`` describes: built, hashed and folded."""
+        details, steps = handled
+        eid = event_id if event_id is not None else f"{case.id}#{case.version + 1}"
+        event = case.events.next_event(eid, stamp, actor, action, details)
+        return evolve(case, event, _NEW(Patch, (moment, steps)))
+
+    def _advance(self, ctx: Ctx, case: Case, until: datetime) -> Case:
+        while True:
+            timer = ctx.clocks.next_timer(ctx.plan, case)
+            if timer is None or timer.at > until:
+                return case
+            # dated when the limit ran out, or with the last event if that came later
+            moment = max(timer.at, case.last_at)
+            timer = timer._replace(at=moment)
+            handled = CLOCK_EVENTS[timer.action](ctx, case, timer)
+            case = self._record(
+                case, moment, moment.isoformat(), SYSTEM, timer.action, handled, None
+            )
+
+    # ----------------------------------------------------------------- public API
+
+    def submit(
+        self,
+        matter_id: str,
+        applicant: Mapping[str, Any],
+        materials: Mapping[str, Any],
+        *,
+        at: datetime,
+        actor: str,
+        case_id: str | None = None,
+        green_channel: bool = False,
+    ) -> Case:
+        """Open a case: the materials are received and checked (收件).
+
+        Every problem the checks find (missing required materials, electronic files
+        breaking the matter's rules) is listed in ``case.intake.problems``; tolerated
+        materials that are missing in ``case.intake.gaps``.  The start step (window
+        acceptance) opens, and the 5-working-day correction-notice window starts.
+
+        Args:
+            matter_id: the matter applied for.
+            applicant: the applicant's fields, checked against ``applicant_fields``.
+            materials: material id → ``"paper"`` / ``True`` (paper only), a list of
+                files (a name, or ``{name, type, size_kb, width, height, pages}``), or
+                ``{"files": [...]}``.
+            at: when the materials arrived (timezone-aware).
+            actor: the applicant's id (only the applicant may withdraw).
+            case_id: the case id (办件编号); by default one derived from the submission.
+            green_channel: ask for the green channel (the matter must offer it and
+                its condition must hold).
+
+        Raises:
+            TypeError: ``at`` is naive.
+            CaseDataError: unknown matter, fields, materials or malformed input.
+            ActionNotAllowed: green channel asked for but not available, or a date the
+                calendar has no data for.
+        """
+        plan = self._plan(matter_id)
+        clocks = self._clocks
+        local = clocks.local(at)
+        if not isinstance(actor, str) or not actor.strip():
+            raise CaseDataError(f"actor must be non-empty text, not {actor!r}")
+        if actor == SYSTEM:
+            raise ActionNotAllowed("submit", f"{SYSTEM!r} is reserved", code="reserved-actor")
+        fields = check_applicant(plan, applicant)
+        files = check_files(plan, materials, "submit")
+        problems, gaps = check_materials(plan, fields, files)
+        if plan.fees:
+            require_fee_fields(plan, fields)
+        if green_channel:
+            green = plan.green
+            if green is None:
+                raise ActionNotAllowed(
+                    "submit", f"matter {matter_id!r} has no green channel", code="no-green-channel"
+                )
+            if plan.green_when is not None and not plan.green_when.evaluate(fields):
+                raise ActionNotAllowed(
+                    "submit",
+                    f"the green channel needs {green.when} for this applicant",
+                    code="no-green-channel",
+                )
+        stamp = local.isoformat()
+        try:
+            notice_due = clocks.notice_due(local.date())
+            due, due_text = clocks.step_due(plan.steps[plan.start].limit, local)
+        except CalendarError as err:
+            raise ActionNotAllowed("submit", str(err), code="calendar") from None
+        if case_id is None:
+            payload = [matter_id, fields, files, stamp, actor]
+            case_id = "c-" + hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:12]
+        elif not isinstance(case_id, str) or not case_id or "#" in case_id:
+            raise CaseDataError(f"case_id must be non-empty text without '#', not {case_id!r}")
+        details: Details = {
+            "format": CASE_FORMAT,
+            "case": case_id,
+            "matter": matter_id,
+            "matter_hash": plan.hash,
+            "calendar": self._fingerprint,
+            "applicant": fields,
+            "materials": files,
+            "problems": [[p.material, p.code, p.message] for p in problems],
+            "gaps": gaps,
+            "green_channel": bool(green_channel),
+            "limits": [list(plan.statutory), list(clocks.promised_limit(plan, green_channel))],
+            "notice_due": notice_due,
+            "open": [[plan.start, due_text]],
+        }
+        event = next_event(
+            (), id=f"{case_id}#1", at=stamp, actor=actor, action="submit", details=details
+        )
+        return evolve(None, event, Patch(local, {plan.start: opened_state(stamp, due)}))
+
+    def act(
+        self,
+        case: Case,
+        action: str,
+        *,
+        at: datetime,
+        actor: str,
+        event_id: str | None = None,
+        expected_version: int | None = None,
+        **details: Any,
+    ) -> Case:
+        """Do ``action`` on ``case`` and return the next case.
+
+        Clock events that fell due before ``at`` are recorded first (:meth:`advance`).
+
+        Args:
+            case: the case as the caller holds it.
+            action: one of :data:`~.actions.ACTIONS`.
+            at: when (timezone-aware; not before the case's last event).
+            actor: the person (or the applicant) acting.
+            event_id: the caller's id for this action; retrying with an id already in
+                the case returns the case unchanged (idempotent retries).
+            expected_version: the version the caller last saw; another raises
+                :class:`~..errors.StaleCase` (optimistic concurrency).
+            details: the action's details (see :data:`~.actions.ACTIONS` and
+                docs/engine.md).
+
+        Raises:
+            TypeError: ``at`` is naive.
+            ActionNotAllowed: refused, with ``reason`` and ``code``; nothing changed.
+            StaleCase: ``expected_version`` is not the case's version.
+            CaseDataError: malformed details.
+            CalendarError: a date the calendar has no official data for (it never
+                guesses; add an overlay or use a provisional calendar).
+            CaseError: the engine's matter is another version than the case's.
+        """
+        ctx = self._ctx(case)
+        if event_id is not None:
+            if not isinstance(event_id, str) or not event_id or "#" in event_id:
+                raise CaseDataError(
+                    f"event_id must be non-empty text without '#', not {event_id!r}"
+                )
+            used = case.events.caller_event(event_id)
+            if used is not None:
+                if used[1:] != (action, actor):
+                    raise ActionNotAllowed(
+                        action,
+                        f"event id {event_id!r} was already used for {used[1]!r} by {used[2]}",
+                        code="event-id-reused",
+                    )
+                return case
+        if expected_version is not None and expected_version != case.version:
+            raise StaleCase(expected_version, case.version)
+        local = self._after_last(case, at, action)
+        if not isinstance(actor, str) or not actor:
+            raise CaseDataError(f"actor must be non-empty text, not {actor!r}")
+        spec = REGISTRY.get(action)
+        if spec is None:
+            raise ActionNotAllowed(
+                str(action), "unknown action" + suggestion(action, REGISTRY), code="unknown-action"
+            )
+        if actor == SYSTEM:
+            raise ActionNotAllowed(action, f"{SYSTEM!r} is reserved", code="reserved-actor")
+        for key in details:
+            if key not in spec.details:
+                raise CaseDataError(
+                    f"{action}: unknown detail {key!r} "
+                    f"(it takes: {', '.join(spec.details) or 'none'})"
+                )
+        case = self._advance(ctx, case, local)
+        if case.status in TERMINAL:
+            raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")
+        step = named_step(ctx.plan, case, details, action) if spec.per_step else None
+        auth = spec.check(ctx, case, action, step, actor, local.date())
+        stamp = local.isoformat()
+        command = _NEW(Command, (action, local, stamp, actor, details))
+        handled = spec.handle(ctx, case, command, auth)
+        return self._record(case, local, stamp, actor, action, handled, event_id)
+
+    def advance(self, case: Case, at: datetime) -> Case:
+        """Record the clock events that fell due up to ``at``; the same case if none did.
+
+        Each is dated when its limit ran out (00:00 of the day after the last day):
+        deemed acceptance when no correction notice came within 5 working days
+        (Art. 32); deemed agreement of a co-department step whose matter says
+        ``on_timeout: deem_agreed``; termination when a tolerated gap's make-up
+        date passed.
+
+        Raises:
+            TypeError: ``at`` is naive.
+            ActionNotAllowed: ``at`` is before the case's last event.
+            CalendarError: a date the calendar has no official data for.
+        """
+        ctx = self._ctx(case)
+        return self._advance(ctx, case, self._after_last(case, at, "advance"))
+
+    def next_timer(self, case: Case) -> Timer | None:
+        """When ``case`` next changes by itself, if nobody acts: a :class:`~.clocks.Timer`
+        (moment, clock event, step), or ``None``.
+
+        A host schedules :meth:`advance` at that moment; :meth:`advance` and
+        :meth:`act` record what fell due in any case, so a late call loses nothing.
+        """
+        ctx = self._ctx(case)
+        return ctx.clocks.next_timer(ctx.plan, case)
+
+    def replay(self, events: Sequence[Event], *, head: str | None = None) -> Case:
+        """Rebuild a case from its log after verifying the hash chain.
+
+        Args:
+            events: the log.
+            head: the last hash kept elsewhere (detects a truncated log).
+
+        Raises:
+            LogTampered: the chain is broken (a :class:`~..errors.CaseError`).
+            CaseDataError: an event does not fit.
+            CaseError: the case ran under another version of the matter.
+        """
+        verify(events, head=head)
+        case = fold(events)
+        self._ctx(case)
+        return case
+
+    def available_actions(self, case: Case, at: datetime) -> list[AvailableAction]:
+        """What each person may do on the case at ``at`` (clock events applied first).
+
+        Every listed ``(action, actor)`` succeeds with suitable details; anything not
+        listed is refused.  Backups appear only while their principal is absent.
+
+        Raises:
+            TypeError: ``at`` is naive.
+            ActionNotAllowed: ``at`` is before the case's last event.
+            CalendarError: a date the calendar has no official data for.
+        """
+        ctx = self._ctx(case)
+        local = self._after_last(case, at, "advance")
+        return available_actions(ctx, self._advance(ctx, case, local), local.date())
+
+    def deadlines(self, case: Case, at: datetime) -> Deadlines:
+        """The case's periods on the day of ``at``: due dates, elapsed, remaining, used.
+
+        ``statutory`` runs from acceptance to the decision (Art. 42), ``promised``
+        from acceptance to closing (办结; to the decision for a refusal),
+        ``certificate`` from a positive decision to delivery (Art. 44), each open
+        step from the day it opened.  Due dates are the ones recorded in the case; a
+        running clock stop counts up to ``at``.
+
+        Raises:
+            TypeError: ``at`` is naive.
+            CalendarError: a date the calendar has no data for.
+        """
+        ctx = self._ctx(case)
+        return deadlines(ctx, case, self._clocks.local(at).date())

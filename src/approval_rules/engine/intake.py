@@ -1,0 +1,243 @@
+"""Intake checks (收件): the applicant's fields, the materials and their electronic files.
+
+What an applicant hands in is checked against the matter: unknown fields or
+materials and values of the wrong kind are bad input (:class:`~..errors.CaseDataError`);
+what is missing or breaks a material's electronic rules (file types, size, pixels,
+pages) is a :class:`~.records.Problem` for the one-time correction notice; tolerated
+materials (容缺) that are missing are gaps.  Numbers must be finite, and a fraction at
+least 0.0001 in size, so that the record writes them exactly (:func:`record_number`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Final
+
+from .._wording import suggestion
+from ..errors import CaseDataError
+from ..model import FieldType, Material, MaterialForm, Necessity
+from ..plan import MatterPlan
+from .context import day_detail
+from .records import Problem
+
+__all__ = ["check_applicant", "check_files", "check_materials", "record_number"]
+
+#: The smallest size of a non-zero number the record holds (see :func:`record_number`).
+SMALLEST: Final = 1e-4
+
+
+def record_number(value: object) -> bool:
+    """A number the record writes exactly: an integer, or a finite float that is 0 or at
+    least 0.0001 in size (:func:`~..audit.record_body` says why).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or (
+        math.isfinite(value) and (value == 0 or abs(value) >= SMALLEST)
+    )
+
+
+def check_applicant(plan: MatterPlan, applicant: object) -> dict[str, Any]:
+    """The applicant's fields as JSON data (dates as ISO text, ``None`` values left out).
+
+    Raises:
+        CaseDataError: not a mapping, an unknown field, or a value of the wrong kind.
+    """
+    if type(applicant) is not dict and not isinstance(applicant, Mapping):
+        raise CaseDataError(f"applicant must be a mapping of fields, not {applicant!r}")
+    out: dict[str, Any] = {}
+    for key, value in applicant.items():
+        spec = plan.fields.get(key) if isinstance(key, str) else None
+        if spec is None:
+            raise CaseDataError(
+                f"matter {plan.matter.id!r} has no applicant field {key!r}"
+                + suggestion(key, plan.fields)
+            )
+        if value is None:
+            continue
+        kind = spec.type
+        if kind is FieldType.NUMBER:
+            ok = record_number(value)
+        elif kind is FieldType.BOOLEAN:
+            ok = isinstance(value, bool)
+        elif kind is FieldType.CHOICE:
+            ok = isinstance(value, str) and value in spec.choices
+        elif kind is FieldType.TEXT:
+            ok = isinstance(value, str)
+        else:
+            ok = isinstance(value, str | date) and not isinstance(value, datetime)
+        if not ok:
+            expected = {
+                FieldType.NUMBER: "a number (0, or at least 0.0001 in size)"
+                if isinstance(value, float) and math.isfinite(value)
+                else "a number",
+                FieldType.BOOLEAN: "true or false",
+                FieldType.CHOICE: "one of " + ", ".join(spec.choices),
+                FieldType.TEXT: "text",
+                FieldType.DATE: "a date",
+            }[kind]
+            raise CaseDataError(f"applicant field {key!r} must be {expected}, not {value!r}")
+        if kind is FieldType.DATE:
+            value = day_detail(value, f"applicant field {key!r}", "submit").isoformat()
+        out[key] = value
+    return out
+
+
+def check_files(
+    plan: MatterPlan, materials: object, action: str
+) -> dict[str, list[dict[str, Any]]]:
+    """Material id → its files as JSON data (``[]``: on paper only; ``None`` left out).
+
+    Raises:
+        CaseDataError: not a mapping, an unknown material, or a malformed file entry.
+    """
+    if type(materials) is not dict and not isinstance(materials, Mapping):
+        raise CaseDataError(f"{action}: materials must be a mapping, not {materials!r}")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for mid, value in materials.items():
+        if not isinstance(mid, str) or mid not in plan.materials:
+            raise CaseDataError(
+                f"{action}: matter {plan.matter.id!r} has no material {mid!r}"
+                + suggestion(mid, plan.materials)
+            )
+        if value is None or value is False:
+            continue
+        if value is True or value == "paper":
+            out[mid] = []
+            continue
+        if type(value) is not list and isinstance(value, Mapping):
+            if set(value) != {"files"}:
+                raise CaseDataError(f"{action}: material {mid!r}: use {{files: [...]}}")
+            value = value["files"]
+        if not isinstance(value, list | tuple):
+            raise CaseDataError(
+                f"{action}: material {mid!r} must be 'paper', true, or a list of files"
+            )
+        out[mid] = [_file(mid, f, action) for f in value]
+    return out
+
+
+def check_materials(
+    plan: MatterPlan,
+    fields: Mapping[str, Any],
+    files: Mapping[str, list[dict[str, Any]]],
+) -> tuple[list[Problem], list[str]]:
+    """Every problem of the materials, and the tolerated materials missing."""
+    problems: list[Problem] = []
+    gaps: list[str] = []
+    for m in plan.matter.materials:
+        if m.satisfied_by is not None:
+            continue  # fetched from the shared result store, never asked for again
+        cond = plan.material_when[m.id]
+        given = files.get(m.id)
+        if given is None:
+            if m.necessity is Necessity.OPTIONAL or (
+                cond is not None and not cond.evaluate(fields)
+            ):
+                continue
+            if m.necessity is Necessity.TOLERATED:
+                gaps.append(m.id)
+            else:
+                problems.append(Problem(m.id, "missing", f"{m.name} ({m.id}) is missing"))
+            continue
+        if given or m.form is MaterialForm.ELECTRONIC:  # else _file_problems finds nothing
+            problems.extend(_file_problems(m, given))
+    return problems, gaps
+
+
+def _file(mid: str, raw: object, action: str) -> dict[str, Any]:
+    """A file's metadata checked and normalised to JSON data."""
+    if isinstance(raw, str):
+        raw = {"name": raw}
+    if not isinstance(raw, Mapping):
+        raise CaseDataError(f"{action}: a file of {mid!r} must be a name or a mapping")
+    allowed = ("name", "type", "size_kb", "width", "height", "pages")
+    extra = [str(k) for k in raw if k not in allowed]
+    if extra:
+        raise CaseDataError(
+            f"{action}: a file of {mid!r} has unknown key(s) {', '.join(extra)} "
+            f"(allowed: {', '.join(allowed)})"
+        )
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise CaseDataError(f"{action}: every file of {mid!r} needs a name")
+    kind = raw.get("type")
+    if kind is None:
+        kind = name.rsplit(".", 1)[-1] if "." in name else ""
+    if not isinstance(kind, str):
+        raise CaseDataError(f"{action}: file {name!r}: type must be text")
+    out: dict[str, Any] = {"name": name, "type": kind.lower().lstrip(".")}
+    for key in ("size_kb", "width", "height", "pages"):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if key == "size_kb":
+            ok = record_number(value) and value >= 0
+        else:
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        if not ok:
+            raise CaseDataError(
+                f"{action}: file {name!r}: {key} must be a positive number"
+                + (" (at least 0.0001)" if key == "size_kb" and value else "")
+            )
+        out[key] = value
+    return out
+
+
+def _file_problems(m: Material, files: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    """What breaks the matter's electronic rules for one supplied material."""
+    problems: list[Problem] = []
+    if m.form is MaterialForm.ELECTRONIC and not files:
+        problems.append(
+            Problem(
+                m.id, "no-electronic-copy", f"{m.name} ({m.id}) must be supplied electronically"
+            )
+        )
+    rules = m.electronic
+    if rules is None or not files:
+        return problems
+    pages = 0
+    for f in files:
+        name = f["name"]
+        pages += f.get("pages") or 1
+        if rules.file_types and f["type"] not in rules.file_types:
+            problems.append(Problem(
+                m.id, "wrong-file-type",
+                f"{m.name}: {name} is {f['type'] or 'of unknown type'}; allowed: "
+                + ", ".join(rules.file_types),
+            ))  # fmt: skip
+        size = f.get("size_kb")
+        if rules.max_size_kb is not None and size is not None and size > rules.max_size_kb:
+            problems.append(Problem(
+                m.id, "file-too-large",
+                f"{m.name}: {name} is {size} KB; at most {rules.max_size_kb} KB",
+            ))  # fmt: skip
+        width, height = f.get("width"), f.get("height")
+        if width is not None and height is not None:
+            # Pixel limits apply whatever the orientation (a portrait A4 scan is fine).
+            long_side, short_side = max(width, height), min(width, height)
+            low, high = rules.min_pixels, rules.max_pixels
+            if low is not None and (
+                long_side < max(low.width, low.height) or short_side < min(low.width, low.height)
+            ):
+                problems.append(Problem(
+                    m.id, "too-few-pixels",
+                    f"{m.name}: {name} is {width}×{height} pixels; at least "
+                    f"{low.width}×{low.height}",
+                ))  # fmt: skip
+            if high is not None and (
+                long_side > max(high.width, high.height)
+                or short_side > min(high.width, high.height)
+            ):
+                problems.append(Problem(
+                    m.id, "too-many-pixels",
+                    f"{m.name}: {name} is {width}×{height} pixels; at most "
+                    f"{high.width}×{high.height}",
+                ))  # fmt: skip
+    if rules.max_pages is not None and pages > rules.max_pages:
+        problems.append(Problem(
+            m.id, "too-many-pages", f"{m.name}: {pages} pages; at most {rules.max_pages}"
+        ))  # fmt: skip
+    return problems

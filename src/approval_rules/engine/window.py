@@ -1,0 +1,263 @@
+"""The acceptance window (受理): correction, supplements, acceptance, refusal, withdrawal.
+
+Within 5 working days of receipt the window (the start step's signers, or their
+backups) issues the one-time correction notice, accepts, or refuses to accept
+(Art. 32); without a notice in time the case is accepted by law (deemed acceptance,
+dated from receipt).  Acceptance with tolerated gaps (容缺受理) fixes a make-up date no
+later than the promised deadline; when it passes with a gap still open, the case is
+terminated.  The applicant supplements materials and may withdraw until the decision.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ..errors import ActionNotAllowed, CaseDataError
+from .case import Case
+from .clocks import Timer
+from .context import Authority, Command, Ctx, Details, Handled, day_detail, text_detail
+from .evolve import step_map
+from .intake import check_files, check_materials
+from .permissions import window
+from .records import (
+    BEFORE_ACCEPTANCE,
+    CORRECTION_REQUESTED,
+    IN_REVIEW,
+    PASSED,
+    RECEIVED,
+    SYSTEM,
+    UNDECIDED,
+)
+from .steps import complete_step
+
+__all__ = [
+    "accept",
+    "acceptance",
+    "deemed_acceptance",
+    "may_accept",
+    "may_supplement",
+    "may_withdraw",
+    "refuse_to_accept",
+    "request_correction",
+    "supplement",
+    "terminate",
+    "withdraw",
+]
+
+
+def may_accept(
+    ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
+) -> Authority:
+    """The window's actions on a received case: ``request_correction`` (once, within the
+    notice window), ``accept`` (complete materials; with tolerated gaps, while a
+    make-up date is still possible) and ``refuse_to_accept`` (also after a notice).
+    """
+    plan = ctx.plan
+    status = case.status
+    if action == "request_correction" and case.intake.notice is not None:
+        raise ActionNotAllowed(
+            action, "the one-time correction notice was already issued",
+            code="notice-already-issued",
+        )  # fmt: skip
+    if status is not RECEIVED and not (
+        action == "refuse_to_accept" and status is CORRECTION_REQUESTED
+    ):
+        raise ActionNotAllowed(
+            action, f"the case is {status.value}, not awaiting acceptance", code="wrong-status"
+        )
+    principal = window(plan, case, actor, day, action)
+    if action == "request_correction":
+        if day > case.clock.notice_due:  # pragma: no cover - deemed acceptance came first
+            raise ActionNotAllowed(
+                action, f"the 5-working-day notice window ended {case.clock.notice_due}",
+                code="notice-too-late",
+            )  # fmt: skip
+    elif action == "accept":
+        if case.intake.problems:
+            items = "; ".join(p.message for p in case.intake.problems)
+            raise ActionNotAllowed(
+                action, f"the materials are not complete: {items}", code="materials-incomplete"
+            )
+        if case.intake.gaps:
+            # 容缺: the make-up date may not be later than the promised deadline, so
+            # once that has passed no tolerated acceptance is possible.
+            promised = ctx.clocks.acceptance_dues(case, ctx.clocks.start_of(day))[2]
+            if promised < day:
+                raise ActionNotAllowed(
+                    action, f"tolerated materials are missing and the promised deadline "
+                    f"{promised} has passed: no make-up date is possible",
+                    code="makeup-date-too-late",
+                )  # fmt: skip
+    return Authority(plan.start, principal)
+
+
+def may_supplement(
+    ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
+) -> Authority:
+    """The applicant or the window, before acceptance or for a tolerated gap after it."""
+    status = case.status
+    if status not in BEFORE_ACCEPTANCE and not (status is IN_REVIEW and case.intake.gaps):
+        raise ActionNotAllowed(
+            action, f"nothing to supplement while the case is {status.value}",
+            code="wrong-status",
+        )  # fmt: skip
+    if actor == case.intake.applicant_id:
+        return Authority(None, actor)
+    return Authority(None, window(ctx.plan, case, actor, day, action))
+
+
+def may_withdraw(
+    ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
+) -> Authority:
+    """The applicant alone, before the decision."""
+    if actor != case.intake.applicant_id:
+        raise ActionNotAllowed(
+            action, f"only the applicant ({case.intake.applicant_id}) may withdraw",
+            code="not-the-applicant",
+        )  # fmt: skip
+    if case.status not in UNDECIDED:
+        raise ActionNotAllowed(
+            action, "the case is decided; it can no longer be withdrawn", code="wrong-status"
+        )
+    return Authority(None, actor)
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def request_correction(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
+    """一次性告知: every problem found, every tolerated gap and the officer's ``problems``."""
+    extra: Any = cmd.details.get("problems") or []
+    if isinstance(extra, str):
+        extra = [extra]
+    if not isinstance(extra, list | tuple) or not all(
+        isinstance(x, str) and x.strip() for x in extra
+    ):
+        raise CaseDataError("request_correction: problems must be a list of texts")
+    materials = ctx.plan.materials
+    items: list[list[Any]] = [[p.material, p.code, p.message] for p in case.intake.problems]
+    items += [
+        [m, "tolerated-missing", f"{materials[m].name} ({m}) is missing; it may be "
+         "supplied after acceptance (容缺)"]
+        for m in case.intake.gaps
+    ]  # fmt: skip
+    items += [[None, "officer", x.strip()] for x in extra]
+    if not items:
+        raise ActionNotAllowed(
+            cmd.action,
+            "the checks found nothing to correct; list the problems to notify",
+            code="nothing-to-correct",
+        )
+    return {"items": items}, None
+
+
+def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
+    """New ``materials``: everything is checked again (after acceptance: the gaps only)."""
+    plan = ctx.plan
+    files = check_files(plan, cmd.details.get("materials") or {}, cmd.action)
+    if not files:
+        raise ActionNotAllowed(cmd.action, "no materials given", code="detail-required")
+    intake = case.intake
+    in_review = case.status is IN_REVIEW
+    if in_review:
+        wrong = [m for m in files if m not in intake.gaps]
+        if wrong:
+            raise ActionNotAllowed(
+                cmd.action,
+                "after acceptance only the tolerated gaps are supplied, not " + ", ".join(wrong),
+                code="not-a-gap",
+            )
+    merged = {mid: [f.to_dict() for f in fs] for mid, fs in intake.materials.items()}
+    merged.update(files)
+    problems, gaps = check_materials(plan, intake.applicant, merged)
+    if in_review:
+        bad = {p.material for p in problems}
+        gaps = [g for g in intake.gaps if g not in files or g in bad]
+    details: Details = {
+        "materials": files,
+        "problems": [[p.material, p.code, p.message] for p in problems],
+        "gaps": gaps,
+    }
+    if case.status is CORRECTION_REQUESTED and not problems:
+        details["corrected"] = True
+    return details, None
+
+
+def acceptance(
+    ctx: Ctx, case: Case, moment: datetime, stamp: str, actor: str, makeup: date | None
+) -> Handled:
+    """受理: the acceptance day and due dates; the window's step passes and the next open.
+
+    Art. 32: dated from receipt without a notice, from the corrections after one.
+    With tolerated gaps the make-up date is ``makeup``, or the promised deadline.
+    """
+    plan = ctx.plan
+    accepted, statutory, promised = ctx.clocks.acceptance_dues(case, moment)
+    details: Details = {
+        "accepted_on": accepted.isoformat(),
+        "due": [statutory.isoformat(), promised.isoformat()],
+    }
+    if case.intake.gaps:
+        details["makeup_by"] = (makeup or promised).isoformat()
+    if plan.start_is_accept and plan.start in case.steps:
+        details["passed"] = [plan.start]
+        steps = complete_step(ctx, case, plan.start, PASSED, moment, stamp, actor, details)
+    else:
+        details["passed"] = []
+        steps = step_map(case)
+    return details, steps
+
+
+def accept(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
+    """Accept; with tolerated gaps, by the applicant's make-up date ``makeup_by``."""
+    makeup: date | None = None
+    raw = cmd.details.get("makeup_by")
+    if case.intake.gaps:
+        if raw is None:
+            raise ActionNotAllowed(
+                cmd.action,
+                "tolerated materials are missing (" + ", ".join(case.intake.gaps)
+                + "): give the applicant's make-up date (makeup_by)",
+                code="makeup-date-required",
+            )  # fmt: skip
+        makeup = day_detail(raw, "makeup_by", cmd.action)
+    elif raw is not None:
+        raise ActionNotAllowed(
+            cmd.action, "no tolerated material is missing; makeup_by is not needed",
+            code="no-gaps",
+        )  # fmt: skip
+    handled = acceptance(ctx, case, cmd.at, cmd.stamp, cmd.actor, makeup)
+    if makeup is not None:
+        promised = date.fromisoformat(handled[0]["due"][1])
+        if not cmd.at.date() <= makeup <= promised:
+            raise ActionNotAllowed(
+                cmd.action,
+                f"the make-up date {makeup} must lie between today and the promised "
+                f"deadline {promised}",
+                code="makeup-date-too-late" if makeup > promised else "makeup-date-past",
+            )
+    return handled
+
+
+def deemed_acceptance(ctx: Ctx, case: Case, timer: Timer) -> Handled:
+    """Art. 32: no notice within 5 working days; accepted by law, from receipt."""
+    return acceptance(ctx, case, timer.at, timer.at.isoformat(), SYSTEM, None)
+
+
+def refuse_to_accept(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
+    """不予受理, with a ``reason`` (required)."""
+    return {"reason": text_detail(cmd.details.get("reason"), "a reason", cmd.action)}, None
+
+
+def withdraw(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
+    """撤回: the applicant withdraws (a ``reason`` is optional)."""
+    reason = text_detail(cmd.details.get("reason"), "reason", cmd.action, required=False)
+    return ({"reason": reason} if reason else {}), None
+
+
+def terminate(ctx: Ctx, case: Case, timer: Timer) -> Handled:
+    """终止: the make-up date of tolerated materials passed with some still missing."""
+    gaps = ", ".join(case.intake.gaps)
+    reason = f"the make-up date for tolerated materials passed: {gaps}"
+    return {"reason": reason, "missing": list(case.intake.gaps)}, None
