@@ -7,10 +7,14 @@ Everything this library raises on purpose belongs to one tree::
     │                                   ``.issues`` holds every problem found, with positions
     ├── CalendarError    (ValueError)   a date the calendar has no official data for, or a
     │                                   period rule that cannot be applied (overlapping stops …)
+    ├── StoreError                      the case store cannot be opened or used (a bad URL, a
+    │                                   missing folder, another schema version, a lost server)
     └── CaseError                       an operation on a case cannot be done
         ├── ActionNotAllowed            the action is refused now (wrong person, wrong step,
         │                               too late …); the case is left exactly as it was
         ├── StaleCase                   optimistic concurrency: the case changed meanwhile
+        ├── EventConflict               a stored event id sent again with other content
+        ├── CaseNotFound (LookupError)  the store holds no case with that id
         ├── LogTampered                 an event log fails verification (defined in audit.py)
         └── CaseDataError (ValueError)  case input is missing or of the wrong shape
 
@@ -35,12 +39,15 @@ __all__ = [
     "CalendarError",
     "CaseDataError",
     "CaseError",
+    "CaseNotFound",
     "DefinitionError",
+    "EventConflict",
     "Issue",
     "Path",
     "Severity",
     "SourceSpan",
     "StaleCase",
+    "StoreError",
     "format_issue",
 ]
 
@@ -151,6 +158,15 @@ class CalendarError(ApprovalRulesError, ValueError):
     """A date outside the calendar's official data, or a period that cannot be computed."""
 
 
+class StoreError(ApprovalRulesError):
+    """The case store cannot be opened or used: nothing was written.
+
+    An unknown URL scheme, a folder that does not exist, a database of another schema
+    version or of another program, a server that cannot be reached or a lock that
+    was not released in time.
+    """
+
+
 class CaseError(ApprovalRulesError):
     """An operation on a case cannot be done."""
 
@@ -182,3 +198,33 @@ class StaleCase(CaseError):
 
 class CaseDataError(CaseError, ValueError):
     """Case input (applicant fields, materials, a serialised case) is missing or malformed."""
+
+
+class EventConflict(CaseError):
+    """An event id the store already holds for a case was sent again with other content.
+
+    A re-sent event (same id, same content) is idempotent; the same id for something
+    else is refused, and nothing was written.
+
+    Attributes:
+        case_id: the case.
+        event_id: the id sent twice.
+        seq: the stored event's sequence number.
+    """
+
+    def __init__(self, case_id: str, event_id: str, seq: int) -> None:
+        self.case_id = case_id
+        self.event_id = event_id
+        self.seq = seq
+        super().__init__(
+            f"case {case_id}: event id {event_id!r} is already stored as event {seq} with "
+            "other content; use a new id for a new action"
+        )
+
+
+class CaseNotFound(CaseError, LookupError):
+    """The case store holds no case with this id."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"the store holds no case {case_id!r}")
