@@ -625,7 +625,8 @@ class CaseStore:
                 try:
                     case = _rebuilt(rows)
                 except LogTampered as err:
-                    broken.append(BrokenCase(case_id, err.seq, err.code, str(err)))
+                    message = str(err).removeprefix(f"event {err.seq}: ")
+                    broken.append(BrokenCase(case_id, err.seq, err.code, message))
                     continue
                 if not definitions.get(case.matter_hash, False):
                     state = "changed" if case.matter_hash in definitions else "missing"
