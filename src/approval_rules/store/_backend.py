@@ -71,6 +71,10 @@ class Backend(Protocol):
         """
         ...
 
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """The rows of one statement, which sees one consistent snapshot by itself."""
+        ...
+
     def tables(self, tx: Tx) -> set[str]:
         """Names of the tables the store's connection sees."""
         ...

@@ -61,7 +61,7 @@ from ._transfer import (
     store_header,
 )
 
-__all__ = ["CaseStore"]
+__all__ = ["DUE_SQL", "INBOX_SQL", "CaseStore"]
 
 _OPEN = tuple(sorted(s.value for s in Status if s not in TERMINAL))
 _OPEN_MARKS = ", ".join("?" * len(_OPEN))
@@ -72,6 +72,22 @@ _CASE_AND_EVENTS = (
     + ", "
     + ", ".join(f"e.{name}" for name in EVENT_COLUMNS)
     + " FROM cases c LEFT JOIN events e ON e.case_id = c.id"
+)
+#: :meth:`CaseStore.due_before`: a range of the index on ``runs_out`` (parameter: the moment).
+DUE_SQL = (
+    "SELECT case_id, matter_id, clock, step, due, runs_out FROM clocks "
+    "WHERE runs_out <= ? ORDER BY runs_out, case_id, clock, step"
+)
+#: :meth:`CaseStore.inbox`: the person's rows of the index on (person, urgency), each
+#: backup row kept while its principal is absent (parameters: person, then the day 4×).
+INBOX_SQL = (
+    "SELECT w.case_id, w.matter_id, w.step, w.actions, w.due, w.case_due, w.principal "
+    "FROM work_items w WHERE w.person = ? AND (w.principal = '' "
+    "OR EXISTS (SELECT 1 FROM absences a WHERE a.person = w.principal "
+    "AND a.first_day <= ? AND a.last_day >= ?) "
+    "OR EXISTS (SELECT 1 FROM case_absences x WHERE x.case_id = w.case_id "
+    "AND x.person = w.principal AND x.first_day <= ? AND x.last_day >= ?)) "
+    "ORDER BY w.urgency, w.case_id, w.step, w.principal"
 )
 _INSERT_EVENT = (
     f"INSERT INTO events (case_id, {', '.join(EVENT_COLUMNS)}) "
@@ -225,12 +241,12 @@ class CaseStore:
 
     def _definition_text(self, matter_hash: str, tx: Tx | None) -> str | None:
         sql = "SELECT definition FROM definitions WHERE hash = ?"
-        if tx is not None:
-            row = tx.one(sql, (matter_hash,))
-        else:
-            with self._backend.transaction(write=False) as own:
-                row = own.one(sql, (matter_hash,))
-        return None if row is None else str(row[0])
+        rows = (
+            [tx.one(sql, (matter_hash,))]
+            if tx is not None
+            else self._backend.read(sql, (matter_hash,))
+        )
+        return None if not rows or rows[0] is None else str(rows[0][0])
 
     def _define(self, tx: Tx, staffing: Staffing) -> str | None:
         """Store the definition of a case's matter version once; the hash written."""
@@ -265,13 +281,12 @@ class CaseStore:
         """Each matter version stored cases run on, with counts, and whether it is the
         engine's catalogue's current version: cases on any other version are listed by
         ``open_cases(matter=..., matter_hash=...)``."""
-        with self._backend.transaction(write=False) as tx:
-            rows = tx.all(
-                "SELECT matter_id, matter_hash, COUNT(*), "
-                f"SUM(CASE WHEN status IN ({_OPEN_MARKS}) THEN 1 ELSE 0 END) "
-                "FROM cases GROUP BY matter_id, matter_hash ORDER BY matter_id, matter_hash",
-                _OPEN,
-            )
+        rows = self._backend.read(
+            "SELECT matter_id, matter_hash, COUNT(*), "
+            f"SUM(CASE WHEN status IN ({_OPEN_MARKS}) THEN 1 ELSE 0 END) "
+            "FROM cases GROUP BY matter_id, matter_hash ORDER BY matter_id, matter_hash",
+            _OPEN,
+        )
         current: dict[str, str | None] = {}
         for matter_id, *_ in rows:
             if self.engine is not None and matter_id not in current:
@@ -320,7 +335,7 @@ class CaseStore:
                 f"case), between 0 and {case.version}, not {expected_version!r}"
             )
         staffing = self._staffing_for(case.matter_id, case.matter_hash)
-        if expected_version == case.version:
+        if expected_version == case.version:  # nothing new: is it stored as it is?
             with self._backend.transaction(write=False) as tx:
                 return self._resend(tx, case, expected_version)
         rows = new_event_rows(case, expected_version)
@@ -448,8 +463,7 @@ class CaseStore:
             LogTampered: the stored record fails verification (a changed, removed,
                 reordered or appended row), with the first bad event.
         """
-        with self._backend.transaction(write=False) as tx:
-            rows = tx.all(_CASE_AND_EVENTS + " WHERE c.id = ? ORDER BY e.seq", (case_id,))
+        rows = self._backend.read(_CASE_AND_EVENTS + " WHERE c.id = ? ORDER BY e.seq", (case_id,))
         if not rows:
             raise CaseNotFound(case_id)
         return _rebuilt(rows)
@@ -487,8 +501,7 @@ class CaseStore:
             "SELECT id, matter_id, matter_hash, department, status, version, last_at "
             f"FROM cases WHERE {' AND '.join(where)} ORDER BY id" + _limit(limit, params)
         )
-        with self._backend.transaction(write=False) as tx:
-            rows = tx.all(sql, params)
+        rows = self._backend.read(sql, params)
         return [
             CaseSummary(cid, matter_id, pin, department, state, version, datetime.fromisoformat(at))
             for cid, matter_id, pin, department, state, version, at in rows
@@ -501,12 +514,7 @@ class CaseStore:
         day), earliest first: what a supervision sweep reads.
         """
         params: list[Any] = [moment_text(_aware(moment, "moment"))]
-        sql = (
-            "SELECT case_id, matter_id, clock, step, due, runs_out FROM clocks "
-            "WHERE runs_out <= ? ORDER BY runs_out, case_id, clock, step" + _limit(limit, params)
-        )
-        with self._backend.transaction(write=False) as tx:
-            rows = tx.all(sql, params)
+        rows = self._backend.read(DUE_SQL + _limit(limit, params), params)
         tz = self.tz
         return [
             DueClock(cid, matter_id, clock, step or None, date.fromisoformat(due),
@@ -525,17 +533,7 @@ class CaseStore:
         """
         day = _aware(at, "at").astimezone(self.tz).date().isoformat()
         params: list[Any] = [person, day, day, day, day]
-        sql = (
-            "SELECT w.case_id, w.matter_id, w.step, w.actions, w.due, w.case_due, w.principal "
-            "FROM work_items w WHERE w.person = ? AND (w.principal = '' "
-            "OR EXISTS (SELECT 1 FROM absences a WHERE a.person = w.principal "
-            "AND a.first_day <= ? AND a.last_day >= ?) "
-            "OR EXISTS (SELECT 1 FROM case_absences x WHERE x.case_id = w.case_id "
-            "AND x.person = w.principal AND x.first_day <= ? AND x.last_day >= ?)) "
-            "ORDER BY w.urgency, w.case_id, w.step, w.principal" + _limit(limit, params)
-        )
-        with self._backend.transaction(write=False) as tx:
-            rows = tx.all(sql, params)
+        rows = self._backend.read(INBOX_SQL + _limit(limit, params), params)
         items: dict[tuple[str, str], WorkItem] = {}
         for cid, matter_id, step, actions, due, case_due, principal in rows:
             # one item per step: in their own right first, else for the first absent one
@@ -590,12 +588,11 @@ class CaseStore:
 
     def absences(self, person: str) -> list[PersonAbsence]:
         """``person``'s absences in the store's calendar, earliest first."""
-        with self._backend.transaction(write=False) as tx:
-            rows = tx.all(
-                "SELECT person, first_day, last_day, reason, recorded_by FROM absences "
-                "WHERE person = ? ORDER BY first_day, id",
-                (person,),
-            )
+        rows = self._backend.read(
+            "SELECT person, first_day, last_day, reason, recorded_by FROM absences "
+            "WHERE person = ? ORDER BY first_day, id",
+            (person,),
+        )
         return [_absence(row) for row in rows]
 
     # ----------------------------------------------------------------- the records
@@ -688,6 +685,9 @@ class CaseStore:
                     raise StoreError(
                         f"line {item.line}: an event id is used twice in the case"
                     ) from None
+            # fresh statistics, so that the planner reads the indexes as they now are
+            for table in ("cases", "clocks", "work_items"):
+                tx.run(f"ANALYZE {table}")
         self._defined |= defined
         return count
 

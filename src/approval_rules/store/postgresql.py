@@ -114,6 +114,11 @@ class PostgresBackend:
                     self._guard(lambda: conn.execute("ROLLBACK"))
                 raise
 
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        sql = self.statement(sql)
+        with self._lock:  # autocommit: the statement is its own transaction
+            return self._guard(lambda: self._conn.execute(sql, params or None).fetchall())
+
     def tables(self, tx: Tx) -> set[str]:
         rows = tx.all(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"

@@ -105,6 +105,10 @@ class SqliteBackend:
                     conn.execute("ROLLBACK")
                 raise
 
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._lock:  # autocommit: the statement is its own transaction
+            return self._guard(lambda: self._conn.execute(sql, params).fetchall())
+
     def tables(self, tx: Tx) -> set[str]:
         return {row[0] for row in tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
