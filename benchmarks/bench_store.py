@@ -1,0 +1,340 @@
+"""The case store: actions per second, inbox and due-clock latency, bytes per case.
+
+For each backend (a SQLite file; PostgreSQL, on a throwaway cluster this script starts
+with the server's default, durable settings, or ``--postgres URL``) the store is filled
+to 1,000, 10,000 and 100,000 cases (``--sizes``) and at each size:
+
+* **actions**: ``--actions`` times, a reviewer loads a case at its first review step,
+  passes it and saves it (``load`` → ``engine.act`` → ``save``), each on another case;
+  the time of each part, and actions per second (one writer, each save a durable
+  commit);
+* **inbox**: a reviewer's first page (20 items) and whole inbox; **due**: the first 100
+  clocks run out by a moment, and every clock run out by a moment early in the year;
+* **bytes per case**: the database's size (SQLite after a checkpoint; PostgreSQL the
+  store's tables with their indexes and TOAST) over the number of cases;
+* the query plans of the inbox and due queries (``EXPLAIN QUERY PLAN`` / ``EXPLAIN``).
+
+Side by side, in the same run at the smallest size: the inbox as a host computes it
+without the store's index (load every open case, ask ``available_actions``), the way
+issue #12 measured it.  Cases come from the bundled catalogue: three matters, received
+or accepted, submitted over 2025 (so their clocks spread over the year); they are
+added in bulk through ``import_records`` (one transaction per step of sizes).
+
+Run::
+
+    python benchmarks/bench_store.py [--sizes 1000 10000 100000] [--actions 200]
+        [--backends sqlite postgresql] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import platform
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from approval_rules.engine import Case, Engine
+from approval_rules.loader import load_catalogue
+from approval_rules.model import Material
+from approval_rules.store import CaseStore, open_store
+from approval_rules.store._store import DUE_SQL, INBOX_SQL
+from approval_rules.workdays import WorkCalendar
+
+TZ = ZoneInfo("Asia/Shanghai")
+ROOT = Path(__file__).resolve().parent.parent
+MATTERS = ("construction_permit", "planning_permit", "company_registration")
+REVIEWER = "fu_hong"  # signs the construction permit's section_review
+FIELD = {"number": 100, "boolean": False, "text": "甲", "date": "2024-01-01"}
+
+
+def good_file(material: Material) -> dict[str, Any]:
+    rules = material.electronic
+    kind = rules.file_types[0] if rules and rules.file_types else "pdf"
+    width, height = 1024, 768
+    if rules and rules.max_pixels:
+        width, height = min(width, rules.max_pixels.width), min(height, rules.max_pixels.height)
+    size = min(50, rules.max_size_kb) if rules and rules.max_size_kb else 50
+    return {"name": f"scan.{kind}", "size_kb": size, "width": width, "height": height}
+
+
+class Cases:
+    """Cases n = 0, 1, 2 …: matter n % 3, submitted on day n % 280 of 2025, every other
+    one accepted; the accepted construction permits wait at section_review."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.inputs = {}
+        for matter in MATTERS:
+            process = engine.process(matter)
+            applicant = {f.id: f.choices[0] if f.choices else FIELD[f.type.value]
+                         for f in process.matter.applicant_fields}  # fmt: skip
+            materials = {m.id: [good_file(m)] for m in process.matter.materials}
+            self.inputs[matter] = (applicant, materials, process.signers(process.start)[0])
+
+    def case(self, n: int) -> Case:
+        matter = MATTERS[n % len(MATTERS)]
+        applicant, materials, window = self.inputs[matter]
+        day = date(2025, 1, 2) + timedelta(days=(n * 7919) % 280)
+        at = datetime(day.year, day.month, day.day, 9, tzinfo=TZ)
+        case = self.engine.submit(matter, applicant, materials, at=at, actor="applicant",
+                                  case_id=f"b{n:07d}")  # fmt: skip
+        if n % 2:
+            case = self.engine.act(case, "accept", at=at + timedelta(minutes=20), actor=window)
+        return case
+
+    @staticmethod
+    def reviewable(n: int) -> bool:
+        """Case n is an accepted construction permit at section_review."""
+        return n % len(MATTERS) == 0 and n % 2 == 1
+
+    def export(self, start: int, stop: int) -> list[str]:
+        """Cases start … stop-1 as an export (saved in a staging store in memory)."""
+        with open_store("sqlite:///:memory:", engine=self.engine) as staging:
+            for n in range(start, stop):
+                staging.save(self.case(n), expected_version=0)
+            out = io.StringIO()
+            staging.export(out)
+        return out.getvalue().splitlines()
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A PostgreSQL cluster on a temporary folder with the server's default settings."""
+    found = shutil.which("initdb")
+    bin_dir = Path(found).resolve().parent if found else None
+    if bin_dir is None:
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if not versions:
+            raise SystemExit("PostgreSQL is not installed: apt-get install -y postgresql")
+        bin_dir = versions[-1].parent
+    user = "postgres" if os.geteuid() == 0 else None
+    folder = Path(tempfile.mkdtemp(prefix="bench-store-pg-"))
+    if user is not None:
+        shutil.chown(folder, user)
+    data, port = folder / "data", _free_port()
+
+    def run(*args: str) -> None:
+        subprocess.run(args, check=True, capture_output=True, user=user, cwd=folder)
+
+    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+        "--encoding=UTF8", "--no-locale")  # fmt: skip
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder}"
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
+        str(folder / "server.log"), "-w", "start")  # fmt: skip
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def fresh_postgres(server: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        admin.execute(f"CREATE SCHEMA {name}")
+    return f"{server}?options=-csearch_path%3D{name}"
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def timed(call: Callable[[], object], repeat: int) -> float:
+    """Median seconds of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def actions(
+    store: CaseStore, engine: Engine, candidates: Iterator[int], count: int
+) -> dict[str, float]:
+    """load → pass → save on ``count`` cases; mean µs of each part, actions per second."""
+    parts = {"load": 0.0, "act": 0.0, "save": 0.0}
+    begin = time.perf_counter()
+    for _ in range(count):
+        cid = f"b{next(candidates):07d}"
+        t0 = time.perf_counter()
+        case = store.load(cid)
+        t1 = time.perf_counter()
+        new = engine.act(case, "pass", at=case.last_at + timedelta(hours=1), actor=REVIEWER,
+                         step="section_review")  # fmt: skip
+        t2 = time.perf_counter()
+        store.save(new, expected_version=case.version)
+        t3 = time.perf_counter()
+        parts["load"] += t1 - t0
+        parts["act"] += t2 - t1
+        parts["save"] += t3 - t2
+    total = time.perf_counter() - begin
+    out = {k: v / count * 1e6 for k, v in parts.items()}
+    out["per_second"] = count / total
+    return out
+
+
+def size_of(url: str, store: CaseStore) -> int:
+    """Bytes the store takes on disk."""
+    if url.startswith("sqlite:"):
+        path = url[len("sqlite:///") :]
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return Path(path).stat().st_size
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def plans(url: str, moment: str, day: str) -> list[str]:
+    """The query plans of the inbox and the due-clock query."""
+    inbox_params = (REVIEWER, day, day, day, day)
+    if url.startswith("sqlite:"):
+        with sqlite3.connect(url[len("sqlite:///") :]) as conn:
+            out = []
+            for name, sql, params in (("inbox", INBOX_SQL, inbox_params),
+                                      ("due_before", DUE_SQL, (moment,))):  # fmt: skip
+                rows = conn.execute("EXPLAIN QUERY PLAN " + sql + " LIMIT 20", params)
+                out += [f"  {name}: {row[3]}" for row in rows]
+            return out
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        out = []
+        for name, sql, params in (("inbox", INBOX_SQL, inbox_params),
+                                  ("due_before", DUE_SQL, (moment,))):  # fmt: skip
+            rows = conn.execute("EXPLAIN ANALYZE " + sql.replace("?", "%s") + " LIMIT 20", params)
+            out += [f"  {name}: {row[0]}" for row in rows]
+        return out
+
+
+def host_scan(store: CaseStore, engine: Engine, at: datetime) -> int:
+    """The inbox without the store's index: every open case loaded and asked."""
+    found = 0
+    for summary in store.open_cases():
+        case = store.load(summary.id)
+        for offer in engine.available_actions(case, at):
+            if offer.action == "pass" and REVIEWER in offer.actors:
+                found += 1
+    return found
+
+
+def fsync_ms(folder: Path) -> float:
+    """What one durable write costs on this disk: the floor of a durable commit."""
+    path = folder / "fsync.probe"
+    with path.open("wb") as out:
+
+        def once() -> None:
+            out.write(b"x" * 512)
+            out.flush()
+            os.fsync(out.fileno())
+
+        return timed(once, 50) * 1e3
+
+
+def run_backend(name: str, url: str, cases: Cases, sizes: list[int], count: int) -> None:
+    engine = cases.engine
+    print(f"\n== {name}")
+    print("cases    | load µs | act µs | save µs | actions/s | inbox 20 ms | inbox all ms (n) "
+          "| due 100 ms | due early ms (n) | bytes/case")  # fmt: skip
+    at = datetime(2025, 12, 31, 17, tzinfo=TZ)
+    early = datetime(2025, 2, 1, tzinfo=TZ)
+    with open_store(url, engine=engine) as store:
+        stored = 0
+        used: set[int] = set()
+        for size in sizes:
+            store.import_records(cases.export(stored, size))
+            stored = size
+            pool = (n for n in range(size) if cases.reviewable(n) and n not in used)
+
+            def fresh(pool: Iterator[int] = pool) -> Iterator[int]:
+                for n in pool:
+                    used.add(n)
+                    yield n
+
+            acts = actions(store, engine, fresh(), count)
+            inbox20 = timed(lambda: store.inbox(REVIEWER, at=at, limit=20), 21)
+            whole = len(store.inbox(REVIEWER, at=at))
+            inbox_all = timed(lambda: store.inbox(REVIEWER, at=at), 5)
+            due100 = timed(lambda: store.due_before(at, limit=100), 21)
+            due_n = len(store.due_before(early))
+            due_early = timed(lambda: store.due_before(early), 21)
+            per_case = size_of(url, store) / size
+            print(f"{size:>8,} | {acts['load']:7.0f} | {acts['act']:6.0f} | {acts['save']:7.0f} "
+                  f"| {acts['per_second']:9.0f} | {inbox20 * 1e3:11.2f} | "
+                  f"{inbox_all * 1e3:7.1f} ({whole:,}) | {due100 * 1e3:10.2f} | "
+                  f"{due_early * 1e3:7.2f} ({due_n:,}) | {per_case:10,.0f}")  # fmt: skip
+            if size == sizes[0]:
+                scan = timed(lambda: host_scan(store, engine, at), 1)
+                print(f"         | side by side at {size:,} cases: the host's scan "
+                      f"(load + available_actions per open case) {scan * 1e3:,.0f} ms, "
+                      f"the store's whole inbox {inbox_all * 1e3:.1f} ms: "
+                      f"{scan / inbox_all:,.0f}x")  # fmt: skip
+        print("query plans at the largest size:")
+        for line in plans(url, early.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                          at.date().isoformat()):  # fmt: skip
+            print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--actions", type=int, default=200)
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (default: start one)")
+    args = parser.parse_args()
+    print(f"Python {platform.python_version()}, {platform.machine()}, "
+          f"SQLite {sqlite3.sqlite_version}")  # fmt: skip
+    engine = Engine(load_catalogue(ROOT / "matters"), WorkCalendar.china())
+    cases = Cases(engine)
+    folder = Path(tempfile.mkdtemp(prefix="bench-store-"))
+    print(f"one fsync of a small write in {folder.parent}: {fsync_ms(folder):.2f} ms (median)")
+    try:
+        if "sqlite" in args.backends:
+            run_backend("SQLite (WAL, synchronous=FULL)", f"sqlite:///{folder}/cases.db", cases,
+                        args.sizes, args.actions)  # fmt: skip
+        if "postgresql" in args.backends:
+            with contextlib.ExitStack() as stack:
+                server = args.postgres or stack.enter_context(throwaway_postgres())
+                import psycopg
+
+                with psycopg.connect(server) as conn:
+                    version = conn.execute("SHOW server_version").fetchone()
+                url = fresh_postgres(server, "bench_store")
+                run_backend(f"PostgreSQL {version[0] if version else '?'} (default settings)",
+                            url, cases, args.sizes, args.actions)  # fmt: skip
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
