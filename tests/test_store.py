@@ -708,3 +708,13 @@ def test_a_broken_import_imports_nothing(store: CaseStore, raw: Raw) -> None:
     assert count(raw, "events") == count(raw, "absences") == count(raw, "definitions") == 0
     with pytest.raises(StoreError, match="line 1"):
         store.import_records(["{}"])
+
+
+def test_the_documented_schema_is_the_one_created() -> None:
+    """docs/store.md shows every statement SQLite runs to create a store, as it runs it."""
+    from approval_rules.store._schema import statements
+    from approval_rules.store.sqlite import SqliteBackend
+
+    doc = (ROOT / "docs" / "store.md").read_text(encoding="utf-8")
+    for statement in (*statements(SqliteBackend.words), *SqliteBackend.triggers):
+        assert statement + ";" in doc, statement.splitlines()[0]
