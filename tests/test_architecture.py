@@ -48,8 +48,36 @@ ALLOWED: dict[str, set[str]] = {
         "graph",
     },
     "render": {"errors", "model", "graph", "loader", "compiler"},
-    # a subpackage is one layer: its modules import each other freely
     "store": {"errors", "audit", "model", "graph", "compiler", "engine"},
+}
+
+# Subpackage -> module -> modules of the same subpackage it may import.  Every module of
+# a subpackage must be listed; imports leaving the subpackage follow its ALLOWED row.
+INSIDE: dict[str, dict[str, set[str]]] = {
+    "workdays": {
+        "days": set(),
+        "index": {"days"},
+        "statutory": {"days"},
+        "generate": {"statutory"},
+        "projection": {"statutory"},
+        "provisional": {"days", "statutory", "projection"},
+        "official": {"days"},
+        "overlays": {"days", "statutory"},
+        "workcalendar": {"days", "index", "official", "overlays", "provisional"},
+        "__init__": {"days", "overlays", "workcalendar"},
+    },
+    "store": {
+        "_records": set(),
+        "_schema": set(),
+        "_backend": set(),
+        "_derive": set(),
+        "_rows": set(),
+        "_transfer": {"_records", "_schema"},
+        "_store": {"_backend", "_derive", "_records", "_rows", "_schema", "_transfer"},
+        "sqlite": {"_backend"},
+        "postgresql": {"_backend"},
+        "__init__": {"_records", "_schema", "_store", "_transfer", "sqlite", "postgresql"},
+    },
 }
 
 # Third-party packages each may be imported by one module only (B1.6).
@@ -57,31 +85,37 @@ OWNERS = {
     "yaml": {"_yaml"},
     "jsonschema": {"schema"},
     "networkx": {"graph"},
-    "chinese_calendar": {"workdays"},
+    "chinese_calendar": {"workdays.official"},
+    "borax": {"workdays.generate"},  # development only: writes statutory_days.txt
+    "sxtwl": set(),  # test oracle only
     "hypothesis": {"testing"},
     "psycopg": {"store.postgresql"},
     "sqlite3": {"store.sqlite"},  # the standard library's, but one adapter all the same
 }
 
 
-def _imports(path: Path) -> tuple[set[str], set[str]]:
-    """(package modules, top-level third-party names) imported by a file.
+def _name(path: Path) -> str:
+    """Dotted name inside the package: ``engine``, ``workdays.overlays``, ``workdays``."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)
 
-    Inside a subpackage, relative imports of its own modules are left out.
-    """
+
+def _imports(path: Path) -> tuple[set[str], set[str]]:
+    """(package modules as dotted names, top-level third-party names) imported by a file."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    depth = len(path.relative_to(PACKAGE).parts) - 1  # 1 inside a subpackage
+    here = list(path.relative_to(PACKAGE).parts[:-1])  # the file's own (sub)package
     internal: set[str] = set()
     external: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            if 1 <= node.level <= depth:
-                continue
             if node.level >= 1:
+                base = here[: len(here) - (node.level - 1)]
                 if node.module:
-                    internal.add(node.module.split(".")[0])
+                    internal.add(".".join([*base, *node.module.split(".")]))
                 else:
-                    internal.update(alias.name for alias in node.names)
+                    internal.update(".".join([*base, alias.name]) for alias in node.names)
             elif node.module:
                 top = node.module.split(".")[0]
                 if top == "approval_rules":
@@ -94,42 +128,53 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
     return internal, external
 
 
-MODULES = sorted(p for p in PACKAGE.rglob("*.py") if p.parent.name != "__pycache__")
+MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 
 
-def _dotted(path: Path) -> str:
-    """``engine``, ``store.postgresql``, ``store`` (a subpackage's ``__init__``)."""
-    parts = path.relative_to(PACKAGE).with_suffix("").parts
-    return ".".join(parts[:-1] if len(parts) > 1 and parts[-1] == "__init__" else parts)
+def _check_inside(name: str, internal: set[str]) -> set[str]:
+    """Check imports within a subpackage; return the imports that leave it."""
+    top, _, sub = name.partition(".")
+    own = INSIDE[top]
+    assert (sub or "__init__") in own, f"add {name} to INSIDE[{top!r}] in this test"
+    inner = {i.partition(".")[2] for i in internal if i.split(".")[0] == top}
+    extra = inner - own[sub or "__init__"] - {sub}
+    assert not extra, f"{name} may not import {sorted(top + '.' + e for e in extra)}"
+    return {i for i in internal if i.split(".")[0] != top}
 
 
-@pytest.mark.parametrize("path", MODULES, ids=_dotted)
+@pytest.mark.parametrize("path", MODULES, ids=_name)
 def test_layers(path: Path) -> None:
     """No module imports a layer below it, nor the package's own __init__."""
     internal, external = _imports(path)
-    dotted = _dotted(path)
-    name = dotted.split(".")[0]
-    if dotted == "__init__":
+    name = _name(path)
+    if name == "__init__":
         return
     assert "__init__" not in internal, f"{name} imports approval_rules itself"
-    if name in ALLOWED:
-        extra = internal - ALLOWED[name] - {name}
+    top = name.split(".")[0]
+    if top in INSIDE:
+        internal = _check_inside(name, internal)
+    if top in ALLOWED:
+        extra = {i.split(".")[0] for i in internal} - ALLOWED[top] - {top}
         assert not extra, f"{name} may not import {sorted(extra)}"
     for package, owners in OWNERS.items():
         if package in external:
-            assert dotted in owners, f"only {sorted(owners)} may import {package}, not {dotted}"
+            assert name in owners, f"only {sorted(owners)} may import {package}, not {name}"
     if "click" in external:
         assert name == "cli" or name.startswith("_cli"), f"{name} imports click"
 
 
+@pytest.mark.parametrize("package", sorted(INSIDE))
+def test_subpackage_table_lists_every_module(package: str) -> None:
+    """INSIDE names exactly the modules a subpackage has (no stale or missing rows)."""
+    files = {p.stem for p in (PACKAGE / package).glob("*.py")}
+    assert files == set(INSIDE[package])
+
+
 def test_import_stays_light() -> None:
-    """`import approval_rules` pulls in neither click, hypothesis, networkx nor a database
-    driver."""
-    code = (
-        "import sys, approval_rules;"
-        "print(sorted(m for m in ('click', 'hypothesis', 'networkx', 'psycopg', 'sqlite3')"
-        " if m in sys.modules))"
-    )
+    """`import approval_rules` pulls in no click, hypothesis, networkx, lunar package or
+    database driver."""
+    heavy = ("click", "hypothesis", "networkx", "borax", "sxtwl", "psycopg", "sqlite3")
+    code = f"import sys, approval_rules; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout.strip()

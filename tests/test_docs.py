@@ -15,7 +15,13 @@ SRC = ROOT / "src" / "approval_rules"
 CODES_DOC = (ROOT / "docs" / "issue-codes.md").read_text(encoding="utf-8")
 
 # Modules whose kebab-case string literals are Issue codes.
-CODE_MODULES = ["_yaml.py", "loader.py", "conditions.py", "workdays.py", "compiler.py"]
+CODE_MODULES = [
+    "_yaml.py",
+    "loader.py",
+    "conditions.py",
+    "workdays/overlays.py",
+    "compiler.py",
+]
 KEBAB = re.compile(r"""["']([a-z]+(?:-[a-z]+)+)["']""")
 
 

@@ -6,7 +6,9 @@ Everything this library raises on purpose belongs to one tree::
     ├── DefinitionError  (ValueError)   a catalogue, matter, overlay or scenario file is wrong;
     │                                   ``.issues`` holds every problem found, with positions
     ├── CalendarError    (ValueError)   a date the calendar has no official data for, or a
-    │                                   period rule that cannot be applied (overlapping stops …)
+    │   │                               period rule that cannot be applied (overlapping stops …)
+    │   └── CalendarNotPublished        the answer needs a year the calendar has no data for
+    │                                   (``.year``; ``.code`` is ``calendar-not-published``)
     ├── StoreError                      the case store cannot be opened or used (a bad URL, a
     │                                   missing folder, another schema version, a lost server)
     └── CaseError                       an operation on a case cannot be done
@@ -37,6 +39,7 @@ __all__ = [
     "ActionNotAllowed",
     "ApprovalRulesError",
     "CalendarError",
+    "CalendarNotPublished",
     "CaseDataError",
     "CaseError",
     "CaseNotFound",
@@ -156,6 +159,26 @@ class DefinitionError(ApprovalRulesError, ValueError):
 
 class CalendarError(ApprovalRulesError, ValueError):
     """A date outside the calendar's official data, or a period that cannot be computed."""
+
+
+class CalendarNotPublished(CalendarError):
+    """An answer needs a day of a year the calendar has no data for (strict calendar).
+
+    Every public call of :mod:`approval_rules.workdays` and :mod:`approval_rules.timelimits`
+    that needs such a day raises this one class.  The message names the year and the two
+    ways out: a provisional calendar (``WorkCalendar.china(provisional=True)``), or an
+    overlay transcribing the State Council notice for that year.
+
+    Attributes:
+        year: the first year the answer needs and the calendar does not have.
+        code: always ``calendar-not-published`` (documented in ``docs/issue-codes.md``).
+    """
+
+    code = "calendar-not-published"
+
+    def __init__(self, year: int, message: str) -> None:
+        self.year = year
+        super().__init__(message)
 
 
 class StoreError(ApprovalRulesError):
