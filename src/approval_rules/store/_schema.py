@@ -1,5 +1,10 @@
 """The store's tables, written once for both SQL dialects (docs/store.md explains them).
 
+The index tables are keyed in the order their query reads them (``work_items`` by
+person and urgency, ``clocks`` by the moment they run out): SQLite keeps such a table
+in key order (``WITHOUT ROWID``), so an inbox or a sweep reads consecutive rows and
+never looks a row up; each has a small index by case for the rewrite on every save.
+
 Each backend fills the template's few dialect words: the text type (PostgreSQL
 compares text byte by byte with ``COLLATE "C"``, as SQLite does, so both sort ids,
 dates and times alike), the absence id and the clustered-table clause.  The
@@ -63,28 +68,28 @@ CREATE TABLE events (
     UNIQUE (case_id, id)
 ){clustered};
 CREATE TABLE clocks (
+    runs_out  {text} NOT NULL,
     case_id   {text} NOT NULL,
     clock     {text} NOT NULL,
     step      {text} NOT NULL,
     matter_id {text} NOT NULL,
     due       {text} NOT NULL,
-    runs_out  {text} NOT NULL,
-    PRIMARY KEY (case_id, clock, step)
+    PRIMARY KEY (runs_out, case_id, clock, step)
 ){clustered};
-CREATE INDEX clocks_by_time ON clocks (runs_out, case_id, clock, step);
+CREATE INDEX clocks_by_case ON clocks (case_id);
 CREATE TABLE work_items (
-    case_id   {text} NOT NULL,
     person    {text} NOT NULL,
+    urgency   {text} NOT NULL,
+    case_id   {text} NOT NULL,
     step      {text} NOT NULL,
     principal {text} NOT NULL,
     matter_id {text} NOT NULL,
     actions   {text} NOT NULL,
     due       {text},
     case_due  {text},
-    urgency   {text} NOT NULL,
-    PRIMARY KEY (case_id, person, step, principal)
+    PRIMARY KEY (person, urgency, case_id, step, principal)
 ){clustered};
-CREATE INDEX work_items_by_person ON work_items (person, urgency, case_id, step, principal);
+CREATE INDEX work_items_by_case ON work_items (case_id);
 CREATE TABLE case_absences (
     case_id   {text} NOT NULL,
     person    {text} NOT NULL,

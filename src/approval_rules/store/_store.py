@@ -686,7 +686,7 @@ class CaseStore:
                         f"line {item.line}: an event id is used twice in the case"
                     ) from None
             # fresh statistics, so that the planner reads the indexes as they now are
-            for table in ("cases", "clocks", "work_items"):
+            for table in TABLES:
                 tx.run(f"ANALYZE {table}")
         self._defined |= defined
         return count
