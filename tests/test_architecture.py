@@ -72,7 +72,7 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "_backend": set(),
         "_derive": set(),
         "_rows": set(),
-        "_transfer": {"_records", "_schema"},
+        "_transfer": {"_records", "_rows", "_schema"},
         "_store": {"_backend", "_derive", "_records", "_rows", "_schema", "_transfer"},
         "sqlite": {"_backend"},
         "postgresql": {"_backend"},

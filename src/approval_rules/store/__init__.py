@@ -3,10 +3,10 @@
 ::
 
     store = open_store("sqlite:///cases.db", engine=engine)
-    store.save(case, expected_version=0)           # a new case: every event appended
+    store.save(case, expected_version=0)            # a new case: every event appended
     case = store.load(case.id)                      # rebuilt from its verified events
-    case = engine.act(case, "pass", at=..., actor="fu_hong")
-    store.save(case, expected_version=case.version - 1)
+    new = engine.act(case, "pass", at=..., actor="fu_hong")
+    store.save(new, expected_version=case.version)  # the version it was loaded at
     store.inbox("wang_wei", at=...)                 # what wang_wei may do now
     store.due_before(moment)                        # open clocks run out by then
 

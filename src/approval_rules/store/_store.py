@@ -20,6 +20,7 @@ from ..compiler import compile_matter
 from ..engine import Case, Engine, Status
 from ..errors import (
     ActionNotAllowed,
+    ApprovalRulesError,
     CaseDataError,
     CaseNotFound,
     DefinitionError,
@@ -249,18 +250,19 @@ class CaseStore:
         return None if not rows or rows[0] is None else str(rows[0][0])
 
     def _define(self, tx: Tx, staffing: Staffing) -> str | None:
-        """Store the definition of a case's matter version once; the hash written."""
+        """Store the definition of a case's matter version once; its hash, to remember
+        as stored once the transaction commits (``None``: known already)."""
         if staffing.matter_hash in self._defined:
             return None
         text = staffing.matter.model_dump_json()
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() != staffing.matter_hash:
-            # an old version compiled from the store: its row is there already
-            return None
-        tx.run(
-            "INSERT INTO definitions (hash, matter_id, definition) VALUES (?, ?, ?) "
-            "ON CONFLICT (hash) DO NOTHING",
-            (staffing.matter_hash, staffing.matter_id, text),
-        )
+        # an old version compiled from its stored row may dump differently: that row is
+        # there already
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() == staffing.matter_hash:
+            tx.run(
+                "INSERT INTO definitions (hash, matter_id, definition) VALUES (?, ?, ?) "
+                "ON CONFLICT (hash) DO NOTHING",
+                (staffing.matter_hash, staffing.matter_id, text),
+            )
         return staffing.matter_hash
 
     def definition(self, matter_hash: str) -> Matter:
@@ -657,8 +659,8 @@ class CaseStore:
                 "SELECT person, first_day, last_day, reason, recorded_by FROM absences ORDER BY id"
             ):
                 out.write(absence_line(_absence(row)) + "\n")
-            for case_id, rows in self._cases(tx):
-                out.write(case_line(case_id, rows) + "\n")
+            for _, rows in self._cases(tx):
+                out.write(case_line(*_split(rows)) + "\n")
                 count += 1
         return count
 
@@ -679,7 +681,7 @@ class CaseStore:
             for item in read_lines(lines):
                 try:
                     count += self._import_item(tx, item.kind, item.data, defined)
-                except (CaseDataError, LogTampered, StaleCase, EventConflict) as err:
+                except ApprovalRulesError as err:
                     raise StoreError(f"line {item.line}: {err}") from err
                 except UniqueViolation:
                     raise StoreError(
@@ -723,11 +725,19 @@ class CaseStore:
         return 1
 
 
+def _split(
+    rows: Sequence[Sequence[Any]],
+) -> tuple[str, Sequence[Any], list[Sequence[Any]]]:
+    """A case row joined with its event rows (``_CASE_AND_EVENTS``) as the case id, its
+    :data:`HEAD_COLUMNS` and its :data:`EVENT_COLUMNS` rows (none for a case without)."""
+    first, width = rows[0], 1 + len(HEAD_COLUMNS)
+    events = [row[width:] for row in rows if row[width] is not None]
+    return first[0], first[1:width], events
+
+
 def _rebuilt(rows: Sequence[Sequence[Any]]) -> Case:
     """The case of a case row joined with its event rows (``_CASE_AND_EVENTS``)."""
-    first = rows[0]
-    events = [row[6:] for row in rows if row[6] is not None]
-    return rebuild(first[0], first[1:6], events)
+    return rebuild(*_split(rows))
 
 
 def _limit(limit: int | None, params: list[Any]) -> str:

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from ..audit import GENESIS, canonical_json
 from ..errors import CaseDataError, StoreError
 from ._records import PersonAbsence
+from ._rows import EVENT_COLUMNS
 from ._schema import SCHEMA_VERSION
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
 #: ``format`` of an export's first line.
 EXPORT_FORMAT = "approval-rules/store@1"
 _KINDS = ("definition", "absence", "case")
+_BODY, _HASH = EVENT_COLUMNS.index("body"), EVENT_COLUMNS.index("hash")
 
 
 class Item(NamedTuple):
@@ -77,18 +79,17 @@ def absence_line(absence: PersonAbsence) -> str:
     )
 
 
-def case_line(case_id: str, rows: Sequence[Sequence[Any]]) -> str:
-    """A case as a line, from its row and event rows as the store reads them
-    (id, matter_id, matter_hash, status, version, head, then the event columns)."""
-    _, matter_id, matter_hash, status, version, head = rows[0][:6]
-    events = [
-        f'{row[13][:-1]},"hash":"{row[12]}"}}' for row in rows if row[6] is not None
-    ]  # body without its closing brace, then the hash: Event.stored_json's form
+def case_line(case_id: str, head: Sequence[Any], events: Sequence[Sequence[Any]]) -> str:
+    """A case as a line, from its row's :data:`~._rows.HEAD_COLUMNS` and its rows of
+    :data:`~._rows.EVENT_COLUMNS`, each event as a serialised case stores it (its body
+    with ``"hash"`` appended, as ``Event.stored_json`` writes it)."""
+    matter_id, matter_hash, status, version, head_hash = head
+    stored = [f'{row[_BODY][:-1]},"hash":"{row[_HASH]}"}}' for row in events]
     header = canonical_json(
-        {"case": case_id, "head": head, "matter": matter_id, "matter_hash": matter_hash,
+        {"case": case_id, "head": head_hash, "matter": matter_id, "matter_hash": matter_hash,
          "status": status, "version": version}
     )  # fmt: skip
-    return f'{header[:-1]},"events":[{",".join(events)}]}}'
+    return f'{header[:-1]},"events":[{",".join(stored)}]}}'
 
 
 def read_lines(lines: Iterable[str]) -> Iterator[Item]:

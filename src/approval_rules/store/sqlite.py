@@ -102,7 +102,7 @@ class SqliteBackend:
                 self._guard(lambda: conn.execute("COMMIT"))
             except BaseException:
                 if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                    self._guard(lambda: conn.execute("ROLLBACK"))
                 raise
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
