@@ -322,7 +322,7 @@ def run_backend(name: str, url: str, cases: Cases, sizes: list[int], count: int)
                   f"{inbox_all * 1e3:7.1f} ({whole:,}) | {due100 * 1e3:10.2f} | "
                   f"{due_early * 1e3:7.2f} ({due_n:,}) | {per_case:10,.0f}")  # fmt: skip
             if size == sizes[0]:
-                print(f"         | {load_parts(store, 'b0000001')}")
+                print(f"         | {load_parts(store, 'b0000003')}")  # a reviewed permit
                 scan = timed(lambda: host_scan(store, engine, at), 1)
                 print(f"         | side by side at {size:,} cases: the host's scan "
                       f"(load + available_actions per open case) {scan * 1e3:,.0f} ms, "
