@@ -296,11 +296,14 @@ def fsync_ms(folder: Path) -> float:
         return timed(once, 50) * 1e3
 
 
-def run_backend(name: str, url: str, cases: Cases, sizes: list[int], count: int) -> None:
+def run_backend(
+    name: str, url: str, cases: Cases, sizes: list[int], count: int, folder: Path
+) -> None:
     engine = cases.engine
     print(f"\n== {name}")
-    print("cases    | load µs | act µs | save µs | actions/s | inbox 20 ms | inbox all ms (n) "
-          "| due 100 ms | due early ms (n) | bytes/case")  # fmt: skip
+    print("cases    | fsync ms | load µs | act µs | save µs | actions/s | inbox 20 ms | "
+          "inbox all ms (n) | due 100 ms | due early ms (n) | bytes/case")  # fmt: skip
+    first: dict[str, float] = {}
     at = datetime(2025, 12, 31, 17, tzinfo=TZ)
     early = datetime(2025, 2, 1, tzinfo=TZ)
     with open_store(url, engine=engine) as store:
@@ -317,6 +320,7 @@ def run_backend(name: str, url: str, cases: Cases, sizes: list[int], count: int)
                     used.add(n)
                     yield n
 
+            disk = fsync_ms(folder)  # the disk's state now: it varies on a shared machine
             acts = actions(store, engine, fresh(), count)
             inbox20 = timed(lambda: store.inbox(REVIEWER, at=at, limit=20), 21)
             whole = len(store.inbox(REVIEWER, at=at))
@@ -325,17 +329,23 @@ def run_backend(name: str, url: str, cases: Cases, sizes: list[int], count: int)
             due_n = len(store.due_before(early))
             due_early = timed(lambda: store.due_before(early), 21)
             per_case = size_of(url, store) / size
-            print(f"{size:>8,} | {acts['load']:7.0f} | {acts['act']:6.0f} | {acts['save']:7.0f} "
+            print(f"{size:>8,} | {disk:8.2f} | {acts['load']:7.0f} | {acts['act']:6.0f} | "
+                  f"{acts['save']:7.0f} "
                   f"| {acts['per_second']:9.0f} | {inbox20 * 1e3:11.2f} | "
                   f"{inbox_all * 1e3:7.1f} ({whole:,}) | {due100 * 1e3:10.2f} | "
                   f"{due_early * 1e3:7.2f} ({due_n:,}) | {per_case:10,.0f}")  # fmt: skip
+            now = {"actions/s": acts["per_second"], "save": acts["save"], "inbox 20": inbox20,
+                   "due 100": due100, "load": acts["load"]}  # fmt: skip
             if size == sizes[0]:
+                first = now
                 print(f"         | {load_parts(store, 'b0000003')}")  # a reviewed permit
                 scan = timed(lambda: host_scan(store, engine, at), 1)
                 print(f"         | side by side at {size:,} cases: the host's scan "
                       f"(load + available_actions per open case) {scan * 1e3:,.0f} ms, "
                       f"the store's whole inbox {inbox_all * 1e3:.1f} ms: "
                       f"{scan / inbox_all:,.0f}x")  # fmt: skip
+        print(f"growth {sizes[-1]:,} / {sizes[0]:,} cases: "
+              + ", ".join(f"{k} {now[k] / first[k]:.2f}x" for k in first))  # fmt: skip
         print("query plans at the largest size:")
         for line in plans(url, early.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ"),
                           at.date().isoformat()):  # fmt: skip
@@ -360,7 +370,7 @@ def main() -> None:
     try:
         if "sqlite" in args.backends:
             run_backend("SQLite (WAL, synchronous=FULL)", f"sqlite:///{folder}/cases.db", cases,
-                        args.sizes, args.actions)  # fmt: skip
+                        args.sizes, args.actions, folder)  # fmt: skip
         if "postgresql" in args.backends:
             with contextlib.ExitStack() as stack:
                 server = args.postgres or stack.enter_context(throwaway_postgres())
@@ -370,7 +380,7 @@ def main() -> None:
                     version = conn.execute("SHOW server_version").fetchone()
                 url = fresh_postgres(server, "bench_store")
                 run_backend(f"PostgreSQL {version[0] if version else '?'} (default settings)",
-                            url, cases, args.sizes, args.actions)  # fmt: skip
+                            url, cases, args.sizes, args.actions, folder)  # fmt: skip
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
