@@ -7,7 +7,10 @@ to 1,000, 10,000 and 100,000 cases (``--sizes``) and at each size:
 * **actions**: ``--actions`` times, a reviewer loads a case at its first review step,
   passes it and saves it (``load`` → ``engine.act`` → ``save``), each on another case;
   the median time of each part, and actions per second over the loop (one writer, each
-  save a durable commit);
+  save a durable commit); then as many again with commits not waiting for the disk
+  (``*``): the store's own work, which must not grow with the number of cases, apart
+  from the disk's fsync time, printed beside (it changes by the minute on a shared
+  machine, not with the size);
 * **inbox**: a reviewer's first page (20 items) and whole inbox; **due**: the first 100
   clocks run out by a moment, and every clock run out by a moment early in the year;
 * **bytes per case**: the database's size (SQLite after a checkpoint; PostgreSQL the
@@ -22,7 +25,7 @@ added in bulk through ``import_records`` (one transaction per step of sizes).
 
 Run::
 
-    python benchmarks/bench_store.py [--sizes 1000 10000 100000] [--actions 200]
+    python benchmarks/bench_store.py [--sizes 1000 10000 100000] [--actions 120]
         [--backends sqlite postgresql] [--postgres URL]
 """
 
@@ -201,6 +204,20 @@ def actions(
     return out
 
 
+def durable(store: CaseStore, on: bool) -> None:
+    """Commits wait for the disk (the store's setting) or not (measuring only).
+
+    Without the wait, what remains of a save is the store's own work, which is what
+    must not grow with the number of cases; the disk's fsync time is the same at any
+    size but changes from minute to minute on a shared machine.
+    """
+    conn = store._backend._conn  # type: ignore[attr-defined]  # the adapter's connection
+    if store.url.startswith("sqlite:"):
+        conn.execute(f"PRAGMA synchronous = {'FULL' if on else 'OFF'}")
+    else:
+        conn.execute(f"SET synchronous_commit = {'on' if on else 'off'}")
+
+
 def settle(url: str) -> None:
     """After a bulk import, what the database does on its own soon after, done before
     measuring: SQLite folds its write-ahead log into the file (its automatic
@@ -301,8 +318,9 @@ def run_backend(
 ) -> None:
     engine = cases.engine
     print(f"\n== {name}")
-    print("cases    | fsync ms | load µs | act µs | save µs | actions/s | inbox 20 ms | "
-          "inbox all ms (n) | due 100 ms | due early ms (n) | bytes/case")  # fmt: skip
+    print("cases    | fsync ms | load µs | act µs | save µs | actions/s | save µs* | "
+          "actions/s* | inbox 20 ms | inbox all ms (n) | due 100 ms | due early ms (n) | "
+          "bytes/case        (* commits not waiting for the disk)")  # fmt: skip
     first: dict[str, float] = {}
     at = datetime(2025, 12, 31, 17, tzinfo=TZ)
     early = datetime(2025, 2, 1, tzinfo=TZ)
@@ -322,6 +340,9 @@ def run_backend(
 
             disk = fsync_ms(folder)  # the disk's state now: it varies on a shared machine
             acts = actions(store, engine, fresh(), count)
+            durable(store, False)
+            own = actions(store, engine, fresh(), count)
+            durable(store, True)
             inbox20 = timed(lambda: store.inbox(REVIEWER, at=at, limit=20), 21)
             whole = len(store.inbox(REVIEWER, at=at))
             inbox_all = timed(lambda: store.inbox(REVIEWER, at=at), 5)
@@ -330,12 +351,13 @@ def run_backend(
             due_early = timed(lambda: store.due_before(early), 21)
             per_case = size_of(url, store) / size
             print(f"{size:>8,} | {disk:8.2f} | {acts['load']:7.0f} | {acts['act']:6.0f} | "
-                  f"{acts['save']:7.0f} "
-                  f"| {acts['per_second']:9.0f} | {inbox20 * 1e3:11.2f} | "
+                  f"{acts['save']:7.0f} | {acts['per_second']:9.0f} | {own['save']:8.0f} | "
+                  f"{own['per_second']:10.0f} | {inbox20 * 1e3:11.2f} | "
                   f"{inbox_all * 1e3:7.1f} ({whole:,}) | {due100 * 1e3:10.2f} | "
                   f"{due_early * 1e3:7.2f} ({due_n:,}) | {per_case:10,.0f}")  # fmt: skip
-            now = {"actions/s": acts["per_second"], "save": acts["save"], "inbox 20": inbox20,
-                   "due 100": due100, "load": acts["load"]}  # fmt: skip
+            now = {"actions/s": acts["per_second"], "actions/s*": own["per_second"],
+                   "save*": own["save"], "load": own["load"], "inbox 20": inbox20,
+                   "due 100": due100}  # fmt: skip
             if size == sizes[0]:
                 first = now
                 print(f"         | {load_parts(store, 'b0000003')}")  # a reviewed permit
@@ -355,7 +377,7 @@ def run_backend(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--actions", type=int, default=200)
+    parser.add_argument("--actions", type=int, default=120, help="per loop; two loops a size")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--postgres", help="a PostgreSQL server URL (default: start one)")
     args = parser.parse_args()
