@@ -1,31 +1,35 @@
 """The case store: actions per second, inbox and due-clock latency, bytes per case.
 
-For each backend (a SQLite file; PostgreSQL, on a throwaway cluster this script starts
-with the server's default, durable settings, or ``--postgres URL``) the store is filled
-to 1,000, 10,000 and 100,000 cases (``--sizes``) and at each size:
+For each backend (a SQLite file; PostgreSQL on a throwaway cluster this script starts
+with the server's default, durable settings, or ``--postgres URL``) one store per size
+is filled (1,000, 10,000 and 100,000 cases, ``--sizes``), and the stores are then
+measured side by side in interleaved rounds (``--rounds``), so that the machine's and
+the disk's drift falls on every size alike.  In each round, for each size:
 
-* **actions**: ``--actions`` times, a reviewer loads a case at its first review step,
-  passes it and saves it (``load`` → ``engine.act`` → ``save``), each on another case;
-  the median time of each part, and actions per second over the loop (one writer, each
-  save a durable commit); then as many again with commits not waiting for the disk
-  (``*``): the store's own work, which must not grow with the number of cases, apart
-  from the disk's fsync time, printed beside (it changes by the minute on a shared
-  machine, not with the size);
-* **inbox**: a reviewer's first page (20 items) and whole inbox; **due**: the first 100
-  clocks run out by a moment, and every clock run out by a moment early in the year;
-* **bytes per case**: the database's size (SQLite after a checkpoint; PostgreSQL the
-  store's tables with their indexes and TOAST) over the number of cases;
-* the query plans of the inbox and due queries (``EXPLAIN QUERY PLAN`` / ``EXPLAIN``).
+* the disk's fsync time (a small write to the same disk): the floor of a durable commit,
+  which changes from minute to minute on a shared machine and not with the size;
+* **actions**: ``--batch`` times, a reviewer loads a case waiting at its first review
+  step, passes it and saves it (``load`` → ``engine.act`` → ``save``), each on another
+  case, every save a durable commit; then as many again with commits not waiting for
+  the disk (``*``): what is left is the store's own work, which must not grow with the
+  number of cases;
+* **inbox**: a reviewer's first page (20 items); **due**: the first 100 clocks run out.
 
-Side by side, in the same run at the smallest size: the inbox as a host computes it
-without the store's index (load every open case, ask ``available_actions``), the way
-issue #12 measured it.  Cases come from the bundled catalogue: three matters, received
-or accepted, submitted over 2025 (so their clocks spread over the year); they are
-added in bulk through ``import_records`` (one transaction per step of sizes).
+Then, per size: the reviewer's whole inbox, every clock run out by a moment early in the
+year, and **bytes per case** (SQLite's file after a checkpoint; PostgreSQL's tables with
+indexes and TOAST, over the cases); at the smallest size a load taken apart, and side by
+side the inbox as a host computes it without the store's index (load every open case,
+ask ``available_actions``), the way issue #12 measured it; at the largest size the
+query plans of the inbox and due queries (``EXPLAIN QUERY PLAN`` / ``EXPLAIN ANALYZE``).
+
+Cases come from the bundled catalogue: three matters, submitted over 2025 (so their
+clocks spread over the year), three in four accepted; they are generated once and
+imported in bulk (``import_records``), each store settling afterwards as the database
+would on its own.
 
 Run::
 
-    python benchmarks/bench_store.py [--sizes 1000 10000 100000] [--actions 120]
+    python benchmarks/bench_store.py [--sizes 1000 10000 100000] [--rounds 6] [--batch 20]
         [--backends sqlite postgresql] [--postgres URL]
 """
 
@@ -178,30 +182,43 @@ def timed(call: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def actions(
-    store: CaseStore, engine: Engine, candidates: Iterator[int], count: int
-) -> dict[str, float]:
-    """load → pass → save on ``count`` cases: the median µs of each part, and actions
-    per second over the whole loop."""
-    parts: dict[str, list[float]] = {"load": [], "act": [], "save": []}
-    begin = time.perf_counter()
-    for _ in range(count):
-        cid = f"b{next(candidates):07d}"
-        t0 = time.perf_counter()
-        case = store.load(cid)
-        t1 = time.perf_counter()
-        new = engine.act(case, "pass", at=case.last_at + timedelta(hours=1), actor=REVIEWER,
-                         step="section_review")  # fmt: skip
-        t2 = time.perf_counter()
-        store.save(new, expected_version=case.version)
-        t3 = time.perf_counter()
-        parts["load"].append(t1 - t0)
-        parts["act"].append(t2 - t1)
-        parts["save"].append(t3 - t2)
-    total = time.perf_counter() - begin
-    out = {name: statistics.median(values) * 1e6 for name, values in parts.items()}
-    out["per_second"] = count / total
-    return out
+class Samples:
+    """What one store size measured, over the interleaved rounds."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[float]] = {"load": [], "act": [], "save": [], "save*": []}
+        self.busy = {"": 0.0, "*": 0.0}  # seconds spent in the action loops
+        self.done = {"": 0, "*": 0}
+        self.fsync: list[float] = []
+        self.inbox20: list[float] = []
+        self.due100: list[float] = []
+
+    def act(self, store: CaseStore, engine: Engine, pool: Iterator[int], count: int,
+            mark: str) -> None:  # fmt: skip
+        """load → pass → save on ``count`` fresh cases (``mark`` ``*``: not durable)."""
+        begin = time.perf_counter()
+        for _ in range(count):
+            cid = f"b{next(pool):07d}"
+            t0 = time.perf_counter()
+            case = store.load(cid)
+            t1 = time.perf_counter()
+            new = engine.act(case, "pass", at=case.last_at + timedelta(hours=1),
+                             actor=REVIEWER, step="section_review")  # fmt: skip
+            t2 = time.perf_counter()
+            store.save(new, expected_version=case.version)
+            t3 = time.perf_counter()
+            if not mark:
+                self.parts["load"].append(t1 - t0)
+                self.parts["act"].append(t2 - t1)
+            self.parts["save" + mark].append(t3 - t2)
+        self.busy[mark] += time.perf_counter() - begin
+        self.done[mark] += count
+
+    def median_us(self, part: str) -> float:
+        return statistics.median(self.parts[part]) * 1e6
+
+    def per_second(self, mark: str) -> float:
+        return self.done[mark] / self.busy[mark]
 
 
 def durable(store: CaseStore, on: bool) -> None:
@@ -313,71 +330,93 @@ def fsync_ms(folder: Path) -> float:
         return timed(once, 50) * 1e3
 
 
+def prefix(lines: list[str], size: int) -> list[str]:
+    """The export of the first ``size`` cases, cut from the export of more (cases come
+    last, by id)."""
+    cases = [line for line in lines if line.startswith('{"case":')]
+    return [line for line in lines if not line.startswith('{"case":')] + cases[:size]
+
+
 def run_backend(
-    name: str, url: str, cases: Cases, sizes: list[int], count: int, folder: Path
+    name: str,
+    url_for: Callable[[int], str],
+    cases: Cases,
+    lines: list[str],
+    args: argparse.Namespace,
+    folder: Path,
 ) -> None:
-    engine = cases.engine
+    """Fill one store per size, then measure them in interleaved rounds."""
+    engine, sizes = cases.engine, args.sizes
+    at, early = datetime(2025, 12, 31, 17, tzinfo=TZ), datetime(2025, 2, 1, tzinfo=TZ)
     print(f"\n== {name}")
-    print("cases    | fsync ms | load µs | act µs | save µs | actions/s | save µs* | "
-          "actions/s* | inbox 20 ms | inbox all ms (n) | due 100 ms | due early ms (n) | "
-          "bytes/case        (* commits not waiting for the disk)")  # fmt: skip
-    first: dict[str, float] = {}
-    at = datetime(2025, 12, 31, 17, tzinfo=TZ)
-    early = datetime(2025, 2, 1, tzinfo=TZ)
-    with open_store(url, engine=engine) as store:
-        stored = 0
-        used: set[int] = set()
+    stores: dict[int, tuple[str, CaseStore]] = {}
+    try:
         for size in sizes:
-            store.import_records(cases.export(stored, size))
+            url = url_for(size)
+            stores[size] = (url, open_store(url, engine=engine))
+            stores[size][1].import_records(prefix(lines, size))
             settle(url)
-            stored = size
-            pool = (n for n in range(size) if cases.reviewable(n) and n not in used)
-
-            def fresh(pool: Iterator[int] = pool) -> Iterator[int]:
-                for n in pool:
-                    used.add(n)
-                    yield n
-
-            disk = fsync_ms(folder)  # the disk's state now: it varies on a shared machine
-            acts = actions(store, engine, fresh(), count)
-            durable(store, False)
-            own = actions(store, engine, fresh(), count)
-            durable(store, True)
-            inbox20 = timed(lambda: store.inbox(REVIEWER, at=at, limit=20), 21)
+        samples = {size: Samples() for size in sizes}
+        pools = {size: (n for n in range(size) if cases.reviewable(n)) for size in sizes}
+        for _ in range(args.rounds):
+            for size in sizes:
+                store, got = stores[size][1], samples[size]
+                got.fsync.append(fsync_ms(folder))  # the disk now: it changes by the minute
+                got.act(store, engine, pools[size], args.batch, "")
+                durable(store, False)
+                got.act(store, engine, pools[size], args.batch, "*")
+                durable(store, True)
+                got.inbox20.append(timed(lambda s=store: s.inbox(REVIEWER, at=at, limit=20), 5))
+                got.due100.append(timed(lambda s=store: s.due_before(at, limit=100), 5))
+        print("cases    | fsync ms | load µs | act µs | save µs | actions/s | save µs* | "
+              "actions/s* | inbox 20 ms | due 100 ms | inbox all ms (n) | due early ms (n) | "
+              "bytes/case   (* commits not waiting for the disk)")  # fmt: skip
+        for size in sizes:
+            url, store = stores[size]
+            got = samples[size]
             whole = len(store.inbox(REVIEWER, at=at))
-            inbox_all = timed(lambda: store.inbox(REVIEWER, at=at), 5)
-            due100 = timed(lambda: store.due_before(at, limit=100), 21)
+            inbox_all = timed(lambda s=store: s.inbox(REVIEWER, at=at), 5)
             due_n = len(store.due_before(early))
-            due_early = timed(lambda: store.due_before(early), 21)
-            per_case = size_of(url, store) / size
-            print(f"{size:>8,} | {disk:8.2f} | {acts['load']:7.0f} | {acts['act']:6.0f} | "
-                  f"{acts['save']:7.0f} | {acts['per_second']:9.0f} | {own['save']:8.0f} | "
-                  f"{own['per_second']:10.0f} | {inbox20 * 1e3:11.2f} | "
-                  f"{inbox_all * 1e3:7.1f} ({whole:,}) | {due100 * 1e3:10.2f} | "
-                  f"{due_early * 1e3:7.2f} ({due_n:,}) | {per_case:10,.0f}")  # fmt: skip
-            now = {"actions/s": acts["per_second"], "actions/s*": own["per_second"],
-                   "save*": own["save"], "load": own["load"], "inbox 20": inbox20,
-                   "due 100": due100}  # fmt: skip
-            if size == sizes[0]:
-                first = now
-                print(f"         | {load_parts(store, 'b0000003')}")  # a reviewed permit
-                scan = timed(lambda: host_scan(store, engine, at), 1)
-                print(f"         | side by side at {size:,} cases: the host's scan "
-                      f"(load + available_actions per open case) {scan * 1e3:,.0f} ms, "
-                      f"the store's whole inbox {inbox_all * 1e3:.1f} ms: "
-                      f"{scan / inbox_all:,.0f}x")  # fmt: skip
-        print(f"growth {sizes[-1]:,} / {sizes[0]:,} cases: "
-              + ", ".join(f"{k} {now[k] / first[k]:.2f}x" for k in first))  # fmt: skip
-        print("query plans at the largest size:")
-        for line in plans(url, early.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                          at.date().isoformat()):  # fmt: skip
+            due_early = timed(lambda s=store: s.due_before(early), 5)
+            print(f"{size:>8,} | {statistics.median(got.fsync):8.2f} | "
+                  f"{got.median_us('load'):7.0f} | {got.median_us('act'):6.0f} | "
+                  f"{got.median_us('save'):7.0f} | {got.per_second(''):9.0f} | "
+                  f"{got.median_us('save*'):8.0f} | {got.per_second('*'):10.0f} | "
+                  f"{statistics.median(got.inbox20) * 1e3:11.2f} | "
+                  f"{statistics.median(got.due100) * 1e3:10.2f} | "
+                  f"{inbox_all * 1e3:8.1f} ({whole:,}) | {due_early * 1e3:7.2f} ({due_n:,}) | "
+                  f"{size_of(url, store) / size:10,.0f}")  # fmt: skip
+        small, large = samples[sizes[0]], samples[sizes[-1]]
+        growth = {
+            "load": large.median_us("load") / small.median_us("load"),
+            "save*": large.median_us("save*") / small.median_us("save*"),
+            "actions/s*": large.per_second("*") / small.per_second("*"),
+            "inbox 20": statistics.median(large.inbox20) / statistics.median(small.inbox20),
+            "due 100": statistics.median(large.due100) / statistics.median(small.due100),
+        }
+        print(f"growth {sizes[-1]:,} / {sizes[0]:,} cases (medians, interleaved): "
+              + ", ".join(f"{k} {v:.2f}x" for k, v in growth.items()))  # fmt: skip
+        store = stores[sizes[0]][1]
+        print(f"at {sizes[0]:,} cases: {load_parts(store, 'b0000003')}")  # a reviewed permit
+        scan = timed(lambda: host_scan(store, engine, at), 1)
+        inbox_all = timed(lambda: store.inbox(REVIEWER, at=at), 5)
+        print(f"at {sizes[0]:,} cases, side by side: the host's scan (load + "
+              f"available_actions per open case) {scan * 1e3:,.0f} ms, the store's whole inbox "
+              f"{inbox_all * 1e3:.2f} ms: {scan / inbox_all:,.0f}x")  # fmt: skip
+        print(f"query plans at {sizes[-1]:,} cases:")
+        moment = early.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for line in plans(stores[sizes[-1]][0], moment, at.date().isoformat()):
             print(line)
+    finally:
+        for _, store in stores.values():
+            store.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    parser.add_argument("--actions", type=int, default=120, help="per loop; two loops a size")
+    parser.add_argument("--rounds", type=int, default=6, help="interleaved rounds")
+    parser.add_argument("--batch", type=int, default=20, help="actions per loop and round")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--postgres", help="a PostgreSQL server URL (default: start one)")
     args = parser.parse_args()
@@ -389,10 +428,12 @@ def main() -> None:
     cases = Cases(engine)
     folder = Path(tempfile.mkdtemp(prefix="bench-store-"))
     print(f"one fsync of a small write in {folder.parent}: {fsync_ms(folder):.2f} ms (median)")
+    lines = cases.export(0, max(args.sizes))  # the smaller stores take its first cases
     try:
         if "sqlite" in args.backends:
-            run_backend("SQLite (WAL, synchronous=FULL)", f"sqlite:///{folder}/cases.db", cases,
-                        args.sizes, args.actions, folder)  # fmt: skip
+            run_backend("SQLite (WAL, synchronous=FULL)",
+                        lambda size: f"sqlite:///{folder}/cases-{size}.db", cases, lines, args,
+                        folder)  # fmt: skip
         if "postgresql" in args.backends:
             with contextlib.ExitStack() as stack:
                 server = args.postgres or stack.enter_context(throwaway_postgres())
@@ -400,9 +441,9 @@ def main() -> None:
 
                 with psycopg.connect(server) as conn:
                     version = conn.execute("SHOW server_version").fetchone()
-                url = fresh_postgres(server, "bench_store")
                 run_backend(f"PostgreSQL {version[0] if version else '?'} (default settings)",
-                            url, cases, args.sizes, args.actions, folder)  # fmt: skip
+                            lambda size: fresh_postgres(server, f"bench_{size}"), cases, lines,
+                            args, folder)  # fmt: skip
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
