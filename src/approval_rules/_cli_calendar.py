@@ -77,7 +77,22 @@ _FORMAT_OPTION = click.option(
 )
 
 
-@click.command()
+class _Deadline(click.Command):
+    """``deadline D -5``: a negative N is refused as such, not as an unknown option '-5'."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        valued = {o for p in self.params if isinstance(p, click.Option) and not p.is_flag
+                  for o in p.opts}  # fmt: skip
+        for before, arg in zip(["", *args], args, strict=False):
+            if arg[:1] == "-" and arg[1:].isdigit() and before not in valued:
+                raise click.BadParameter(
+                    f"{arg} is negative; N counts working days from START, 0 or more",
+                    ctx=ctx, param_hint="N",
+                )  # fmt: skip
+        return super().parse_args(ctx, args)
+
+
+@click.command(cls=_Deadline)
 @click.argument("start", metavar="START", callback=_date_argument)
 @click.argument("working_days", metavar="N", type=click.IntRange(min=0))
 @click.option(

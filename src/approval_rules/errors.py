@@ -9,6 +9,8 @@ Everything this library raises on purpose belongs to one tree::
     │   │                               period rule that cannot be applied (overlapping stops …)
     │   └── CalendarNotPublished        the answer needs a year the calendar has no data for
     │                                   (``.year``; ``.code`` is ``calendar-not-published``)
+    ├── PublicationError                a guide cannot be published: Graphviz missing, a
+    │                                   template broken (defined in publication/errors.py)
     ├── StoreError                      the case store cannot be opened or used (a bad URL, a
     │                                   missing folder, another schema version, a lost server)
     └── CaseError                       an operation on a case cannot be done
