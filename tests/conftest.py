@@ -1,4 +1,4 @@
-"""Shared test setup: Hypothesis profiles.
+"""Shared test setup: Hypothesis profiles, system components, a throwaway PostgreSQL.
 
 Profiles: ``dev`` (30 examples, the default), ``ci`` (100, derandomized; chosen when
 the ``CI`` environment variable is set) and ``nightly`` (2000).  Pick one explicitly
@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import socket
 import subprocess
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,49 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if os.environ.get(REQUIRE_SYSTEM_ENV) == "1":
                 pytest.fail(f"{reason} ({REQUIRE_SYSTEM_ENV}=1 asks for every component)")
             pytest.skip(reason)
+
+
+# --- a throwaway PostgreSQL server -----------------------------------------------------
+#
+# One cluster per test session: initdb and pg_ctl on a temporary folder, a free port on
+# 127.0.0.1, trust authentication, stopped and deleted at the end.  PostgreSQL refuses
+# to run as root, so as root the server runs as the unprivileged ``postgres`` user
+# (Debian's package creates it).  Durability settings are off: the tests kill writers,
+# never the machine.
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL cluster's ``postgres`` database, as its superuser."""
+    reason = system_missing("postgresql")
+    if reason is not None:  # pragma: no cover - the requires marker skips first
+        pytest.skip(reason)
+    bin_dir = _postgres_bin()
+    assert bin_dir is not None
+    user = "postgres" if os.geteuid() == 0 else None
+    folder = Path(tempfile.mkdtemp(prefix="approval-rules-pg-"))
+    if user is not None:
+        shutil.chown(folder, user)
+    data, port = folder / "data", _free_port()
+
+    def run(*args: str) -> None:
+        subprocess.run(args, check=True, capture_output=True, user=user, cwd=folder)
+
+    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+        "--encoding=UTF8", "--no-locale")  # fmt: skip
+    options = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} "
+               "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")  # fmt: skip
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
+        str(folder / "server.log"), "-w", "start")  # fmt: skip
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)

@@ -36,9 +36,9 @@ LAYERS: list[set[str]] = [
     {"plan"},  # the engine's tables of one matter, built at compile time
     {"compiler"},
     {"engine"},
-    {"scenario", "render", "testing", "publication"},
+    {"scenario", "render", "testing", "publication", "store"},
     {"_cli_options"},  # options the commands share
-    {"_cli_calendar", "_cli_graph", "_cli_guide", "_cli_run"},
+    {"_cli_calendar", "_cli_graph", "_cli_guide", "_cli_run", "_cli_store"},
     {"cli"},
     {"__main__", "__init__"},
 ]
@@ -95,6 +95,18 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "site": {"_templates", "errors", "flowchart", "guide"},
         "__init__": {"errors", "guide", "site"},
     },
+    "store": {
+        "_records": set(),
+        "_schema": set(),
+        "_backend": set(),
+        "_derive": set(),
+        "_rows": set(),
+        "_transfer": {"_records", "_rows", "_schema"},
+        "_store": {"_backend", "_derive", "_records", "_rows", "_schema", "_transfer"},
+        "sqlite": {"_backend"},
+        "postgresql": {"_backend"},
+        "__init__": {"_records", "_schema", "_store", "_transfer", "sqlite", "postgresql"},
+    },
 }
 
 # Third-party packages each may be imported by one module only (B1.6).
@@ -108,6 +120,8 @@ OWNERS = {
     "hypothesis": {"testing"},
     "jinja2": {"publication._templates"},
     "orjson": {"_json"},
+    "psycopg": {"store.postgresql"},
+    "sqlite3": {"store.sqlite"},  # the standard library's, but one adapter all the same
 }
 
 MAX_LINES = 1000
@@ -242,8 +256,9 @@ def test_no_file_is_too_long(parts: tuple[str, ...]) -> None:
 
 
 def test_import_stays_light() -> None:
-    """`import approval_rules` pulls in no click, hypothesis, jinja2, networkx or lunar package."""
-    heavy = ("click", "hypothesis", "jinja2", "networkx", "borax", "sxtwl")
+    """`import approval_rules` pulls in no click, hypothesis, jinja2, networkx, lunar
+    package or database driver."""
+    heavy = ("click", "hypothesis", "jinja2", "networkx", "borax", "sxtwl", "psycopg", "sqlite3")
     code = f"import sys, approval_rules; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True

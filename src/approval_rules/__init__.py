@@ -10,6 +10,8 @@ The main entry points::
     calendar = WorkCalendar.china()
     engine = Engine(catalogue, calendar)
     case = engine.submit("construction_permit", applicant, materials, at=..., actor=...)
+    store = open_store("sqlite:///cases.db", engine=engine)
+    store.save(case, expected_version=0)            # and later: store.load(case.id)
 """
 
 from __future__ import annotations
@@ -24,15 +26,19 @@ from .errors import (
     CalendarNotPublished,
     CaseDataError,
     CaseError,
+    CaseNotFound,
     DefinitionError,
+    EventConflict,
     Issue,
     Severity,
     SourceSpan,
     StaleCase,
+    StoreError,
 )
 from .graph import Process
 from .loader import Catalogue, load_catalogue
 from .model import Matter
+from .store import CaseStore, open_store
 from .timelimits import ClockStop
 from .workdays import WorkCalendar, load_overlay
 
@@ -45,11 +51,14 @@ __all__ = [
     "Case",
     "CaseDataError",
     "CaseError",
+    "CaseNotFound",
+    "CaseStore",
     "Catalogue",
     "ClockStop",
     "DefinitionError",
     "Engine",
     "Event",
+    "EventConflict",
     "Issue",
     "LogTampered",
     "Matter",
@@ -57,10 +66,12 @@ __all__ = [
     "Severity",
     "SourceSpan",
     "StaleCase",
+    "StoreError",
     "WorkCalendar",
     "check_catalogue",
     "compile_matter",
     "load_catalogue",
     "load_overlay",
+    "open_store",
     "verify",
 ]

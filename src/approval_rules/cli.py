@@ -49,6 +49,7 @@ def main() -> None:
       approval-rules deadline 2026-02-13 20 --explain
       approval-rules graph construction_permit --catalogue matters/ --format text
       approval-rules guide matters/ --out site/
+      approval-rules store check sqlite:///cases.db
     """
 
 
@@ -126,9 +127,9 @@ def schema(out_dir: Path | None, name: str | None) -> None:
 
 def _register_commands() -> None:
     # Commands that live in their own modules, each adding itself to the group.
-    from . import _cli_calendar, _cli_graph, _cli_guide, _cli_run
+    from . import _cli_calendar, _cli_graph, _cli_guide, _cli_run, _cli_store
 
-    for module in (_cli_calendar, _cli_graph, _cli_guide, _cli_run):
+    for module in (_cli_calendar, _cli_graph, _cli_guide, _cli_run, _cli_store):
         module.register(main)
 
 

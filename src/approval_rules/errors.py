@@ -11,10 +11,14 @@ Everything this library raises on purpose belongs to one tree::
     │                                   (``.year``; ``.code`` is ``calendar-not-published``)
     ├── PublicationError                a guide cannot be published: Graphviz missing, a
     │                                   template broken (defined in publication/errors.py)
+    ├── StoreError                      the case store cannot be opened or used (a bad URL, a
+    │                                   missing folder, another schema version, a lost server)
     └── CaseError                       an operation on a case cannot be done
         ├── ActionNotAllowed            the action is refused now (wrong person, wrong step,
         │                               too late …); the case is left exactly as it was
         ├── StaleCase                   optimistic concurrency: the case changed meanwhile
+        ├── EventConflict               a stored event id sent again with other content
+        ├── CaseNotFound (LookupError)  the store holds no case with that id
         ├── LogTampered                 an event log fails verification (defined in audit.py)
         └── CaseDataError (ValueError)  case input is missing or of the wrong shape
 
@@ -40,12 +44,15 @@ __all__ = [
     "CalendarNotPublished",
     "CaseDataError",
     "CaseError",
+    "CaseNotFound",
     "DefinitionError",
+    "EventConflict",
     "Issue",
     "Path",
     "Severity",
     "SourceSpan",
     "StaleCase",
+    "StoreError",
     "format_issue",
 ]
 
@@ -176,6 +183,15 @@ class CalendarNotPublished(CalendarError):
         super().__init__(message)
 
 
+class StoreError(ApprovalRulesError):
+    """The case store cannot be opened or used: nothing was written.
+
+    An unknown URL scheme, a folder that does not exist, a database of another schema
+    version or of another program, a server that cannot be reached or a lock that
+    was not released in time.
+    """
+
+
 class CaseError(ApprovalRulesError):
     """An operation on a case cannot be done."""
 
@@ -207,3 +223,33 @@ class StaleCase(CaseError):
 
 class CaseDataError(CaseError, ValueError):
     """Case input (applicant fields, materials, a serialised case) is missing or malformed."""
+
+
+class EventConflict(CaseError):
+    """An event id the store already holds for a case was sent again with other content.
+
+    A re-sent event (same id, same content) is idempotent; the same id for something
+    else is refused, and nothing was written.
+
+    Attributes:
+        case_id: the case.
+        event_id: the id sent twice.
+        seq: the stored event's sequence number.
+    """
+
+    def __init__(self, case_id: str, event_id: str, seq: int) -> None:
+        self.case_id = case_id
+        self.event_id = event_id
+        self.seq = seq
+        super().__init__(
+            f"case {case_id}: event id {event_id!r} is already stored as event {seq} with "
+            "other content; use a new id for a new action"
+        )
+
+
+class CaseNotFound(CaseError, LookupError):
+    """The case store holds no case with this id."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"the store holds no case {case_id!r}")
