@@ -18,7 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "conditions": set(),
     "filetypes": set(),
     "model": {"errors", "conditions", "filetypes"},
-    "schema": {"errors", "model", "_yaml"},
+    "schema": {"errors", "model", "_yaml", "supervision"},
     "loader": {"errors", "_yaml", "model", "schema", "conditions", "graph", "compiler"},
     "workdays": {"errors", "_yaml"},
     "timelimits": {"errors", "workdays"},
@@ -72,6 +72,21 @@ ALLOWED: dict[str, set[str]] = {
     # Publication (issue 15) reads the model and the compiled process, never the engine.
     "publication": {"errors", "model", "conditions", "timelimits", "graph", "loader", "compiler"},
     "_cli_guide": {"loader", "publication"},
+    # Supervision (issue 13) reads cases through the engine's public names; the store
+    # is its scalable source.
+    "supervision": {
+        "errors",
+        "_yaml",
+        "model",
+        "loader",
+        "graph",
+        "compiler",
+        "timelimits",
+        "workdays",
+        "engine",
+        "audit",
+    },
+    "_cli_supervise": {"errors", "loader", "engine", "workdays", "supervision", "_cli_options"},
 }
 
 # Subpackage -> module -> modules of the same subpackage it may import.  Every module of
@@ -97,6 +112,28 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "_templates": {"errors"},
         "site": {"_templates", "errors", "flowchart", "guide"},
         "__init__": {"errors", "guide", "site"},
+    },
+    "supervision": {
+        "rules": set(),
+        "ruleset": {"rules"},
+        "records": {"rules"},
+        "applicant_time": set(),
+        "periods": {"applicant_time", "rules"},
+        "thresholds": {"periods", "rules"},
+        "targets": {"records", "rules"},
+        "anomalies": {"periods", "rules", "thresholds"},
+        "supervisor": {
+            "anomalies",
+            "periods",
+            "records",
+            "rules",
+            "ruleset",
+            "targets",
+            "thresholds",
+        },
+        "facts": {"applicant_time", "rules"},
+        "indicators": {"facts", "rules"},
+        "__init__": {"records", "rules", "ruleset", "supervisor"},
     },
 }
 

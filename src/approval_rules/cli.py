@@ -74,6 +74,9 @@ def _print_issues(issues: Sequence[Issue], fmt: str) -> None:
 def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
     """Check a catalogue: folders and files, read together; print every problem found.
 
+    Supervision rules (kind: supervision) among the files are checked against the
+    catalogue too.
+
     Several paths make one catalogue (a file given twice is read once).  Problems are
     the result of this command: they go to standard output, the ones to fix first
     first (docs/cli.md).
@@ -83,6 +86,7 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
       approval-rules check matters/
     """
     from .compiler import check_catalogue, root_causes_first
+    from .supervision.ruleset import check_supervision_files
 
     summary: dict[str, int] = {}
     try:
@@ -91,6 +95,7 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
         issues = list(err.issues)
     else:
         issues = [*catalogue.issues, *check_catalogue(catalogue)]
+        issues += check_supervision_files(catalogue.files, catalogue)
         summary = catalogue.summary()
     issues = root_causes_first(issues)
     _print_issues(issues, fmt)
