@@ -41,7 +41,10 @@ def watch(rules: RuleSet, catalogue: Catalogue) -> Supervisor:
     return Supervisor(rules, catalogue, WorkCalendar.china())
 
 
-def brief(alerts: list[Alert]) -> list[tuple[str, str | None, str, str, int | None, str, int]]:
+Brief = tuple[str, str | None, str, str, int | None, str, int]
+
+
+def brief(alerts: list[Alert]) -> list[Brief]:
     """(rule, step, level, due, remaining, fired_on, seq) of each alert, in order."""
     return [
         (a.rule, a.step, a.level.value, a.due.isoformat() if a.due else "", a.remaining,
