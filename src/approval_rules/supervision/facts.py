@@ -188,11 +188,14 @@ def _day(moment: str, tz: tzinfo) -> date:
 
 
 def _persons(case: Case) -> tuple[str, ...]:
-    """Everyone who signed a step of the case (in their own right or as AB岗), in order."""
+    """Everyone who signed a step of the case (in their own right or as AB岗), and who
+    decided it (a refusal leaves its step unsigned), in order."""
     seen: dict[str, None] = {}
     for state in case.steps.values():
         if state.by is not None and state.by != SYSTEM:
             seen.setdefault(state.by)
+    if case.decision is not None and case.decision.by != SYSTEM:
+        seen.setdefault(case.decision.by)
     return tuple(seen)
 
 
