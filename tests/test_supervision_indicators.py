@@ -161,8 +161,8 @@ def test_indicators_by_department(facts: dict[str, CaseFacts], rules: RuleSet) -
     assert zjj["applicant_time"] == 1  # A
     # step days of A B C D: deputy 1+1+1+1, head 1+1+1+3 (D refused on 10/9: 9/29 9/30
     # 10/9), fee 1+0+0, certificate 0+3+6 → 20 in all; the bottleneck holds 9 of them
-    assert zjj["bottleneck"] == {"step": "make_certificate", "share": 0.45}
-    assert zjj["steps"]["head_approval"]["days"] == 6
+    assert zjj["bottleneck"] == {"step": "construction_permit.make_certificate", "share": 0.45}
+    assert zjj["steps"]["construction_permit.head_approval"]["days"] == 6
     zrzy = groups["dy_zrzy"]
     assert (zrzy["completed"], zrzy["extended"], zrzy["on_time"]) == (1, 1, 0)
 

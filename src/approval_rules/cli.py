@@ -49,6 +49,8 @@ def main() -> None:
       approval-rules deadline 2026-02-13 20 --explain
       approval-rules graph construction_permit --catalogue matters/ --format text
       approval-rules guide matters/ --out site/
+      approval-rules supervise cases/ --at 2025-10-31T09:00
+      approval-rules report cases/ --from 2025-10-01 --to 2025-10-31 --by department
     """
 
 
@@ -131,9 +133,9 @@ def schema(out_dir: Path | None, name: str | None) -> None:
 
 def _register_commands() -> None:
     # Commands that live in their own modules, each adding itself to the group.
-    from . import _cli_calendar, _cli_graph, _cli_guide, _cli_run
+    from . import _cli_calendar, _cli_graph, _cli_guide, _cli_run, _cli_supervise
 
-    for module in (_cli_calendar, _cli_graph, _cli_guide, _cli_run):
+    for module in (_cli_calendar, _cli_graph, _cli_guide, _cli_run, _cli_supervise):
         module.register(main)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar, Final, Literal
@@ -38,6 +38,7 @@ __all__ = [
     "merge",
     "report",
     "tally",
+    "tally_each",
 ]
 
 Grouping = Literal["matter", "department", "person", "month", "all"]
@@ -60,8 +61,8 @@ class Tally:
         promised: how many had each promised limit (Lp), to sum and average it.
         open: open cases at the end of each as-of day (ISO date → count).
         open_overdue: of those, the ones past their due date.
-        step_days / step_count / step_overdue: per step, working days open, times
-            done and times overrun.
+        step_days / step_count / step_overdue: per step (``matter.step``), working
+            days open, times done and times overrun.
     """
 
     counts: Counter[str] = field(default_factory=Counter)
@@ -171,9 +172,11 @@ def _concluded(facts: CaseFacts, reporting: Reporting) -> Tally:
     if facts.promised is not None:
         one.promised[facts.promised] += 1
     for step in facts.steps:
-        one.step_days[step.step] += step.days
-        one.step_count[step.step] += 1
-        one.step_overdue[step.step] += step.overdue
+        # steps of different matters may share an id: keyed by matter and step
+        key = f"{facts.matter_id}.{step.step}"
+        one.step_days[key] += step.days
+        one.step_count[key] += 1
+        one.step_overdue[key] += step.overdue
     rating = facts.rating
     if rating is not None and rating.level in RATINGS:
         rank = RATINGS.index(rating.level)
@@ -204,31 +207,53 @@ def tally(
     (accepted by then, not concluded or ended by then), and among them those whose due
     date has passed.
     """
+    return tally_each(facts, start=start, end=end, by=(by,), reporting=reporting)[by]
+
+
+def tally_each(
+    facts: Iterable[CaseFacts],
+    *,
+    start: date,
+    end: date,
+    by: Sequence[str],
+    reporting: Reporting,
+) -> dict[str, Indicators]:
+    """:func:`tally` for several groupings in one pass over the facts."""
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
-    out = Indicators(by, start, end)
-    groups = out.groups
-    as_of = end.isoformat()
+    out = {grouping: Indicators(grouping, start, end) for grouping in by}
     for item in facts:
-        ended = item.ended_on
-        if ended is not None and start <= ended <= end:
-            if item.state == "concluded":
-                part = _concluded(item, reporting)
-            elif item.state in _SEPARATE:
-                part = Tally(counts=Counter({item.state: 1}))
-            else:
-                part = None
-            if part is not None:
-                for key in group_keys(item, by, ended):
-                    groups.setdefault(key, Tally()).__iadd__(part)
-        accepted = item.accepted_on
-        if accepted is not None and accepted <= end and (ended is None or ended > end):
-            overdue = item.due is not None and item.due < end
-            for key in group_keys(item, by, end):
-                group = groups.setdefault(key, Tally())
-                group.open[as_of] += 1
-                group.open_overdue[as_of] += overdue
+        for grouping, indicators in out.items():
+            _count(indicators.groups, item, grouping, start, end, reporting)
     return out
+
+
+def _count(
+    groups: dict[str, Tally],
+    item: CaseFacts,
+    by: str,
+    start: date,
+    end: date,
+    reporting: Reporting,
+) -> None:
+    ended = item.ended_on
+    if ended is not None and start <= ended <= end:
+        part = None
+        if item.state == "concluded":
+            part = _concluded(item, reporting)
+        elif item.state in _SEPARATE:
+            part = Tally(counts=Counter({item.state: 1}))
+        if part is not None:
+            for key in group_keys(item, by, ended):
+                groups.setdefault(key, Tally()).__iadd__(part)
+    accepted = item.accepted_on
+    if accepted is not None and accepted <= end and (ended is None or ended > end):
+        overdue = item.due is not None and item.due < end
+        as_of = end.isoformat()
+        for key in group_keys(item, by, end):
+            group = groups.setdefault(key, Tally())
+            group.open[as_of] += 1
+            group.open_overdue[as_of] += overdue
 
 
 def merge(*parts: Indicators) -> Indicators:

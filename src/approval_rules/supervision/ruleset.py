@@ -49,6 +49,7 @@ __all__ = [
     "RuleSet",
     "check_supervision_files",
     "fire_offset",
+    "is_supervision_text",
     "load_supervision",
     "parse_supervision",
     "ruleset_from",
@@ -189,9 +190,14 @@ def check_supervision_files(files: Iterable[str], catalogue: Catalogue) -> list[
             text = FsPath(name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue  # the catalogue loader has reported it
-        if _KIND_LINE.search(text):
+        if is_supervision_text(text):
             issues += parse_supervision(text, file=name, catalogue=catalogue)[1]
     return issues
+
+
+def is_supervision_text(text: str) -> bool:
+    """Does a YAML text say ``kind: supervision`` at its top level?"""
+    return _KIND_LINE.search(text) is not None
 
 
 # --- checks ---------------------------------------------------------------------------

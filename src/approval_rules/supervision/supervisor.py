@@ -44,15 +44,13 @@ def _aware(at: object) -> datetime:
     return at
 
 
-def as_of(case: Case, at: datetime) -> Case:
+def as_of(case: Case, at: datetime) -> Case | None:
     """The case as it stood at ``at``: its events up to ``at`` folded again (the same
-    case when none is later)."""
+    case when none is later; ``None`` when it was submitted after ``at``)."""
     if case.last_at <= at:
         return case
     earlier = [e for e in case.events if datetime.fromisoformat(e.at) <= at]
-    if not earlier:
-        raise CaseDataError(f"case {case.id} was submitted after {at.isoformat()}")
-    return fold(earlier)
+    return fold(earlier) if earlier else None
 
 
 class Supervisor:
@@ -93,7 +91,10 @@ class Supervisor:
     def alerts(self, case: Case, at: datetime) -> list[Alert]:
         """The alerts in force on one case at ``at``, in the deterministic order."""
         at = _aware(at)
-        case = as_of(case, at)
+        then = as_of(case, at)
+        if then is None:
+            return []  # not submitted yet
+        case = then
         day = at.astimezone(self.tz).date()
         process = self.process(case.matter_id)
         found = self._time_alerts(case, day, process)
