@@ -102,3 +102,68 @@ def forged(case: Case, edit: Callable[[Event], Event | None]) -> Case:
                        dict(changed.details))
         )  # fmt: skip
     return fold(out)
+
+
+# --- random cases ---------------------------------------------------------------------------
+
+
+#: Details for each action the walk may take, given what the engine offers.
+def _details(action: str, step: str | None, choices: tuple[str, ...], case: Case) -> dict[str, Any]:
+    if action in ("pass", "refuse", "send_back") and step is not None:
+        out: dict[str, Any] = {"step": step}
+        if action == "refuse":
+            out["reasons"] = ["不符合条件"]
+        if action == "send_back":
+            out.update(to=choices[0], reason="补充审查")
+        return out
+    return {
+        "refuse_to_accept": {"reason": "不符合受理条件"},
+        "start_clock_stop": {"kind": choices[0] if choices else "hearing", "notice": "N-1"},
+        "end_clock_stop": {"notice": "N-2"},
+        "extend": {"reason": "情况复杂"},
+        "record_payment": {"amount": str(case.settlement.outstanding), "receipt": "R"},
+        "waive_fee": {"item": choices[0] if choices else "", "reason": "减免"},
+        "issue_certificate": {"number": "C-1"},
+        "deliver": {"signed_by": "申请人"},
+        "withdraw": {"reason": "撤回"},
+    }.get(action, {})
+
+
+_SKIPPED = frozenset({"supplement", "request_correction", "record_absence"})
+_ENDINGS = frozenset({"refuse_to_accept", "withdraw", "refuse"})
+
+
+def walk(engine: Engine, scenario: Any, choose: Callable[[int], int], moves: int) -> Case:
+    """A case of a scenario's matter, submitted as the scenario does, then taken through
+    ``moves`` actions the engine offers, picked by ``choose(n) -> 0..n-1``, each 0–4 days
+    and a few hours after the one before."""
+    from datetime import timedelta
+
+    from approval_rules.errors import ActionNotAllowed
+
+    at = datetime.fromisoformat(scenario.submit_at).replace(tzinfo=TZ)
+    case = engine.submit(
+        scenario.matter, scenario.applicant, scenario.materials, at=at,
+        actor=scenario.submit_by, case_id=f"W-{choose(10**6)}",
+    )  # fmt: skip
+    for _ in range(moves):
+        at += timedelta(days=choose(5), hours=choose(8))
+        offers = [
+            (o, actor)
+            for o in engine.available_actions(case, at)
+            if o.action not in _SKIPPED
+            for actor in o.actors
+        ]
+        # ending a case is one move in eight, so that most cases get somewhere
+        going = [(o, a) for o, a in offers if o.action not in _ENDINGS]
+        if going and choose(8):
+            offers = going
+        if not offers:
+            break
+        offer, actor = offers[choose(len(offers))]
+        details = _details(offer.action, offer.step, offer.choices, case)
+        try:
+            case = engine.act(case, offer.action, at=at, actor=actor, **details)
+        except ActionNotAllowed:
+            continue
+    return case

@@ -25,11 +25,12 @@ from ..loader import Catalogue
 from ..workdays import WorkCalendar
 from .anomalies import CHECKS, Inputs
 from .periods import Period, running_periods
+from .port import AlertEngine, PythonAlertEngine, measure
 from .records import Alert
 from .rules import LEVEL_RANK, Scope, TimeRule
 from .ruleset import RuleSet
 from .targets import department_of, recipients
-from .thresholds import due_bounds, ladder
+from .thresholds import DueBounds, due_bounds, ladder
 
 __all__ = ["Supervisor", "as_of", "supervise"]
 
@@ -62,6 +63,8 @@ class Supervisor:
         calendar: the working-day calendar (a provisional one for years without a
             State Council notice).
         tz: the time zone dates are read in.
+        engine: which rules hold on a period (:mod:`.port`); the evaluator's own by
+            default.
     """
 
     def __init__(
@@ -71,8 +74,10 @@ class Supervisor:
         calendar: WorkCalendar,
         *,
         tz: tzinfo = SHANGHAI,
+        engine: AlertEngine | None = None,
     ) -> None:
         self.rules = rules
+        self.engine = engine if engine is not None else PythonAlertEngine(rules)
         self.catalogue = catalogue
         self.calendar = calendar
         self.tz = tz
@@ -113,34 +118,44 @@ class Supervisor:
     # ----------------------------------------------------------------- time rules
 
     def _time_alerts(self, case: Case, day: date, process: Process) -> list[Alert]:
-        rules = self.rules.rules_for(case.matter_id)
+        rules = {rule.id: rule for rule in self.rules.rules_for(case.matter_id)}
         if not rules:
             return []
-        periods = running_periods(case, day, process=process, calendar=self.calendar, tz=self.tz)
+        calendar = self.calendar
+        periods = running_periods(case, day, process=process, calendar=calendar, tz=self.tz)
+        dues = [due_bounds(period, calendar) for period in periods]
+        measures = [
+            measure(i, case.matter_id, period, due, calendar, day)
+            for i, (period, due) in enumerate(zip(periods, dues, strict=True))
+        ]
+        reached = sorted(self.engine.reached(measures))
         found = []
-        for period in periods:
-            reached = [
-                alert
-                for rule in rules
-                if rule.basis is period.basis
-                and (alert := self._threshold(case, day, process, period, rule)) is not None
+        for i, (period, due) in enumerate(zip(periods, dues, strict=True)):
+            alerts = [
+                self._threshold(case, day, process, period, due, rules[rid])
+                for rid, key in reached
+                if key == i
             ]
             # a higher level supersedes the lower ones on the same period: a red card
             # is not sent with a prompt that one working day is left
-            top = max((LEVEL_RANK[a.level] for a in reached), default=0)
-            found += [a for a in reached if LEVEL_RANK[a.level] == top]
+            top = max((LEVEL_RANK[a.level] for a in alerts), default=0)
+            found += [a for a in alerts if LEVEL_RANK[a.level] == top]
         return found
 
     def _threshold(
-        self, case: Case, day: date, process: Process, period: Period, rule: TimeRule
-    ) -> Alert | None:
+        self,
+        case: Case,
+        day: date,
+        process: Process,
+        period: Period,
+        due: DueBounds,
+        rule: TimeRule,
+    ) -> Alert:
+        """The alert of a rule the engine found reached: its ladder's last notice by then."""
         calendar = self.calendar
         spec = self.rules.document.levels.of(rule.level)
-        due = due_bounds(period, calendar)
-        reached = [f for f in ladder(rule.when, period, spec, calendar, due) if f.day <= day]
-        if not reached:
-            return None
-        firing = reached[-1]
+        steps = ladder(rule.when, period, spec, calendar, due)
+        firing = max((f for f in steps if f.day <= day), default=steps[0])
         step = period.step if rule.scope is Scope.STEP else None
         remaining = (
             calendar.workdays_between(day, due.best)
