@@ -157,8 +157,8 @@ def group_keys(facts: CaseFacts, by: str, on: date | None) -> tuple[str, ...]:
     raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
 
 
-def _concluded(facts: CaseFacts, reporting: Reporting) -> Tally:
-    one = Tally()
+def _concluded(one: Tally, facts: CaseFacts, reporting: Reporting) -> None:
+    """Count a concluded case into a group's tally."""
     counts = one.counts
     counts["completed"] += 1
     if facts.outcome is not None:
@@ -189,7 +189,6 @@ def _concluded(facts: CaseFacts, reporting: Reporting) -> Tally:
             counts["named_bad"] += 1
             counts["followed_up"] += rating.followed_up
             counts["rectified"] += rating.rectified
-    return one
 
 
 def tally(
@@ -238,14 +237,12 @@ def _count(
 ) -> None:
     ended = item.ended_on
     if ended is not None and start <= ended <= end:
-        part = None
         if item.state == "concluded":
-            part = _concluded(item, reporting)
-        elif item.state in _SEPARATE:
-            part = Tally(counts=Counter({item.state: 1}))
-        if part is not None:
             for key in group_keys(item, by, ended):
-                groups.setdefault(key, Tally()).__iadd__(part)
+                _concluded(groups.setdefault(key, Tally()), item, reporting)
+        elif item.state in _SEPARATE:
+            for key in group_keys(item, by, ended):
+                groups.setdefault(key, Tally()).counts[item.state] += 1
     accepted = item.accepted_on
     if accepted is not None and accepted <= end and (ended is None or ended > end):
         overdue = item.due is not None and item.due < end
