@@ -25,11 +25,14 @@ EXPECTED = [
     "Severity",
     "SourceSpan",
     "StaleCase",
+    "Supervisor",
     "WorkCalendar",
     "check_catalogue",
     "compile_matter",
     "load_catalogue",
     "load_overlay",
+    "load_supervision",
+    "supervise",
     "verify",
 ]
 

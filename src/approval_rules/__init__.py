@@ -10,6 +10,8 @@ The main entry points::
     calendar = WorkCalendar.china()
     engine = Engine(catalogue, calendar)
     case = engine.submit("construction_permit", applicant, materials, at=..., actor=...)
+    rules = load_supervision(Path("matters/supervision.yaml"), catalogue=catalogue)
+    alerts = supervise(cases, at, rules, catalogue=catalogue, calendar=calendar)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from .errors import (
 from .graph import Process
 from .loader import Catalogue, load_catalogue
 from .model import Matter
+from .supervision import Supervisor, load_supervision, supervise
 from .timelimits import ClockStop
 from .workdays import WorkCalendar, load_overlay
 
@@ -57,10 +60,13 @@ __all__ = [
     "Severity",
     "SourceSpan",
     "StaleCase",
+    "Supervisor",
     "WorkCalendar",
     "check_catalogue",
     "compile_matter",
     "load_catalogue",
     "load_overlay",
+    "load_supervision",
+    "supervise",
     "verify",
 ]
