@@ -140,6 +140,7 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "html": {"indicators", "records", "render", "rules"},
         "publish": {"facts", "indicators", "records", "render", "supervisor"},
         "sources": set(),
+        "alarms": {"anomalies", "periods", "rules", "supervisor", "thresholds"},
         "__init__": {"records", "rules", "ruleset", "supervisor"},
     },
 }
