@@ -104,11 +104,11 @@ def alarms(
             if nxt is not None:
                 found.append((nxt.day, f"{prefixes[rule.id]}|{nxt.seq}"))
     given = Inputs(_FAR, process, calendar, tz)
-    for rule in supervisor.rules.anomalies_for(case.matter_id):
-        finding = CHECKS[rule.check](case, rule, given)
+    for anomaly in supervisor.rules.anomalies_for(case.matter_id):
+        finding = CHECKS[anomaly.check](case, anomaly, given)
         if finding is None:
             continue
-        key = f"{case.id}|{rule.id}|{finding.step or ''}||0"
+        key = f"{case.id}|{anomaly.id}|{finding.step or ''}||0"
         if key not in recorded:
             found.append((finding.since, key))
     return tuple(
