@@ -416,8 +416,12 @@ def _group_report(key: str, t: Tally, end: date, reporting: Reporting) -> GroupR
 
 
 def report(indicators: Indicators, reporting: Reporting) -> list[GroupReport]:
-    """The published indicators of every group, by group key."""
+    """The published indicators of every group with something in the period, by group
+    key (a group whose only count is an open stock at an earlier day, left by merging
+    consecutive periods, has nothing to show at the end)."""
+    end = indicators.end.isoformat()
     return [
         _group_report(key, t, indicators.end, reporting)
         for key, t in sorted(indicators.groups.items())
+        if +t.counts or t.open[end]
     ]
