@@ -11,6 +11,7 @@ Reused by the guide tests and, later, by the documents and the supervision repor
 
     with Browser() as browser:
         seen = browser.open(path)            # text, lang, console errors, requests
+        found = browser.evaluate(path, "() => document.title")   # any script's answer
         pdf = browser.print_pdf(path, out)   # A4, backgrounds printed
     pages = pdf_to_images(out, folder)       # poppler's pdftoppm
     text = pdf_text(out)                     # poppler's pdftotext
@@ -156,6 +157,15 @@ class Browser:
         finally:
             page.close()
         return visit
+
+    def evaluate(self, path: Path, script: str) -> Any:
+        """Load a local page and return what a JavaScript function gives on it (JSON data)."""
+        page = self._page()
+        try:
+            page.goto(path.resolve().as_uri(), wait_until="load")
+            return page.evaluate(script)
+        finally:
+            page.close()
 
     def print_pdf(self, path: Path, out: Path) -> Path:
         """Print a local page to an A4 PDF as the print stylesheet lays it out."""

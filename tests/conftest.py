@@ -31,7 +31,8 @@ settings.load_profile(
 # --- system components -----------------------------------------------------------------
 #
 # A test that needs a program of the operating system (a PostgreSQL server, Chromium,
-# Graphviz, CJK fonts) carries ``@pytest.mark.requires("postgresql", ...)``.  Where a
+# Graphviz, CJK fonts) or a component that installs only on some Pythons (durable-rules)
+# carries ``@pytest.mark.requires("postgresql", ...)``.  Where a
 # component is absent the test is skipped with the reason, so the README's test command
 # passes on any machine; ``.ci/run`` installs every component and sets
 # APPROVAL_RULES_REQUIRE_SYSTEM=1, which turns those skips into failures: CI proves that
@@ -105,6 +106,13 @@ def _probe_mermaid() -> str | None:
             f"the npm package(s) {', '.join(missing)} are not installed in {folder} "
             f"(run `npm install mermaid jsdom` there, or set {MERMAID_DIR_ENV})"
         )
+def _probe_durable_rules() -> str | None:
+    # durable-rules is a C extension built from its source: it installs and imports on
+    # Python 3.11 and 3.12 only (the dev extra's environment marker), and a build can fail
+    try:
+        import durable.engine  # noqa: F401
+    except ImportError as err:
+        return f"durable-rules cannot be imported here ({err}); it needs Python 3.11 or 3.12"
     return None
 
 
@@ -115,6 +123,7 @@ SYSTEM_PROBES: dict[str, Callable[[], str | None]] = {
     "cjk-fonts": _probe_cjk_fonts,
     "poppler": _probe_poppler,
     "mermaid": _probe_mermaid,
+    "durable-rules": _probe_durable_rules,
 }
 
 

@@ -29,16 +29,17 @@ LAYERS: list[set[str]] = [
     {"_yaml"},
     {"conditions"},
     {"model"},
-    {"schema", "catalogue", "audit", "workdays"},
+    {"catalogue", "audit", "workdays"},
     {"loader", "timelimits", "graph"},
     {"checks_base"},  # what every subject's checks of a matter read
     {f"checks_{subject}" for subject in CHECK_SUBJECTS},
     {"plan"},  # the engine's tables of one matter, built at compile time
     {"compiler"},
     {"engine"},
-    {"scenario", "render", "testing", "publication", "store"},
+    {"scenario", "render", "testing", "publication", "store", "supervision"},
+    {"schema"},  # the published JSON Schemas, of matters and of supervision rules
     {"_cli_options"},  # options the commands share
-    {"_cli_calendar", "_cli_graph", "_cli_guide", "_cli_run", "_cli_store"},
+    {"_cli_calendar", "_cli_graph", "_cli_guide", "_cli_run", "_cli_store", "_cli_supervise"},
     {"cli"},
     {"__main__", "__init__"},
 ]
@@ -107,6 +108,36 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "postgresql": {"_backend"},
         "__init__": {"_records", "_schema", "_store", "_transfer", "sqlite", "postgresql"},
     },
+    "supervision": {
+        "rules": set(),
+        "ruleset": {"rules"},
+        "records": {"rules"},
+        "applicant_time": set(),
+        "periods": {"applicant_time", "rules"},
+        "thresholds": {"periods", "rules"},
+        "targets": {"records", "rules"},
+        "anomalies": {"periods", "rules", "thresholds"},
+        "supervisor": {
+            "anomalies",
+            "periods",
+            "port",
+            "records",
+            "rules",
+            "ruleset",
+            "targets",
+            "thresholds",
+        },
+        "port": {"periods", "rules", "ruleset", "thresholds"},
+        "durable": {"port", "rules", "ruleset"},
+        "facts": {"applicant_time", "rules"},
+        "indicators": {"facts", "rules"},
+        "render": {"indicators", "records", "rules"},
+        "html": {"indicators", "records", "render", "rules"},
+        "publish": {"facts", "indicators", "records", "render", "supervisor"},
+        "sources": set(),
+        "alarms": {"anomalies", "periods", "rules", "supervisor", "thresholds"},
+        "__init__": {"records", "rules", "ruleset", "supervisor"},
+    },
 }
 
 # Third-party packages each may be imported by one module only (B1.6).
@@ -122,6 +153,7 @@ OWNERS = {
     "orjson": {"_json"},
     "psycopg": {"store.postgresql"},
     "sqlite3": {"store.sqlite"},  # the standard library's, but one adapter all the same
+    "durable": {"supervision.durable"},  # optional extra, imported when an engine is made
 }
 
 MAX_LINES = 1000
@@ -258,7 +290,17 @@ def test_no_file_is_too_long(parts: tuple[str, ...]) -> None:
 def test_import_stays_light() -> None:
     """`import approval_rules` pulls in no click, hypothesis, jinja2, networkx, lunar
     package or database driver."""
-    heavy = ("click", "hypothesis", "jinja2", "networkx", "borax", "sxtwl", "psycopg", "sqlite3")
+    heavy = (
+        "click",
+        "hypothesis",
+        "jinja2",
+        "networkx",
+        "borax",
+        "sxtwl",
+        "psycopg",
+        "sqlite3",
+        "durable",
+    )
     code = f"import sys, approval_rules; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True

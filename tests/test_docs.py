@@ -21,6 +21,7 @@ CODE_MODULES = [
     "conditions.py",
     "workdays/overlays.py",
     "compiler.py",
+    "supervision/ruleset.py",
     *sorted(p.name for p in SRC.glob("checks_*.py")),
 ]
 KEBAB = re.compile(r"""["']([a-z]+(?:-[a-z]+)+)["']""")

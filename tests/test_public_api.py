@@ -29,12 +29,15 @@ EXPECTED = [
     "SourceSpan",
     "StaleCase",
     "StoreError",
+    "Supervisor",
     "WorkCalendar",
     "check_catalogue",
     "compile_matter",
     "load_catalogue",
     "load_overlay",
+    "load_supervision",
     "open_store",
+    "supervise",
     "verify",
 ]
 

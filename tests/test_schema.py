@@ -29,6 +29,7 @@ KIND_SCHEMAS = {
     "definitions": "catalogue.schema.json",
     "scenario": "scenario.schema.json",
     "calendar_overlay": "calendar_overlay.schema.json",
+    "supervision": "supervision.schema.json",
 }
 MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)\s*")
 

@@ -12,6 +12,8 @@ The main entry points::
     case = engine.submit("construction_permit", applicant, materials, at=..., actor=...)
     store = open_store("sqlite:///cases.db", engine=engine)
     store.save(case, expected_version=0)            # and later: store.load(case.id)
+    rules = load_supervision(Path("matters/supervision.yaml"), catalogue=catalogue)
+    alerts = supervise(cases, at, rules, catalogue=catalogue, calendar=calendar)
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from .graph import Process
 from .loader import Catalogue, load_catalogue
 from .model import Matter
 from .store import CaseStore, open_store
+from .supervision import Supervisor, load_supervision, supervise
 from .timelimits import ClockStop
 from .workdays import WorkCalendar, load_overlay
 
@@ -67,11 +70,14 @@ __all__ = [
     "SourceSpan",
     "StaleCase",
     "StoreError",
+    "Supervisor",
     "WorkCalendar",
     "check_catalogue",
     "compile_matter",
     "load_catalogue",
     "load_overlay",
+    "load_supervision",
     "open_store",
+    "supervise",
     "verify",
 ]

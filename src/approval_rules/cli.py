@@ -50,6 +50,8 @@ def main() -> None:
       approval-rules graph construction_permit --catalogue matters/ --format text
       approval-rules guide matters/ --out site/
       approval-rules store check sqlite:///cases.db
+      approval-rules supervise cases/ --at 2025-10-31T09:00
+      approval-rules report cases/ --from 2025-10-01 --to 2025-10-31 --by department
     """
 
 
@@ -75,6 +77,9 @@ def _print_issues(issues: Sequence[Issue], fmt: str) -> None:
 def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
     """Check a catalogue: folders and files, read together; print every problem found.
 
+    Supervision rules (kind: supervision) among the files are checked against the
+    catalogue too.
+
     Several paths make one catalogue (a file given twice is read once).  Problems are
     the result of this command: they go to standard output, the ones to fix first
     first (docs/cli.md).
@@ -84,6 +89,7 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
       approval-rules check matters/
     """
     from .compiler import check_catalogue, root_causes_first
+    from .supervision.ruleset import check_supervision_files
 
     summary: dict[str, int] = {}
     try:
@@ -92,6 +98,7 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
         issues = list(err.issues)
     else:
         issues = [*catalogue.issues, *check_catalogue(catalogue)]
+        issues += check_supervision_files(catalogue.files, catalogue)
         summary = catalogue.summary()
     issues = root_causes_first(issues)
     _print_issues(issues, fmt)
@@ -127,9 +134,9 @@ def schema(out_dir: Path | None, name: str | None) -> None:
 
 def _register_commands() -> None:
     # Commands that live in their own modules, each adding itself to the group.
-    from . import _cli_calendar, _cli_graph, _cli_guide, _cli_run, _cli_store
+    from . import _cli_calendar, _cli_graph, _cli_guide, _cli_run, _cli_store, _cli_supervise
 
-    for module in (_cli_calendar, _cli_graph, _cli_guide, _cli_run, _cli_store):
+    for module in (_cli_calendar, _cli_graph, _cli_guide, _cli_run, _cli_store, _cli_supervise):
         module.register(main)
 
 

@@ -2,8 +2,9 @@
 
 :func:`load_catalogue` reads a folder (recursively, ``*.yaml``/``*.yml``) or a single
 file, collects *every* problem, and raises one :class:`~.errors.DefinitionError`
-whose ``issues`` carry ``file:line:column`` positions.  Files with ``kind: scenario``
-or ``kind: calendar_overlay`` are not part of a catalogue and are skipped.
+whose ``issues`` carry ``file:line:column`` positions.  Files with ``kind: scenario``,
+``kind: calendar_overlay`` or ``kind: supervision`` are not part of a catalogue and are
+skipped.
 """
 
 from __future__ import annotations
@@ -53,9 +54,9 @@ from .model import (
     Unit,
 )
 
-__all__ = ["Catalogue", "load_catalogue", "load_catalogue_text"]
+__all__ = ["Catalogue", "load_catalogue", "load_catalogue_text", "validate_document"]
 
-SKIPPED_KINDS = frozenset({"scenario", "calendar_overlay"})
+SKIPPED_KINDS = frozenset({"scenario", "calendar_overlay", "supervision"})
 KIND_MODELS: dict[str, type[BaseModel]] = {"matter": Matter, "definitions": Definitions}
 
 
@@ -484,6 +485,18 @@ def _model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
             return None
         model = _unwrap(info.annotation)
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def validate_document(
+    model: type[BaseModel], doc: YamlDocument
+) -> tuple[BaseModel | None, list[Issue]]:
+    """Validate a parsed file against a model; the model (``None`` on errors) and the
+    issues, each with its position and a hint, worded as for matters.
+
+    For the other kinds of file that are checked like matters (``kind: supervision``).
+    """
+    issues: list[Issue] = []
+    return _validate(model, doc, _Collector(issues)), issues
 
 
 def _validate(model: type[BaseModel], doc: YamlDocument, out: _Collector) -> BaseModel | None:

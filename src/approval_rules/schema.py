@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from ._yaml import YamlDocument
 from .errors import Issue
 from .model import Definitions, Matter
+from .supervision.rules import Supervision
 
 __all__ = ["SCHEMAS", "lint", "schema_for", "schema_text"]
 
@@ -39,6 +40,10 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "catalogue.schema.json": (
         Definitions,
         "approval_rules shared definitions (kind: definitions)",
+    ),
+    "supervision.schema.json": (
+        Supervision,
+        "approval_rules supervision rules (kind: supervision)",
     ),
 }
 
@@ -116,7 +121,11 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
-_KIND_SCHEMA = {"matter": "matter.schema.json", "definitions": "catalogue.schema.json"}
+_KIND_SCHEMA = {
+    "matter": "matter.schema.json",
+    "definitions": "catalogue.schema.json",
+    "supervision": "supervision.schema.json",
+}
 
 
 def lint(doc: YamlDocument, kinds: Mapping[str, str] = _KIND_SCHEMA) -> list[Issue]:

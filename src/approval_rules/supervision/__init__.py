@@ -1,0 +1,29 @@
+"""Electronic supervision (电子监察): alert rules as data, evaluated over cases.
+
+* :func:`load_supervision` reads a ``kind: supervision`` document (rules as data);
+* :func:`supervise` (or a :class:`Supervisor`) gives the alerts in force at a moment:
+  pure, deterministic, no I/O;
+* :mod:`.indicators` computes the performance indicators as mergeable aggregates.
+
+See docs/supervision.md.
+"""
+
+from __future__ import annotations
+
+from .records import Alert, Intent, Recipient
+from .rules import Level, Supervision
+from .ruleset import RuleSet, load_supervision, parse_supervision
+from .supervisor import Supervisor, supervise
+
+__all__ = [
+    "Alert",
+    "Intent",
+    "Level",
+    "Recipient",
+    "RuleSet",
+    "Supervision",
+    "Supervisor",
+    "load_supervision",
+    "parse_supervision",
+    "supervise",
+]
