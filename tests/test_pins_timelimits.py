@@ -8,7 +8,7 @@ Dates are on the official calendar (国庆+中秋 2025-10-01..08 off, Sat 10-11 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -16,9 +16,16 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from approval_rules.errors import CalendarError
 from approval_rules.testing import PeriodSpec, dates, period_specs
 from approval_rules.timelimits import (
     ClockStop,
+    ExplainedDay,
+    OfficeHours,
+    acceptance_date,
+    calendar_days_due,
+    check_extension,
+    check_stops,
     due_date,
     explain_deadline,
     green_channel_days,
@@ -158,6 +165,85 @@ def test_green_channel_accepts_every_number_type() -> None:
     assert green_channel_days(20, 0.5) == 10
     assert green_channel_days(20, Fraction(1, 2)) == 10
     assert green_channel_days(20, Decimal("0.5")) == 10
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+NOON = datetime(2025, 10, 9, 12, 0)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: ClockStop("hearing", D(2025, 3, 10), NOON), "ClockStop.end"),
+        (lambda: calendar_days_due(CN, NOON, 3), "start"),
+        (lambda: acceptance_date(CN, NOON, notice_issued=None, corrected=None), "received"),
+        (
+            lambda: check_extension(
+                CN, deadline=NOON, granted_on=D(2025, 10, 9), already_extended=False
+            ),
+            "deadline",
+        ),
+        (lambda: progress(CN, D(2025, 10, 9), 5, NOON), "at"),
+    ],
+)
+def test_a_datetime_where_a_day_is_meant_is_refused_by_name(call: object, name: str) -> None:
+    """Dropping a datetime's time would hide the caller's bug: TypeError naming the argument.
+
+    Without its own check each call fails later with another message, or (acceptance
+    without a notice) returns the datetime as if it were a day.
+    """
+    with pytest.raises(TypeError, match=rf"^{name} must be a datetime\.date"):
+        call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("kind", ["", "  ", None])
+def test_a_clock_stop_needs_a_kind(kind: object) -> None:
+    """Art. 45: each stop says what the time was needed for."""
+    with pytest.raises(ValueError, match="kind must be a non-empty string"):
+        ClockStop(kind, D(2025, 3, 10), D(2025, 3, 21))  # type: ignore[arg-type]
+
+
+def test_stops_must_be_clock_stops() -> None:
+    """A tuple that looks like a stop is refused with a TypeError, not an AttributeError."""
+    with pytest.raises(TypeError, match="stops must be ClockStop items"):
+        check_stops([("hearing", D(2025, 3, 10), D(2025, 3, 21))])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="stops must be ClockStop items"):
+        due_date(CN, D(2025, 3, 3), 20, stops=["hearing"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    "morning", [(time(9, tzinfo=UTC), time(12)), ("09:00", "12:00"), (time(9), 12)]
+)
+def test_office_hours_are_naive_times(morning: object) -> None:
+    """Times with a zone, texts or numbers are refused: the office's zone is ``tz``."""
+    with pytest.raises(TypeError, match=r"naive datetime\.time"):
+        OfficeHours(morning=morning)  # type: ignore[arg-type]
+
+
+def test_a_stop_ending_before_it_starts_is_a_calendar_error() -> None:
+    """The dates are checked before they are compared."""
+    with pytest.raises(CalendarError, match="ends"):
+        ClockStop("hearing", D(2025, 3, 10), D(2025, 3, 9))
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def test_explained_days_are_official_unless_said_otherwise() -> None:
+    """An ExplainedDay is not provisional by default, and says so when it is."""
+    assert ExplainedDay(D(2025, 10, 9), True, 1, "workday").text == "day 1: workday"
+    only_2025 = WorkCalendar.from_days(years=[2025], provisional=True)
+    days = explain_deadline(only_2025, D(2025, 12, 30), 4)
+    assert [d.text for d in days[1:]] == [
+        "day 1: workday",  # Wed 2025-12-31: a year with data
+        "day 2: workday [provisional]",  # Thu 2026-01-01: no data, weekend rule only
+        "day 3: workday [provisional]",
+        "skipped: weekend [provisional]",
+        "skipped: weekend [provisional]",
+        "day 4: workday [provisional]",
+    ]
 
 
 # --------------------------------------------------------------------------- properties
