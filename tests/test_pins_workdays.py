@@ -10,32 +10,35 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from approval_rules.workdays import WorkCalendar
+from approval_rules.errors import CalendarError
+from approval_rules.workdays import OverlayDay, WorkCalendar, parse_overlay
 
+CN = WorkCalendar.china()
 PROVISIONAL = WorkCalendar.china(provisional=True)
+#: Data for 2025 only (no holidays): every other year is the weekend rule, whatever
+#: a provisional national calendar may one day derive for years without a notice.
+ONLY_2025 = WorkCalendar.from_days(years=[2025], provisional=True)
 D = date
 ONE = timedelta(days=1)
 
 
-def weekday(day: date) -> bool:
-    return day.weekday() < 5
-
-
 def walk(start: date, n: int) -> date:
-    """The weekend rule day by day (民法典 Art. 201: the start day is not counted)."""
+    """Day by day over ``is_workday`` (民法典 Art. 201: the start day is not counted)."""
+    counts = PROVISIONAL.is_workday
     day = start
     if n == 0:
-        while not weekday(day):
+        while not counts(day):
             day += ONE
         return day
     step = ONE if n > 0 else -ONE
     left = abs(n)
     while left:
         day += step
-        left -= weekday(day)
+        left -= counts(day)
     return day
 
 
@@ -56,7 +59,7 @@ def test_next_workday_from_a_weekend_before_the_data() -> None:
 
 
 @given(
-    start=st.dates(min_value=D(2028, 1, 1), max_value=D(2035, 12, 31))
+    start=st.dates(min_value=D(2026, 12, 1), max_value=D(2035, 12, 31))
     | st.dates(min_value=D(1995, 1, 1), max_value=D(2003, 12, 1)),
     n=st.integers(-15, 15),
 )
@@ -66,9 +69,129 @@ def test_next_workday_from_a_weekend_before_the_data() -> None:
 @example(start=D(2030, 1, 5), n=-1)
 @example(start=D(2030, 1, 7), n=-1)  # Monday back to Friday
 @example(start=D(1999, 1, 2), n=1)
+@example(start=D(2027, 1, 1), n=1)  # the first day after the data (Fri)
+@example(start=D(2027, 1, 1), n=-1)
+@example(start=D(2026, 12, 31), n=1)
+@example(start=D(2004, 1, 1), n=-1)  # the first day of the data, counting back
+@example(start=D(2003, 12, 31), n=1)
 def test_outside_the_data_a_provisional_calendar_counts_weekends(start: date, n: int) -> None:
-    """Beyond the official years, add_workdays is the weekend rule, counted day by day."""
+    """Beyond the official years (weekends only) and across their edges, add_workdays is
+    the day-by-day count."""
     got = PROVISIONAL.add_workdays(start, n)
     assert got == walk(start, n)
     if n > 0:
         assert PROVISIONAL.workdays_between(start, got) == n
+
+
+# --------------------------------------------------------------------------- strict coverage
+
+
+def test_a_strict_calendar_refuses_every_answer_that_needs_a_missing_year() -> None:
+    """Only the days an answer depends on must be official (CalendarError otherwise).
+
+    Forward: (d, r]; backward: [r, d); n = 0: [d, r].  So counting back from Fri
+    2027-01-01 to Thu 2026-12-31 is fine, but from Sat 2027-01-02 the answer is Fri
+    2027-01-01, a day of a year without data.
+    """
+    assert CN.add_workdays(D(2027, 1, 1), -1) == D(2026, 12, 31)
+    for start, n in [
+        (D(2027, 1, 2), -1),
+        (D(2030, 1, 7), -1),
+        (D(2030, 1, 5), 0),
+        (D(2026, 12, 31), 1),
+        (D(2027, 1, 1), 1),
+    ]:
+        with pytest.raises(CalendarError, match=r"no official working-day data for (2027|2030)"):
+            CN.add_workdays(start, n)
+
+
+def test_coverage_is_checked_across_a_year_boundary_on_a_weekend() -> None:
+    """2022 ends on a Saturday.  With data for 2022 only, "0 WD from Sat 12-31" is Mon
+    2023-01-02, a day without data: refused.  With data for 2023 only, counting back
+    one working day from Mon 2023-01-02 lands on Fri 2022-12-30: refused too.
+    """
+    only_2022 = WorkCalendar.from_days(years=[2022])
+    assert only_2022.add_workdays(D(2022, 12, 30), 0) == D(2022, 12, 30)
+    with pytest.raises(CalendarError, match="no official working-day data for 2023"):
+        only_2022.add_workdays(D(2022, 12, 31), 0)
+    only_2023 = WorkCalendar.from_days(years=[2023])
+    assert only_2023.add_workdays(D(2023, 1, 3), -1) == D(2023, 1, 2)
+    with pytest.raises(CalendarError, match="no official working-day data for 2022"):
+        only_2023.add_workdays(D(2023, 1, 2), -1)
+
+
+def test_answers_stop_at_the_last_date_python_supports() -> None:
+    """Fri 9999-12-31 is reachable; one working day more is a CalendarError, not a crash."""
+    assert ONLY_2025.add_workdays(D(9999, 12, 30), 1) == D(9999, 12, 31)
+    with pytest.raises(CalendarError, match="outside the dates Python supports"):
+        ONLY_2025.add_workdays(D(9999, 12, 31), 1)
+
+
+def test_a_calendar_without_any_data_counts_weekends() -> None:
+    """No years and no days: every answer is the weekend rule (provisional)."""
+    empty = WorkCalendar.from_days(years=[], provisional=True)
+    assert empty.workdays_between(D(2025, 1, 3), D(2025, 1, 6)) == 1  # Fri -> Mon
+    assert empty.add_workdays(D(2025, 1, 3), 1) == D(2025, 1, 6)
+
+
+def test_workdays_between_on_a_fresh_calendar() -> None:
+    """The first question a new calendar gets may be workdays_between (index built then)."""
+    fresh = WorkCalendar.from_days(years=[2025], holidays={D(2025, 1, 1): "元旦"})
+    assert fresh.workdays_between(D(2024, 12, 31), D(2025, 1, 3)) == 2  # 1/1 off
+
+
+# --------------------------------------------------------------------------- years and days
+
+
+def test_year_reports_take_years_1_to_9999_only() -> None:
+    """Year 1 is answered on a provisional calendar; 0 and 10000 are refused, as is text."""
+    assert ONLY_2025.year_report(1).workdays == 261
+    assert len(ONLY_2025.non_working_days(1, include_weekends=True)) == 104
+    for year in (0, 10000):
+        with pytest.raises(ValueError, match="between 1 and 9999"):
+            ONLY_2025.non_working_days(year)
+    with pytest.raises(TypeError, match="year must be an int"):
+        CN.non_working_days("2025")  # type: ignore[arg-type]
+
+
+def test_plain_days_are_described_in_one_word() -> None:
+    """An ordinary Tuesday is a "workday", an ordinary Saturday a "weekend"."""
+    assert CN.describe(D(2025, 3, 4)).reason == "workday"
+    assert CN.describe(D(2025, 3, 8)).reason == "weekend"
+
+
+# --------------------------------------------------------------------------- overlays
+
+
+@pytest.mark.parametrize("name", ["  ", 5, None])
+def test_an_overlay_day_needs_a_name(name: object) -> None:
+    """A blank or non-text name is refused with the same clear message."""
+    with pytest.raises(ValueError, match=r"OverlayDay\.name must be a non-empty string"):
+        OverlayDay(D(2026, 4, 20), name)  # type: ignore[arg-type]
+
+
+def test_an_overlay_date_written_as_a_number_is_an_issue() -> None:
+    """``date: 5`` is reported at its position with what to write, not a crash."""
+    overlay, issues = parse_overlay(
+        "kind: calendar_overlay\nname: x\ndays_off: [{date: 5, name: a}]\n"
+    )
+    assert overlay is None
+    assert [(i.code, i.message) for i in issues] == [
+        (
+            "overlay-bad-date",
+            "days_off[0].date must be a date written YYYY-MM-DD (got 5 (a number))",
+        )
+    ]
+
+
+def test_a_day_both_off_and_closed_is_named_in_both_lists() -> None:
+    """A day in two lists of days off is a conflict naming both lists."""
+    text = (
+        "kind: calendar_overlay\nname: x\n"
+        "days_off: [{date: 2026-04-20, name: a}]\nclosures: [{date: 2026-04-20, name: b}]\n"
+    )
+    overlay, issues = parse_overlay(text)
+    assert overlay is None
+    assert [(i.code, i.message) for i in issues] == [
+        ("overlay-conflict", "2026-04-20 is in both 'days_off' and 'closures'")
+    ]
