@@ -585,10 +585,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", default="dev", help="Hypothesis profile (default dev)")
     parser.add_argument("--pytest-arg", action="append", default=[], help="passed to pytest")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run in parallel")
+    parser.add_argument(
+        "--survivors-of", type=Path, metavar="JSON",
+        help="run only the mutants that survived in this earlier --json output (after pinning)",
+    )  # fmt: skip
     parser.add_argument("--list", action="store_true", help="list the chosen mutants and stop")
     parser.add_argument("--json", type=Path, help="write every result to this file")
     parser.add_argument("--no-nice", action="store_true", help="keep the normal priority")
     return parser.parse_args(argv)
+
+
+def _key(mutant: Mutant) -> tuple[str, int, str, str]:
+    """A mutant's identity across runs on the same source (index, and what it changes)."""
+    return (mutant.file, mutant.index, mutant.before, mutant.after)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -596,12 +605,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_nice:
         os.nice(10)
     only = [p.strip() for p in args.only.split(",") if p.strip()]
+    earlier: set[tuple[str, int, str, str]] = set()
+    if args.survivors_of:
+        found = json.loads(args.survivors_of.read_text(encoding="utf-8"))
+        earlier = {_key(Mutant(**m)) for m in found if m["outcome"] == "survived"}
     groups = parse_groups(args.group if args.group is not None else DEFAULT_GROUPS)
     targets = []
     for rel in module_files(args.paths):
         source = (ROOT / rel).read_text(encoding="utf-8")
         tree, sites = collect(source)
         mutants = sample(rel, sites, None if args.all else args.sample, args.seed, only)
+        if args.survivors_of:
+            mutants = [m for m in mutants if _key(m) in earlier]
         tests = tests_for(rel, args.tests, args.exclude_tests)
         targets.append(Target(rel, source, ast.unparse(tree) + "\n", tests, mutants))
         print(f"{rel}: {len(mutants)} of {len(sites)} mutants; tests: {' '.join(tests)}",
