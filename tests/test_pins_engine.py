@@ -628,3 +628,50 @@ def test_an_open_decision_waits_for_a_review_sent_back_beside_it() -> None:
     case = engine.act(case, "pass", at=t("2025-06-09 15:00"), actor="rev", step="review")
     case = engine.act(case, "pass", at=t("2025-06-09 16:00"), actor="boss", step="decide")
     assert case.status is Status.APPROVED
+
+
+# --------------------------------------------------------------------------- AB岗 at the window
+
+
+def test_a_backup_at_the_window_acts_for_the_absent_clerk(full: Engine) -> None:
+    """clerk2 backs up clerk, recorded absent: acceptance, a correction notice, a
+    refusal to accept, a supplement for the applicant all record ``for: clerk`` (the
+    record shows who stood in for whom, as for every other backup action)."""
+    case = received(full, plan="")
+    case = full.act(case, "record_absence", at=t("2025-06-09 09:30"), actor="clerk",
+                    person="clerk", end="2025-06-13")  # fmt: skip
+    at = t("2025-06-09 10:00")
+    accepted = full.act(case, "accept", at=at, actor="clerk2", makeup_by="2025-06-12")
+    assert accepted.events[-1].details["for"] == "clerk"
+    assert accepted.steps["accept"].by == "clerk2"
+    assert accepted.steps["accept"].on_behalf_of == "clerk"
+    assert full.replay(accepted.events, head=accepted.head) == accepted
+    supplied = full.act(accepted, "supplement", at=t("2025-06-10 10:00"), actor="clerk2",
+                        materials={"plan": "paper"})  # fmt: skip
+    assert supplied.events[-1].details["for"] == "clerk"
+    noticed = full.act(case, "request_correction", at=at, actor="clerk2", problems=["签名缺失"])
+    assert noticed.events[-1].details["for"] == "clerk"
+    not_accepted = full.act(case, "refuse_to_accept", at=at, actor="clerk2", reason="不属于本机关")
+    assert not_accepted.events[-1].details == {"reason": "不属于本机关", "for": "clerk"}
+    by_clerk = full.act(received(full), "accept", at=at, actor="clerk")
+    assert "for" not in by_clerk.events[-1].details
+    assert by_clerk.steps["accept"].on_behalf_of is None
+    by_applicant = full.act(
+        received(full, plan=""), "supplement", at=at, actor="app", materials={"plan": "paper"}
+    )
+    assert "for" not in by_applicant.events[-1].details
+
+
+def test_a_backup_stops_the_clock_for_the_absent_head(full: Engine) -> None:
+    """deputy backs up boss at the decision: starting and ending a hearing for him is
+    recorded as done for boss."""
+    case = full.act(full_accepted(full), "pass", at=t("2025-06-09 11:00"), actor="rev",
+                    step="review")  # fmt: skip
+    case = full.act(case, "record_absence", at=t("2025-06-09 11:30"), actor="boss",
+                    person="boss", end="2025-06-13")  # fmt: skip
+    case = full.act(case, "start_clock_stop", at=t("2025-06-10 09:00"), actor="deputy",
+                    kind="hearing", notice="听证告知书")  # fmt: skip
+    assert case.events[-1].details == {"kind": "hearing", "notice": "听证告知书", "for": "boss"}
+    case = full.act(case, "end_clock_stop", at=t("2025-06-11 09:00"), actor="deputy")
+    assert case.events[-1].details["for"] == "boss"
+    assert full.replay(case.events, head=case.head) == case

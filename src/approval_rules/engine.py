@@ -1027,7 +1027,7 @@ def _apply_accept(case: Case, e: Event, at: datetime, steps: dict[str, StepState
         for sid in d["passed"]:
             old = steps[sid]
             steps[sid] = _NEW(
-                StepState, (StepStatus.PASSED, old[1], old[2], e.actor, None, None, True)
+                StepState, (StepStatus.PASSED, old[1], old[2], e.actor, d.get("for"), None, True)
             )
         _open_steps(steps, d, e.at)
     due = d["due"]
@@ -2826,6 +2826,7 @@ class Engine:
         stamp: str,
         actor: str,
         makeup: date | None,
+        principal: str | None = None,
     ) -> _Handled:
         # _acceptance_dues, with the due dates' texts from the workday cache when it has them
         start = self._acceptance_start(case, moment)
@@ -2841,12 +2842,15 @@ class Engine:
         details: _Details = {"accepted_on": accepted.isoformat(), "due": [dues[0][1], dues[1][1]]}
         if case.intake.gaps:
             details["makeup_by"] = (makeup or promised_due).isoformat()
+        on_behalf = principal if principal is not None and principal != actor else None
+        if on_behalf is not None:
+            details["for"] = on_behalf
         steps = self._step_map(case)
         passed: list[str] = []
         if plan.start_is_accept and plan.start in steps:
             old = steps[plan.start]
             steps[plan.start] = _NEW(
-                StepState, (_Plan.PASSED, old[1], old[2], actor, None, None, True)
+                StepState, (_Plan.PASSED, old[1], old[2], actor, on_behalf, None, True)
             )
             passed.append(plan.start)
         details["passed"] = passed
@@ -2857,7 +2861,7 @@ class Engine:
     def _do_request_correction(
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
     ) -> _Handled:
-        self._may(plan, case, "request_correction", None, actor, at.date())
+        principal = self._may(plan, case, "request_correction", None, actor, at.date())[1]
         extra = d.get("problems") or []
         if isinstance(extra, str):
             extra = [extra]
@@ -2878,12 +2882,15 @@ class Engine:
                 "the checks found nothing to correct; list the problems to notify",
                 code="nothing-to-correct",
             )
-        return {"items": items}, None
+        details: _Details = {"items": items}
+        if principal != actor:
+            details["for"] = principal
+        return details, None
 
     def _do_supplement(
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
     ) -> _Handled:
-        self._may(plan, case, "supplement", None, actor, at.date())
+        principal = self._may(plan, case, "supplement", None, actor, at.date())[1]
         files = self._check_materials_input(plan, d.get("materials") or {}, "supplement")
         if not files:
             raise ActionNotAllowed("supplement", "no materials given", code="detail-required")
@@ -2910,13 +2917,15 @@ class Engine:
         }
         if case.status is Status.CORRECTION_REQUESTED and not problems:
             details["corrected"] = True
+        if principal != actor:
+            details["for"] = principal
         return details, None
 
     def _do_accept(
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
     ) -> _Handled:
         # act() has refused an ended case already (so _may's first check is not repeated)
-        self._may_acceptance(plan, case, "accept", None, actor, at.date())
+        principal = self._may_acceptance(plan, case, "accept", None, actor, at.date())[1]
         makeup: date | None = None
         raw = d.get("makeup_by")
         if case.intake.gaps:
@@ -2933,7 +2942,7 @@ class Engine:
                 "accept", "no tolerated material is missing; makeup_by is not needed",
                 code="no-gaps",
             )  # fmt: skip
-        handled = self._acceptance(plan, case, at, stamp, actor, makeup)
+        handled = self._acceptance(plan, case, at, stamp, actor, makeup, principal)
         if makeup is not None:
             promised_due = _dd(handled[0]["due"][1])
             if not at.date() <= makeup <= promised_due:
@@ -2948,8 +2957,11 @@ class Engine:
     def _do_refuse_to_accept(
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
     ) -> _Handled:
-        self._may(plan, case, "refuse_to_accept", None, actor, at.date())
-        return {"reason": _text(d.get("reason"), "a reason", "refuse_to_accept")}, None
+        principal = self._may(plan, case, "refuse_to_accept", None, actor, at.date())[1]
+        details: _Details = {"reason": _text(d.get("reason"), "a reason", "refuse_to_accept")}
+        if principal != actor:
+            details["for"] = principal
+        return details, None
 
     def _do_withdraw(
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
@@ -3081,7 +3093,7 @@ class Engine:
     def _do_start_clock_stop(
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
     ) -> _Handled:
-        self._may(plan, case, "start_clock_stop", None, actor, at.date())
+        principal = self._may(plan, case, "start_clock_stop", None, actor, at.date())[1]
         kind = d.get("kind")
         if kind not in plan.stop_kinds:
             raise ActionNotAllowed(
@@ -3093,12 +3105,15 @@ class Engine:
         notice = _text(
             d.get("notice"), "the written notice to the applicant (Art. 45)", "start_clock_stop"
         )
-        return {"kind": kind, "notice": notice}, None
+        details: _Details = {"kind": kind, "notice": notice}
+        if principal != actor:
+            details["for"] = principal
+        return details, None
 
     def _do_end_clock_stop(
         self, plan: _Plan, case: Case, at: datetime, stamp: str, actor: str, d: _Details
     ) -> _Handled:
-        self._may(plan, case, "end_clock_stop", None, actor, at.date())
+        principal = self._may(plan, case, "end_clock_stop", None, actor, at.date())[1]
         stops = self._stops(case, at.date())
         clock = case.clock
         ext = clock.extension.days if clock.extension else 0
@@ -3126,6 +3141,8 @@ class Engine:
         notice = _text(d.get("notice"), "notice", "end_clock_stop", required=False)
         if notice:
             details["notice"] = notice
+        if principal != actor:
+            details["for"] = principal
         return details, None
 
     def _do_extend(
