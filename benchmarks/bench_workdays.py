@@ -8,6 +8,11 @@ Run:  python benchmarks/bench_workdays.py [--calls 100000] [--repeat 3]
   slow; per-call time reported).  All three must agree on every shared date.
 * ``add_workdays`` with n = 1 versus n = 250 on the same dates (2024-01-01..2025-06-30,
   so +250 WD stays inside the official data): the cost must not grow with n.
+* The provisional calendar (issue 10): +20 WD from random starts 2026-06-01..2028-11-30
+  on ``WorkCalendar.china(provisional=True)`` (best estimate), interleaved with the
+  strict calendar on official dates, and ``due_bounds`` (best, earliest and latest at
+  once) against ``due_date``; ``holidays`` extrapolates the same years by the law alone,
+  so it must agree with the best estimate.  Cold builds are reported too.
 
 Targets (issue 3): ≥ 50x faster than holidays per call; n = 250 within 1.5x of n = 1.
 Timings are the best of ``--repeat`` runs (timeit's convention: the least disturbed).
@@ -26,6 +31,7 @@ from datetime import date, timedelta
 import chinese_calendar
 import holidays
 
+from approval_rules.timelimits import due_bounds, due_date
 from approval_rules.workdays import CalendarOverlay, WorkCalendar
 
 
@@ -121,13 +127,75 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nn = 1:   {n1 * 1e6:.3f} µs per call")
     print(f"n = 250: {n250 * 1e6:.3f} µs per call  (ratio {n250 / n1:.2f})")
 
+    agree = provisional_section(args, starts, cn)
+
     speedup = per["holidays get_nth_working_day"] / per["WorkCalendar.add_workdays"]
-    ok = bad_h == 0 and bad_c == 0 and speedup >= 50 and n250 / n1 <= 1.5
+    ok = agree and bad_h == 0 and bad_c == 0 and speedup >= 50 and n250 / n1 <= 1.5
     print(
         f"\ntargets: >= 50x holidays: {speedup:.0f}x; n=250/n=1 <= 1.5: {n250 / n1:.2f}; "
         f"agreement: {'yes' if bad_h == bad_c == 0 else 'NO'} -> {'met' if ok else 'NOT MET'}"
     )
     return 0 if ok else 1
+
+
+def provisional_section(
+    args: argparse.Namespace, official_starts: list[date], cn: holidays.HolidayBase
+) -> bool:
+    """Years without a notice: cold builds, per-call cost, bounds, agreement with holidays."""
+    t0 = time.perf_counter()
+    cold = WorkCalendar.china(provisional=True).with_overlay(CalendarOverlay("bench"))
+    cold.add_workdays(date(2027, 1, 1), 1)
+    best_ms = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    cold.earliest.add_workdays(date(2027, 1, 1), 1)
+    cold.latest.add_workdays(date(2027, 1, 1), 1)
+    variants_ms = (time.perf_counter() - t0) * 1000
+    print(
+        f"\ncold: provisional calendar + index 2004-2100: {best_ms:.1f} ms; "
+        f"earliest and latest variants: {variants_ms:.1f} ms (once per calendar, on first use)"
+    )
+    strict = WorkCalendar.china()
+    prov = WorkCalendar.china(provisional=True)
+    for cal in (prov, prov.earliest, prov.latest):
+        cal.add_workdays(date(2027, 1, 1), 1)
+    starts = random_dates(args.calls, date(2026, 6, 1), date(2028, 11, 30), seed=2027)
+    timings: dict[str, list[float]] = {"strict": [], "provisional": [], "bounds": [], "date": []}
+    few = starts[: args.calls // 10]
+    for _ in range(args.repeat):  # interleaved, best of each
+        timings["strict"].append(
+            best_of(1, lambda: [strict.add_workdays(d, 20) for d in official_starts])
+        )
+        timings["provisional"].append(
+            best_of(1, lambda: [prov.add_workdays(d, 20) for d in starts])
+        )
+        timings["date"].append(best_of(1, lambda: [due_date(prov, d, 20) for d in few]))
+        timings["bounds"].append(best_of(1, lambda: [due_bounds(prov, d, 20) for d in few]))
+    strict_us = min(timings["strict"]) / len(official_starts) * 1e6
+    prov_us = min(timings["provisional"]) / len(starts) * 1e6
+    date_us = min(timings["date"]) / len(few) * 1e6
+    bounds_us = min(timings["bounds"]) / len(few) * 1e6
+    print(
+        f"+20 WD, {len(starts):,} random starts 2026-06-01..2028-11-30 (best of {args.repeat}, interleaved)"
+    )
+    print(f"  add_workdays, strict calendar, official starts:   {strict_us:8.3f} µs per call")
+    print(
+        f"  add_workdays, provisional calendar (best):        {prov_us:8.3f} µs per call ({prov_us / strict_us:.2f}x)"
+    )
+    print(f"  timelimits.due_date, provisional:                 {date_us:8.3f} µs per call")
+    print(
+        f"  timelimits.due_bounds (best, earliest, latest):   {bounds_us:8.3f} µs per call ({bounds_us / date_us:.2f}x due_date)"
+    )
+    law = holidays.China(years=range(2026, 2030))
+    differ = sum(prov.add_workdays(d, 20) != law.get_nth_working_day(d, 20) for d in few)
+    dues = [due_bounds(prov, d, 20) for d in starts]
+    uncertain = [d for d in dues if not d.exact]
+    widths = sorted((d.latest - d.earliest).days for d in uncertain)
+    print(
+        f"  holidays (law-only extrapolation) differs from the best estimate on {differ} of {len(few):,}; "
+        f"uncertain dates: {len(uncertain):,} of {len(dues):,}, width median "
+        f"{widths[len(widths) // 2] if widths else 0} / max {widths[-1] if widths else 0} calendar days"
+    )
+    return differ == 0
 
 
 if __name__ == "__main__":

@@ -77,11 +77,17 @@ def _probe_cjk_fonts() -> str | None:
     return None if out.strip() else "no font covering Chinese is installed"
 
 
+def _probe_poppler() -> str | None:
+    missing = [p for p in ("pdftoppm", "pdftotext", "pdfinfo") if shutil.which(p) is None]
+    return f"poppler-utils ({', '.join(missing)}) is not installed" if missing else None
+
+
 SYSTEM_PROBES: dict[str, Callable[[], str | None]] = {
     "postgresql": _probe_postgresql,
     "chromium": _probe_chromium,
     "graphviz": _probe_graphviz,
     "cjk-fonts": _probe_cjk_fonts,
+    "poppler": _probe_poppler,
 }
 
 

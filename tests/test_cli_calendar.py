@@ -93,11 +93,30 @@ def test_deadline_beyond_the_data_exits_1(run) -> None:  # type: ignore[no-untyp
     result = run("deadline", "2026-12-20", "20")
     assert result.exit_code == 1
     assert "no official working-day data for 2027" in result.stderr
+    assert "provisional calendar" in result.stderr
     assert "Traceback" not in result.output
     provisional = run("deadline", "2026-12-20", "20", "--provisional")
     assert provisional.exit_code == 0
-    assert provisional.stdout == "2027-01-15\n"
+    assert provisional.stdout == "2027-01-18\n"  # 元旦 (Fri 2027-01-01) is off
     assert "provisional" in provisional.stderr
+    assert "cannot move it" in provisional.stderr
+
+
+def test_deadline_provisional_gives_the_bounds(run) -> None:  # type: ignore[no-untyped-def]
+    """Across 春节 2027 the notice may still move the date: stderr and JSON give the range."""
+    assert run("deadline", "2026-12-04", "20", "--provisional").stdout == "2027-01-04\n"
+    text = run("deadline", "2027-01-22", "20", "--provisional")
+    assert text.stdout == "2027-02-25\n"
+    assert "between 2027-02-17 (earliest" in text.stderr
+    assert "and 2027-03-01 (latest" in text.stderr
+    data = json.loads(
+        run("deadline", "2027-01-22", "20", "--provisional", "--format", "json").stdout
+    )
+    assert (data["due"], data["earliest"], data["latest"], data["provisional"]) == (
+        "2027-02-25", "2027-02-17", "2027-03-01", True
+    )  # fmt: skip
+    official = json.loads(run("deadline", "2026-02-13", "20", "--format", "json").stdout)
+    assert official["due"] == official["earliest"] == official["latest"] == "2026-03-19"
 
 
 @pytest.mark.parametrize(
@@ -157,8 +176,8 @@ def test_calendar_with_overlay(run, tmp_path: Path) -> None:  # type: ignore[no-
     data = json.loads(run("calendar", "2026", "--overlay", str(overlay), "--format", "json").stdout)
     assert data["workdays"] == 246
     assert {"date": "2026-09-15", "is_workday": False, "kind": "closure",
-            "name": "台风停止办公", "source": "广西壮族三月三",
-            "provisional": False} in data["days_off"]  # fmt: skip
+            "name": "台风停止办公", "source": "广西壮族三月三", "provisional": False,
+            "layer": None, "certain": True} in data["days_off"]  # fmt: skip
     deadline = run("deadline", "2026-04-17", "1", "--overlay", str(overlay))
     assert deadline.stdout == "2026-04-21\n"
 
@@ -178,12 +197,56 @@ def test_bad_overlay_reports_positions(run, tmp_path: Path) -> None:  # type: ig
 
 
 def test_calendar_beyond_the_data(run) -> None:  # type: ignore[no-untyped-def]
-    """An unknown year exits 1 unless --provisional, which says so."""
-    assert run("calendar", "2027").exit_code == 1
+    """An unknown year exits 1 unless --provisional, which lists the law's days by rule."""
+    refused = run("calendar", "2027")
+    assert refused.exit_code == 1
+    assert "no official working-day data for 2027" in refused.stderr
     result = run("calendar", "2027", "--provisional")
     assert result.exit_code == 0
-    assert "provisional" in result.stdout
-    assert "261 working days" in result.stdout
+    out = result.stdout
+    assert out.startswith("2027: 248 working days")
+    assert "provisional: no State Council notice for 2027 yet" in out
+    for line in [
+        "2027-01-01 Fri  元旦  statutory day (Art. 2)  [certain]",
+        "2027-02-05 Fri  春节  statutory day (Art. 2)  [certain]",
+        "2027-02-08 Mon  春节  statutory day (Art. 2)  [certain]",
+        "2027-02-09 Tue  春节  补假 for a statutory day on a weekend (Art. 6)  [certain]",
+        "2027-04-05 Mon  清明  statutory day (Art. 2)  [certain]",
+        "2027-06-09 Wed  端午  statutory day (Art. 2)  [certain]",
+        "2027-09-15 Wed  中秋  statutory day (Art. 2)  [certain]",
+        "2027-10-01 Fri  国庆节  statutory day (Art. 2)  [certain]",
+        "2027-02-11 Thu  春节  [projected]",
+        "2027-10-07 Thu  国庆节  [projected]",
+        "春节: 01-23, 01-24, 01-30, 01-31, 02-13, 02-14, 02-20, 02-21",
+        "working days: 248 by the law; between 243 (latest bound) and 272 (earliest bound)",
+    ]:
+        assert line in out, line
+    data = json.loads(run("calendar", "2027", "--provisional", "--format", "json").stdout)
+    assert data["provisional"] is True
+    layers = {d["date"]: (d["layer"], d["certain"]) for d in data["days_off"]}
+    assert layers["2027-02-10"] == ("in_lieu", True)
+    assert [d["date"] for d in data["projected"]] == [
+        "2027-02-11", "2027-02-12", "2027-05-05", "2027-10-06", "2027-10-07"
+    ]  # fmt: skip
+    assert len(data["candidates"]) == 24
+    assert (data["workdays_earliest"], data["workdays_latest"]) == (272, 243)
+
+
+def test_calendar_provisional_with_a_notice_overlay(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """An overlay transcribing the 2027 notice makes the listing official again."""
+    notice = tmp_path / "2027.yaml"
+    notice.write_text(
+        "kind: calendar_overlay\nname: 2027 notice\nyears: [2027]\n"
+        "days_off: [2027-01-01, 2027-02-05, 2027-02-06, 2027-02-07, 2027-02-08]\n",
+        encoding="utf-8",
+    )
+    result = run("calendar", "2027", "--provisional", "--overlay", str(notice))
+    assert result.exit_code == 0
+    assert "provisional" not in result.stdout
+    assert "2027-02-05 Fri  holiday 2027 notice [overlay 2027 notice]" in result.stdout
+    # The transcription misses statutory days: a warning with its position, not a refusal.
+    assert f"{notice}:3:9: warning[overlay-missing-statutory-day]" in result.stderr
+    assert "2027-04-05 清明" in result.stderr
 
 
 def test_help_is_written_for_people(run) -> None:  # type: ignore[no-untyped-def]

@@ -29,7 +29,9 @@ from approval_rules.loader import Catalogue, load_catalogue, load_catalogue_text
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "compiler"
 DOCS = ROOT / "docs" / "issue-codes.md"
-SOURCE = ROOT / "src" / "approval_rules" / "compiler.py"
+PACKAGE = ROOT / "src" / "approval_rules"
+#: The compiler and the check modules it runs (checks_*.py): where compiler codes live.
+SOURCES = [PACKAGE / "compiler.py", *sorted(PACKAGE.glob("checks_*.py"))]
 
 
 def _case_files(case: Path) -> dict[str, str]:
@@ -63,19 +65,22 @@ def test_every_code_has_a_case() -> None:
 
 
 def _code_literals() -> set[str]:
-    """Every kebab-case string literal in compiler.py: the codes it can emit."""
-    tree = ast.parse(SOURCE.read_text(encoding="utf-8"))
-    return {
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and re.fullmatch(r"[a-z]+(?:-[a-z0-9]+)+", node.value)
-    }
+    """Every kebab-case string literal in compiler.py and checks_*.py: the codes they emit."""
+    found: set[str] = set()
+    for source in SOURCES:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        found |= {
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and re.fullmatch(r"[a-z]+(?:-[a-z0-9]+)+", node.value)
+        }
+    return found
 
 
 def test_every_code_literal_is_registered() -> None:
-    """Every code literal in compiler.py is in CODES, and every CODES entry is used."""
+    """Every code literal of the compiler and its checks is in CODES, and every entry is used."""
     assert _code_literals() == set(CODES)
 
 

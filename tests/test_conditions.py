@@ -7,6 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from approval_rules.conditions import (
+    MAX_CONDITION_DEPTH,
+    MAX_CONDITION_LENGTH,
     ConditionSyntaxError,
     check_condition,
     parse_condition,
@@ -117,3 +119,35 @@ def test_parser_never_crashes(text: str) -> None:
     except ConditionSyntaxError as err:
         offset = err.offset
     assert 0 <= offset <= len(text)
+
+
+# --- hostile input: bounded depth and length (#14) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "offset"),
+    [
+        ("(" * 250 + "is_key_project" + ")" * 250, MAX_CONDITION_LENGTH),
+        ("(" * 25 + "is_key_project" + ")" * 25, MAX_CONDITION_DEPTH),
+        ("not " * 1000 + "is_key_project", MAX_CONDITION_LENGTH),
+        ("not " * 21 + "is_key_project", 4 * MAX_CONDITION_DEPTH),
+        ("is_key_project or " * 30 + "is_key_project", MAX_CONDITION_LENGTH),
+    ],
+    ids=["250 brackets", "25 brackets", "1000 nots", "21 nots", "too long"],
+)
+def test_hostile_condition_is_a_syntax_error_not_a_recursion_error(text: str, offset: int) -> None:
+    """Deep nesting and long text give a ConditionSyntaxError with an offset, no crash."""
+    with pytest.raises(ConditionSyntaxError) as info:
+        parse_condition(text)
+    assert info.value.offset == offset
+    assert "nested" in info.value.message or "characters long" in info.value.message
+
+
+def test_conditions_up_to_the_bounds_still_parse() -> None:
+    """Twenty levels of nesting and 500 characters are allowed, and evaluate."""
+    deep = "(" * 11 + "not " * 9 + "is_key_project" + ")" * 11  # 20 levels, odd nots
+    assert parse_condition(deep).evaluate({"is_key_project": False}) is True
+    long = ("is_key_project or " * 30)[: MAX_CONDITION_LENGTH - len("is_key_project")]
+    long = long[: long.rfind(" or ") + 4] + "is_key_project"
+    assert len(long) <= MAX_CONDITION_LENGTH
+    assert parse_condition(long).evaluate({"is_key_project": True}) is True

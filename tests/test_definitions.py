@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from approval_rules.compiler import check_catalogue
+from approval_rules.compiler import check_catalogue, root_causes_first
 from approval_rules.errors import DefinitionError, Issue, format_issue
 from approval_rules.loader import load_catalogue
 
@@ -35,7 +35,7 @@ def _check(case: Path) -> list[str]:
     except DefinitionError as err:
         issues: list[Issue] = list(err.issues)
     else:
-        issues = sorted([*catalogue.issues, *check_catalogue(catalogue)], key=Issue.sort_key)
+        issues = root_causes_first([*catalogue.issues, *check_catalogue(catalogue)])
     return [format_issue(i) for i in issues]
 
 

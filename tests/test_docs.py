@@ -15,7 +15,14 @@ SRC = ROOT / "src" / "approval_rules"
 CODES_DOC = (ROOT / "docs" / "issue-codes.md").read_text(encoding="utf-8")
 
 # Modules whose kebab-case string literals are Issue codes.
-CODE_MODULES = ["_yaml.py", "loader.py", "conditions.py", "workdays.py", "compiler.py"]
+CODE_MODULES = [
+    "_yaml.py",
+    "loader.py",
+    "conditions.py",
+    "workdays/overlays.py",
+    "compiler.py",
+    *sorted(p.name for p in SRC.glob("checks_*.py")),
+]
 KEBAB = re.compile(r"""["']([a-z]+(?:-[a-z]+)+)["']""")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -570,3 +571,174 @@ def test_mutations_do_change_the_text() -> None:
     assert _mutate(text, ("rename", 1, "ident")).split("\n")[1] == "ident: outdoor_advertising"
     assert _mutate(text, ("truncate", 10)) == text[:10]
     assert _mutate(text, ("indent", 0, "\t")) == "\t" + text
+
+
+# --- issue #14: bounds, blank names, materials, departments, messages ----------------------
+
+
+def _minimal_with(replace: str, by: str) -> dict[str, str]:
+    texts = _texts(MINIMAL)
+    assert replace in texts["m.yaml"]
+    texts["m.yaml"] = texts["m.yaml"].replace(replace, by)
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "path", "words"),
+    [
+        ("statutory: {value: 7}", "statutory: {value: 999999}", "time_limits.statutory.value",
+         "999999 must be at most 2000"),
+        ("statutory: {value: 7}", "statutory: {value: 1e9}", "time_limits.statutory.value",
+         "1000000000 must be at most 2000"),
+        ("statutory: {value: 7}", "statutory: {value: 251}", "time_limits.statutory",
+         "at most 250 working days"),
+        ("promised: {value: 5}", "promised: {value: 5}\n  extension: {value: 100000000, "
+         "approved_by: office_head}", "time_limits.extension.value", "must be at most 60"),
+        ("name: 示例许可证", "name: 示例许可证\n  validity: {value: 10000000000, unit: days}",
+         "result.validity.value", "must be at most 36600"),
+        ("name: 示例许可证", "name: 示例许可证\n  validity: {value: 1201, unit: months}",
+         "result.validity", "at most 1200 months"),
+    ],
+    ids=["limit 999999", "limit 1e9", "limit 251", "extension 1e8", "validity 1e10",
+         "validity 1201 months"],
+)  # fmt: skip
+def test_hostile_input_numbers_are_bounded(replace: str, by: str, path: str, words: str) -> None:
+    """Limits, extensions and validities no calendar can count are refused where written."""
+    issues = _outcome(lambda: load_catalogue_text(_minimal_with(replace, by)))
+    assert isinstance(issues, tuple)
+    [issue] = issues
+    assert issue.code in {"out-of-range", "invalid-combination"}
+    assert issue.message.startswith(f"{path}: ")
+    assert words in issue.message
+    assert not re.search(r"\d,\d", issue.message)  # no thousands separators to copy
+    assert issue.span is not None
+
+
+def test_hostile_input_bounds_up_to_the_limit_are_accepted() -> None:
+    """250 working days, a 60-day extension and a hundred years are still allowed."""
+    texts = _minimal_with(
+        "statutory: {value: 7}\n  promised: {value: 5}",
+        "statutory: {value: 250}\n  promised: {value: 5}\n"
+        "  extension: {value: 60, approved_by: office_head}",
+    )
+    texts["m.yaml"] = texts["m.yaml"].replace(
+        "name: 示例许可证", "name: 示例许可证\n  validity: {value: 100, unit: years}"
+    )
+    matter = load_catalogue_text(texts).matters["demo_permit"]
+    assert matter.time_limits.statutory.value == 250
+    assert matter.result.validity is not None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['"   "', '"\\u200b\\u200b"', '"\\u3000"', '"\\ufeff\\u2060 "', '"\\u00ad"'],
+    ids=["spaces", "zero-width spaces", "ideographic space", "bom and word joiner", "soft hyphen"],
+)
+def test_hostile_input_names_of_only_spaces_or_zero_width_characters(name: str) -> None:
+    """A name with no visible character is an empty-value issue at the name."""
+    issues = _outcome(lambda: load_catalogue_text(_minimal_with("name: 受理", f"name: {name}")))
+    assert isinstance(issues, tuple)
+    assert [(i.code, i.path) for i in issues] == [("empty-value", ("steps", 0, "name"))]
+    assert "no visible character" in issues[0].message
+
+
+def test_hostile_input_ids_names_and_lists_have_lengths() -> None:
+    """Over-long ids, names and lists are too-long issues naming the bound."""
+    long_id = "a" * 65
+    texts = _minimal_with("id: decide", f"id: {long_id}")
+    texts["m.yaml"] = texts["m.yaml"].replace("name: 示例许可\n", "name: " + "许" * 201 + "\n")
+    texts["m.yaml"] = texts["m.yaml"].replace(
+        "signers: [shen_weidong]", "signers: [" + ", ".join(["shen_weidong"] * 101) + "]"
+    )
+    issues = _outcome(lambda: load_catalogue_text(texts))
+    assert isinstance(issues, tuple)
+    assert sorted((i.code, i.path, i.message) for i in issues) == [
+        ("too-long", ("name",), "name has 201 characters, more than the 200 allowed"),
+        ("too-long", ("steps", 1, "id"), "steps[1].id has 65 characters, more than the 64 allowed"),
+        ("too-long", ("steps", 1, "signers"),
+         "steps[1].signers has 101 items, more than the 100 allowed"),
+    ]  # fmt: skip
+
+
+def test_materials_jpeg_and_jpg_are_one_file_type() -> None:
+    """Declared file types are written in one spelling: jpeg is jpg, tif is tiff."""
+    texts = _minimal_with(
+        "result:",
+        "materials:\n  - id: scan\n    name: 扫描件\n"
+        "    electronic: {file_types: [jpeg, jpg, tif, pdf, jfif]}\nresult:",
+    )
+    material = load_catalogue_text(texts).matters["demo_permit"].materials[0]
+    assert material.electronic is not None
+    assert material.electronic.file_types == ("jpg", "tiff", "pdf")
+
+
+def test_materials_form_both_means_paper_and_electronic_and_either_is_the_default() -> None:
+    """both requires both forms; either is the default; paper cannot carry file rules."""
+    from approval_rules.model import MaterialForm
+
+    texts = _minimal_with(
+        "result:",
+        "materials:\n  - {id: a, name: 申请表}\n  - {id: b, name: 图纸, form: both}\n"
+        "  - {id: c, name: 原件, form: paper, electronic: {file_types: [jpg]}}\nresult:",
+    )
+    issues = _outcome(lambda: load_catalogue_text(texts))
+    assert isinstance(issues, tuple)
+    assert [(i.code, i.path) for i in issues] == [("invalid-combination", ("materials", 2))]
+    assert "form: paper" in issues[0].message
+    del texts["m.yaml"]
+    texts["m.yaml"] = _minimal_with(
+        "result:",
+        "materials:\n  - {id: a, name: 申请表}\n  - {id: b, name: 图纸, form: both}\nresult:",
+    )["m.yaml"]
+    forms = [m.form for m in load_catalogue_text(texts).matters["demo_permit"].materials]
+    assert forms == [MaterialForm.EITHER, MaterialForm.BOTH]
+
+
+DEFS_TWO_DEPARTMENTS = """\
+kind: definitions
+departments:
+  - {id: zjj, name: 当阳市住房和城乡建设局}
+  - {id: zwfw, name: 当阳市政务服务中心}
+people:
+  - {id: wang, name: 王月琴, department: zjj, backup: tian}
+  - {id: tian, name: 田甜, department: zwfw, backup: deng}
+  - {id: deng, name: 邓琳, department: zwfw, backup: tian}
+"""
+
+
+def test_departments_backup_in_another_department_is_refused() -> None:
+    """An AB岗 backup from another department is an error at the backup entry."""
+    issues = _outcome(lambda: load_catalogue_text({"d.yaml": DEFS_TWO_DEPARTMENTS}))
+    assert isinstance(issues, tuple)
+    assert [(i.code, i.path) for i in issues] == [
+        ("backup-other-department", ("people", 0, "backup"))
+    ]
+    assert "acts_for: [zjj]" in (issues[0].hint or "")
+
+
+def test_departments_backup_with_acts_for_is_allowed() -> None:
+    """A backup who may act for the department (acts_for) is a legitimate AB岗."""
+    text = DEFS_TWO_DEPARTMENTS.replace(
+        "department: zwfw, backup: deng}", "department: zwfw, backup: deng, acts_for: [zjj]}"
+    )
+    catalogue = load_catalogue_text({"d.yaml": text})
+    assert catalogue.people["tian"].acts_for == ("zjj",)
+    typo = text.replace("acts_for: [zjj]", "acts_for: [zjjj]")
+    issues = _outcome(lambda: load_catalogue_text({"d.yaml": typo}))
+    assert isinstance(issues, tuple)
+    assert {i.code for i in issues} == {"unknown-department", "backup-other-department"}
+
+
+def test_messages_not_declared_names_the_file_and_the_closest_name(tmp_path: Path) -> None:
+    """Every unknown reference names where it would be declared and the closest id."""
+    _write(tmp_path, _texts(MINIMAL))
+    text = (tmp_path / "m.yaml").read_text(encoding="utf-8")
+    text = text.replace("signers: [shen_weidong]", "signers: [shen_weidon, zhang_san]")
+    (tmp_path / "m.yaml").write_text(text, encoding="utf-8")
+    issues = _issues(tmp_path, root=tmp_path)
+    hints = {i.message.split(": ", 1)[0]: i.hint for i in issues}
+    assert hints == {
+        "steps[1].signers[0]": "did you mean 'shen_weidong' (declared in defs.yaml)?",
+        "steps[1].signers[1]": "declare person 'zhang_san' in defs.yaml; the closest "
+        "declared person is 'wang_yueqin'",
+    }

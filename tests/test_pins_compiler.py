@@ -34,6 +34,7 @@ catalogue_code: "001"
 implementation_code: "001-1"
 matter_type: administrative_license
 lead_department: zjj
+co_departments: [xfj]
 legal_basis: [{law: 中华人民共和国行政许可法}]
 case_type: promised
 result: {name: 许可证}

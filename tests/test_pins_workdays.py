@@ -1,13 +1,15 @@
 """Pinned examples for workdays.py: counting outside the official years (#11).
 
-Answers about years without official data come from the closed-form weekend rule
-(the "slow path" of ``add_workdays``, outside the longest run of covered years); the
-suite's properties stay inside 2024-2026, so a mistake there survived.  These pins
-use a provisional calendar, which answers such years with weekends only.
+Answers about years without official data come from the "slow path" of
+``add_workdays`` (outside the longest run of covered years); the suite's properties
+stayed inside 2024-2026, so a mistake there survived.  These pins use a provisional
+calendar, which answers such years from the holiday law (2025-2100) and with the
+closed-form weekend rule outside the law's table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -19,26 +21,30 @@ from approval_rules.workdays import OverlayDay, WorkCalendar, parse_overlay
 
 CN = WorkCalendar.china()
 PROVISIONAL = WorkCalendar.china(provisional=True)
-#: Data for 2025 only (no holidays): every other year is the weekend rule, whatever
-#: a provisional national calendar may one day derive for years without a notice.
+#: Data for 2025 only (no holidays): years outside the law's table (before 2025, after
+#: 2100) are the plain weekend rule.
 ONLY_2025 = WorkCalendar.from_days(years=[2025], provisional=True)
 D = date
 ONE = timedelta(days=1)
 
 
-def walk(start: date, n: int) -> date:
-    """Day by day over ``is_workday`` (民法典 Art. 201: the start day is not counted)."""
-    counts = PROVISIONAL.is_workday
+def weekday(day: date) -> bool:
+    return day.weekday() < 5
+
+
+def walk(start: date, n: int, working: Callable[[date], bool] = weekday) -> date:
+    """Count day by day (民法典 Art. 201: the start day is not counted); weekend rule by
+    default."""
     day = start
     if n == 0:
-        while not counts(day):
+        while not working(day):
             day += ONE
         return day
     step = ONE if n > 0 else -ONE
     left = abs(n)
     while left:
         day += step
-        left -= counts(day)
+        left -= working(day)
     return day
 
 
@@ -59,26 +65,41 @@ def test_next_workday_from_a_weekend_before_the_data() -> None:
 
 
 @given(
-    start=st.dates(min_value=D(2026, 12, 1), max_value=D(2035, 12, 31))
+    start=st.dates(min_value=D(2101, 1, 1), max_value=D(2110, 12, 31))
     | st.dates(min_value=D(1995, 1, 1), max_value=D(2003, 12, 1)),
     n=st.integers(-15, 15),
 )
+@example(start=D(2101, 1, 1), n=1)  # Saturday, one working day
+@example(start=D(2101, 1, 2), n=1)  # Sunday
+@example(start=D(2101, 1, 1), n=0)
+@example(start=D(2101, 1, 1), n=-1)
+@example(start=D(2101, 1, 3), n=-1)  # Monday back to Friday (2100-12-31)
+@example(start=D(1999, 1, 2), n=1)
+def test_outside_the_data_a_provisional_calendar_counts_weekends(start: date, n: int) -> None:
+    """Outside the official years and the law's table, add_workdays is the weekend rule,
+    counted day by day."""
+    got = PROVISIONAL.add_workdays(start, n)
+    assert got == walk(start, n)
+    if n > 0:
+        assert PROVISIONAL.workdays_between(start, got) == n
+
+
+@given(start=st.dates(min_value=D(2026, 12, 1), max_value=D(2035, 12, 31)), n=st.integers(-15, 15))
 @example(start=D(2030, 1, 5), n=1)  # Saturday, one working day
 @example(start=D(2030, 1, 6), n=1)  # Sunday
 @example(start=D(2030, 1, 5), n=0)
 @example(start=D(2030, 1, 5), n=-1)
 @example(start=D(2030, 1, 7), n=-1)  # Monday back to Friday
-@example(start=D(1999, 1, 2), n=1)
-@example(start=D(2027, 1, 1), n=1)  # the first day after the data (Fri)
+@example(start=D(2027, 1, 1), n=1)  # the first day after the official data
 @example(start=D(2027, 1, 1), n=-1)
 @example(start=D(2026, 12, 31), n=1)
 @example(start=D(2004, 1, 1), n=-1)  # the first day of the data, counting back
 @example(start=D(2003, 12, 31), n=1)
-def test_outside_the_data_a_provisional_calendar_counts_weekends(start: date, n: int) -> None:
-    """Beyond the official years (weekends only) and across their edges, add_workdays is
-    the day-by-day count."""
+def test_beyond_the_data_the_law_is_counted_day_by_day(start: date, n: int) -> None:
+    """In the law's years, and across the edges of the official data, the slow path
+    agrees with a day-by-day walk of is_workday."""
     got = PROVISIONAL.add_workdays(start, n)
-    assert got == walk(start, n)
+    assert got == walk(start, n, PROVISIONAL.is_workday)
     if n > 0:
         assert PROVISIONAL.workdays_between(start, got) == n
 

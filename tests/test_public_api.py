@@ -9,6 +9,7 @@ EXPECTED = [
     "ApprovalRulesError",
     "AvailableAction",
     "CalendarError",
+    "CalendarNotPublished",
     "Case",
     "CaseDataError",
     "CaseError",

@@ -58,6 +58,7 @@ catalogue_code: "001"
 implementation_code: "001-1"
 matter_type: administrative_license
 lead_department: zjj
+co_departments: [xfj]
 legal_basis: [{law: 中华人民共和国建筑法}]
 case_type: promised
 time_limits:
@@ -105,6 +106,7 @@ _LINES = {
     "node": re.compile(rf"    (?P<id>{_ID}){_SHAPE}"),
     "edge": re.compile(rf"    (?P<a>{_ID}) --> (?P<b>{_ID})"),
     "back": re.compile(rf"    (?P<a>{_ID}) -\.->\|[^|\"<>#\n]+\| (?P<b>{_ID})"),
+    "separation": re.compile(rf"    (?P<a>{_ID}) -\.-\|[^|\"<>#\n]+\| (?P<b>{_ID})"),
     "classDef": re.compile(rf"    classDef (?P<name>[A-Za-z][A-Za-z0-9]*) {_STYLE}"),
     "class": re.compile(rf"    class (?P<ids>{_ID}(?:,{_ID})*) (?P<name>[A-Za-z][A-Za-z0-9]*)"),
     "linkStyle": re.compile(rf"    linkStyle (?P<links>\d+(?:,\d+)*) {_STYLE}"),
@@ -132,7 +134,7 @@ def mermaid_problems(text: str) -> list[str]:
             if m["id"] in nodes:
                 problems.append(f"line {number}: node {m['id']} declared twice")
             nodes.add(m["id"])
-        elif kind in ("edge", "back"):
+        elif kind in ("edge", "back", "separation"):
             links += 1
             for end in (m["a"], m["b"]):
                 if end not in nodes:
@@ -225,7 +227,9 @@ def test_mermaid_passes_the_official_parser(process: Process) -> None:
         pytest.skip("Node.js with the mermaid npm package is not installed")
     if not (folder / "node_modules" / "jsdom").is_dir():
         pytest.skip("the jsdom npm package is not installed next to mermaid")
-    texts = [to_mermaid(process)] + [to_mermaid(p) for p in _bundled()]
+    routed_catalogue = load_catalogue_text({"defs.yaml": DEFS, "permit.yaml": ROUTED})
+    routed = compile_matter(routed_catalogue.matters["permit"], routed_catalogue)
+    texts = [to_mermaid(process), to_mermaid(routed)] + [to_mermaid(p) for p in _bundled()]
     bad = texts[0].replace("#quot;协审#quot;", '"协审"')
     result = subprocess.run(
         [node, "--input-type=module", "-e", _PARSE_SCRIPT],
@@ -452,3 +456,91 @@ def test_limits_are_shown_in_the_unit_they_were_written_in() -> None:
     assert "accept, decides, 1 hour, starts at once, critical" in text
     assert "1 hour<br/>" in to_mermaid(process)
     assert mermaid_problems(to_mermaid(process)) == []
+
+
+# --- issue #14: the drawings show everything that changes the route ---------------------------
+
+ROUTED = (
+    MATTER.replace(
+        "signers: [fu, ai], after: [accept],",
+        'signers: [fu, ai], after: [accept], when: "floor_area > 300",',
+    )
+    .replace("time_limit: {value: 5}}", "time_limit: {value: 5}, on_timeout: deem_agreed}")
+    .replace(
+        "send_back_to: [review], time_limit",
+        "send_back_to: [review], separate_from: [review], time_limit",
+    )
+    .replace(
+        "case_type: promised\n",
+        "case_type: promised\napplicant_fields: [{id: floor_area, name: 建筑面积, type: number}]\n",
+    )
+)
+
+
+@pytest.fixture(scope="module")
+def routed() -> Process:
+    catalogue = load_catalogue_text({"defs.yaml": DEFS, "permit.yaml": ROUTED})
+    return compile_matter(catalogue.matters["permit"], catalogue)
+
+
+def test_exports_mermaid_shows_conditions_deemed_agreement_and_separation(routed: Process) -> None:
+    """A conditional step says 仅当 and is dashed; a co-review 逾期视为同意; 不得同一人 links."""
+    text = to_mermaid(routed)
+    assert mermaid_problems(text) == []
+    assert (
+        's_review["科室审查<br/>review · 2 working days<br/>付红, 艾伟<br/>'
+        '仅当 floor_area #gt; 300"]' in text
+    )
+    assert "<br/>逾期视为同意" in text.split("    s_fire[", 1)[1].split("\n", 1)[0]
+    assert "    s_decide -.-|不得同一人| s_review\n" in text
+    assert "    class s_review conditional\n" in text
+
+
+def test_exports_dot_shows_conditions_deemed_agreement_and_separation(routed: Process) -> None:
+    """The same three in DOT: a dashed node, the timeout line, a dotted undirected edge."""
+    text = to_dot(routed)
+    for line in text.splitlines():
+        assert any(p.fullmatch(line) for p in _DOT_LINES), line
+    review = next(line for line in text.splitlines() if line.startswith('    "review" ['))
+    assert "仅当 floor_area > 300" in review
+    assert 'style="rounded,dashed"' in review
+    assert "逾期视为同意" in next(
+        line for line in text.splitlines() if line.startswith('    "fire" [')
+    )
+    assert (
+        '    "decide" -> "review" [style=dotted, dir=none, label="不得同一人", constraint=false];'
+        in text
+    )
+
+
+def test_exports_json_carries_when_on_timeout_and_separate_from(routed: Process) -> None:
+    """Every node has when, on_timeout and separate_from (format version 1, keys added)."""
+    data = json.loads(to_json(routed))
+    assert data["format_version"] == 1
+    nodes = {node["id"]: node for node in data["graph"]["nodes"]}
+    assert nodes["review"]["when"] == "floor_area > 300"
+    assert nodes["accept"]["when"] is None
+    assert nodes["fire"]["on_timeout"] == "deem_agreed"
+    assert nodes["review"]["on_timeout"] == "nothing"
+    assert nodes["decide"]["separate_from"] == ["review"]
+    assert nodes["end"]["separate_from"] == []
+
+
+def test_exports_text_lists_timeouts_and_separation(routed: Process) -> None:
+    """The terminal listing says when a step runs, what a timeout does, who may not sign."""
+    text = to_text(routed)
+    assert "   only when: floor_area > 300" in text
+    assert "   on timeout: deemed agreed (逾期视为同意)" in text
+    assert "   signed by someone else than: review" in text
+
+
+@pytest.mark.requires("graphviz")
+def test_exports_dot_with_route_notes_is_accepted_by_graphviz(routed: Process) -> None:
+    """Graphviz renders the drawing with conditions, timeouts and separation lines."""
+    dot = shutil.which("dot")
+    assert dot is not None
+    result = subprocess.run(
+        [dot, "-Tsvg"], input=to_dot(routed), capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "不得同一人" in result.stdout

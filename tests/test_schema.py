@@ -36,6 +36,7 @@ SHAPE_CODES = {
     "missing-key",
     "bad-choice",
     "bad-id",
+    "bad-format",
     "empty-value",
     "out-of-range",
 }

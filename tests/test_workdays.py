@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from approval_rules.errors import CalendarError, DefinitionError, Severity
+from approval_rules.errors import CalendarError, CalendarNotPublished, DefinitionError, Severity
 from approval_rules.workdays import (
     CalendarOverlay,
     DayKind,
@@ -176,9 +176,13 @@ def test_coverage_years() -> None:
     ],
 )
 def test_beyond_official_data_is_refused(call: object) -> None:
-    """Nothing is guessed beyond the official data on a strict calendar."""
-    with pytest.raises(CalendarError, match=r"no official working-day data for (2027|2003)"):
+    """Nothing is guessed beyond the official data on a strict calendar: one error class."""
+    with pytest.raises(CalendarNotPublished, match=r"no official working-day data for") as info:
         call()  # type: ignore[operator]
+    assert info.value.year in (2027, 2003)
+    assert f"no official working-day data for {info.value.year}" in str(info.value)
+    assert info.value.code == "calendar-not-published"
+    assert isinstance(info.value, CalendarError)
 
 
 def test_refusal_says_how_to_add_the_year() -> None:
@@ -192,15 +196,15 @@ def test_refusal_says_how_to_add_the_year() -> None:
     assert "provisional" in message
 
 
-def test_provisional_calendar_uses_weekends_and_says_so() -> None:
-    """A provisional calendar counts weekends only beyond the data and flags it."""
+def test_provisional_calendar_follows_the_law_and_says_so() -> None:
+    """A provisional calendar counts the law's days off beyond the data and flags it."""
     cal = WorkCalendar.china(provisional=True)
     due = cal.add_workdays(D(2026, 12, 20), 20)
-    assert due == D(2027, 1, 15)
+    assert due == D(2027, 1, 18)  # weekends only would give 01-15; 元旦 (Fri) is off
     assert cal.is_provisional(D(2026, 12, 20), due)
     assert not cal.is_provisional(D(2026, 12, 20))
     assert cal.describe(D(2027, 1, 1)).provisional
-    assert cal.describe(D(2027, 1, 1)).is_workday  # unknown 元旦: weekends only
+    assert not cal.describe(D(2027, 1, 1)).is_workday
     assert cal.year_report(2027).provisional
     assert cal.fingerprint != CN.fingerprint
     # Inside the data nothing changes.
@@ -480,19 +484,20 @@ def test_overlay_days_outside_the_data_keep_the_rest_official() -> None:
 
 def test_a_gap_year_is_refused_but_its_neighbours_work() -> None:
     """An overlay declaring 2028 (not 2027) leaves 2027 uncovered."""
-    cal = CN.with_overlay(CalendarOverlay("2028", years=(2028,)))
+    notice = CalendarOverlay("2028", years=(2028,), days_off=(OverlayDay(D(2028, 1, 1), "元旦"),))
+    cal = CN.with_overlay(notice)
     assert sorted(cal.years)[-2:] == [2026, 2028]
     assert cal.add_workdays(D(2028, 3, 1), 5) == D(2028, 3, 8)
     with pytest.raises(CalendarError, match=r"2027 .*except 2027"):
         cal.add_workdays(D(2026, 12, 1), 40)
 
 
-def test_docstring_examples() -> None:
+@pytest.mark.parametrize("module", ["workdays", "workdays.workcalendar", "timelimits"])
+def test_docstring_examples(module: str) -> None:
     """The examples in the module and class docstrings are right."""
     import doctest
+    import importlib
 
-    from approval_rules import workdays
-
-    result = doctest.testmod(workdays)
+    result = doctest.testmod(importlib.import_module(f"approval_rules.{module}"))
     assert result.attempted > 0
     assert result.failed == 0

@@ -332,8 +332,8 @@ def test_file_too_large_as_text_and_bytes() -> None:
         doc, issue = only_issue(source)
         assert doc is None
         assert where(issue) == ("file-too-large", 1, 1)
-        assert "1,000,004 bytes" in issue.message
-        assert "1,000,000 bytes" in issue.message
+        assert "1000004 bytes" in issue.message
+        assert "1000000 bytes" in issue.message
     # Multi-byte text is measured in UTF-8 bytes.
     _, issue = only_issue("名" * 12, limits=Limits(max_bytes=35))
     assert "36 bytes" in issue.message
@@ -354,7 +354,7 @@ def test_read_file_too_large_is_refused_before_reading(
     doc, issues = read_yaml_file(big, "big.yaml")
     assert doc is None
     assert [where(i) for i in issues] == [("file-too-large", 1, 1)]
-    assert "1,000,001 bytes" in issues[0].message
+    assert "1000001 bytes" in issues[0].message
     assert issues[0].span is not None
     assert issues[0].span.file == "big.yaml"
 
@@ -426,7 +426,7 @@ def test_too_many_nodes_default_limit() -> None:
     """The default cap is 200,000 values."""
     _, issue = only_issue("[" + "1," * 200_000 + "]")
     assert where(issue) == ("too-many-nodes", 1, 400_000)
-    assert "200,000" in issue.message
+    assert "more than 200000 keys" in issue.message  # no thousands separator to copy
 
 
 # --- duplicate keys, aliases, tags, keys -------------------------------------------

@@ -9,19 +9,18 @@ errors (an :class:`~approval_rules.errors.ApprovalRulesError`, message on stderr
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from .timelimits import ClockStop, due_date, explain_deadline
-from .workdays import DayInfo, WorkCalendar, load_overlay
+from ._cli_options import build_calendar, calendar_options
+from .timelimits import ClockStop, Due, due_bounds, explain_deadline
+from .workdays import DayInfo, Layer, YearReport
 
 __all__ = ["register"]
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -51,13 +50,6 @@ def _parse_stop(text: str, kind: str) -> ClockStop:
     return ClockStop(kind=kind, start=start, end=end)
 
 
-def _calendar(overlays: Sequence[Path], provisional: bool) -> WorkCalendar:
-    calendar = WorkCalendar.china(provisional=provisional)
-    for path in overlays:
-        calendar = calendar.with_overlay(load_overlay(path))
-    return calendar
-
-
 def _day(d: date) -> str:
     return f"{d.isoformat()} {_WEEKDAYS[d.weekday()]}"
 
@@ -70,16 +62,11 @@ def _info_json(info: DayInfo) -> dict[str, Any]:
         "name": info.name,
         "source": info.source,
         "provisional": info.provisional,
+        "layer": info.layer.value if info.layer else None,
+        "certain": info.certain,
     }
 
 
-_OVERLAY_OPTION = click.option(
-    "--overlay",
-    "overlays",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Calendar overlay YAML (regional days off, closures, a new year); repeatable.",
-)
 _FORMAT_OPTION = click.option(
     "--format",
     "fmt",
@@ -90,7 +77,22 @@ _FORMAT_OPTION = click.option(
 )
 
 
-@click.command()
+class _Deadline(click.Command):
+    """``deadline D -5``: a negative N is refused as such, not as an unknown option '-5'."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        valued = {o for p in self.params if isinstance(p, click.Option) and not p.is_flag
+                  for o in p.opts}  # fmt: skip
+        for before, arg in zip(["", *args], args, strict=False):
+            if arg[:1] == "-" and arg[1:].isdigit() and before not in valued:
+                raise click.BadParameter(
+                    f"{arg} is negative; N counts working days from START, 0 or more",
+                    ctx=ctx, param_hint="N",
+                )  # fmt: skip
+        return super().parse_args(ctx, args)
+
+
+@click.command(cls=_Deadline)
 @click.argument("start", metavar="START", callback=_date_argument)
 @click.argument("working_days", metavar="N", type=click.IntRange(min=0))
 @click.option(
@@ -123,12 +125,7 @@ _FORMAT_OPTION = click.option(
     show_default=True,
     help="Base calendar: cn = official national calendar.",
 )
-@_OVERLAY_OPTION
-@click.option(
-    "--provisional",
-    is_flag=True,
-    help="Count years without official data as weekends only (result marked provisional).",
-)
+@calendar_options
 @click.option("--explain", is_flag=True, help="List each day counted or skipped, with the reason.")
 @_FORMAT_OPTION
 def deadline(
@@ -150,6 +147,11 @@ def deadline(
       approval-rules deadline 2026-02-13 20            # -> 2026-03-19
       approval-rules deadline 2025-03-03 20 --stop 2025-03-10..2025-03-21 --stop-kind hearing
       approval-rules deadline 2025-09-26 20 --extend 10 --explain
+      approval-rules deadline 2026-12-04 20 --provisional   # -> 2027-01-04 (元旦 off)
+
+    With --provisional, a period reaching a year without a State Council notice
+    follows the holiday law and is flagged: stderr (JSON: earliest, latest) gives
+    the earliest and latest dates the notice could still produce.
     """
     if not stop_kinds:
         kinds = ["special_procedure"] * len(stops)
@@ -163,9 +165,9 @@ def deadline(
             f"({len(stop_kinds)} kinds for {len(stops)} stops)"
         )
     clock_stops = [_parse_stop(text, kind) for text, kind in zip(stops, kinds, strict=True)]
-    calendar = _calendar(overlays, provisional)
-    due = due_date(calendar, start, working_days, stops=clock_stops, extension=extension)
-    flagged = calendar.is_provisional(start, due)
+    calendar = build_calendar(overlays, provisional)
+    bounded = due_bounds(calendar, start, working_days, stops=clock_stops, extension=extension)
+    due, flagged = bounded.best, bounded.provisional
     if fmt == "json":
         result: dict[str, Any] = {
             "start": start.isoformat(),
@@ -175,8 +177,7 @@ def deadline(
                 {"kind": s.kind, "start": s.start.isoformat(), "end": s.end.isoformat()}
                 for s in clock_stops
             ],
-            "due": due.isoformat(),
-            "provisional": flagged,
+            **bounded.to_dict(),
             "calendar": calendar.name,
             "fingerprint": calendar.fingerprint,
         }
@@ -207,27 +208,42 @@ def deadline(
     else:
         click.echo(due.isoformat())
     if flagged:
-        click.echo(
-            "warning: provisional: the period reaches a year without official data "
-            "(counted as weekends only)",
-            err=True,
-        )
+        click.echo(_provisional_warning(bounded), err=True)
+
+
+def _provisional_warning(bounded: Due) -> str:
+    span = (
+        f"the notice cannot move it (earliest = latest = {bounded.best.isoformat()})"
+        if bounded.exact
+        else f"the notice may still move it between {bounded.earliest.isoformat()} (earliest: "
+        f"the office plans against it) and {bounded.latest.isoformat()} (latest: an "
+        "applicant's window ends there)"
+    )
+    return (
+        "warning: provisional: the period reaches a year without a State Council notice; "
+        f"it counts the holiday law's days off (statutory days and 补假); {span}"
+    )
 
 
 @click.command(name="calendar")
 @click.argument("year", type=click.IntRange(min=1, max=9999))
-@_OVERLAY_OPTION
-@click.option("--provisional", is_flag=True, help="Allow a year without official data.")
+@calendar_options
 @_FORMAT_OPTION
 def calendar_command(year: int, overlays: tuple[Path, ...], provisional: bool, fmt: str) -> None:
     """List YEAR's days off (holidays, overlay days, closures) and make-up workdays.
 
+    With --provisional, a year without a State Council notice is listed from the
+    holiday law: each day with the rule it comes from (statutory day, 补假, probable
+    extra day off) and whether it is certain.
+
     \b
-    Example:
+    Examples:
       approval-rules calendar 2026
+      approval-rules calendar 2027 --provisional
     """
-    calendar = _calendar(overlays, provisional)
+    calendar = build_calendar(overlays, provisional)
     report = calendar.year_report(year)
+    bounds = (calendar.earliest.year_report(year), calendar.latest.year_report(year))
     if fmt == "json":
         data = {
             "year": year,
@@ -238,24 +254,79 @@ def calendar_command(year: int, overlays: tuple[Path, ...], provisional: bool, f
             "fingerprint": report.fingerprint,
             "days_off": [_info_json(i) for i in report.days_off],
             "makeup_workdays": [_info_json(i) for i in report.makeup_workdays],
+            "projected": [_info_json(i) for i in report.projected],
+            "candidates": [_info_json(i) for i in report.candidates],
+            "workdays_earliest": bounds[0].workdays,
+            "workdays_latest": bounds[1].workdays,
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    note = " (provisional: no official data, weekends only)" if report.provisional else ""
     click.echo(
         f"{year}: {report.workdays} working days, {report.non_working_days} days off "
-        f"(calendar {calendar.name}, {report.fingerprint}){note}"
+        f"(calendar {calendar.name}, {report.fingerprint})"
+    )
+    if report.provisional:
+        _echo_provisional(report, bounds[0].workdays, bounds[1].workdays)
+        return
+    _echo_days("days off (besides ordinary weekends):", report.days_off)
+    _echo_days("make-up workdays:", report.makeup_workdays)
+
+
+_RULES = {
+    Layer.STATUTORY: "statutory day (Art. 2)",
+    Layer.IN_LIEU: "补假 for a statutory day on a weekend (Art. 6)",
+}
+
+
+def _echo_days(title: str, days: Iterable[DayInfo]) -> None:
+    click.echo(title)
+    listed = False
+    for info in days:
+        listed = True
+        click.echo(f"  {_day(info.date)}  {info.reason}")
+    if not listed:
+        click.echo("  none")
+
+
+def _echo_provisional(report: YearReport, earliest: int, latest: int) -> None:
+    """A provisional year, layer by layer: what is certain, what is probable, what is open."""
+    click.echo(
+        f"provisional: no State Council notice for {report.year} yet; the days below follow "
+        "the holiday law (全国年节及纪念日放假办法, 2025 revision)"
     )
     click.echo("days off (besides ordinary weekends):")
     for info in report.days_off:
-        click.echo(f"  {_day(info.date)}  {info.reason}")
+        rule = _RULES.get(info.layer) if info.layer else None
+        what = f"{info.name}  {rule}" if rule else info.reason
+        click.echo(f"  {_day(info.date)}  {what}  [{'certain' if info.certain else 'overlay'}]")
     if not report.days_off:
         click.echo("  none")
-    click.echo("make-up workdays:")
-    for info in report.makeup_workdays:
-        click.echo(f"  {_day(info.date)}  {info.reason}")
-    if not report.makeup_workdays:
+    click.echo(
+        "probably off as well (the State Council's swap principles; not certain, counted "
+        "off only in the latest bound):"
+    )
+    for info in report.projected:
+        click.echo(f"  {_day(info.date)}  {info.name}  [projected]")
+    if not report.projected:
         click.echo("  none")
+    if report.makeup_workdays:
+        _echo_days("make-up workdays (from overlays):", report.makeup_workdays)
+    click.echo(
+        f"make-up workdays of the notice: unknown until it appears ({len(report.projected)} "
+        "expected, one per probable day off); candidates, counted worked only in the "
+        "earliest bound:"
+    )
+    by_block: dict[str, list[str]] = {}
+    for info in report.candidates:
+        by_block.setdefault(info.name or "", []).append(info.date.strftime("%m-%d"))
+    for name, days in by_block.items():
+        click.echo(f"  {name}: {', '.join(days)}")
+    if not by_block:
+        click.echo("  none")
+    click.echo(
+        f"working days: {report.workdays} by the law; between {latest} (latest bound) and "
+        f"{earliest} (earliest bound) depending on the notice"
+    )
 
 
 def register(group: click.Group) -> None:

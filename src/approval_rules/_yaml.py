@@ -482,7 +482,7 @@ class _Walker:
         raise _Stop(
             Issue(
                 "too-many-nodes",
-                f"the document has more than {self.max_nodes:,} keys and values",
+                f"the document has more than {self.max_nodes} keys and values",
                 span=self._span(child),
                 path=path,
                 hint="split it into several files",
@@ -619,7 +619,7 @@ def _event_span(event: Event | None, file: str) -> SourceSpan:
 def _too_large(file: str, size: int, limits: Limits) -> Issue:
     return Issue(
         "file-too-large",
-        f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,} bytes",
+        f"the file is {size} bytes, over the limit of {limits.max_bytes} bytes",
         span=SourceSpan(file, 1, 1),
         hint="split it into several files",
     )
@@ -702,6 +702,9 @@ def _syntax_issue(exc: yaml.MarkedYAMLError, text: str, file: str) -> Issue:
     char = _char_at(text, mark)
     code = "yaml-syntax"
     hint: str | None = None
+    if "maximum nesting depth" in problem:  # libyaml 0.2.5+ stops before the depth cap
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        return _too_deep(SourceSpan(file, line, column), _MAX_DEPTH)
     if "undefined alias" in problem or "duplicate anchor" in problem:
         code = "yaml-alias"
         name = _name_at(text, mark)

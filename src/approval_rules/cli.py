@@ -48,6 +48,7 @@ def main() -> None:
       approval-rules check matters/
       approval-rules deadline 2026-02-13 20 --explain
       approval-rules graph construction_permit --catalogue matters/ --format text
+      approval-rules guide matters/ --out site/
     """
 
 
@@ -71,27 +72,27 @@ def _print_issues(issues: Sequence[Issue], fmt: str) -> None:
     help="text: file:line:col lines; json: an array of issue objects.",
 )
 def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
-    """Check catalogue folders or files; print every problem with its position.
+    """Check a catalogue: folders and files, read together; print every problem found.
+
+    Several paths make one catalogue (a file given twice is read once).  Problems are
+    the result of this command: they go to standard output, the ones to fix first
+    first (docs/cli.md).
 
     \b
     Example:
       approval-rules check matters/
     """
-    from .compiler import check_catalogue
+    from .compiler import check_catalogue, root_causes_first
 
-    issues: list[Issue] = []
     summary: dict[str, int] = {}
-    for path in paths:
-        try:
-            catalogue = load_catalogue(path, partial=True)
-        except DefinitionError as err:  # the path itself is unusable
-            issues.extend(err.issues)
-            continue
-        issues.extend(catalogue.issues)
-        issues.extend(check_catalogue(catalogue))
-        for key, value in catalogue.summary().items():
-            summary[key] = summary.get(key, 0) + value
-    issues.sort(key=Issue.sort_key)
+    try:
+        catalogue = load_catalogue(paths, partial=True)
+    except DefinitionError as err:  # nothing under the paths could be read as a catalogue
+        issues = list(err.issues)
+    else:
+        issues = [*catalogue.issues, *check_catalogue(catalogue)]
+        summary = catalogue.summary()
+    issues = root_causes_first(issues)
     _print_issues(issues, fmt)
     errors = sum(1 for i in issues if i.is_error)
     warnings = len(issues) - errors
@@ -125,9 +126,9 @@ def schema(out_dir: Path | None, name: str | None) -> None:
 
 def _register_commands() -> None:
     # Commands that live in their own modules, each adding itself to the group.
-    from . import _cli_calendar, _cli_graph, _cli_run
+    from . import _cli_calendar, _cli_graph, _cli_guide, _cli_run
 
-    for module in (_cli_calendar, _cli_graph, _cli_run):
+    for module in (_cli_calendar, _cli_graph, _cli_guide, _cli_run):
         module.register(main)
 
 

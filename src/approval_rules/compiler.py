@@ -4,8 +4,11 @@ The compiler runs on a loaded catalogue (the loader has already checked every
 reference, duplicate id, condition and the promised ≤ statutory rule).  It checks
 what only the whole process graph shows, and collects every problem at once as
 :class:`~.errors.Issue` records with a stable code and the YAML position of the
-offending step or key.  :data:`CODES` lists every code with its severity; each one
-is documented, with a bad and a good example, in ``docs/issue-codes.md``.
+offending step or key.  The structure, decisions, back references, signing and
+fields are checked here; the checks of one subject each (time, people, departments,
+joint handling, steps and result) live in ``checks_*.py`` and are run from
+:data:`_CHECKS`.  :data:`CODES` lists every code with its severity; each one is
+documented, with a bad and a good example, in ``docs/issue-codes.md``.
 
 Definitions used by the checks (also in ``docs/issue-codes.md``):
 
@@ -14,9 +17,8 @@ Definitions used by the checks (also in ``docs/issue-codes.md``):
 * a case **ends** at a step of kind ``close`` or ``deliver``; a matter with neither
   ends at its last step (the one step that no other step waits for);
 * time limits are compared in working days (:func:`~.graph.limit_in_working_days`);
-  the **budget left for a decision** is the promised limit minus the longest chain
-  of step limits from the deciding step (included) to the end: the latest working
-  day by which the deciding step must start.
+  the **room** of a step is the promised limit minus the longest chains of step
+  limits before and after it (:mod:`.checks_time`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Final
 
+from . import (
+    checks_departments,
+    checks_joint_handling,
+    checks_people,
+    checks_result,
+    checks_steps,
+    checks_time,
+)
+from .checks_base import MatterView
 from .errors import DefinitionError, Issue, Path, Severity
 from .graph import (
     END_KINDS,
@@ -35,18 +46,35 @@ from .graph import (
     analyse_timing,
     content_hash,
     dependency_cycles,
-    limit_in_working_days,
     matter_conditions,
 )
 from .loader import Catalogue
 from .model import CaseType, Matter, Necessity, Person, Step, StepKind
 
-__all__ = ["CODES", "check_catalogue", "check_matter", "compile_catalogue", "compile_matter"]
+__all__ = [
+    "CODES",
+    "ROOT_CAUSES",
+    "check_catalogue",
+    "check_matter",
+    "compile_catalogue",
+    "compile_matter",
+    "root_causes_first",
+]
 
 _E, _W = Severity.ERROR, Severity.WARNING
 
-#: Every issue code the compiler emits → (severity, one-line meaning).
-CODES: Final[Mapping[str, tuple[Severity, str]]] = types.MappingProxyType(
+#: The checks of one subject each, in their own modules (``checks_*.py``): each yields
+#: findings about one matter (:mod:`.checks_base`); the checker runs them in this order.
+_CHECKS: Final = (
+    checks_steps,
+    checks_result,
+    checks_time,
+    checks_joint_handling,
+    checks_departments,
+    checks_people,
+)
+
+_OWN_CODES: Final[Mapping[str, tuple[Severity, str]]] = types.MappingProxyType(
     {
         "dependency-cycle": (_E, "steps wait for each other in a circle"),
         "multiple-starts": (_E, "more than one step has no after:, so a case would start twice"),
@@ -59,9 +87,6 @@ CODES: Final[Mapping[str, tuple[Severity, str]]] = types.MappingProxyType(
         "no-deciding-step": (_E, "no step decides the case"),
         "decision-bypasses-acceptance": (_E, "a decision can be reached without acceptance"),
         "co-review-after-decision": (_E, "the lead decides without waiting for a co-review"),
-        "step-limit-exceeds-promised": (_E, "one step's limit is longer than the promised limit"),
-        "critical-path-exceeds-promised": (_E, "the step limits on a chain exceed the promise"),
-        "co-review-overruns-decision": (_E, "a co-review ends after the decision must start"),
         "prerequisite-cycle": (_E, "matters are each other's prerequisites"),
         "separation-unsatisfiable": (_E, "separate_from cannot be met: one person signs both"),
         "separate-from-not-upstream": (_W, "separate_from names a step that does not come before"),
@@ -72,14 +97,31 @@ CODES: Final[Mapping[str, tuple[Severity, str]]] = types.MappingProxyType(
     }
 )
 
+#: Every issue code the compiler emits → (severity, one-line meaning).
+CODES: Final[Mapping[str, tuple[Severity, str]]] = types.MappingProxyType(
+    {**_OWN_CODES, **{code: v for module in _CHECKS for code, v in module.CODES.items()}}
+)
+
+#: Problems that others follow from: a broken start, a circle, a second decision.  They
+#: are listed first (:func:`root_causes_first`), so the first line is the one to fix.
+ROOT_CAUSES: Final = frozenset(
+    {
+        "dependency-cycle",
+        "multiple-starts",
+        "start-not-accept",
+        "accept-not-first",
+        "no-deciding-step",
+        "multiple-deciding-steps",
+        "prerequisite-cycle",
+    }
+)
+
 #: Step kinds where somebody judges the application; one person alone signing two
 #: of them in a row approves their own work.  Clerical steps (notify, fee, certify,
 #: deliver, close) are often done by one window clerk and are not flagged.
 _JUDGEMENT_KINDS: Final = frozenset(
     {StepKind.ACCEPT, StepKind.REVIEW, StepKind.CO_REVIEW, StepKind.SITE_SURVEY, StepKind.DECIDE}
 )
-
-_EPSILON: Final = 1e-9
 
 # Enum members looked up once: attribute access on an enum class is slow in hot loops.
 _ACCEPT: Final = StepKind.ACCEPT
@@ -89,9 +131,24 @@ _CO_REVIEW: Final = StepKind.CO_REVIEW
 # --- public entry points ------------------------------------------------------------
 
 
+def root_causes_first(issues: Iterable[Issue]) -> list[Issue]:
+    """Issues in the order to fix them: the loader's, then :data:`ROOT_CAUSES`, then the rest.
+
+    Within each group issues are sorted by file, line and column.  Loading problems
+    come first because the compiler only sees what loaded; a root cause comes before
+    the problems that follow from it (a step after a second start is unreachable).
+    """
+
+    def key(issue: Issue) -> tuple[int, tuple[str, int, int, str, str]]:
+        rank = 0 if issue.code not in CODES else 1 if issue.code in ROOT_CAUSES else 2
+        return rank, issue.sort_key()
+
+    return sorted(issues, key=key)
+
+
 def check_matter(matter: Matter, catalogue: Catalogue) -> list[Issue]:
-    """Every static-check issue of one matter (errors and warnings), sorted by position."""
-    return sorted(_Checker(matter, catalogue, _People(catalogue)).issues, key=Issue.sort_key)
+    """Every static-check issue of one matter (errors and warnings), root causes first."""
+    return root_causes_first(_Checker(matter, catalogue, _People(catalogue)).issues)
 
 
 def compile_matter(matter: Matter, catalogue: Catalogue) -> Process:
@@ -110,13 +167,13 @@ def compile_matter(matter: Matter, catalogue: Catalogue) -> Process:
 
 
 def check_catalogue(catalogue: Catalogue) -> list[Issue]:
-    """Every static-check issue of every matter, plus prerequisite cycles, sorted."""
+    """Every static-check issue of every matter, plus prerequisite cycles, root causes first."""
     people = _People(catalogue)
     issues: list[Issue] = []
     for matter in catalogue.matters.values():
         issues.extend(_Checker(matter, catalogue, people).issues)
     issues.extend(_prerequisite_cycles(catalogue))
-    return sorted(issues, key=Issue.sort_key)
+    return root_causes_first(issues)
 
 
 def compile_catalogue(
@@ -229,16 +286,6 @@ class _People:
         return all(people.get(pid) == person for pid, person in process.people.items())
 
 
-def _num(value: float) -> str:
-    """A number of working days as people write it: 7, 0.5, 1.125."""
-    return f"{value:.3f}".rstrip("0").rstrip(".")
-
-
-def _days(value: float) -> str:
-    text = _num(value)
-    return f"{text} working day" + ("" if text == "1" else "s")
-
-
 def _quoted(ids: Iterable[str]) -> str:
     return ", ".join(repr(i) for i in ids)
 
@@ -262,15 +309,18 @@ class _Checker:
         self.shape = StepGraph(matter.steps)
         self.signers = {s.id: people.signers(s, matter) for s in matter.steps}
         self.conditions = matter_conditions(matter, skip_invalid=True)
-        self.timing: Timing | None = None
+        self.timing: Timing | None = analyse_timing(self.shape) if self.shape.acyclic else None
         self.issues: list[Issue] = []
         self.start: int | None = None
         self._structure()
         self._decisions()
         self._back_references()
-        self._time()
         self._signing()
         self._materials_and_fields()
+        view = MatterView(matter, catalogue, self.shape, self.signers, self.timing)
+        for module in _CHECKS:
+            for found in module.check(view):
+                self.add(found.code, found.message, found.path, hint=found.hint, key=found.key)
 
     def add(
         self, code: str, message: str, path: Path, *, hint: str | None = None, key: bool = False
@@ -522,62 +572,6 @@ class _Checker:
                         )
                         hint = f"put separate_from: [{step.id}] on {target!r} instead"
                     self.add(code, message, ("steps", i, key, j), hint=hint)
-
-    # --- time ---------------------------------------------------------------------
-
-    def _time(self) -> None:
-        shape, steps = self.shape, self.steps
-        if not shape.acyclic:
-            return
-        promised = self.matter.time_limits.promised
-        budget = limit_in_working_days(promised)
-        limits = shape.limits
-        promise = f"the promised limit of {_days(budget)}"
-        for i, step in enumerate(steps):
-            if limits[i] > budget + _EPSILON:
-                self.add(
-                    "step-limit-exceeds-promised",
-                    f"step {step.id!r} alone may take {_days(limits[i])}, longer than "
-                    f"{promise} for the whole case",
-                    ("steps", i, "time_limit", "value"),
-                    hint=f"give {step.id!r} at most {_days(budget)}",
-                )
-        timing = self.timing = analyse_timing(shape, limits)
-        if timing.critical_length > budget + _EPSILON:
-            self.add(
-                "critical-path-exceeds-promised",
-                f"the step limits along {' -> '.join(timing.critical_path)} add up to "
-                f"{_days(timing.critical_length)}, more than {promise}",
-                ("time_limits", "promised", "value"),
-                hint="shorten step limits on this chain, or promise more (up to the "
-                "statutory limit)",
-            )
-        deciding = [i for i, s in enumerate(steps) if s.decides]
-        for c, step in enumerate(steps):
-            if step.kind is not _CO_REVIEW or step.decides:
-                continue
-            finish = timing.earliest_start[step.id] + limits[c]
-            worst: tuple[float, int] | None = None
-            for d in deciding:
-                if shape.ancestors[d] >> c & 1:
-                    must_start = budget - timing.tail[self._name(d)]
-                    if finish > must_start + _EPSILON and (worst is None or must_start < worst[0]):
-                        worst = (must_start, d)
-            if worst is None:
-                continue
-            must_start, d = worst
-            path: Path = (
-                ("steps", c, "time_limit", "value") if step.time_limit else ("steps", c, "id")
-            )
-            self.add(
-                "co-review-overruns-decision",
-                f"co-department review {step.id!r} ({_days(limits[c])}) may run until working "
-                f"day {_num(finish)}, but deciding step {self._name(d)!r} must start by "
-                f"working day {_num(max(must_start, 0))} for the case to "
-                f"finish within {promise}",
-                path,
-                hint=f"give {step.id!r} at most {_days(max(limits[c] - (finish - must_start), 0))}",
-            )
 
     # --- people -------------------------------------------------------------------
 

@@ -23,6 +23,10 @@ declared choices).  :func:`parse_condition` checks the syntax; :func:`check_cond
 checks names and types; :meth:`Condition.evaluate` evaluates against applicant data.
 A condition over a field the applicant did not fill in is false (documented in
 ``docs/matter-format.md``).
+
+A condition is at most :data:`MAX_CONDITION_LENGTH` characters long and nests brackets
+and ``not`` at most :data:`MAX_CONDITION_DEPTH` levels deep; longer or deeper text is a
+:class:`ConditionSyntaxError`, so no condition can exhaust the parser's stack.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
+    "MAX_CONDITION_DEPTH",
+    "MAX_CONDITION_LENGTH",
     "And",
     "Comparison",
     "Condition",
@@ -47,6 +53,11 @@ __all__ = [
 ]
 
 Literal_ = bool | int | float | str
+
+#: Longest condition text, in characters (a real one is under 100).
+MAX_CONDITION_LENGTH = 500
+#: Deepest nesting of brackets and ``not`` (a real condition uses two or three levels).
+MAX_CONDITION_DEPTH = 20
 FieldKind = Literal["text", "number", "boolean", "choice", "date"]
 
 
@@ -204,8 +215,24 @@ def _tokenize(text: str) -> list[_Token]:
 
 class _Parser:
     def __init__(self, text: str) -> None:
+        if len(text) > MAX_CONDITION_LENGTH:
+            raise ConditionSyntaxError(
+                f"the condition is {len(text)} characters long, more than "
+                f"{MAX_CONDITION_LENGTH}; split it, or declare a boolean applicant field",
+                MAX_CONDITION_LENGTH,
+            )
         self.tokens = _tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def _deeper(self, tok: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_CONDITION_DEPTH:
+            raise ConditionSyntaxError(
+                f"brackets and 'not' are nested more than {MAX_CONDITION_DEPTH} levels "
+                "deep; write the condition flatter",
+                tok.offset,
+            )
 
     @property
     def tok(self) -> _Token:
@@ -245,17 +272,23 @@ class _Parser:
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def not_expr(self) -> Condition:
-        if self.tok.kind == "not":
+        tok = self.tok
+        if tok.kind == "not":
+            self._deeper(tok)
             self.i += 1
-            return Not(self.not_expr())
+            inner = Not(self.not_expr())
+            self.depth -= 1
+            return inner
         return self.atom()
 
     def atom(self) -> Condition:
         tok = self.tok
         if tok.text == "(":
+            self._deeper(tok)
             self.i += 1
             inner = self.or_expr()
             self.take(")")
+            self.depth -= 1
             return inner
         if tok.kind != "name":
             found = "the end of the condition" if tok.kind == "end" else repr(tok.text)

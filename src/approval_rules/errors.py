@@ -6,7 +6,11 @@ Everything this library raises on purpose belongs to one tree::
     ├── DefinitionError  (ValueError)   a catalogue, matter, overlay or scenario file is wrong;
     │                                   ``.issues`` holds every problem found, with positions
     ├── CalendarError    (ValueError)   a date the calendar has no official data for, or a
-    │                                   period rule that cannot be applied (overlapping stops …)
+    │   │                               period rule that cannot be applied (overlapping stops …)
+    │   └── CalendarNotPublished        the answer needs a year the calendar has no data for
+    │                                   (``.year``; ``.code`` is ``calendar-not-published``)
+    ├── PublicationError                a guide cannot be published: Graphviz missing, a
+    │                                   template broken (defined in publication/errors.py)
     └── CaseError                       an operation on a case cannot be done
         ├── ActionNotAllowed            the action is refused now (wrong person, wrong step,
         │                               too late …); the case is left exactly as it was
@@ -33,6 +37,7 @@ __all__ = [
     "ActionNotAllowed",
     "ApprovalRulesError",
     "CalendarError",
+    "CalendarNotPublished",
     "CaseDataError",
     "CaseError",
     "DefinitionError",
@@ -149,6 +154,26 @@ class DefinitionError(ApprovalRulesError, ValueError):
 
 class CalendarError(ApprovalRulesError, ValueError):
     """A date outside the calendar's official data, or a period that cannot be computed."""
+
+
+class CalendarNotPublished(CalendarError):
+    """An answer needs a day of a year the calendar has no data for (strict calendar).
+
+    Every public call of :mod:`approval_rules.workdays` and :mod:`approval_rules.timelimits`
+    that needs such a day raises this one class.  The message names the year and the two
+    ways out: a provisional calendar (``WorkCalendar.china(provisional=True)``), or an
+    overlay transcribing the State Council notice for that year.
+
+    Attributes:
+        year: the first year the answer needs and the calendar does not have.
+        code: always ``calendar-not-published`` (documented in ``docs/issue-codes.md``).
+    """
+
+    code = "calendar-not-published"
+
+    def __init__(self, year: int, message: str) -> None:
+        self.year = year
+        super().__init__(message)
 
 
 class CaseError(ApprovalRulesError):

@@ -592,8 +592,9 @@ class Process:
 
         Edges run ``after → step``.  Node attributes: ``kind``, ``name``, ``limit``
         (working days, 0 if none), ``signers`` (person ids), ``department``,
-        ``decides`` and ``index`` (declaration order); graph attributes ``matter``,
-        ``name`` and ``content_hash``.  Built on first use (under a lock, once), as
+        ``decides``, ``index`` (declaration order), ``when`` (the condition, or
+        ``None``), ``on_timeout`` and ``separate_from`` (step ids); graph attributes
+        ``matter``, ``name`` and ``content_hash``.  Built on first use (under a lock, once), as
         the engine's own queries never need it.
         """
         graph = self._graph
@@ -623,6 +624,9 @@ class Process:
                     "department": step.department or matter.lead_department,
                     "decides": step.decides,
                     "index": i,
+                    "when": step.when,
+                    "on_timeout": step.on_timeout.value,
+                    "separate_from": step.separate_from,
                 },
             )
             for i, step in enumerate(matter.steps)
@@ -824,6 +828,7 @@ class Process:
         graph = nx.node_link_data(self.graph, edges="edges")
         for node in graph["nodes"]:
             node["signers"] = list(node["signers"])
+            node["separate_from"] = list(node["separate_from"])
         send_back = [
             {"source": step.id, "target": target}
             for step in self._matter.steps

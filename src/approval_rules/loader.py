@@ -16,17 +16,30 @@ import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import pydantic
 from pydantic import BaseModel
 
 from ._yaml import YamlDocument, parse_yaml, read_yaml_file
-from .conditions import ConditionSyntaxError, check_condition, parse_condition
+from .conditions import (
+    MAX_CONDITION_LENGTH,
+    ConditionSyntaxError,
+    check_condition,
+    parse_condition,
+)
 from .errors import DefinitionError, Issue, Path, Severity, SourceSpan
 from .model import (
     FILE_TYPE_PATTERN,
+    MAX_ID,
+    MAX_NAME,
+    MAX_TEXT,
+    PHONE_PATTERN,
+    SESSION_PATTERN,
+    URL_PATTERN,
+    VISIBLE_PATTERN,
     CaseType,
     Definitions,
     Department,
@@ -124,12 +137,19 @@ class Catalogue:
 
 
 def load_catalogue(
-    path: str | os.PathLike[str], *, root: str | None = None, partial: bool = False
+    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    root: str | None = None,
+    partial: bool = False,
 ) -> Catalogue:
-    """Load a catalogue folder (recursively) or a single YAML file.
+    """Load a catalogue folder (recursively), a single YAML file, or several of them.
+
+    Several paths make one catalogue; a file reached twice (``check DIR DIR``, or a
+    folder and a file inside it) is read once.  File names ending in ``.yaml`` or
+    ``.yml`` are read whatever their case (``X.YAML`` too).
 
     Args:
-        path: a folder of ``*.yaml`` files, or one file.
+        path: a folder of ``*.yaml`` files, or one file, or a list of such paths.
         root: folder that file names in issues are shown relative to (default: the
             current directory when the path is below it, else the path as given).
         partial: do not raise for problems in the files; return what loaded cleanly
@@ -139,26 +159,22 @@ def load_catalogue(
 
     Raises:
         DefinitionError: with every problem found, each with a ``file:line:column``
-            (with ``partial=True`` only when the path does not exist or has no files).
+            (with ``partial=True`` only when no path gave a catalogue file to read).
     """
-    base = FsPath(path)
-    if not base.exists():
-        raise DefinitionError(
-            [Issue("file-not-found", f"{os.fspath(path)}: no such file or folder")]
-        )
-    files = sorted(_yaml_files(base)) if base.is_dir() else [base]
-    if not files:
-        raise DefinitionError(
-            [Issue("empty-catalogue", f"{os.fspath(path)}: the folder has no .yaml files")]
-        )
-    docs: list[YamlDocument] = []
+    paths = [path] if isinstance(path, str | os.PathLike) else list(path)
     issues: list[Issue] = []
+    files = _catalogue_files(paths, root, issues)
+    if not files:
+        raise DefinitionError(issues)
+    docs: list[YamlDocument] = []
     with _gc_paused():
-        for file, name in zip(files, _display_names(base, files, root), strict=True):
+        for file, name in files:
             doc, found = read_yaml_file(file, name)
             issues.extend(found)
             if doc is not None:
                 docs.append(doc)
+        if not issues and not any(_kind_name(doc) not in SKIPPED_KINDS for doc in docs):
+            raise DefinitionError([_nothing_to_check(paths, len(docs))])
         return _build(docs, issues, partial=partial)
 
 
@@ -192,10 +208,64 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _is_yaml(path: FsPath) -> bool:
+    return path.suffix.lower() in (".yaml", ".yml")
+
+
 def _yaml_files(folder: FsPath) -> Iterator[FsPath]:
     for p in folder.rglob("*"):
-        if p.suffix in (".yaml", ".yml") and p.is_file():
+        if _is_yaml(p) and p.is_file():
             yield p
+
+
+def _catalogue_files(
+    paths: Sequence[str | os.PathLike[str]], root: str | None, issues: list[Issue]
+) -> list[tuple[FsPath, str]]:
+    """(file, display name) of every catalogue file under ``paths``, each file once.
+
+    A path that cannot be read as a catalogue adds an issue to ``issues``.
+    """
+    found: dict[FsPath, tuple[FsPath, str]] = {}
+    for path in paths:
+        base = FsPath(path)
+        shown = os.fspath(path)
+        if not base.exists():
+            issues.append(Issue("file-not-found", f"{shown}: no such file or folder"))
+            continue
+        if base.is_dir():
+            files = sorted(_yaml_files(base))
+            if not files:
+                issues.append(Issue("empty-catalogue", f"{shown}: the folder has no .yaml files"))
+        elif _is_yaml(base):
+            files = [base]
+        else:
+            issues.append(
+                Issue(
+                    "not-a-catalogue-file",
+                    f"{shown}: not a catalogue file; catalogue files are YAML files whose "
+                    "names end in .yaml or .yml",
+                    hint="give the folder of the catalogue, e.g. matters/",
+                )
+            )
+            continue
+        for file, name in zip(files, _display_names(base, files, root), strict=True):
+            found.setdefault(file.resolve(), (file, name))
+    return list(found.values())
+
+
+def _kind_name(doc: YamlDocument) -> str | None:
+    kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
+def _nothing_to_check(paths: Sequence[str | os.PathLike[str]], read: int) -> Issue:
+    where = ", ".join(os.fspath(p) for p in paths)
+    return Issue(
+        "empty-catalogue",
+        f"{where}: nothing was checked: the {read} file(s) read hold no matter and no "
+        f"definitions, only files for other commands ({', '.join(sorted(SKIPPED_KINDS))})",
+        hint="give the folder that holds the kind: matter and kind: definitions files",
+    )
 
 
 def _display_names(path: FsPath, files: Sequence[FsPath], root: str | None) -> list[str]:
@@ -281,7 +351,8 @@ def _build(docs: Sequence[YamlDocument], issues: list[Issue], *, partial: bool) 
     matter_map = _unique(((m, doc, ()) for m, doc in matters), "matter", out)
     documents = {m.id: doc for m, doc in matters if matter_map.get(m.id) is m}
 
-    refs = _Refs(departments, roles, people, fee_items, matter_map, out, tolerated)
+    declared_in = _declared_in(definitions, matters)
+    refs = _Refs(departments, roles, people, fee_items, matter_map, out, tolerated, declared_in)
     for model, doc in definitions:
         refs.check_people(model, doc)
     for matter in matter_map.values():
@@ -307,6 +378,32 @@ def _build(docs: Sequence[YamlDocument], issues: list[Issue], *, partial: bool) 
         files=tuple(doc.file for doc in docs),
         _documents=documents,
     )
+
+
+def _declared_in(
+    definitions: Sequence[tuple[Definitions, YamlDocument]],
+    matters: Sequence[tuple[Matter, YamlDocument]],
+) -> dict[str, dict[str, str]]:
+    """What → id → the file that declares it (the first file, for a duplicate)."""
+    files: dict[str, dict[str, str]] = {
+        "department": {},
+        "role": {},
+        "person": {},
+        "fee item": {},
+        "matter": {},
+    }
+    for model, doc in definitions:
+        for what, items in (
+            ("department", model.departments),
+            ("role", model.roles),
+            ("person", model.people),
+            ("fee item", model.fee_items),
+        ):
+            for item in items:
+                files[what].setdefault(item.id, doc.file)
+    for matter, doc in matters:
+        files["matter"].setdefault(matter.id, doc.file)
+    return files
 
 
 def _raw_ids(data: Any) -> Iterator[str]:
@@ -516,6 +613,8 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
             hint = "put it in quotes to keep it as text"
         elif etype == "bool_type" and isinstance(value, str):
             hint = "write true or false"
+        elif etype == "tuple_type" and path[-1:] == ("example",):
+            hint = "write true (every value in the block) or a list of keys, e.g. [address]"
         return Issue(
             "wrong-type",
             f"{where} must be {expected}, not {_describe(value)}",
@@ -543,26 +642,58 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
             span=span,
             path=path,
         )
-    if (
-        etype == "string_pattern_mismatch"
-        and error.get("ctx", {}).get("pattern") == FILE_TYPE_PATTERN
-    ):
+    found = _shape_issue(model, error, path, span)
+    if found is not None:
+        return found
+    if etype == "value_error":
+        message = error["msg"].removeprefix("Value error, ")
+        return Issue("invalid-combination", f"{where}: {message}", span=span, path=path)
+    return Issue("schema", f"{where}: {error['msg']}", span=span, path=path)
+
+
+_RANGE_WORDS: Final = {
+    "greater_than": "must be more than",
+    "greater_than_equal": "must be at least",
+    "less_than": "must be less than",
+    "less_than_equal": "must be at most",
+}
+
+_TOO_LONG_HINTS: Final = {
+    MAX_ID: "use a shorter id",
+    MAX_CONDITION_LENGTH: "split the condition, or declare a boolean applicant field for it",
+    MAX_NAME: "shorten it; a longer explanation belongs in a note",
+    MAX_TEXT: "shorten it; cite a law by its article rather than in full",
+}
+
+
+def _plain(number: object) -> str:
+    """A number as staff write it: ``1000000000``, not ``1e9``, ``1,000`` or ``Decimal(…)``."""
+    if isinstance(number, str):  # pydantic gives a Decimal bound as its repr
+        return number.removeprefix("Decimal('").removesuffix("')")
+    if isinstance(number, bool) or not isinstance(number, int | float | Decimal):
+        return repr(number)
+    if isinstance(number, float) and number.is_integer() and abs(number) < 1e18:
+        return str(int(number))
+    return str(number)
+
+
+def _shape_issue(model: type[BaseModel], error: Any, path: Path, span: SourceSpan) -> Issue | None:
+    """Issues for a text's pattern or length, a list's length and a number's range."""
+    etype: str = error["type"]
+    value = error.get("input")
+    where = _dotted(path)
+    pattern = error.get("ctx", {}).get("pattern")
+    if etype == "string_pattern_mismatch" and pattern == VISIBLE_PATTERN:
         return Issue(
-            "schema",
-            f"{where}: {value!r} is not a file extension; write it in lower case without "
-            "the dot, e.g. 'jpg'",
+            "empty-value",
+            f"{where} has no visible character (only spaces or invisible characters such "
+            "as zero-width spaces)",
             span=span,
             path=path,
+            hint="write the name in visible characters",
         )
     if etype == "string_pattern_mismatch":
-        return Issue(
-            "bad-id",
-            f"{where}: {value!r} is not a valid id",
-            span=span,
-            path=path,
-            hint="use lower-case letters, digits and _, starting with a letter, "
-            "e.g. " + _suggest_id(str(value)),
-        )
+        return _pattern_issue(pattern, value, where, span, path)
     if etype in {"too_short", "string_too_short"}:
         return Issue(
             "empty-value",
@@ -570,17 +701,73 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
             span=span,
             path=path,
         )
-    if etype in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+    if etype in {"string_too_long", "too_long"}:
+        ctx = error.get("ctx", {})
+        limit = ctx.get("max_length")
+        if etype == "too_long":
+            size, what = ctx.get("actual_length"), "items"
+            hint = "split the matter, or remove repeated entries"
+        else:
+            size, what = len(value), "characters"
+            hint = _TOO_LONG_HINTS.get(limit, "shorten it")
+        return Issue(
+            "too-long",
+            f"{where} has {size} {what}, more than the {limit} allowed",
+            span=span,
+            path=path,
+            hint=hint,
+        )
+    if etype in _RANGE_WORDS:
+        ctx = error.get("ctx", {})
+        bound = next((ctx[k] for k in ("gt", "ge", "lt", "le") if k in ctx), "?")
+        name = path[-1] if path else None
         return Issue(
             "out-of-range",
-            f"{where}: {value!r} {error['msg'].lower().replace('input ', '')}",
+            f"{where}: {_plain(value)} {_RANGE_WORDS[etype]} {_plain(bound)}",
+            span=span,
+            path=path,
+            hint=_missing_hint(model, path[:-1], name) if isinstance(name, str) else None,
+        )
+    return None
+
+
+def _pattern_issue(
+    pattern: str | None, value: Any, where: str, span: SourceSpan, path: Path
+) -> Issue:
+    """The issue for a text that does not match its field's pattern."""
+    if pattern == FILE_TYPE_PATTERN:
+        return Issue(
+            "schema",
+            f"{where}: {value!r} is not a file extension; write it in lower case without "
+            "the dot, e.g. 'jpg'",
             span=span,
             path=path,
         )
-    if etype == "value_error":
-        message = error["msg"].removeprefix("Value error, ")
-        return Issue("invalid-combination", f"{where}: {message}", span=span, path=path)
-    return Issue("schema", f"{where}: {error['msg']}", span=span, path=path)
+    if pattern in _FORMATS:
+        what, example = _FORMATS[pattern]
+        return Issue(
+            "bad-format",
+            f"{where}: {value!r} is not {what}",
+            span=span,
+            path=path,
+            hint=f"write it like {example}",
+        )
+    return Issue(
+        "bad-id",
+        f"{where}: {value!r} is not a valid id",
+        span=span,
+        path=path,
+        hint="use lower-case letters, digits and _, starting with a letter, "
+        "e.g. " + _suggest_id(str(value)),
+    )
+
+
+#: Text formats of the service information: pattern → (what it is, an example to copy).
+_FORMATS = {
+    PHONE_PATTERN: ("a phone number", "'0717-3236505' or '12345' (digits and hyphens, quoted)"),
+    URL_PATTERN: ("a web address", "https://zwfw.example.gov.cn/item/123"),
+    SESSION_PATTERN: ("an office session", "'09:00-12:00' (24-hour clock, quoted)"),
+}
 
 
 def _missing_hint(model: type[BaseModel], path: Path, name: str) -> str | None:
@@ -624,6 +811,7 @@ class _Refs:
         matters: Mapping[str, Matter],
         out: _Collector,
         tolerated: set[str],
+        files: Mapping[str, Mapping[str, str]],
     ) -> None:
         self.departments = departments
         self.roles = roles
@@ -633,6 +821,8 @@ class _Refs:
         self.out = out
         self.tolerated = tolerated
         self.unsound: set[str] = set()  # matters that refer to something that failed
+        # what ("person", "department" …) -> id -> file that declares it, for hints
+        self.files = files
         # (department, role) -> how many people there hold the role; built once, not per step.
         self.role_holders: dict[tuple[str, str], int] = {}
         for person in people.values():
@@ -656,14 +846,34 @@ class _Refs:
             if self.current is not None:
                 self.unsound.add(self.current)
             return
-        close = difflib.get_close_matches(value, list(known), n=1)
         self.out.add(
             code,
             f"{_dotted(path)}: {what} {value!r} is not declared",
             doc.span(path),
             path,
-            hint=f"did you mean {close[0]!r}?" if close else f"declare {what} {value!r} first",
+            hint=self._declare_hint(doc, value, known, what),
         )
+
+    def _declare_hint(self, doc: YamlDocument, value: str, known: Iterable[str], what: str) -> str:
+        """The closest declared name, and the file where ``value`` would be declared."""
+        names = list(known)
+        close = difflib.get_close_matches(value, names, n=1)
+        nearest = close or difflib.get_close_matches(value, names, n=1, cutoff=0.0)
+        declared = self.files.get(what, {})
+        if what == "step":
+            place = f"under steps: in {doc.file}"
+        elif nearest and nearest[0] in declared:
+            place = f"in {declared[nearest[0]]}"
+        elif declared:
+            place = f"in {next(iter(declared.values()))}"
+        else:
+            place = "in a file of kind definitions"
+        if close:
+            return f"did you mean {close[0]!r} (declared {place})?"
+        if what == "matter":
+            place = "in a file of its own (kind: matter)"
+        found = f"; the closest declared {what} is {nearest[0]!r}" if nearest else ""
+        return f"declare {what} {value!r} {place}{found}"
 
     def check_people(self, defs: Definitions, doc: YamlDocument) -> None:
         self.current = None
@@ -679,6 +889,11 @@ class _Refs:
             )
             for j, role in enumerate(person.roles):
                 self.ref(doc, (*base, "roles", j), role, self.roles, "role", "unknown-role")
+            for j, dep in enumerate(person.acts_for):
+                self.ref(
+                    doc, (*base, "acts_for", j), dep, self.departments, "department",
+                    "unknown-department",
+                )  # fmt: skip
             if person.backup is None:
                 continue
             if person.backup == person.id:
@@ -694,6 +909,29 @@ class _Refs:
                 self.ref(
                     doc, (*base, "backup"), person.backup, self.people, "person", "unknown-person"
                 )
+                self._backup_department(person, doc, (*base, "backup"))
+
+    def _backup_department(self, person: Person, doc: YamlDocument, path: Path) -> None:
+        """AB岗 stays inside a department, unless the backup may act for it (acts_for)."""
+        backup = self.people.get(person.backup or "")
+        if (
+            backup is None
+            or backup.department == person.department
+            or person.department in backup.acts_for
+            or not {person.department, backup.department} <= self.departments.keys()
+        ):
+            return  # an undeclared department is reported as such
+        self.out.add(
+            "backup-other-department",
+            f"{_dotted(path)}: {person.name} ({person.id}) works in {person.department!r}, "
+            f"but their AB岗 backup {backup.name} ({backup.id}) works in "
+            f"{backup.department!r}, so could not sign for them",
+            doc.span(path),
+            path,
+            hint=f"name a colleague in {person.department!r} as backup, or give "
+            f"{backup.id!r} acts_for: [{person.department}] if they are authorised to act "
+            "for that department",
+        )
 
     def check_matter(self, matter: Matter, doc: YamlDocument) -> None:
         self.current = matter.id
@@ -710,6 +948,9 @@ class _Refs:
             self.ref(doc, ("co_departments", i), d, dep, "department", "unknown-department")
         for i, pre in enumerate(matter.prerequisites):
             self._matter_ref(matter, doc, ("prerequisites", i), pre)
+        if matter.service is not None and matter.service.hall is not None:
+            hall = matter.service.hall
+            self.ref(doc, ("service", "hall"), hall, dep, "department", "unknown-department")
         self._check_limits(matter, doc)
         fields = self._check_fields(matter, doc)
         step_ids = self._check_steps(matter, doc, fields)

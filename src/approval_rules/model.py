@@ -16,20 +16,29 @@ because a single file cannot know the rest of the catalogue.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from types import MappingProxyType
+from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
+    Tag,
+    WithJsonSchema,
+    field_validator,
     model_validator,
 )
+
+from .conditions import MAX_CONDITION_LENGTH
+from .filetypes import normalise_file_type
 
 __all__ = [
     "CaseType",
@@ -50,10 +59,12 @@ __all__ = [
     "MatterType",
     "Necessity",
     "OnTimeout",
+    "OpeningHours",
     "Person",
     "PixelSize",
     "ResultSpec",
     "Role",
+    "Service",
     "Source",
     "Step",
     "StepKind",
@@ -65,17 +76,52 @@ __all__ = [
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 FILE_TYPE_PATTERN = r"^[a-z0-9]+$"
+#: A name must hold at least one visible character: not only spaces (also the
+#: ideographic space) or invisible ones such as zero-width spaces and joiners.
+VISIBLE_PATTERN = r"[^\s\u00ad\u180e\u200b-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]"
+
+# --- bounds: every number, id, text and list has one (docs/matter-format.md, "Bounds") ---
+#
+# The bounds are far above anything a real matter needs and far below what breaks a
+# computation: a limit the calendar can count, a date a certificate can carry.
+
+MAX_ID = 64  # characters of an id
+MAX_NAME = 200  # characters of a name, a code or a short text
+MAX_TEXT = 4000  # characters of an explanation, note or legal text
+MAX_LIST = 100  # items of a list inside a matter (steps, materials, signers …)
+MAX_DEFINITIONS = 10_000  # departments, roles, people or fee items in one file
+MAX_WORKING_DAYS = 250  # about one year of working days
+#: Largest limit in each unit: the same year of work (250 working days = 500 half days
+#: = 2000 office hours), or a year of calendar days.
+MAX_LIMIT: Final[Mapping[str, int]] = MappingProxyType(
+    {"working_days": MAX_WORKING_DAYS, "half_days": 500, "hours": 2000, "calendar_days": 366}
+)
+MAX_EXTENSION = 60  # working days; the law's are 10 (Art. 42 ¶1) and 15 (¶2)
+#: Longest validity of a result in each unit: a hundred years.
+MAX_VALIDITY: Final[Mapping[str, int]] = MappingProxyType(
+    {"days": 36_600, "months": 1_200, "years": 100}
+)
+MAX_COUNT = 100  # originals or copies of one material
+MAX_VISITS = 20
+MAX_SIZE_KB = 1_048_576  # 1 GB
+MAX_PAGES = 10_000
+MAX_PIXELS = 65_535  # the largest width or height a JPEG can have
+MAX_MONEY = Decimal("100000000")  # 1亿元
 
 Id = Annotated[
     StrictStr,
     Field(
         pattern=ID_PATTERN,
+        max_length=MAX_ID,
         description="An identifier: lower-case letters, digits and _ , starting with a letter.",
     ),
 ]
-Text = Annotated[StrictStr, Field(min_length=1)]
-NonNegInt = Annotated[StrictInt, Field(ge=0)]
-PosInt = Annotated[StrictInt, Field(ge=1)]
+Text = Annotated[StrictStr, Field(min_length=1, max_length=MAX_NAME, pattern=VISIBLE_PATTERN)]
+ShortText = Annotated[StrictStr, Field(max_length=MAX_NAME)]
+LongText = Annotated[StrictStr, Field(max_length=MAX_TEXT)]
+ConditionText = Annotated[StrictStr, Field(max_length=MAX_CONDITION_LENGTH)]
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
+Pixels = Annotated[StrictInt, Field(ge=1, le=MAX_PIXELS)]
 
 
 def _to_decimal(value: Any) -> Any:
@@ -87,7 +133,13 @@ def _to_decimal(value: Any) -> Any:
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, decimal_places=2)]
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_to_decimal),
+    Field(ge=0, le=MAX_MONEY, decimal_places=2),
+    # pydantic writes a Decimal's bounds as keys no JSON Schema knows; say them plainly
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": int(MAX_MONEY)}),
+]
 
 
 class _Model(BaseModel):
@@ -133,9 +185,12 @@ class MaterialKind(enum.StrEnum):
 
 
 class MaterialForm(enum.StrEnum):
-    PAPER = "paper"
-    ELECTRONIC = "electronic"
-    BOTH = "both"
+    """材料形式: what the applicant hands in (docs/matter-format.md, 4.4)."""
+
+    PAPER = "paper"  # 纸质 only
+    ELECTRONIC = "electronic"  # 电子 only
+    BOTH = "both"  # 纸质和电子各一份: both are required
+    EITHER = "either"  # 纸质或电子: either one is enough
 
 
 class Necessity(enum.StrEnum):
@@ -177,10 +232,129 @@ class FieldType(enum.StrEnum):
     DATE = "date"
 
 
+# --- service information and example markers (办事指南) ----------------------------------
+#
+# What a published service guide needs beyond the rules: where to go, when, whom to
+# call, and which values are examples rather than verified.  Contact details belong to
+# departments (shared by every matter they handle); a matter's ``service`` block says
+# which hall and window, and may override a phone number or give the online address.
+
+#: A phone number as dialled: digits grouped by hyphens, e.g. 0717-3236505, 12345, +86-10-12345.
+PHONE_PATTERN = r"^(\+[0-9]{1,3}-)?[0-9]{3,}(-[0-9]+)*$"
+#: An address on the web a person can open: http or https, no spaces.
+URL_PATTERN = r"^https?://[^\s/]+\S*$"
+#: An office session in 24-hour clock time, e.g. 09:00-12:00.
+SESSION_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+Phone = Annotated[
+    StrictStr,
+    Field(
+        pattern=PHONE_PATTERN,
+        max_length=40,
+        description="A phone number as dialled, e.g. '0717-3236505' or '12345' (quote it).",
+    ),
+]
+Url = Annotated[
+    StrictStr,
+    Field(
+        pattern=URL_PATTERN,
+        max_length=MAX_TEXT,
+        description="A web address starting with https:// or http://.",
+    ),
+]
+Session = Annotated[
+    StrictStr,
+    Field(pattern=SESSION_PATTERN, description="Opening and closing time, e.g. '09:00-12:00'."),
+]
+
+_Key = TypeVar("_Key", bound=str)
+
+
+def _example_branch(value: Any) -> str:
+    # A boolean marks the whole block; anything else is read as a list of keys, so that a
+    # mistake is reported once, against the list ("'adress' is not one of ...").
+    return "all" if isinstance(value, bool) else "keys"
+
+
+#: ``example:`` of a block: ``true`` when every value in the block is an example, or the
+#: list of the block's keys whose values are examples.  Each block lists its own keys.
+Example = Annotated[
+    Annotated[StrictBool, Tag("all")] | Annotated[tuple[_Key, ...], Tag("keys")],
+    Discriminator(_example_branch),
+]
+
+_EXAMPLE_HELP = (
+    "Values that are examples, not verified (示例，未核实): true for the whole block, or a "
+    "list of its keys, e.g. [address, consultation_phone]. Service guides mark them."
+)
+
+
+class _Marked(_Model):
+    """A block whose values may be marked as examples (``example:``)."""
+
+    def is_example(self, key: str) -> bool:
+        """Is the value of ``key`` in this block an example rather than verified?"""
+        marked = getattr(self, "example", False)
+        if isinstance(marked, bool):
+            return marked
+        return key in marked
+
+
+class OpeningHours(_Model):
+    """办公时间: the two office sessions of every working day, local time (Asia/Shanghai).
+
+    Working days follow the official calendar: statutory holidays closed, make-up
+    workdays (调休) open.
+    """
+
+    morning: Session = Field(description="Morning session, e.g. '09:00-12:00'.")
+    afternoon: Session = Field(description="Afternoon session, e.g. '13:30-17:30'.")
+    note: LongText | None = Field(
+        default=None, description="Anything else, e.g. 周六上午延时服务（仅受理）."
+    )
+
+    @model_validator(mode="after")
+    def _in_order(self) -> OpeningHours:
+        points = [*self.morning.split("-"), *self.afternoon.split("-")]
+        if not points[0] < points[1] <= points[2] < points[3]:
+            raise ValueError(
+                f"the sessions must run in order, morning before afternoon (got "
+                f"{self.morning} and {self.afternoon})"
+            )
+        return self
+
+
+class Service(_Marked):
+    """办理地点与咨询投诉: where the applicant goes and whom they ask, for the service guide.
+
+    Address and office hours are the ``hall`` department's; phone numbers not given here
+    are the lead department's, then the hall's.
+    """
+
+    hall: Id | None = Field(
+        default=None,
+        description="Department whose address and office hours apply, e.g. the 政务服务中心 "
+        "that hosts the window; the lead department if absent.",
+    )
+    window: Text | None = Field(
+        default=None, description="办理窗口, e.g. 住建局窗口 or 企业开办综合窗口."
+    )
+    online_url: Url | None = Field(default=None, description="网上办理地址 of this matter.")
+    consultation_phone: Phone | None = Field(
+        default=None, description="咨询电话 for this matter, if not the department's."
+    )
+    complaint_phone: Phone | None = Field(
+        default=None, description="监督投诉电话 for this matter, if not the department's."
+    )
+    example: Example[
+        Literal["hall", "window", "online_url", "consultation_phone", "complaint_phone"]
+    ] = Field(default=False, description=_EXAMPLE_HELP)
+
+
 # --- shared definitions ----------------------------------------------------------------
 
 
-class Department(_Model):
+class Department(_Marked):
     """A department (部门/单位) that leads, co-handles or hosts steps."""
 
     id: Id
@@ -189,12 +363,33 @@ class Department(_Model):
     level: Literal["national", "province", "city", "county", "township"] | None = Field(
         default=None, description="Administrative level (行使层级)."
     )
-    region: StrictStr | None = Field(
+    region: ShortText | None = Field(
         default=None, description="Administrative-division code, e.g. '420582'."
     )
-    credit_code: StrictStr | None = Field(
+    credit_code: ShortText | None = Field(
         default=None, description="统一社会信用代码 of the department (opaque text)."
     )
+    address: Text | None = Field(
+        default=None, description="办公地址: where applicants go, e.g. 当阳市××路××号."
+    )
+    office_hours: OpeningHours | None = Field(default=None, description="办公时间.")
+    consultation_phone: Phone | None = Field(default=None, description="咨询电话.")
+    complaint_phone: Phone | None = Field(default=None, description="监督投诉电话.")
+    website: Url | None = Field(default=None, description="门户网站 or 网上办事大厅.")
+    example: Example[
+        Literal[
+            "name",
+            "short_name",
+            "level",
+            "region",
+            "credit_code",
+            "address",
+            "office_hours",
+            "consultation_phone",
+            "complaint_phone",
+            "website",
+        ]
+    ] = Field(default=False, description=_EXAMPLE_HELP)
 
 
 class Role(_Model):
@@ -202,32 +397,41 @@ class Role(_Model):
 
     id: Id
     name: Text
-    description: StrictStr | None = None
+    description: LongText | None = None
 
 
-class Person(_Model):
+class Person(_Marked):
     """A person who may sign steps (本级权限人)."""
 
     id: Id
     name: Text = Field(description="The person's name, e.g. 王月琴.")
     department: Id = Field(description="Id of the department the person works in.")
-    roles: tuple[Id, ...] = Field(default=(), description="Ids of the roles the person holds.")
+    roles: tuple[Id, ...] = Field(
+        default=(), max_length=MAX_LIST, description="Ids of the roles the person holds."
+    )
     backup: Id | None = Field(
         default=None,
         description="AB岗: id of the person who acts for this one while they are absent.",
     )
-    title: StrictStr | None = Field(default=None, description="Job title, e.g. 分管副局长.")
+    acts_for: tuple[Id, ...] = Field(
+        default=(),
+        max_length=MAX_LIST,
+        description="Departments besides their own this person may sign for or back up "
+        "(受托/进驻), e.g. a service-centre clerk accepting for a bureau.",
+    )
+    title: ShortText | None = Field(default=None, description="Job title, e.g. 分管副局长.")
+    example: Example[Literal["name", "title"]] = Field(default=False, description=_EXAMPLE_HELP)
 
 
 class LegalBasis(_Model):
     """设定依据: a law or regulation and the article."""
 
     law: Text = Field(description="Name of the law or regulation, e.g. 中华人民共和国建筑法.")
-    article: StrictStr | None = Field(default=None, description="Article, e.g. 第八条.")
-    text: StrictStr | None = Field(default=None, description="The wording, if useful.")
+    article: ShortText | None = Field(default=None, description="Article, e.g. 第八条.")
+    text: LongText | None = Field(default=None, description="The wording, if useful.")
 
 
-class FeeItem(_Model):
+class FeeItem(_Marked):
     """A fee standard (收费项目). Give either ``amount`` or ``rate`` with ``per_field``."""
 
     id: Id
@@ -239,11 +443,14 @@ class FeeItem(_Model):
     per_field: Id | None = Field(
         default=None, description="Applicant field the rate multiplies, e.g. floor_area."
     )
-    unit: StrictStr | None = Field(default=None, description="Unit of per_field, e.g. m².")
+    unit: ShortText | None = Field(default=None, description="Unit of per_field, e.g. m².")
     minimum: Money | None = Field(default=None, description="Lowest amount charged.")
     maximum: Money | None = Field(default=None, description="Highest amount charged.")
     legal_basis: LegalBasis
     waivable: StrictBool = Field(default=False, description="May the fee be waived (减免)?")
+    example: Example[
+        Literal["name", "amount", "rate", "unit", "minimum", "maximum", "legal_basis", "waivable"]
+    ] = Field(default=False, description=_EXAMPLE_HELP)
 
     @model_validator(mode="after")
     def _amount_or_rate(self) -> FeeItem:
@@ -253,6 +460,10 @@ class FeeItem(_Model):
             raise ValueError("a 'rate' needs 'per_field': the applicant field it multiplies")
         if self.amount is not None and self.per_field is not None:
             raise ValueError("'per_field' goes with 'rate', not with a fixed 'amount'")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(
+                f"'minimum' ({self.minimum}) is more than 'maximum' ({self.maximum}); swap them"
+            )
         return self
 
 
@@ -260,24 +471,28 @@ class Definitions(_Model):
     """A file of shared definitions (``kind: definitions``)."""
 
     kind: Literal["definitions"] = Field(description="Always 'definitions' for this file.")
-    departments: tuple[Department, ...] = ()
-    roles: tuple[Role, ...] = ()
-    people: tuple[Person, ...] = ()
-    fee_items: tuple[FeeItem, ...] = ()
+    departments: tuple[Department, ...] = Field(default=(), max_length=MAX_DEFINITIONS)
+    roles: tuple[Role, ...] = Field(default=(), max_length=MAX_DEFINITIONS)
+    people: tuple[Person, ...] = Field(default=(), max_length=MAX_DEFINITIONS)
+    fee_items: tuple[FeeItem, ...] = Field(default=(), max_length=MAX_DEFINITIONS)
 
 
 # --- a matter ----------------------------------------------------------------------------
 
 
-class TimeLimit(_Model):
+class TimeLimit(_Marked):
     """A time limit: a number and a unit (working days unless said otherwise)."""
 
-    value: Annotated[StrictFloat, Field(gt=0)] = Field(
-        description="How many units, e.g. 7. Half-day limits may be written as 0.5 working days."
+    value: Annotated[StrictFloat, Field(gt=0, le=max(MAX_LIMIT.values()))] = Field(
+        description="How many units, e.g. 7. Half-day limits may be written as 0.5 working "
+        "days. At most 250 working days, 500 half days, 2000 hours or 366 calendar days."
     )
     unit: Unit = Field(default=Unit.WORKING_DAYS, description="working_days (default), …")
-    explanation: StrictStr | None = Field(
+    explanation: LongText | None = Field(
         default=None, description="时限说明: the wording published in the service guide."
+    )
+    example: Example[Literal["value", "explanation"]] = Field(
+        default=False, description=_EXAMPLE_HELP
     )
 
     @model_validator(mode="after")
@@ -288,6 +503,13 @@ class TimeLimit(_Model):
             raise ValueError(
                 f"{self.value} {self.unit.value} is not a whole number; write 0.5 working "
                 "days, or use half_days or hours"
+            )
+        top = MAX_LIMIT[self.unit.value]
+        if self.value > top:
+            unit = self.unit.value.replace("_", " ")
+            raise ValueError(
+                f"{int(self.value)} {unit} is longer than a limit can be: at most {top} {unit} "
+                "(about a year)"
             )
         return self
 
@@ -302,7 +524,9 @@ class TimeLimit(_Model):
 class Extension(_Model):
     """延期: how much longer the decision may take, once, and who approves it."""
 
-    value: PosInt = Field(description="Working days added, e.g. 10 (行政许可法 Art. 42).")
+    value: Annotated[StrictInt, Field(ge=1, le=MAX_EXTENSION)] = Field(
+        description="Working days added, e.g. 10 (行政许可法 Art. 42); at most 60."
+    )
     approved_by: Id = Field(description="Role that approves the extension, e.g. office_head.")
 
 
@@ -312,7 +536,7 @@ class GreenChannel(_Model):
     reduction: Annotated[StrictFloat, Field(gt=0, lt=1)] = Field(
         description="Share of the promised limit cut, e.g. 0.5 for 50%."
     )
-    when: StrictStr | None = Field(
+    when: ConditionText | None = Field(
         default=None, description="Condition on the applicant, e.g. is_key_project."
     )
 
@@ -330,6 +554,7 @@ class TimeLimits(_Model):
     )
     excluded_activities: tuple[Id, ...] = Field(
         default=(),
+        max_length=MAX_LIST,
         description=(
             "Activities whose time is not counted, beyond the law's list (hearing, tendering, "
             "auction, inspection, testing, quarantine, appraisal, expert_review), "
@@ -344,8 +569,10 @@ class ChoiceField(_Model):
     id: Id
     name: Text = Field(description="What the applicant is asked, e.g. 建筑面积.")
     type: FieldType = Field(description="text, number, boolean, choice or date.")
-    choices: tuple[Text, ...] = Field(default=(), description="The allowed values of a choice.")
-    unit: StrictStr | None = Field(default=None, description="Unit of a number, e.g. m².")
+    choices: tuple[Text, ...] = Field(
+        default=(), max_length=MAX_LIST, description="The allowed values of a choice."
+    )
+    unit: ShortText | None = Field(default=None, description="Unit of a number, e.g. m².")
 
     @model_validator(mode="after")
     def _choices(self) -> ChoiceField:
@@ -357,23 +584,59 @@ class ChoiceField(_Model):
 
 
 class PixelSize(_Model):
-    width: PosInt
-    height: PosInt
+    """A picture size in pixels; both sides are needed (either orientation is accepted)."""
+
+    width: Pixels = Field(description="Width in pixels, 1 to 65535; give the height too.")
+    height: Pixels = Field(description="Height in pixels, 1 to 65535; give the width too.")
 
 
 class ElectronicRules(_Model):
     """Rules for the electronic copy of a material (the seed: *.jpg, ≤ 90 KB, 640×480–1600×1200)."""
 
-    file_types: tuple[Annotated[StrictStr, Field(pattern=FILE_TYPE_PATTERN)], ...] = Field(
-        default=(), description="Allowed file extensions in lower case, e.g. [jpg]."
+    file_types: tuple[
+        Annotated[StrictStr, Field(pattern=FILE_TYPE_PATTERN, max_length=16)], ...
+    ] = Field(
+        default=(),
+        max_length=MAX_LIST,
+        description="Allowed file extensions in lower case, e.g. [jpg]; jpeg means jpg, "
+        "tif means tiff.",
     )
-    max_size_kb: PosInt | None = Field(default=None, description="Largest file in KB.")
+    max_size_kb: Annotated[StrictInt, Field(ge=1, le=MAX_SIZE_KB)] | None = Field(
+        default=None, description="Largest file in KB (1 to 1048576)."
+    )
     min_pixels: PixelSize | None = None
     max_pixels: PixelSize | None = None
-    max_pages: PosInt | None = None
+    max_pages: Annotated[StrictInt, Field(ge=1, le=MAX_PAGES)] | None = None
     page_order: StrictBool = Field(
-        default=False, description="Pages must be in the paper order, numbered."
+        default=False,
+        description="Pages must be in the paper order: files numbered 1, 2, 3 … in their "
+        "names, or one multi-page file.",
     )
+
+    @field_validator("file_types", mode="after")
+    @classmethod
+    def _one_spelling(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # jpeg and jpg are one type: keep one spelling, once (filetypes.py).
+        return tuple(dict.fromkeys(normalise_file_type(t) for t in value))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ElectronicRules:
+        low, high = self.min_pixels, self.max_pixels
+        if (
+            low is not None
+            and high is not None
+            and (
+                max(low.width, low.height) > max(high.width, high.height)
+                or min(low.width, low.height) > min(high.width, high.height)
+            )
+        ):
+            raise ValueError(
+                f"min_pixels ({low.width} x {low.height}) do not fit inside max_pixels "
+                f"({high.width} x {high.height}), so no picture could pass"
+            )
+        if self.page_order and self.max_pages == 1:
+            raise ValueError("page_order needs more than one page; remove it or raise max_pages")
+        return self
 
 
 class Material(_Model):
@@ -382,9 +645,13 @@ class Material(_Model):
     id: Id
     name: Text
     kind: MaterialKind = Field(default=MaterialKind.OTHER, description="certificate, form, other.")
-    form: MaterialForm = Field(default=MaterialForm.BOTH, description="paper, electronic, both.")
-    originals: NonNegInt = Field(default=1, description="原件份数.")
-    copies: NonNegInt = Field(default=0, description="复印件份数.")
+    form: MaterialForm = Field(
+        default=MaterialForm.EITHER,
+        description="paper (纸质), electronic (电子), both (纸质和电子各一份) or either "
+        "(纸质或电子).",
+    )
+    originals: Count = Field(default=1, description="原件份数 (paper).")
+    copies: Count = Field(default=0, description="复印件份数 (paper).")
     necessity: Necessity = Field(
         default=Necessity.REQUIRED, description="required, optional or tolerated (容缺后补)."
     )
@@ -393,16 +660,21 @@ class Material(_Model):
         default=None,
         description="Id of the prerequisite matter whose result replaces this material.",
     )
-    when: StrictStr | None = Field(
+    when: ConditionText | None = Field(
         default=None, description="Only required when this condition on the applicant holds."
     )
     electronic: ElectronicRules | None = None
-    note: StrictStr | None = None
+    note: LongText | None = None
 
     @model_validator(mode="after")
-    def _satisfied_by_government(self) -> Material:
+    def _consistent(self) -> Material:
         if self.satisfied_by is not None and self.source is not Source.GOVERNMENT:
             raise ValueError("'satisfied_by' needs 'source: government'")
+        if self.form is MaterialForm.PAPER and self.electronic is not None:
+            raise ValueError(
+                "'electronic' rules on a paper-only material (form: paper) never apply; "
+                "remove them, or write form: both (paper and electronic) or form: either"
+            )
         return self
 
 
@@ -416,19 +688,26 @@ class Step(_Model):
         default=None, description="Department handling the step; the lead department if absent."
     )
     signers: tuple[Id, ...] = Field(
-        default=(), description="本级权限人: ids of people, any one of whom may act."
+        default=(),
+        max_length=MAX_LIST,
+        description="本级权限人: ids of people, any one of whom may act.",
     )
     signer_roles: tuple[Id, ...] = Field(
-        default=(), description="Roles whose holders may act (any one of them)."
+        default=(),
+        max_length=MAX_LIST,
+        description="Roles whose holders may act (any one of them).",
     )
     time_limit: TimeLimit | None = Field(default=None, description="The step's own limit.")
     after: tuple[Id, ...] = Field(
         default=(),
+        max_length=MAX_LIST,
         description="Steps that must finish first. Two steps after the same one run in "
         "parallel; a step after both waits for both.",
     )
     send_back_to: tuple[Id, ...] = Field(
-        default=(), description="Earlier steps this step may return a case to (退回)."
+        default=(),
+        max_length=MAX_LIST,
+        description="Earlier steps this step may return a case to (退回).",
     )
     decides: StrictBool = Field(
         default=False, description="This step makes the decision (准予 / 不予许可)."
@@ -442,12 +721,13 @@ class Step(_Model):
     )
     separate_from: tuple[Id, ...] = Field(
         default=(),
+        max_length=MAX_LIST,
         description="The person who signs this step must not be the one who signed these.",
     )
-    when: StrictStr | None = Field(
+    when: ConditionText | None = Field(
         default=None, description="The step only runs when this condition holds."
     )
-    note: StrictStr | None = None
+    note: LongText | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Step:
@@ -464,23 +744,38 @@ class FeeRef(_Model):
     """A fee this matter charges: a shared fee item, optionally only when a condition holds."""
 
     item: Id = Field(description="Id of a fee item declared in the definitions.")
-    when: StrictStr | None = None
+    when: ConditionText | None = None
 
 
 class Validity(_Model):
-    value: PosInt
+    """有效期: how long the result is valid, at most a hundred years."""
+
+    value: Annotated[StrictInt, Field(ge=1, le=max(MAX_VALIDITY.values()))] = Field(
+        description="How many days, months or years; at most 100 years."
+    )
     unit: Literal["days", "months", "years"]
 
+    @model_validator(mode="after")
+    def _at_most_a_century(self) -> Validity:
+        top = MAX_VALIDITY[self.unit]
+        if self.value > top:
+            raise ValueError(
+                f"{self.value} {self.unit} is longer than a validity can be: at most {top} "
+                f"{self.unit}"
+            )
+        return self
 
-class ResultSpec(_Model):
+
+class ResultSpec(_Marked):
     """办理结果."""
 
     name: Text = Field(description="Certificate or licence name, e.g. 建筑工程施工许可证.")
     electronic: StrictBool = Field(default=False, description="Issued as an electronic licence.")
     validity: Validity | None = Field(default=None, description="None: valid without limit.")
+    example: Example[Literal["name", "validity"]] = Field(default=False, description=_EXAMPLE_HELP)
 
 
-class Matter(_Model):
+class Matter(_Marked):
     """审批事项: one file with ``kind: matter``."""
 
     kind: Literal["matter"] = Field(description="Always 'matter' for this file.")
@@ -490,22 +785,51 @@ class Matter(_Model):
     implementation_code: Text = Field(description="实施编码 (opaque text; quote it).")
     matter_type: MatterType = Field(description="事项类型.")
     lead_department: Id = Field(description="实施主体 / 牵头部门.")
-    co_departments: tuple[Id, ...] = Field(default=(), description="共同实施部门 / 协办部门.")
-    legal_basis: tuple[LegalBasis, ...] = Field(min_length=1, description="设定依据.")
+    co_departments: tuple[Id, ...] = Field(
+        default=(), max_length=MAX_LIST, description="共同实施部门 / 协办部门."
+    )
+    legal_basis: tuple[LegalBasis, ...] = Field(
+        min_length=1, max_length=MAX_LIST, description="设定依据."
+    )
+    application_conditions: tuple[Text, ...] = Field(
+        default=(),
+        max_length=MAX_LIST,
+        description="申请条件 / 受理条件, one per item, as the service guide lists them.",
+    )
     case_type: CaseType = Field(description="immediate (即办件) or promised (承诺件).")
     time_limits: TimeLimits
     prerequisites: tuple[Id, ...] = Field(
-        default=(), description="前置审批: ids of matters whose result this one needs."
+        default=(),
+        max_length=MAX_LIST,
+        description="前置审批: ids of matters whose result this one needs.",
     )
     applicant_fields: tuple[ChoiceField, ...] = Field(
-        default=(), description="Facts about the applicant used in conditions and fees."
+        default=(),
+        max_length=MAX_LIST,
+        description="Facts about the applicant used in conditions and fees.",
     )
-    materials: tuple[Material, ...] = ()
-    steps: tuple[Step, ...] = Field(min_length=1)
-    fees: tuple[FeeRef, ...] = ()
+    materials: tuple[Material, ...] = Field(default=(), max_length=MAX_LIST)
+    steps: tuple[Step, ...] = Field(min_length=1, max_length=MAX_LIST)
+    fees: tuple[FeeRef, ...] = Field(default=(), max_length=MAX_LIST)
     result: ResultSpec
-    visits: NonNegInt | None = Field(default=None, description="到办事现场次数 (0 = fully online).")
-    channels: tuple[Literal["window", "online", "mail"], ...] = Field(
-        default=(), description="办理形式."
+    visits: Annotated[StrictInt, Field(ge=0, le=MAX_VISITS)] | None = Field(
+        default=None, description="到办事现场次数 (0 = fully online)."
     )
-    note: StrictStr | None = None
+    channels: tuple[Literal["window", "online", "mail"], ...] = Field(
+        default=(), max_length=3, description="办理形式."
+    )
+    service: Service | None = Field(
+        default=None, description="办理地点、咨询和投诉: where to go and whom to ask."
+    )
+    note: LongText | None = None
+    example: Example[
+        Literal[
+            "name",
+            "catalogue_code",
+            "implementation_code",
+            "legal_basis",
+            "application_conditions",
+            "visits",
+            "channels",
+        ]
+    ] = Field(default=False, description=_EXAMPLE_HELP)

@@ -2,9 +2,13 @@
 
 * **mermaid**: a ``flowchart LR``; steps show their name, kind, limit and signers;
   deciding steps are hexagons, the first and last steps rounded; send-back edges
-  are dashed (``-.->``); the critical path is drawn thick and red.  Paste it into
-  any Mermaid renderer (GitHub and GitLab render ```` ```mermaid ```` blocks,
-  https://mermaid.live draws it in the browser).
+  are dashed (``-.->``); the critical path is drawn thick and red.  Everything that
+  changes a case's route is drawn too: a step that runs only under a condition
+  (``when:``) says so and has a dashed border, a co-review deemed agreed when it
+  times out says 逾期视为同意, and separation of duties (``separate_from``) is a
+  dotted line without arrow labelled 不得同一人.  Paste it into any Mermaid renderer
+  (GitHub and GitLab render ```` ```mermaid ```` blocks, https://mermaid.live draws
+  it in the browser).
 * **dot**: the same drawing for Graphviz (``dot -Tsvg``).
 * **json**: the stable export documented in ``docs/graph-json.md``.
 * **text**: what a policy officer reads in a terminal: the steps in order, who signs
@@ -22,7 +26,7 @@ from collections.abc import Callable
 from typing import Final
 
 from .graph import Process, limit_in_working_days
-from .model import StepKind, TimeLimit, Unit
+from .model import OnTimeout, Step, StepKind, TimeLimit, Unit
 
 __all__ = ["FORMATS", "render", "to_dot", "to_json", "to_mermaid", "to_text"]
 
@@ -75,6 +79,28 @@ def _signer_names(process: Process, step_id: str) -> str:
     return ", ".join(names)
 
 
+#: What is written on a step that changes the route: its condition, its timeout.
+CONDITION_WORDS: Final = "仅当"
+DEEMED_WORDS: Final = "逾期视为同意"
+#: The label of a separation-of-duties line between two steps.
+SEPARATION_WORDS: Final = "不得同一人"
+
+
+def _route_notes(step: Step) -> list[str]:
+    """The lines a drawing adds to a step whose route can change: condition, timeout."""
+    notes = []
+    if step.when is not None:
+        notes.append(f"{CONDITION_WORDS} {step.when}")
+    if step.on_timeout is OnTimeout.DEEM_AGREED:
+        notes.append(DEEMED_WORDS)
+    return notes
+
+
+def _separations(process: Process) -> list[tuple[str, str]]:
+    """(step, the earlier step it must be signed apart from), in process order."""
+    return [(sid, other) for sid in process.order for other in process.step(sid).separate_from]
+
+
 def _critical_edges(process: Process) -> set[tuple[str, str]]:
     path = process.critical_path
     return set(itertools.pairwise(path))
@@ -115,6 +141,7 @@ def to_mermaid(process: Process) -> str:
         signers = _signer_names(process, sid)
         if signers:
             parts.append(signers)
+        parts += _route_notes(step)
         label = "<br/>".join(_mermaid_text(p) for p in parts)
         if step.decides:
             shape = f'{{{{"{label}"}}}}'
@@ -136,12 +163,19 @@ def to_mermaid(process: Process) -> str:
         for target in process.send_back_targets(sid):
             lines.append(f"    {_mermaid_id(sid)} -.->|退回| {_mermaid_id(target)}")
             count += 1
+    for sid, other in _separations(process):
+        lines.append(f"    {_mermaid_id(sid)} -.-|{SEPARATION_WORDS}| {_mermaid_id(other)}")
+        count += 1
     style = f"stroke:{CRITICAL_COLOUR},stroke-width:3px"
     lines.append(f"    classDef critical {style}")
     lines.append("    classDef coReview fill:#eef5ff")
+    lines.append("    classDef conditional stroke-dasharray:5")
     co_reviews = [s for s in process.order if process.step(s).kind is StepKind.CO_REVIEW]
     if co_reviews:
         lines.append(f"    class {','.join(_mermaid_id(s) for s in co_reviews)} coReview")
+    conditional = [s for s in process.order if process.step(s).when is not None]
+    if conditional:
+        lines.append(f"    class {','.join(_mermaid_id(s) for s in conditional)} conditional")
     lines.append(f"    class {','.join(_mermaid_id(s) for s in process.critical_path)} critical")
     if highlighted:
         lines.append(f"    linkStyle {','.join(map(str, highlighted))} {style}")
@@ -177,8 +211,12 @@ def to_dot(process: Process) -> str:
         signers = _signer_names(process, sid)
         if signers:
             text += f"\n{signers}"
+        for note in _route_notes(step):
+            text += f"\n{note}"
         attrs = [f"label={_dot_string(text)}"]
         styles = ["rounded"]
+        if step.when is not None:
+            styles.append("dashed")
         if step.decides:
             attrs.append("shape=hexagon")
         elif sid == process.start or sid in ends:
@@ -201,6 +239,11 @@ def to_dot(process: Process) -> str:
                 f"    {_dot_string(sid)} -> {_dot_string(target)} "
                 f'[style=dashed, label="退回", constraint=false];'
             )
+    for sid, other in _separations(process):
+        lines.append(
+            f"    {_dot_string(sid)} -> {_dot_string(other)} "
+            f'[style=dotted, dir=none, label="{SEPARATION_WORDS}", constraint=false];'
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -272,6 +315,8 @@ def to_text(process: Process) -> str:
             out.append(f"{pad}after: {', '.join(step.after)}{note}")
         if step.when:
             out.append(f"{pad}only when: {_line(step.when)}")
+        if step.on_timeout is OnTimeout.DEEM_AGREED:
+            out.append(f"{pad}on timeout: deemed agreed ({DEEMED_WORDS})")
         signers = []
         for pid, backup in process.backups(sid).items():
             cover = f"backup {_person(process, backup)}" if backup else "no backup"
@@ -279,6 +324,8 @@ def to_text(process: Process) -> str:
         out.append(f"{pad}signers: {'; '.join(signers) or 'nobody'}")
         if step.send_back_to:
             out.append(f"{pad}may send back to: {', '.join(step.send_back_to)}")
+        if step.separate_from:
+            out.append(f"{pad}signed by someone else than: {', '.join(step.separate_from)}")
         if step.can_refuse:
             out.append(f"{pad}may refuse the application")
     if splits:

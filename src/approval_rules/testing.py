@@ -330,6 +330,7 @@ def matters(
             "implementation_code": "000000000000-1",
             "matter_type": "administrative_license",
             "lead_department": "test_bureau",
+            "co_departments": ["test_fire"] if any(s["kind"] == "co_review" for s in steps) else [],
             "legal_basis": [{"law": "中华人民共和国行政许可法"}],
             "case_type": "promised",
             "time_limits": {"statutory": {"value": statutory}, "promised": {"value": promised}},

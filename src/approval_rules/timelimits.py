@@ -16,6 +16,15 @@ Worked examples (official calendars; see ``docs/calendar.md``)::
     accepted 2025-03-03, hearing 2025-03-10..2025-03-21 not counted (Art. 45):
         20 WD -> 2025-04-15 (2025-03-31 without the stop)
 
+Years without a State Council notice (provisional calendars): :func:`bounds` and
+:func:`due_bounds` compute a period on a calendar's three estimates at once and
+return a :class:`Due` (best, earliest, latest, provisional).  The functions named
+after an obligation of the office (:func:`correction_notice_due`,
+:func:`acceptance_date`, :func:`decision_due`, :func:`lower_level_review_due`,
+:func:`certificate_due`) answer on :attr:`Party.AGENCY`'s estimate, the **earliest**
+date, so the office never finishes late; an applicant's window is held to the
+**latest** (:attr:`Party.APPLICANT`).  On official years all three dates coincide.
+
 No function here reads the clock: the dates (and the moment ``at``) are arguments.
 """
 
@@ -23,32 +32,36 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import CalendarError
-from .workdays import DayKind, WorkCalendar, check_date
+from .workdays import DayKind, Estimate, WorkCalendar, check_date
 
 __all__ = [
     "CHINA_TZ",
     "DEFAULT_OFFICE_HOURS",
     "LAW_STOP_KINDS",
     "ClockStop",
+    "Due",
     "ExplainedDay",
     "OfficeHours",
+    "Party",
     "Progress",
     "TimeUnit",
     "acceptance_date",
+    "bounds",
     "calendar_days_due",
     "certificate_due",
     "check_extension",
     "check_stops",
     "correction_notice_due",
     "decision_due",
+    "due_bounds",
     "due_date",
     "due_datetime",
     "explain_deadline",
@@ -242,6 +255,131 @@ def due_date(
     return _run(calendar, start, total, stops)[0]
 
 
+class Party(enum.StrEnum):
+    """Whose obligation a period is, which decides the estimate it is held to.
+
+    Until the State Council's notice for a year appears, a due date in it has bounds
+    (:class:`Due`).  The policy (``docs/calendar.md``) gives each side the benefit of
+    the doubt it needs.
+    """
+
+    AGENCY = "agency"
+    """The office: correction notice, (deemed) acceptance, decision, review, certificate.
+    Planned against the **earliest** date, so the office never finishes late."""
+    APPLICANT = "applicant"
+    """The applicant: corrections, tolerated-gap make-up dates.  Enforced at the
+    **latest** date, so the applicant is never cut off by a guess."""
+
+    @property
+    def estimate(self) -> Estimate:
+        """``EARLIEST`` for the agency, ``LATEST`` for the applicant."""
+        return Estimate.EARLIEST if self is Party.AGENCY else Estimate.LATEST
+
+    def calendar(self, calendar: WorkCalendar) -> WorkCalendar:
+        """The variant of ``calendar`` this party's obligations are computed on."""
+        return calendar.variant(self.estimate)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A due date with the bounds the State Council's notice could still move it to.
+
+    Attributes:
+        best: the date on the calendar as given (on a provisional calendar: the law's
+            certain days only, the most accurate single estimate).
+        earliest: the earliest date the notice could produce (every candidate make-up
+            weekend day worked).
+        latest: the latest date the notice could produce (every probable extra day
+            off taken, no make-up day).
+        provisional: the answer depends on a year without official data.  On
+            official years ``earliest == best == latest`` and this is False.
+    """
+
+    best: date
+    earliest: date
+    latest: date
+    provisional: bool
+
+    def __post_init__(self) -> None:
+        for name in ("best", "earliest", "latest"):
+            check_date(getattr(self, name), f"Due.{name}")
+        if not self.earliest <= self.best <= self.latest:
+            raise ValueError(
+                f"Due needs earliest <= best <= latest (got {self.earliest}, {self.best}, "
+                f"{self.latest})"
+            )
+
+    @property
+    def exact(self) -> bool:
+        """The notice cannot move the date (``earliest == latest``)."""
+        return self.earliest == self.latest
+
+    def get(self, estimate: Estimate) -> date:
+        """The date of one estimate."""
+        value: date = getattr(self, Estimate(estimate).value)
+        return value
+
+    def for_party(self, party: Party) -> date:
+        """The date ``party`` is held to: the earliest for the agency, the latest for the
+        applicant."""
+        return self.get(Party(party).estimate)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON data: ``due`` (the best date), ``earliest``, ``latest``, ``provisional``."""
+        return {
+            "due": self.best.isoformat(),
+            "earliest": self.earliest.isoformat(),
+            "latest": self.latest.isoformat(),
+            "provisional": self.provisional,
+        }
+
+
+def bounds(calendar: WorkCalendar, start: date, rule: Callable[[WorkCalendar], date]) -> Due:
+    """Compute any period rule on a calendar's three estimates at once.
+
+    ``rule`` is called with :attr:`WorkCalendar.best`, :attr:`~WorkCalendar.earliest`
+    and :attr:`~WorkCalendar.latest` (once only, on a strict calendar, where they are
+    the calendar itself); these variants are pinned, so an obligation function inside
+    ``rule`` answers on the variant as given.  ``start`` is the day the period runs
+    from: the answer is provisional when ``[start, latest]`` touches a year without
+    official data.  Example: a decision (20 WD) from Fri 2027-01-22, across 春节 2027
+    (statutory 02-05..08 and 补假 02-09..10 off; 02-11 and 02-12 probably off; up to
+    8 weekend days around the block may be worked)::
+
+        >>> cal = WorkCalendar.china(provisional=True)
+        >>> due = bounds(cal, date(2027, 1, 22), lambda c: decision_due(c, date(2027, 1, 22)))
+        >>> due.best, due.earliest, due.latest
+        (datetime.date(2027, 2, 25), datetime.date(2027, 2, 17), datetime.date(2027, 3, 1))
+
+    Raises:
+        CalendarNotPublished: the rule needs a year the (strict) calendar lacks.
+    """
+    check_date(start, "start")
+    best = rule(calendar.best)
+    if not calendar.provisional:
+        return Due(best, best, best, False)
+    earliest = rule(calendar.earliest)
+    latest = rule(calendar.latest)
+    provisional = calendar.is_provisional(min(start, earliest), max(start, latest))
+    return Due(best, earliest, latest, provisional)
+
+
+def due_bounds(
+    calendar: WorkCalendar,
+    start: date,
+    working_days: int,
+    *,
+    stops: Sequence[ClockStop] = (),
+    extension: int = 0,
+) -> Due:
+    """:func:`due_date` on the three estimates: a :class:`Due` (see :func:`bounds`)."""
+    return bounds(
+        calendar,
+        start,
+        lambda c: due_date(c, start, working_days, stops=stops, extension=extension),
+    )
+
+
 def calendar_days_due(calendar: WorkCalendar, start: date, days: int) -> date:
     """Last day of a period of ``days`` calendar days (民法典 Arts. 201 and 203).
 
@@ -260,8 +398,10 @@ def correction_notice_due(calendar: WorkCalendar, received: date) -> date:
 
     Art. 45 stops do not apply to this window.  Example: received Fri 2025-09-26 →
     2025-10-10 (Sun 9/28 worked, 10/1–10/8 off, Sat 10/11 is after the window).
+    An agency obligation: on a provisional calendar, the earliest possible date.
     """
-    return calendar.add_workdays(check_date(received, "received"), CORRECTION_NOTICE_DAYS)
+    agency = Party.AGENCY.calendar(calendar)
+    return agency.add_workdays(check_date(received, "received"), CORRECTION_NOTICE_DAYS)
 
 
 def acceptance_date(
@@ -277,6 +417,10 @@ def acceptance_date(
       (:func:`correction_notice_due`): accepted **from the day of receipt** (deemed
       acceptance, retroactive; "逾期不告知的，自收到申请材料之日起即为受理");
     * a notice issued in time: accepted on the day the corrected materials arrive.
+
+    Whether the notice was in time is judged against the earliest possible end of the
+    window on a provisional calendar (an agency obligation): in doubt, the
+    application counts as accepted on receipt.
 
     Raises:
         CalendarError: a notice in time but no ``corrected`` date yet (acceptance is
@@ -335,14 +479,16 @@ def decision_due(
     construction permit).  ``extended`` adds the one extension: 10 WD (¶1) or 15 WD
     (¶2), or ``declared_extension`` when the matter declares its own.
 
-    Example: accepted 2025-09-26 → 2025-10-30; extended → 2025-11-13.
+    Example: accepted 2025-09-26 → 2025-10-30; extended → 2025-11-13.  An agency
+    obligation: on a provisional calendar, the earliest possible date.
     """
     if statutory_days is not None:
         days = _check_count(statutory_days, "statutory_days")
     else:
         days = JOINT_DECISION_DAYS if joint else DECISION_DAYS
     extra = extension_days(joint=joint, declared=declared_extension) if extended else 0
-    return due_date(calendar, accepted, days, stops=stops, extension=extra)
+    agency = Party.AGENCY.calendar(calendar)
+    return due_date(agency, accepted, days, stops=stops, extension=extra)
 
 
 def lower_level_review_due(
@@ -355,9 +501,10 @@ def lower_level_review_due(
     """Deadline of a lower office's preliminary review (行政许可法 Art. 43, Art. 45 stops).
 
     20 WD from the lower office's acceptance unless a law or regulation says
-    otherwise (``days``); the upper office then has its own Art. 42 period.
+    otherwise (``days``); the upper office then has its own Art. 42 period.  An
+    agency obligation: on a provisional calendar, the earliest possible date.
     """
-    return due_date(calendar, accepted_lower, days, stops=stops)
+    return due_date(Party.AGENCY.calendar(calendar), accepted_lower, days, stops=stops)
 
 
 def certificate_due(
@@ -365,9 +512,10 @@ def certificate_due(
 ) -> date:
     """Certificate issued and delivered within 10 WD of a positive decision (Art. 44).
 
-    Example: decided 2025-10-30 → 2025-11-13.
+    Example: decided 2025-10-30 → 2025-11-13.  An agency obligation: on a provisional
+    calendar, the earliest possible date.
     """
-    return due_date(calendar, decided, CERTIFICATE_DAYS, stops=stops)
+    return due_date(Party.AGENCY.calendar(calendar), decided, CERTIFICATE_DAYS, stops=stops)
 
 
 def check_extension(
@@ -536,6 +684,9 @@ def explain_deadline(
     day = start + timedelta(days=1)
     while day <= due:
         info = calendar.describe(day)
+        if info.kind in (DayKind.WORKDAY, DayKind.WEEKEND):
+            info = replace(info, name=None)  # projected and candidate days: names only
+
         if not info.is_workday:
             days.append(
                 ExplainedDay(day, False, None, info.kind.value, info.name, info.provisional)
@@ -655,27 +806,49 @@ def due_datetime(
     count = _check_count(value, "value")
     unit = TimeUnit(unit)
     local = start.astimezone(office_hours.tz)
-    day = local.date()
     if unit is TimeUnit.WORKING_DAYS:
-        if count == 0:
-            due_day = calendar.add_workdays(day, 0)
-            if due_day == day and local >= office_hours.closing(day):
-                due_day = calendar.add_workdays(day, 1)
-            return office_hours.closing(due_day)
-        return office_hours.closing(calendar.add_workdays(day, count))
+        return _working_days_moment(calendar, local, count, office_hours)
     if unit is TimeUnit.CALENDAR_DAYS:
-        return office_hours.closing(calendar_days_due(calendar, day, count))
-    sessions = _sessions_from(calendar, office_hours, day)
+        return office_hours.closing(calendar_days_due(calendar, local.date(), count))
+    sessions = _sessions_from(calendar, office_hours, local.date())
     if unit is TimeUnit.HALF_DAYS:
-        for opens, closes in sessions:
-            if closes <= local:
-                continue
+        return _half_days_moment(sessions, local, count)
+    return _hours_moment(sessions, local, count)
+
+
+def _working_days_moment(
+    calendar: WorkCalendar, local: datetime, count: int, hours: OfficeHours
+) -> datetime:
+    """Close of business on the count-th working day (for 0: today's, if still open)."""
+    day = local.date()
+    if count:
+        return hours.closing(calendar.add_workdays(day, count))
+    due_day = calendar.add_workdays(day, 0)
+    if due_day == day and local >= hours.closing(day):
+        due_day = calendar.add_workdays(day, 1)
+    return hours.closing(due_day)
+
+
+def _half_days_moment(
+    sessions: Iterator[tuple[datetime, datetime]], local: datetime, count: int
+) -> datetime:
+    """Close of the count-th session opening at or after ``local`` (0: the current one)."""
+    for opens, closes in sessions:
+        if closes <= local:
+            continue
+        if count == 0:
+            return closes
+        if opens >= local:
+            count -= 1
             if count == 0:
                 return closes
-            if opens >= local:
-                count -= 1
-                if count == 0:
-                    return closes
+    raise AssertionError("unreachable: sessions never end")  # pragma: no cover
+
+
+def _hours_moment(
+    sessions: Iterator[tuple[datetime, datetime]], local: datetime, count: int
+) -> datetime:
+    """The moment ``count`` office hours after ``local`` run out."""
     remaining = timedelta(hours=count)
     for opens, closes in sessions:
         if closes <= local:

@@ -1,0 +1,76 @@
+"""The steps and the result agree: the result is issued by a step, after the decision.
+
+A matter's ``result`` (证照, 决定书) is issued by a step of kind ``certify`` (制证,
+``issue_certificate``) and handed over by a step of kind ``deliver`` (送达).
+
+* ``deliver-without-certify``: a ``deliver`` step that no ``certify`` step comes
+  before: it would hand over a result no step of the process issues.
+* ``certify-before-decision``: a ``certify`` step that no deciding step comes before:
+  a result is issued only after a positive decision (行政许可法 Art. 44), so the step
+  could never be done.
+
+A matter without a ``deliver`` step may still leave issuing to the window (the engine
+lets the acceptance window do it); one that delivers must show who issues.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterator
+from typing import Final
+
+from .checks_base import Codes, Finding, MatterView
+from .errors import Severity
+from .model import StepKind
+
+__all__ = ["CODES", "check"]
+
+CODES: Final[Codes] = types.MappingProxyType(
+    {
+        "deliver-without-certify": (Severity.ERROR, "a result is delivered but no step issues it"),
+        "certify-before-decision": (Severity.ERROR, "a result is issued before any decision"),
+    }
+)
+
+
+def check(view: MatterView) -> Iterator[Finding]:
+    """Delivery after issuing, issuing after the decision."""
+    shape, steps = view.shape, view.matter.steps
+    result = view.matter.result.name
+    certify = [i for i, s in enumerate(steps) if s.kind is StepKind.CERTIFY]
+    deciding = [i for i, s in enumerate(steps) if s.decides]
+    for i, step in enumerate(steps):
+        if step.kind is StepKind.DELIVER and not any(shape.ancestors[i] >> c & 1 for c in certify):
+            if certify:
+                first = steps[certify[0]].id
+                why = f"the certify step {first!r} does not come before it"
+                hint = (
+                    f"reorder the steps so that {first!r} comes first: after: [{first}] on "
+                    f"{step.id!r}"
+                )
+            else:
+                why = "the matter has no step of kind certify (制证)"
+                hint = (
+                    f"add a step of kind certify that issues {result} after the decision "
+                    f"(e.g. id: make_certificate, name: 制证), and put it in the after: of "
+                    f"{step.id!r}"
+                )
+            yield Finding(
+                "deliver-without-certify",
+                f"step {step.id!r} delivers the result ({result}), but no step issues it: {why}",
+                ("steps", i, "kind"),
+                hint=hint,
+            )
+    if not deciding:
+        return  # no-deciding-step says so
+    for i in certify:
+        if not any(shape.ancestors[i] >> d & 1 for d in deciding):
+            yield Finding(
+                "certify-before-decision",
+                f"step {steps[i].id!r} issues the result ({result}) but comes before no "
+                f"decision ({', '.join(repr(steps[d].id) for d in deciding)}): a result is "
+                "issued only after a positive decision",
+                ("steps", i, "kind"),
+                hint=f"put {steps[i].id!r} after the deciding step (after: "
+                f"[{steps[deciding[0]].id}] or a later step)",
+            )
