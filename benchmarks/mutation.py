@@ -14,8 +14,9 @@ replaced by ``pass``.  Left alone: docstrings, annotations, decorators, ``assert
 statements (type narrowing, not behaviour), string concatenation (``+`` on text only
 raises), and code marked ``# pragma: no cover`` (known unreachable).
 
-Per module a deterministic sample (``--sample``, seeded with ``--seed`` and the file's
-path, so adding a module does not change another's sample) is drawn from every mutant.
+Per path given (a module, or a whole package) a deterministic sample (``--sample``,
+seeded with ``--seed`` and the path, so adding a path does not change another's
+sample) is drawn from all its mutants.
 Each is applied to a temporary copy of the project (the working tree is never
 touched), and the tests mapped to the module (``TESTS`` below; ``--tests`` to choose)
 run against it with ``pytest -x``, Hypothesis on a fixed seed and a fresh example
@@ -306,16 +307,13 @@ def mutated_source(source: str, index: int) -> str:
 # --------------------------------------------------------------------------- choosing
 
 
-def module_files(paths: Sequence[str]) -> list[str]:
-    """Project-relative .py files for the paths given (a package: each of its files)."""
-    files: list[str] = []
-    for raw in paths:
-        path = (ROOT / raw).resolve() if not Path(raw).is_absolute() else Path(raw)
-        if not path.exists():
-            raise SystemExit(f"mutation.py: {raw} does not exist")
-        found = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        files += [str(p.relative_to(ROOT)) for p in found]
-    return files
+def module_files(raw: str) -> list[str]:
+    """Project-relative .py files of a path given (a package: each of its files)."""
+    path = (ROOT / raw).resolve() if not Path(raw).is_absolute() else Path(raw)
+    if not path.exists():
+        raise SystemExit(f"mutation.py: {raw} does not exist")
+    found = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return [str(p.relative_to(ROOT)) for p in found]
 
 
 def module_key(rel: str) -> str:
@@ -340,17 +338,15 @@ def tests_for(rel: str, chosen: Sequence[str] | None, exclude: Sequence[str]) ->
 
 
 def sample(
-    rel: str, sites: list[Site], size: int | None, seed: int, only: list[str]
+    path: str, mutants: list[Mutant], size: int | None, seed: int, only: list[str]
 ) -> list[Mutant]:
-    mutants = [
-        Mutant(rel, i, s.kind, s.line, s.function, s.before, s.after, s.context)
-        for i, s in enumerate(sites)
-    ]
+    """The mutants of one path given (a module, or every file of a package) to run."""
     if only:
         mutants = [m for m in mutants if _matches(m.function, only)]
     if size is not None and size < len(mutants):
-        rng = random.Random(f"{seed}:{rel}")
-        mutants = sorted(rng.sample(mutants, size), key=lambda m: m.index)
+        rng = random.Random(f"{seed}:{Path(path).as_posix().rstrip('/')}")
+        chosen = set(map(id, rng.sample(mutants, size)))
+        mutants = [m for m in mutants if id(m) in chosen]
     return mutants
 
 
@@ -453,22 +449,29 @@ class Target:
     timeout: float = 0.0
 
 
-def prepare(ws: Workspace, target: Target) -> None:
-    """Run the target's tests on the unmutated copy: set the timeout, leave out failures."""
-    ws.write(target.rel, target.source)
-    outcome, seconds, out = ws.pytest(target.tests, timeout=1800, stop=False)
-    if outcome == "failed":
-        target.deselected = failing_tests(out)
-        print(
-            f"  {target.rel}: {len(target.deselected)} test(s) fail without any mutant and are "
-            "left out: " + ", ".join(target.deselected), file=sys.stderr,
-        )  # fmt: skip
-        outcome, seconds, out = ws.pytest([*target.tests, *_deselect(target)], timeout=1800)
-    if outcome != "passed":
-        raise SystemExit(
-            f"mutation.py: the tests of {target.rel} do not pass unmutated:\n{out[-3000:]}"
-        )
-    target.timeout = max(3 * seconds, seconds + 10)
+def prepare(ws: Workspace, targets: list[Target]) -> None:
+    """Run each set of tests once on the unmutated copy (every target file written as the
+    mutants will see it): set the timeouts, and leave out tests that fail already."""
+    for target in targets:
+        ws.write(target.rel, target.source)
+    by_tests: dict[tuple[str, ...], list[Target]] = {}
+    for target in targets:
+        by_tests.setdefault(tuple(target.tests), []).append(target)
+    for tests, group in by_tests.items():
+        outcome, seconds, out = ws.pytest(tests, timeout=1800, stop=False)
+        deselected = failing_tests(out) if outcome == "failed" else []
+        if deselected:
+            print(
+                f"  {len(deselected)} test(s) fail without any mutant and are left out: "
+                + ", ".join(deselected), file=sys.stderr,
+            )  # fmt: skip
+            args = [arg for test in deselected for arg in ("--deselect", test)]
+            outcome, seconds, out = ws.pytest([*tests, *args], timeout=1800)
+        if outcome != "passed":
+            raise SystemExit(f"mutation.py: {' '.join(tests)} fail unmutated:\n{out[-3000:]}")
+        for target in group:
+            target.deselected = deselected
+            target.timeout = max(3 * seconds, seconds + 10)
 
 
 def _deselect(target: Target) -> list[str]:
@@ -511,9 +514,9 @@ def run_all(targets: list[Target], args: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory(prefix="mutation-") as base:
         spaces = [Workspace(Path(base) / str(i), args) for i in range(args.jobs)]
-        for target in targets:
-            prepare(spaces[0], target)
-            for ws in spaces[1:]:
+        prepare(spaces[0], targets)
+        for ws in spaces[1:]:
+            for target in targets:
                 ws.write(target.rel, target.source)
         threads = [threading.Thread(target=worker, args=(ws,)) for ws in spaces]
         for thread in threads:
@@ -542,12 +545,13 @@ def report(targets: list[Target], groups: list[tuple[str, list[str]]]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     rows: dict[str, list[Mutant]] = {}
+    packages: dict[str, list[Mutant]] = {}
     for target in targets:
         inside = Path(target.rel).relative_to(PACKAGE)
         rows[str(inside)] = list(target.mutants)
         if len(inside.parts) > 1:  # a package: its total too
-            rows.setdefault(f"{inside.parts[0]}/ (all)", []).extend(target.mutants)
-    for key, mutants in rows.items():
+            packages.setdefault(f"{inside.parts[0]}/ (all)", []).extend(target.mutants)
+    for key, mutants in {**rows, **packages}.items():
         lines.append(score_row(key, mutants))
         for name, _ in groups:
             members = [m for m in mutants if group_of(m, groups) == name]
@@ -569,7 +573,7 @@ def report(targets: list[Target], groups: list[tuple[str, list[str]]]) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", help="modules or packages under src/approval_rules")
-    parser.add_argument("--sample", type=int, default=60, help="mutants per file (default 60)")
+    parser.add_argument("--sample", type=int, default=60, help="mutants per path (default 60)")
     parser.add_argument("--all", action="store_true", help="every mutant, no sample")
     parser.add_argument("--seed", type=int, default=11, help="sample and Hypothesis seed")
     parser.add_argument("--only", default="", help="functions to mutate (globs, comma-separated)")
@@ -611,16 +615,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         earlier = {_key(Mutant(**m)) for m in found if m["outcome"] == "survived"}
     groups = parse_groups(args.group if args.group is not None else DEFAULT_GROUPS)
     targets = []
-    for rel in module_files(args.paths):
-        source = (ROOT / rel).read_text(encoding="utf-8")
-        tree, sites = collect(source)
-        mutants = sample(rel, sites, None if args.all else args.sample, args.seed, only)
+    for path in args.paths:
+        pool: list[Mutant] = []
+        found: list[Target] = []
+        for rel in module_files(path):
+            source = (ROOT / rel).read_text(encoding="utf-8")
+            tree, sites = collect(source)
+            pool += [
+                Mutant(rel, i, s.kind, s.line, s.function, s.before, s.after, s.context)
+                for i, s in enumerate(sites)
+            ]
+            tests = tests_for(rel, args.tests, args.exclude_tests)
+            found.append(Target(rel, source, ast.unparse(tree) + "\n", tests, []))
+        chosen = sample(path, pool, None if args.all else args.sample, args.seed, only)
         if args.survivors_of:
-            mutants = [m for m in mutants if _key(m) in earlier]
-        tests = tests_for(rel, args.tests, args.exclude_tests)
-        targets.append(Target(rel, source, ast.unparse(tree) + "\n", tests, mutants))
-        print(f"{rel}: {len(mutants)} of {len(sites)} mutants; tests: {' '.join(tests)}",
-              file=sys.stderr)  # fmt: skip
+            chosen = [m for m in chosen if _key(m) in earlier]
+        for target in found:
+            target.mutants = [m for m in chosen if m.file == target.rel]
+        targets += [t for t in found if t.mutants]
+        print(f"{path}: {len(chosen)} of {len(pool)} mutants; tests: "
+              f"{' '.join(found[0].tests) if found else '-'}", file=sys.stderr)  # fmt: skip
     if args.list:
         for target in targets:
             for m in target.mutants:
