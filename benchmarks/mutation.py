@@ -67,7 +67,13 @@ TESTS: dict[str, tuple[str, ...]] = {
     ),
     "timelimits": ("test_engine.py", "test_pins_engine.py", "test_cli_calendar.py"),
     "audit": ("test_engine.py", "test_pins_engine.py", "test_engine_stateful.py"),
-    "compiler": ("test_graph.py", "test_cli.py"),
+    "compiler": (
+        "test_checks.py",
+        "test_checks_time.py",
+        "test_definitions.py",
+        "test_graph.py",
+        "test_cli.py",
+    ),
     "conditions": ("test_loader.py", "test_compiler.py", "test_engine.py"),
     "engine": ("test_scenarios.py",),
 }
@@ -373,6 +379,10 @@ def group_of(mutant: Mutant, groups: list[tuple[str, list[str]]]) -> str | None:
 # --------------------------------------------------------------------------- running
 
 
+#: Test runs in progress, killed (with their process groups) when the script is stopped.
+_RUNNING: set[subprocess.Popen[str]] = set()
+
+
 class Workspace:
     """A private copy of the project where mutated files are written and tests run."""
 
@@ -416,12 +426,15 @@ class Workspace:
                 cmd, cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 text=True, start_new_session=True,
             )  # fmt: skip
+            _RUNNING.add(proc)
             try:
                 out, _ = proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.communicate()
                 return "timeout", time.perf_counter() - start, ""
+            finally:
+                _RUNNING.discard(proc)
             seconds = time.perf_counter() - start
         if proc.returncode == 0:
             return "passed", seconds, out
@@ -497,8 +510,10 @@ def run_all(targets: list[Target], args: argparse.Namespace) -> None:
     lock = threading.Lock()
     done = [0]
 
+    stop = threading.Event()
+
     def worker(ws: Workspace) -> None:
-        while True:
+        while not stop.is_set():
             with lock:
                 item = next(queue, None)
             if item is None:
@@ -518,11 +533,18 @@ def run_all(targets: list[Target], args: argparse.Namespace) -> None:
         for ws in spaces[1:]:
             for target in targets:
                 ws.write(target.rel, target.source)
-        threads = [threading.Thread(target=worker, args=(ws,)) for ws in spaces]
+        threads = [threading.Thread(target=worker, args=(ws,), daemon=True) for ws in spaces]
         for thread in threads:
             thread.start()
-        for thread in threads:
-            thread.join()
+        try:
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.5)
+        except BaseException:  # Ctrl-C or SIGTERM: no test run may outlive the script
+            stop.set()
+            for proc in list(_RUNNING):
+                os.killpg(proc.pid, signal.SIGKILL)
+            raise
 
 
 # --------------------------------------------------------------------------- report
@@ -606,6 +628,8 @@ def _key(mutant: Mutant) -> tuple[str, int, str, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    # SIGTERM ends the run like Ctrl-C: running tests are killed, the copies removed
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if not args.no_nice:
         os.nice(10)
     only = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -641,7 +665,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{m.where()} #{m.index}: {m.change()}")
         return 0
     started = time.perf_counter()
-    run_all(targets, args)
+    try:
+        run_all(targets, args)
+    except KeyboardInterrupt:
+        print("mutation.py: interrupted; the running tests were stopped", file=sys.stderr)
+        return 130
     print(report(targets, groups))
     print(f"\n{sum(len(t.mutants) for t in targets)} mutants in "
           f"{time.perf_counter() - started:.0f} s, seed {args.seed}", file=sys.stderr)  # fmt: skip
