@@ -212,3 +212,32 @@ def test_verify_refuses_times_without_a_moment(at: str, words: str) -> None:
     with pytest.raises(LogTampered, match=words) as err:
         verify([first])
     assert (err.value.seq, err.value.code) == (1, "malformed")
+
+
+def test_stored_logs_with_the_same_count_compare_by_their_events() -> None:
+    """Two stored logs of two events each, with different events, are not equal."""
+    one = _log(2)
+    other = [make_event(None, "x#1", "2025-09-26T09:00:00+08:00", "b", "submit", {})]
+    other.append(make_event(other[0], "x#2", "2025-09-26T10:00:00+08:00", "b", "pass", {}))
+    assert _stored(one) != _stored(other)
+    assert _stored(one) == _stored(one)
+
+
+@pytest.mark.parametrize("header", ["count", "head"])
+def test_a_header_that_does_not_fit_its_events_is_refused(header: str) -> None:
+    """The stored text must hold the announced number of events *and* end in the head."""
+    events = _log(2)
+    raw = ",".join(e.stored_json() for e in events)
+    log = (
+        EventLog(raw, 3, events[-1].hash) if header == "count" else EventLog(raw, 2, events[0].hash)
+    )
+    with pytest.raises(CaseDataError, match="header"):
+        list(log)
+
+
+def test_verify_refuses_details_it_cannot_encode() -> None:
+    """Details that are not JSON (a set) are ``malformed``, not a TypeError."""
+    event = _log(1)[0]._replace(details={"x": {1, 2}})
+    with pytest.raises(LogTampered, match="cannot be encoded") as err:
+        verify([event])
+    assert err.value.code == "malformed"

@@ -19,14 +19,18 @@ from hypothesis import strategies as st
 from approval_rules.errors import CalendarError
 from approval_rules.testing import PeriodSpec, dates, period_specs
 from approval_rules.timelimits import (
+    CHINA_TZ,
     ClockStop,
+    Due,
     ExplainedDay,
     OfficeHours,
+    TimeUnit,
     acceptance_date,
     calendar_days_due,
     check_extension,
     check_stops,
     due_date,
+    due_datetime,
     explain_deadline,
     green_channel_days,
     progress,
@@ -226,6 +230,47 @@ def test_a_stop_ending_before_it_starts_is_a_calendar_error() -> None:
     """The dates are checked before they are compared."""
     with pytest.raises(CalendarError, match="ends"):
         ClockStop("hearing", D(2025, 3, 10), D(2025, 3, 9))
+
+
+def test_counts_must_be_whole_numbers_not_booleans() -> None:
+    """``True`` is an int to Python but not a number of days: refused by name."""
+    for count in (True, 5.0, "5"):
+        with pytest.raises(TypeError, match="working_days must be an int"):
+            due_date(CN, D(2025, 3, 3), count)  # type: ignore[arg-type]
+
+
+def test_a_period_start_must_be_a_day() -> None:
+    """due_date names its own argument when given a datetime."""
+    with pytest.raises(TypeError, match=r"^start must be a datetime\.date"):
+        due_date(CN, datetime(2025, 3, 3, 9), 5)  # type: ignore[arg-type]
+
+
+def test_a_due_with_bounds_holds_days() -> None:
+    """Due's three dates are days, even when all three are datetimes (which compare)."""
+    moment = datetime(2025, 3, 3, 9)
+    with pytest.raises(TypeError, match=r"Due\.best must be a datetime\.date"):
+        Due(moment, moment, moment, False)  # type: ignore[arg-type]
+
+
+def test_a_day_without_lunch_break_is_office_hours() -> None:
+    """Morning may end when the afternoon starts (≤): 9-12 and 12-17 is one 8-hour day."""
+    hours = OfficeHours(morning=(time(9), time(12)), afternoon=(time(12), time(17)))
+    start = datetime(2025, 9, 29, 11, tzinfo=CHINA_TZ)
+    assert due_datetime(CN, start, 2, TimeUnit.HOURS, hours) == start.replace(hour=13)
+
+
+def test_due_datetime_takes_units_by_name_and_moments_only() -> None:
+    """A unit may be given by its value ("half_days"); an unknown one and a date (not a
+    moment) are refused."""
+    start = datetime(2025, 9, 29, 10, tzinfo=CHINA_TZ)  # Monday
+    assert due_datetime(CN, start, 1, "half_days") == start.replace(hour=17, minute=30)  # type: ignore[arg-type]
+    assert due_datetime(CN, start, 1, "working_days") == datetime(
+        2025, 9, 30, 17, 30, tzinfo=CHINA_TZ
+    )  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not a valid TimeUnit"):
+        due_datetime(CN, start, 1, "days")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="start must be a datetime"):
+        due_datetime(CN, D(2025, 9, 29), 1, TimeUnit.HOURS)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- explanations

@@ -10,14 +10,22 @@ closed-form weekend rule outside the law's table.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from approval_rules.errors import CalendarError
-from approval_rules.workdays import OverlayDay, WorkCalendar, parse_overlay
+from approval_rules.workdays import (
+    DayKind,
+    Layer,
+    OverlayDay,
+    WorkCalendar,
+    generate,
+    parse_overlay,
+)
+from approval_rules.workdays.statutory import Festival, parse_table
 
 CN = WorkCalendar.china()
 PROVISIONAL = WorkCalendar.china(provisional=True)
@@ -216,3 +224,125 @@ def test_a_day_both_off_and_closed_is_named_in_both_lists() -> None:
     assert [(i.code, i.message) for i in issues] == [
         ("overlay-conflict", "2026-04-20 is in both 'days_off' and 'closures'")
     ]
+
+
+# --------------------------------------------------------------------------- second run (seed 2025)
+
+
+def test_counting_forward_checks_the_first_day_after_the_start() -> None:
+    """With data for 2023 only, 1 WD from Fri 2022-12-30 depends on Sat 2022-12-31 (was
+    it a make-up day?), a day without data: refused, although the answer is in 2023."""
+    only_2023 = WorkCalendar.from_days(years=[2023])
+    with pytest.raises(CalendarError, match="no official working-day data for 2022"):
+        only_2023.add_workdays(D(2022, 12, 30), 1)
+
+
+def test_a_calendar_without_years_says_it_covers_none() -> None:
+    """The refusal names what the calendar covers: no year at all."""
+    with pytest.raises(CalendarError, match="covers no year"):
+        WorkCalendar.from_days(years=[]).add_workdays(D(2025, 1, 3), 1)
+
+
+def test_workdays_between_refuses_a_datetime_by_name() -> None:
+    """A datetime where a day is meant is the caller's bug, named by argument."""
+    with pytest.raises(TypeError, match=r"^a must be a datetime\.date"):
+        CN.workdays_between(datetime(2025, 3, 3, 9), D(2025, 3, 10))  # type: ignore[arg-type]
+
+
+def test_year_9999_is_the_last_year_and_every_day_of_a_year_is_reported() -> None:
+    """9999 is a year like any other; a year's days run to 31 December."""
+    assert ONLY_2025.year_report(9999).workdays == 261  # 9999-01-01 is a Friday
+    days = ONLY_2025.non_working_days(2022, include_weekends=True)
+    assert (days[0].date, days[-1].date) == (D(2022, 1, 1), D(2022, 12, 31))  # Sat .. Sat
+
+
+def test_a_calendar_is_only_equal_to_a_calendar() -> None:
+    """Comparing with something else is not an error, just unequal."""
+    assert CN != "cn"
+    assert (CN == 5) is False
+    assert WorkCalendar.china() == CN
+
+
+# --------------------------------------------------------------------------- the provisional bounds
+
+
+def test_a_thursday_holiday_takes_the_friday_and_keeps_its_saturday() -> None:
+    """元旦 2032 falls on a Thursday: the swap principles give Thu-Sat off, Friday 01-02
+    being the extra (projected) day.  In the earliest estimate that Friday is worked (a
+    plain workday, not a holiday), but Saturday 01-03 belongs to the block and is never
+    a make-up candidate; the candidates start on Sunday 01-04."""
+    earliest = PROVISIONAL.earliest
+    friday = earliest.describe(D(2032, 1, 2))
+    assert (friday.is_workday, friday.kind, friday.layer) == (
+        True,
+        DayKind.WORKDAY,
+        Layer.PROJECTED,
+    )
+    saturday = earliest.describe(D(2032, 1, 3))
+    assert (saturday.is_workday, saturday.kind, saturday.layer) == (False, DayKind.WEEKEND, None)
+    assert PROVISIONAL.latest.describe(D(2032, 1, 2)).is_workday is False
+
+
+def test_mid_autumn_inside_the_national_day_week_is_one_block() -> None:
+    """中秋 2028 is Tue 10-03, inside 国庆: one 8-day block 10-01..10-08.  Its weekend
+    days (Sat 10-07, Sun 10-08) are off in every estimate, never make-up candidates."""
+    for calendar in (PROVISIONAL.earliest, PROVISIONAL, PROVISIONAL.latest):
+        for day in (D(2028, 10, 7), D(2028, 10, 8)):
+            assert calendar.describe(day).layer is None
+            assert not calendar.is_workday(day)
+
+
+def test_the_table_file_is_read_strictly() -> None:
+    """statutory_days.txt: comments and blank lines skipped; a festival without a name
+    or without days, or a year listed twice, is refused with its line number."""
+    text = "# 节日表\n\n2030 元旦=01-01 中秋=09-12,09-13\n"
+    assert parse_table(text) == {
+        2030: (
+            Festival("元旦", (D(2030, 1, 1),)),
+            Festival("中秋", (D(2030, 9, 12), D(2030, 9, 13))),
+        )
+    }
+    for bad, where in [
+        ("2030 =01-01\n", ":1: cannot read"),
+        ("# c\n2030 中秋=\n", ":2: cannot read"),
+        ("2030 元旦=01-01\n2030 中秋=09-12\n", ":2: year 2030 listed twice"),
+    ]:
+        with pytest.raises(ValueError, match=where):
+            parse_table(bad)
+
+
+def test_the_shipped_table_is_what_the_generator_makes(capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m approval_rules.workdays.generate --check`` passes: the table is fresh."""
+    assert generate.main(["--check"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- overlay messages
+
+
+def test_an_overlay_that_is_a_list_is_a_wrong_type() -> None:
+    """A YAML list where a mapping is expected is reported, not a crash."""
+    overlay, issues = parse_overlay("- a\n- b\n")
+    assert overlay is None
+    assert [(i.code, i.message, i.hint) for i in issues] == [
+        ("wrong-type", "a calendar overlay must be a mapping of keys (got a list)", None)
+    ]
+
+
+def test_overlay_messages_name_the_place() -> None:
+    """A key at the top is "in the overlay"; a date twice in one list says which list."""
+    _, issues = parse_overlay("kind: calendar_overlay\nname: x\nbogus: 1\n")
+    assert issues[0].message == "unknown key 'bogus' in the overlay"
+    _, issues = parse_overlay(
+        "kind: calendar_overlay\nname: x\ndays_off: [2026-04-20, 2026-04-20]\n"
+    )
+    assert issues[0].message == "2026-04-20 is listed twice in 'days_off'"
+
+
+def test_an_overlay_with_a_yaml_error_gives_no_overlay() -> None:
+    """A duplicate key is an error of the text itself: no overlay comes back."""
+    overlay, issues = parse_overlay(
+        "kind: calendar_overlay\nname: x\nname: y\ndays_off: [2026-04-20]\n"
+    )
+    assert overlay is None
+    assert [i.code for i in issues] == ["duplicate-key"]
