@@ -675,3 +675,31 @@ def test_a_backup_stops_the_clock_for_the_absent_head(full: Engine) -> None:
     case = full.act(case, "end_clock_stop", at=t("2025-06-11 09:00"), actor="deputy")
     assert case.events[-1].details["for"] == "boss"
     assert full.replay(case.events, head=case.head) == case
+
+
+# --------------------------------------------------------------------------- what is offered
+
+
+def test_no_extension_is_offered_after_the_statutory_due_day(full: Engine) -> None:
+    """Due Mon 07-07: on Tue 07-08 the head is no longer offered the extension, and
+    asking is refused (Art. 42: extended before the period runs out)."""
+    case = full.act(full_accepted(full), "pass", at=t("2025-06-09 11:00"), actor="rev",
+                    step="review")  # fmt: skip
+    assert "extend" in offered(full, case, "2025-07-07 16:00")
+    assert "extend" not in offered(full, case, "2025-07-08 09:00")
+    with refused("extend", "extension-too-late"):
+        full.act(case, "extend", at=t("2025-07-08 09:00"), actor="boss", reason="需专家论证")
+
+
+def test_only_staff_of_the_matter_are_offered_to_record_absences(full: Engine) -> None:
+    """The applicant records nobody's absence: not offered, and refused."""
+    case = full_accepted(full)
+    absence = next(
+        a
+        for a in full.available_actions(case, t("2025-06-09 11:00"))
+        if a.action == "record_absence"
+    )
+    assert "app" not in absence.actors
+    assert "clerk" in absence.actors
+    with refused("record_absence", "not-authorised"):
+        full.act(case, "record_absence", at=t("2025-06-09 11:00"), actor="app", person="rev")
