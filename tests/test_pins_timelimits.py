@@ -8,7 +8,7 @@ Dates are on the official calendar (国庆+中秋 2025-10-01..08 off, Sat 10-11 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -16,10 +16,21 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from approval_rules.errors import CalendarError
 from approval_rules.testing import PeriodSpec, dates, period_specs
 from approval_rules.timelimits import (
+    CHINA_TZ,
     ClockStop,
+    Due,
+    ExplainedDay,
+    OfficeHours,
+    TimeUnit,
+    acceptance_date,
+    calendar_days_due,
+    check_extension,
+    check_stops,
     due_date,
+    due_datetime,
     explain_deadline,
     green_channel_days,
     progress,
@@ -158,6 +169,122 @@ def test_green_channel_accepts_every_number_type() -> None:
     assert green_channel_days(20, 0.5) == 10
     assert green_channel_days(20, Fraction(1, 2)) == 10
     assert green_channel_days(20, Decimal("0.5")) == 10
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+NOON = datetime(2025, 10, 9, 12, 0)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: ClockStop("hearing", D(2025, 3, 10), NOON), "ClockStop.end"),
+        (lambda: calendar_days_due(CN, NOON, 3), "start"),
+        (lambda: acceptance_date(CN, NOON, notice_issued=None, corrected=None), "received"),
+        (
+            lambda: check_extension(
+                CN, deadline=NOON, granted_on=D(2025, 10, 9), already_extended=False
+            ),
+            "deadline",
+        ),
+        (lambda: progress(CN, D(2025, 10, 9), 5, NOON), "at"),
+    ],
+)
+def test_a_datetime_where_a_day_is_meant_is_refused_by_name(call: object, name: str) -> None:
+    """Dropping a datetime's time would hide the caller's bug: TypeError naming the argument.
+
+    Without its own check each call fails later with another message, or (acceptance
+    without a notice) returns the datetime as if it were a day.
+    """
+    with pytest.raises(TypeError, match=rf"^{name} must be a datetime\.date"):
+        call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("kind", ["", "  ", None])
+def test_a_clock_stop_needs_a_kind(kind: object) -> None:
+    """Art. 45: each stop says what the time was needed for."""
+    with pytest.raises(ValueError, match="kind must be a non-empty string"):
+        ClockStop(kind, D(2025, 3, 10), D(2025, 3, 21))  # type: ignore[arg-type]
+
+
+def test_stops_must_be_clock_stops() -> None:
+    """A tuple that looks like a stop is refused with a TypeError, not an AttributeError."""
+    with pytest.raises(TypeError, match="stops must be ClockStop items"):
+        check_stops([("hearing", D(2025, 3, 10), D(2025, 3, 21))])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="stops must be ClockStop items"):
+        due_date(CN, D(2025, 3, 3), 20, stops=["hearing"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    "morning", [(time(9, tzinfo=UTC), time(12)), ("09:00", "12:00"), (time(9), 12)]
+)
+def test_office_hours_are_naive_times(morning: object) -> None:
+    """Times with a zone, texts or numbers are refused: the office's zone is ``tz``."""
+    with pytest.raises(TypeError, match=r"naive datetime\.time"):
+        OfficeHours(morning=morning)  # type: ignore[arg-type]
+
+
+def test_a_stop_ending_before_it_starts_is_a_calendar_error() -> None:
+    """The dates are checked before they are compared."""
+    with pytest.raises(CalendarError, match="ends"):
+        ClockStop("hearing", D(2025, 3, 10), D(2025, 3, 9))
+
+
+def test_counts_must_be_whole_numbers_not_booleans() -> None:
+    """``True`` is an int to Python but not a number of days: refused by name."""
+    for count in (True, 5.0, "5"):
+        with pytest.raises(TypeError, match="working_days must be an int"):
+            due_date(CN, D(2025, 3, 3), count)  # type: ignore[arg-type]
+
+
+def test_a_period_start_must_be_a_day() -> None:
+    """due_date names its own argument when given a datetime."""
+    with pytest.raises(TypeError, match=r"^start must be a datetime\.date"):
+        due_date(CN, datetime(2025, 3, 3, 9), 5)  # type: ignore[arg-type]
+
+
+def test_a_due_with_bounds_holds_days() -> None:
+    """Due's three dates are days, even when all three are datetimes (which compare)."""
+    moment = datetime(2025, 3, 3, 9)
+    with pytest.raises(TypeError, match=r"Due\.best must be a datetime\.date"):
+        Due(moment, moment, moment, False)  # type: ignore[arg-type]
+
+
+def test_a_day_without_lunch_break_is_office_hours() -> None:
+    """Morning may end when the afternoon starts (≤): 9-12 and 12-17 is one 8-hour day."""
+    hours = OfficeHours(morning=(time(9), time(12)), afternoon=(time(12), time(17)))
+    start = datetime(2025, 9, 29, 11, tzinfo=CHINA_TZ)
+    assert due_datetime(CN, start, 2, TimeUnit.HOURS, hours) == start.replace(hour=13)
+
+
+def test_due_datetime_takes_units_by_name_and_moments_only() -> None:
+    """A unit may be given by its value ("half_days"); an unknown one and a date (not a
+    moment) are refused."""
+    start = datetime(2025, 9, 29, 10, tzinfo=CHINA_TZ)  # Monday
+    assert due_datetime(CN, start, 1, "half_days") == start.replace(hour=17, minute=30)  # type: ignore[arg-type]
+    assert due_datetime(CN, start, 1, "working_days") == datetime(
+        2025, 9, 30, 17, 30, tzinfo=CHINA_TZ
+    )  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not a valid TimeUnit"):
+        due_datetime(CN, start, 1, "days")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="start must be a datetime"):
+        due_datetime(CN, D(2025, 9, 29), 1, TimeUnit.HOURS)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def test_explained_days_are_official_unless_said_otherwise() -> None:
+    """An ExplainedDay is not provisional by default; a day of a year without official
+    data says so in its text, whatever the provisional calendar makes of it."""
+    assert ExplainedDay(D(2025, 10, 9), True, 1, "workday").text == "day 1: workday"
+    days = explain_deadline(WorkCalendar.china(provisional=True), D(2026, 12, 28), 8)
+    assert {d.date.year for d in days} == {2026, 2027}
+    for day in days:
+        assert day.provisional == (day.date.year == 2027)
+        assert day.text.endswith(" [provisional]") == (day.date.year == 2027)
 
 
 # --------------------------------------------------------------------------- properties
