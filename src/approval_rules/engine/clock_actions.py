@@ -15,7 +15,7 @@ from datetime import date
 
 from ..errors import ActionNotAllowed
 from .case import Case
-from .context import Authority, Command, Ctx, Details, Handled, text_detail
+from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
 from .permissions import authority
 from .records import APPROVED, IN_REVIEW
 
@@ -114,7 +114,7 @@ def start_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Han
     notice = text_detail(
         cmd.details.get("notice"), "the written notice to the applicant (Art. 45)", cmd.action
     )
-    return {"kind": kind, "notice": notice}, None
+    return acting_for({"kind": kind, "notice": notice}, auth, cmd.actor), None
 
 
 def end_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
@@ -129,7 +129,7 @@ def end_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handl
     notice = text_detail(cmd.details.get("notice"), "notice", cmd.action, required=False)
     if notice:
         details["notice"] = notice
-    return details, None
+    return acting_for(details, auth, cmd.actor), None
 
 
 def extend(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
@@ -143,8 +143,7 @@ def extend(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
         "reason": reason,
         "due": ctx.clocks.case_dues(case, cmd.at, days),
     }
-    if auth.principal != cmd.actor:
-        details["for"] = auth.principal
+    acting_for(details, auth, cmd.actor)
     return details, None
 
 

@@ -76,6 +76,13 @@ class Authority(NamedTuple):
     principal: str
 
 
+def acting_for(details: Details, auth: Authority, actor: str) -> Details:
+    """``details`` with ``for``: the absent principal, when a backup (AB岗) acted."""
+    if auth.principal != actor:
+        details["for"] = auth.principal
+    return details
+
+
 #: ``check(ctx, case, action, step, actor, day)``: raises ActionNotAllowed or says how.
 Check = Callable[[Ctx, Case, str, "str | None", str, date], Authority]
 #: ``handle(ctx, case, command, authority)``: the event's details and step map.

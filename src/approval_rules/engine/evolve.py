@@ -170,7 +170,7 @@ def _steps_of(case: Case | None, event: Event) -> dict[str, StepState] | None:
         steps[sid] = passed_state(steps[sid], status, event.actor, d)
     elif action in ACCEPTING:
         for sid in d["passed"]:
-            steps[sid] = passed_state(steps[sid], PASSED, event.actor, EMPTY)
+            steps[sid] = passed_state(steps[sid], PASSED, event.actor, d)
     elif action == "send_back":
         gone = {*d["reopen"], *d["reset"]}
         steps = {sid: st for sid, st in steps.items() if sid not in gone}

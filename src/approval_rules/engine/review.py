@@ -17,7 +17,7 @@ from ..model import StepKind
 from ..plan import MatterPlan
 from .case import Case
 from .clocks import Timer
-from .context import Authority, Command, Ctx, Details, Handled, text_detail
+from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
 from .fees import assess
 from .permissions import on_step, separation
 from .records import (
@@ -196,8 +196,7 @@ def pass_step(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     assert sid is not None
     d = cmd.details
     details: Details = {"step": sid}
-    if auth.principal != cmd.actor:
-        details["for"] = auth.principal
+    acting_for(details, auth, cmd.actor)
     opinion = d.get("opinion")
     if opinion is not None:
         opinion = text_detail(opinion, "opinion", cmd.action, required=False)
@@ -241,8 +240,7 @@ def refuse(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
             cmd.action, "a refusal must state its reasons", code="detail-required"
         )
     details: Details = {"step": auth.step, "reasons": reasons}
-    if auth.principal != cmd.actor:
-        details["for"] = auth.principal
+    acting_for(details, auth, cmd.actor)
     return details, None
 
 
@@ -264,8 +262,7 @@ def send_back_step(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handl
     reason = text_detail(cmd.details.get("reason"), "a reason", cmd.action)
     steps, redo = send_back(ctx, case, sid, target, cmd.at, cmd.stamp)
     details: Details = {"step": sid, "to": target, "reason": reason, **redo}
-    if auth.principal != cmd.actor:
-        details["for"] = auth.principal
+    acting_for(details, auth, cmd.actor)
     return details, steps
 
 

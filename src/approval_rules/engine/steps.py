@@ -19,7 +19,7 @@ from .._wording import suggestion
 from ..errors import ActionNotAllowed
 from ..plan import MatterPlan
 from .case import Case
-from .context import Authority, Command, Ctx, Details, Handled
+from .context import Authority, Command, Ctx, Details, Handled, acting_for
 from .evolve import opened_state, passed_state, skipped_state, step_map
 from .records import DONE, OPEN, PASSED, StepState, StepStatus
 
@@ -87,8 +87,7 @@ def specific_done(
     ``details`` gets ``for`` when a backup acted; the step of that kind, when the matter
     has one open (``auth.step``), passes unless ``passes`` is false (a fee still due).
     """
-    if auth.principal != cmd.actor:
-        details["for"] = auth.principal
+    acting_for(details, auth, cmd.actor)
     if auth.step is None or not passes:
         return details, None
     details["step"] = auth.step

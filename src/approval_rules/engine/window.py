@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ActionNotAllowed, CaseDataError
 from .case import Case
 from .clocks import Timer
-from .context import Authority, Command, Ctx, Details, Handled, day_detail, text_detail
+from .context import Authority, Command, Ctx, Details, Handled, acting_for, day_detail, text_detail
 from .evolve import step_map
 from .intake import check_files, check_materials
 from .permissions import window
@@ -149,7 +149,7 @@ def request_correction(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> H
             "the checks found nothing to correct; list the problems to notify",
             code="nothing-to-correct",
         )
-    return {"items": items}, None
+    return acting_for({"items": items}, auth, cmd.actor), None
 
 
 def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
@@ -181,11 +181,17 @@ def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     }
     if case.status is CORRECTION_REQUESTED and not problems:
         details["corrected"] = True
-    return details, None
+    return acting_for(details, auth, cmd.actor), None
 
 
 def acceptance(
-    ctx: Ctx, case: Case, moment: datetime, stamp: str, actor: str, makeup: date | None
+    ctx: Ctx,
+    case: Case,
+    moment: datetime,
+    stamp: str,
+    actor: str,
+    makeup: date | None,
+    auth: Authority | None = None,
 ) -> Handled:
     """受理: the acceptance day and due dates; the window's step passes and the next open.
 
@@ -200,6 +206,8 @@ def acceptance(
     }
     if case.intake.gaps:
         details["makeup_by"] = (makeup or promised).isoformat()
+    if auth is not None:
+        acting_for(details, auth, actor)
     if plan.start_is_accept and plan.start in case.steps:
         details["passed"] = [plan.start]
         steps = complete_step(ctx, case, plan.start, PASSED, moment, stamp, actor, details)
@@ -227,7 +235,7 @@ def accept(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
             cmd.action, "no tolerated material is missing; makeup_by is not needed",
             code="no-gaps",
         )  # fmt: skip
-    handled = acceptance(ctx, case, cmd.at, cmd.stamp, cmd.actor, makeup)
+    handled = acceptance(ctx, case, cmd.at, cmd.stamp, cmd.actor, makeup, auth)
     if makeup is not None:
         promised = date.fromisoformat(handled[0]["due"][1])
         if not cmd.at.date() <= makeup <= promised:
@@ -247,7 +255,8 @@ def deemed_acceptance(ctx: Ctx, case: Case, timer: Timer) -> Handled:
 
 def refuse_to_accept(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     """不予受理, with a ``reason`` (required)."""
-    return {"reason": text_detail(cmd.details.get("reason"), "a reason", cmd.action)}, None
+    details: Details = {"reason": text_detail(cmd.details.get("reason"), "a reason", cmd.action)}
+    return acting_for(details, auth, cmd.actor), None
 
 
 def withdraw(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
