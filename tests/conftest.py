@@ -106,6 +106,8 @@ def _probe_mermaid() -> str | None:
             f"the npm package(s) {', '.join(missing)} are not installed in {folder} "
             f"(run `npm install mermaid jsdom` there, or set {MERMAID_DIR_ENV})"
         )
+
+
 def _probe_durable_rules() -> str | None:
     # durable-rules is a C extension built from its source: it installs and imports on
     # Python 3.11 and 3.12 only (the dev extra's environment marker), and a build can fail
