@@ -56,6 +56,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"case"},  # the case and its serial form
     {"evolve"},  # the fold: no plan, no calendar
     {"clocks"},  # every due date
+    {"bounds"},  # the bounds of what callers hand in
     {"context"},  # what checks and handlers receive
     {"permissions", "intake", "steps"},
     {"fees", "clock_actions", "closing"},

@@ -16,7 +16,7 @@ from datetime import date
 from ..errors import ActionNotAllowed
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
-from .permissions import authority
+from .permissions import authority, impartial
 from .records import APPROVED, IN_REVIEW
 
 __all__ = [
@@ -35,6 +35,7 @@ def may_stop_clock(
     """Handlers of an open step start a stop (in review or approved, the day after the
     last one ended) and end it; who started it may end it too.
     """
+    impartial(case, actor, action)
     active = case.clock.active_stop
     if action == "start_clock_stop":
         if case.status not in (IN_REVIEW, APPROVED):
@@ -70,6 +71,7 @@ def may_extend(
     ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
 ) -> Authority:
     """The approver of extensions, once, in review, on or before the statutory due date."""
+    impartial(case, actor, action)
     plan = ctx.plan
     if plan.extension is None:
         raise ActionNotAllowed(

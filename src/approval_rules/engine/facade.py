@@ -24,6 +24,7 @@ from ..graph import Process
 from ..plan import MatterPlan
 from ..workdays import WorkCalendar
 from .actions import CLOCK_EVENTS, REGISTRY
+from .bounds import caller_id, check_input, shown
 from .case import CASE_FORMAT, Case
 from .clocks import Clocks, Timer
 from .context import Command, Ctx, Details, Handled
@@ -186,15 +187,19 @@ class Engine:
 
         Raises:
             TypeError: ``at`` is naive.
-            CaseDataError: unknown matter, fields, materials or malformed input.
+            CaseDataError: unknown matter, fields, materials, malformed input or input
+                outside the bounds (:mod:`.bounds`: ids, texts, numbers, nesting).
             ActionNotAllowed: green channel asked for but not available, or a date the
                 calendar has no data for.
         """
         plan = self._plan(matter_id)
         clocks = self._clocks
         local = clocks.local(at)
-        if not isinstance(actor, str) or not actor.strip():
-            raise CaseDataError(f"actor must be non-empty text, not {actor!r}")
+        caller_id(actor, "actor")
+        if case_id is not None:
+            caller_id(case_id, "case_id")
+        check_input(applicant, "applicant")
+        check_input(materials, "materials")
         if actor == SYSTEM:
             raise ActionNotAllowed("submit", f"{SYSTEM!r} is reserved", code="reserved-actor")
         fields = check_applicant(plan, applicant)
@@ -223,8 +228,6 @@ class Engine:
         if case_id is None:
             payload = [matter_id, fields, files, stamp, actor]
             case_id = "c-" + hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:12]
-        elif not isinstance(case_id, str) or not case_id or "#" in case_id:
-            raise CaseDataError(f"case_id must be non-empty text without '#', not {case_id!r}")
         details: Details = {
             "format": CASE_FORMAT,
             "case": case_id,
@@ -273,20 +276,25 @@ class Engine:
                 docs/engine.md).
 
         Raises:
-            TypeError: ``at`` is naive.
+            TypeError: ``at`` is naive, or ``expected_version`` is not a whole number.
             ActionNotAllowed: refused, with ``reason`` and ``code``; nothing changed.
             StaleCase: ``expected_version`` is not the case's version.
-            CaseDataError: malformed details.
+            CaseDataError: malformed details, or input outside the bounds
+                (:mod:`.bounds`: ids, texts, numbers, nesting).
             CalendarError: a date the calendar has no official data for (it never
                 guesses; add an overlay or use a provisional calendar).
             CaseError: the engine's matter is another version than the case's.
         """
         ctx = self._ctx(case)
+        if expected_version is not None and (
+            type(expected_version) is not int or expected_version < 0
+        ):
+            raise TypeError(
+                "expected_version must be the case's version as a whole number, not "
+                f"{shown(expected_version)} ({type(expected_version).__name__})"
+            )
         if event_id is not None:
-            if not isinstance(event_id, str) or not event_id or "#" in event_id:
-                raise CaseDataError(
-                    f"event_id must be non-empty text without '#', not {event_id!r}"
-                )
+            caller_id(event_id, "event_id")
             used = case.events.caller_event(event_id)
             if used is not None:
                 if used[1:] != (action, actor):
@@ -299,21 +307,22 @@ class Engine:
         if expected_version is not None and expected_version != case.version:
             raise StaleCase(expected_version, case.version)
         local = self._after_last(case, at, action)
-        if not isinstance(actor, str) or not actor:
-            raise CaseDataError(f"actor must be non-empty text, not {actor!r}")
-        spec = REGISTRY.get(action)
+        caller_id(actor, "actor")
+        spec = REGISTRY.get(action) if isinstance(action, str) else None
         if spec is None:
+            name = action if isinstance(action, str) and len(action) <= 64 else shown(action)
             raise ActionNotAllowed(
-                str(action), "unknown action" + suggestion(action, REGISTRY), code="unknown-action"
+                name, "unknown action" + suggestion(name, REGISTRY), code="unknown-action"
             )
         if actor == SYSTEM:
             raise ActionNotAllowed(action, f"{SYSTEM!r} is reserved", code="reserved-actor")
         for key in details:
             if key not in spec.details:
                 raise CaseDataError(
-                    f"{action}: unknown detail {key!r} "
+                    f"{action}: unknown detail {shown(key)} "
                     f"(it takes: {', '.join(spec.details) or 'none'})"
                 )
+        check_input(details, action, details=True)
         case = self._advance(ctx, case, local)
         if case.status in TERMINAL:
             raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")

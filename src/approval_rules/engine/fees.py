@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any, Final, cast
 
 from ..errors import ActionNotAllowed, CaseDataError
-from ..model import StepKind
+from ..model import MAX_MONEY, StepKind
 from ..plan import MatterPlan
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, text_detail
@@ -38,17 +38,25 @@ _CENT: Final = Decimal("0.01")
 
 
 def require_fee_fields(plan: MatterPlan, fields: Mapping[str, Any]) -> None:
-    """Refuse a submission that lacks a field a fee that applies is counted from.
+    """Refuse a submission that lacks a field a fee that applies is counted from, or
+    gives it a negative value (a negative area would make a negative fee).
 
     Raises:
-        CaseDataError: the field is missing.
+        CaseDataError: the field is missing or negative.
     """
     for item, cond in plan.fees:
         applies = cond is None or cond.evaluate(fields)
-        if item.per_field is not None and applies and item.per_field not in fields:
+        if item.per_field is None or not applies:
+            continue
+        if item.per_field not in fields:
             raise CaseDataError(
                 f"applicant field {item.per_field!r} is needed to assess the fee "
                 f"{item.name} ({item.id})"
+            )
+        if fields[item.per_field] < 0:
+            raise CaseDataError(
+                f"applicant field {item.per_field!r} may not be negative: the fee "
+                f"{item.name} ({item.id}) is counted from it"
             )
 
 
@@ -90,7 +98,11 @@ def _money(value: object, action: str) -> Decimal:
         amount = Decimal(str(value))
     except InvalidOperation:
         raise CaseDataError(f"{action}: amount {value!r} is not a number") from None
-    if not amount.is_finite() or amount.quantize(_CENT) != amount:
+    if not amount.is_finite() or amount.copy_abs() > MAX_MONEY:
+        raise CaseDataError(
+            f"{action}: amount {str(value)[:40]!r} must be a number of yuan up to {MAX_MONEY}"
+        )
+    if amount.quantize(_CENT) != amount:
         raise CaseDataError(f"{action}: amount {value!r} must be yuan with at most 2 decimals")
     return amount.quantize(_CENT)
 

@@ -11,14 +11,17 @@ least 0.0001 in size, so that the record writes them exactly (:func:`record_numb
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
 from .._wording import suggestion
 from ..errors import CaseDataError
-from ..model import FieldType, Material, MaterialForm, Necessity
+from ..filetypes import normalise_file_type
+from ..model import ElectronicRules, FieldType, Material, MaterialForm, Necessity
 from ..plan import MatterPlan
+from .bounds import MAX_NUMBER, file_name, shown
 from .context import day_detail
 from .records import Problem
 
@@ -26,6 +29,8 @@ __all__ = ["check_applicant", "check_files", "check_materials", "record_number"]
 
 #: The smallest size of a non-zero number the record holds (see :func:`record_number`).
 SMALLEST: Final = 1e-4
+#: A page number: the last group of digits in a file's name (``申请表-2.jpg`` → 2).
+_PAGE_NUMBER: Final = re.compile(r"([0-9]+)(?!.*[0-9])")
 
 
 def record_number(value: object) -> bool:
@@ -59,7 +64,7 @@ def check_applicant(plan: MatterPlan, applicant: object) -> dict[str, Any]:
             continue
         kind = spec.type
         if kind is FieldType.NUMBER:
-            ok = record_number(value)
+            ok = record_number(value) and abs(value) <= MAX_NUMBER
         elif kind is FieldType.BOOLEAN:
             ok = isinstance(value, bool)
         elif kind is FieldType.CHOICE:
@@ -71,14 +76,14 @@ def check_applicant(plan: MatterPlan, applicant: object) -> dict[str, Any]:
         if not ok:
             expected = {
                 FieldType.NUMBER: "a number (0, or at least 0.0001 in size)"
-                if isinstance(value, float) and math.isfinite(value)
-                else "a number",
+                if isinstance(value, float) and math.isfinite(value) and abs(value) < 1
+                else f"a number of at most {MAX_NUMBER} in size",
                 FieldType.BOOLEAN: "true or false",
                 FieldType.CHOICE: "one of " + ", ".join(spec.choices),
                 FieldType.TEXT: "text",
                 FieldType.DATE: "a date",
             }[kind]
-            raise CaseDataError(f"applicant field {key!r} must be {expected}, not {value!r}")
+            raise CaseDataError(f"applicant field {key!r} must be {expected}, not {shown(value)}")
         if kind is FieldType.DATE:
             value = day_detail(value, f"applicant field {key!r}", "submit").isoformat()
         out[key] = value
@@ -104,6 +109,10 @@ def check_files(
             )
         if value is None or value is False:
             continue
+        if isinstance(value, Mapping) and set(value) == {"files"}:
+            value = value["files"]
+        if isinstance(value, list | tuple) and not value:
+            continue  # an empty list of files delivers nothing
         if value is True or value == "paper":
             out[mid] = []
             continue
@@ -163,12 +172,13 @@ def _file(mid: str, raw: object, action: str) -> dict[str, Any]:
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise CaseDataError(f"{action}: every file of {mid!r} needs a name")
+    file_name(name, f"{action}: a file of {mid!r}")
     kind = raw.get("type")
     if kind is None:
         kind = name.rsplit(".", 1)[-1] if "." in name else ""
     if not isinstance(kind, str):
         raise CaseDataError(f"{action}: file {name!r}: type must be text")
-    out: dict[str, Any] = {"name": name, "type": kind.lower().lstrip(".")}
+    out: dict[str, Any] = {"name": name, "type": normalise_file_type(kind)}
     for key in ("size_kb", "width", "height", "pages"):
         value = raw.get(key)
         if value is None:
@@ -183,6 +193,10 @@ def _file(mid: str, raw: object, action: str) -> dict[str, Any]:
                 + (" (at least 0.0001)" if key == "size_kb" and value else "")
             )
         out[key] = value
+    if ("width" in out) != ("height" in out):
+        raise CaseDataError(
+            f"{action}: file {name!r}: give both its width and its height in pixels, or neither"
+        )
     return out
 
 
@@ -195,49 +209,80 @@ def _file_problems(m: Material, files: Sequence[Mapping[str, Any]]) -> list[Prob
                 m.id, "no-electronic-copy", f"{m.name} ({m.id}) must be supplied electronically"
             )
         )
+    for f in files:
+        if f.get("size_kb") == 0:
+            problems.append(Problem(m.id, "empty-file", f"{m.name}: {f['name']} is empty (0 KB)"))
     rules = m.electronic
     if rules is None or not files:
         return problems
-    pages = 0
     for f in files:
-        name = f["name"]
-        pages += f.get("pages") or 1
-        if rules.file_types and f["type"] not in rules.file_types:
-            problems.append(Problem(
-                m.id, "wrong-file-type",
-                f"{m.name}: {name} is {f['type'] or 'of unknown type'}; allowed: "
-                + ", ".join(rules.file_types),
-            ))  # fmt: skip
-        size = f.get("size_kb")
-        if rules.max_size_kb is not None and size is not None and size > rules.max_size_kb:
-            problems.append(Problem(
-                m.id, "file-too-large",
-                f"{m.name}: {name} is {size} KB; at most {rules.max_size_kb} KB",
-            ))  # fmt: skip
-        width, height = f.get("width"), f.get("height")
-        if width is not None and height is not None:
-            # Pixel limits apply whatever the orientation (a portrait A4 scan is fine).
-            long_side, short_side = max(width, height), min(width, height)
-            low, high = rules.min_pixels, rules.max_pixels
-            if low is not None and (
-                long_side < max(low.width, low.height) or short_side < min(low.width, low.height)
-            ):
-                problems.append(Problem(
-                    m.id, "too-few-pixels",
-                    f"{m.name}: {name} is {width}×{height} pixels; at least "
-                    f"{low.width}×{low.height}",
-                ))  # fmt: skip
-            if high is not None and (
-                long_side > max(high.width, high.height)
-                or short_side > min(high.width, high.height)
-            ):
-                problems.append(Problem(
-                    m.id, "too-many-pixels",
-                    f"{m.name}: {name} is {width}×{height} pixels; at most "
-                    f"{high.width}×{high.height}",
-                ))  # fmt: skip
+        problems.extend(_rule_problems(m, rules, f))
+    pages = sum(f.get("pages") or 1 for f in files)
     if rules.max_pages is not None and pages > rules.max_pages:
         problems.append(Problem(
             m.id, "too-many-pages", f"{m.name}: {pages} pages; at most {rules.max_pages}"
         ))  # fmt: skip
+    if rules.page_order and len(files) > 1:
+        problems.extend(_page_order(m, files))
     return problems
+
+
+def _rule_problems(m: Material, rules: ElectronicRules, f: Mapping[str, Any]) -> list[Problem]:
+    """What breaks the electronic rules in one file: its type, size and pixels."""
+    problems: list[Problem] = []
+    name = f["name"]
+    if rules.file_types and f["type"] not in rules.file_types:
+        problems.append(Problem(
+            m.id, "wrong-file-type",
+            f"{m.name}: {name} is {f['type'] or 'of unknown type'}; allowed: "
+            + ", ".join(rules.file_types),
+        ))  # fmt: skip
+    size = f.get("size_kb")
+    if rules.max_size_kb is not None and size is not None and size > rules.max_size_kb:
+        problems.append(Problem(
+            m.id, "file-too-large",
+            f"{m.name}: {name} is {size} KB; at most {rules.max_size_kb} KB",
+        ))  # fmt: skip
+    width, height = f.get("width"), f.get("height")
+    if width is None or height is None:  # both or neither (_file); neither: not measured
+        return problems
+    # Pixel limits apply whatever the orientation (a portrait A4 scan is fine).
+    long_side, short_side = max(width, height), min(width, height)
+    low, high = rules.min_pixels, rules.max_pixels
+    if low is not None and (
+        long_side < max(low.width, low.height) or short_side < min(low.width, low.height)
+    ):
+        problems.append(Problem(
+            m.id, "too-few-pixels",
+            f"{m.name}: {name} is {width}×{height} pixels; at least {low.width}×{low.height}",
+        ))  # fmt: skip
+    if high is not None and (
+        long_side > max(high.width, high.height) or short_side > min(high.width, high.height)
+    ):
+        problems.append(Problem(
+            m.id, "too-many-pixels",
+            f"{m.name}: {name} is {width}×{height} pixels; at most {high.width}×{high.height}",
+        ))  # fmt: skip
+    return problems
+
+
+def _page_order(m: Material, files: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    """``page_order``: one file per page, numbered 1, 2, 3 … by the last digits of its name."""
+    numbers: list[int] = []
+    for f in files:
+        found = _PAGE_NUMBER.search(f["name"])
+        if found is None:
+            return [Problem(
+                m.id, "page-order",
+                f"{m.name}: {f['name']} has no page number; name the pages in the paper "
+                "order (…-1, …-2, …) or hand in one multi-page file",
+            )]  # fmt: skip
+        numbers.append(int(found.group(1)))
+    if sorted(numbers) != list(range(1, len(files) + 1)):
+        given = ", ".join(str(n) for n in numbers)
+        return [Problem(
+            m.id, "page-order",
+            f"{m.name}: the pages are numbered {given}; they must run 1 to {len(files)} "
+            "without a gap or a repeat",
+        )]  # fmt: skip
+    return []

@@ -24,6 +24,7 @@ from .records import OPEN, REFUSED
 __all__ = [
     "absence_offers",
     "authority",
+    "impartial",
     "kind_actor",
     "may_record_absence",
     "on_step",
@@ -53,13 +54,33 @@ def authority(
     return None
 
 
+def impartial(case: Case, actor: str, action: str) -> None:
+    """Refuse the applicant handling their own application (a conflict of interest):
+    a member of staff who applied may not accept, review, decide or settle it.  Where
+    they are the only signer of a step, their absence (回避) is recorded by a colleague
+    and their AB岗 backup acts.
+
+    Raises:
+        ActionNotAllowed: ``conflict-of-interest``.
+    """
+    if actor == case.intake.applicant_id:
+        raise ActionNotAllowed(
+            action,
+            f"{actor} is the applicant of case {case.id} and may not handle it "
+            "(conflict of interest); another signer or their backup acts",
+            code="conflict-of-interest",
+        )
+
+
 def on_step(plan: MatterPlan, case: Case, sid: str, actor: str, day: date, action: str) -> str:
     """Whom ``actor`` acts for on step ``sid``.
 
     Raises:
-        ActionNotAllowed: not a signer (``not-a-signer``), or a backup whose principals
-            are not recorded absent that day (``principal-not-absent``).
+        ActionNotAllowed: the applicant (``conflict-of-interest``), not a signer
+            (``not-a-signer``), or a backup whose principals are not recorded absent
+            that day (``principal-not-absent``).
     """
+    impartial(case, actor, action)
     rule = plan.steps[sid]
     if actor in rule.signer_set:
         return actor
@@ -97,6 +118,7 @@ def kind_actor(
         ActionNotAllowed: the step of that kind is not open (``step-not-open``), or the
             actor may not act there.
     """
+    impartial(case, actor, action)
     sids = plan.by_kind.get(kind, ())
     if sids and case.status is not REFUSED:
         for sid in sids:
@@ -142,7 +164,8 @@ def separation(
 def may_record_absence(
     ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
 ) -> Authority:
-    """Anyone who may record somebody's absence in this matter."""
+    """Anyone who may record somebody's absence in this matter (not the applicant)."""
+    impartial(case, actor, action)
     if not any(actor in rs for rs in ctx.plan.recorders.values()):
         raise ActionNotAllowed(
             action, f"{actor} may not record absences in this case", code="not-authorised"

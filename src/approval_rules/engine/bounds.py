@@ -1,0 +1,165 @@
+"""The bounds of what a caller hands the engine: ids, texts, numbers and nesting.
+
+Everything a host passes in (the applicant's fields, materials, an action's details,
+``actor``, ``case_id``, ``event_id``) is checked here before any check or handler
+reads it, with the loader's bounds (:mod:`..model`: ``MAX_ID``, ``MAX_NAME``,
+``MAX_TEXT``).  Input outside them is a :class:`~..errors.CaseDataError` that names
+the value without echoing it whole, so nothing half-applied follows and every text
+the record takes can be written and stored (no lone surrogate, no control
+character, no megabyte opinion).
+
+This module imports only the standard library, the errors and the model's bounds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Final
+
+from ..errors import CaseDataError
+from ..model import MAX_DEFINITIONS, MAX_ID, MAX_NAME, MAX_TEXT
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_INTEGER",
+    "MAX_NUMBER",
+    "caller_id",
+    "check_input",
+    "file_name",
+    "shown",
+]
+
+#: How deep lists and mappings may nest in a caller's input (a material's file entry
+#: is at depth 3: materials → files → file → key).
+MAX_DEPTH: Final = 5
+#: Items of one list or mapping in a caller's input (the loader's bound on definitions).
+MAX_ITEMS: Final = MAX_DEFINITIONS
+#: The largest size of an applicant's number (an area, a price, a height): far above
+#: any real one, and small enough that a fee counted from it stays exact.
+MAX_NUMBER: Final = 10**12
+#: The largest integer anywhere in a caller's input: what JSON readers keep exactly.
+MAX_INTEGER: Final = 2**53
+
+#: Details that name something of the matter (a step, a person, a fee item, a stop
+#: kind): ids.  Details that are short texts (a certificate number, a receipt, who
+#: signed for a delivery): names.  Every other text detail may be a long text.
+_ID_DETAILS: Final = frozenset({"step", "to", "person", "item", "kind"})
+_NAME_DETAILS: Final = frozenset({"number", "receipt", "signed_by"})
+
+# C0 controls other than tab, line feed and carriage return; DEL.
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What an id may not hold: white space, controls, invisible characters, path
+# separators and '#' (the engine's event ids are ``<case id>#<seq>``).
+_NOT_IN_ID: Final = re.compile(
+    r"[\s\x00-\x1f\x7f/\\#\u00ad\u180e\u200b-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]"
+)
+# Path separators and controls, in a file name.
+_NOT_IN_FILE_NAME: Final = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """``repr(value)``, cut short: what an error message may echo of a caller's input."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value)} characters)"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= 2 * limit else text[: 2 * limit] + "…"
+
+
+def _text(value: str, what: str, limit: int) -> None:
+    if len(value) > limit:
+        raise CaseDataError(f"{what} is {len(value)} characters long; at most {limit}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CaseDataError(
+            f"{what} holds a character that is not text (a lone surrogate): {shown(value)}"
+        ) from None
+    if _CONTROL.search(value):
+        raise CaseDataError(f"{what} holds a control character: {shown(value)}")
+
+
+def caller_id(value: object, what: str) -> str:
+    """An id a caller gives (``actor``, ``case_id``, ``event_id``): one word of visible
+    characters, at most ``MAX_ID`` long, no ``/``, ``\\`` or ``#``, not starting with
+    ``.``; a case id is safe as a file or key name.
+
+    Raises:
+        CaseDataError: anything else.
+    """
+    if not isinstance(value, str):
+        raise CaseDataError(f"{what} must be text, not {shown(value)}")
+    _text(value, what, MAX_ID)
+    if not value or _NOT_IN_ID.search(value) or value.startswith("."):
+        raise CaseDataError(
+            f"{what} must be one word of visible characters without '/', '\\', '#' or a "
+            f"leading '.', not {shown(value)}"
+        )
+    return value
+
+
+def file_name(value: str, what: str) -> None:
+    """A file's name: a name, not a path (no ``/`` or ``\\``, not ``.`` or ``..``),
+    at most ``MAX_NAME`` long.
+
+    Raises:
+        CaseDataError: anything else.
+    """
+    _text(value, what, MAX_NAME)
+    if _NOT_IN_FILE_NAME.search(value) or value.strip() in (".", ".."):
+        raise CaseDataError(
+            f"{what}: {shown(value)} is not a file name (a name without '/' or '\\', not a path)"
+        )
+
+
+def check_input(value: object, what: str, *, details: bool = False) -> None:
+    """A caller's input (details, fields, materials) within the bounds.
+
+    Texts are at most ``MAX_TEXT`` long (keys ``MAX_NAME``; with ``details``, the
+    details that are ids ``MAX_ID``, names ``MAX_NAME``), with no lone surrogate or
+    control character other than tab and line breaks; integers at most
+    ``MAX_INTEGER`` in size; floats finite; lists and mappings at most ``MAX_ITEMS``
+    long and ``MAX_DEPTH`` deep.
+
+    Raises:
+        CaseDataError: the first value outside the bounds.
+    """
+    stack: list[tuple[object, str, int, int]] = [(value, what, 0, MAX_TEXT)]
+    while stack:
+        item, where, depth, limit = stack.pop()
+        if isinstance(item, str):
+            _text(item, where, limit)
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if abs(item) > MAX_INTEGER:
+                raise CaseDataError(f"{where} is too large a number: {shown(item)}")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise CaseDataError(f"{where} must be a finite number, not {item!r}")
+        elif isinstance(item, Mapping | list | tuple):
+            if depth >= MAX_DEPTH:
+                raise CaseDataError(f"{where} nests lists or mappings too deep")
+            if len(item) > MAX_ITEMS:
+                raise CaseDataError(f"{where} has {len(item)} items; at most {MAX_ITEMS}")
+            if isinstance(item, Mapping):
+                for key, sub in item.items():
+                    if isinstance(key, str):
+                        _text(key, f"{where}: a key", MAX_NAME)
+                    inner = f"{where}.{key}" if isinstance(key, str) else where
+                    top = details and depth == 0
+                    stack.append((sub, inner, depth + 1, _limit(key) if top else MAX_TEXT))
+            else:
+                stack.extend((sub, f"{where}[{i}]", depth + 1, MAX_TEXT) for i, sub in
+                             enumerate(item))  # fmt: skip
+
+
+def _limit(key: object) -> int:
+    if key in _ID_DETAILS:
+        return MAX_ID
+    if key in _NAME_DETAILS:
+        return MAX_NAME
+    return MAX_TEXT
