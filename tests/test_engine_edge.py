@@ -348,3 +348,74 @@ def test_validate_at_the_edge_hostile_submissions_property(
     except ApprovalRulesError:
         return
     round_trips(case)
+
+
+# --------------------------------------------------------------- 3. correction items
+
+STAMP = "申请表未加盖单位公章"
+
+
+def noticed() -> Case:
+    """A notice listing a wrong file and an item the officer added."""
+    case = submit(materials={"application_form": [{**JPG, "size_kb": 800}]})
+    return ENGINE.act(case, "request_correction", at=t("2025-09-26 11:00"), actor=WINDOW,
+                      problems=[STAMP])  # fmt: skip
+
+
+def test_correction_items_supplying_only_the_other_material_is_not_corrected() -> None:
+    """The bug of #14: the officer's item never blocked."""
+    case = ENGINE.act(noticed(), "supplement", at=t("2025-09-29 09:00"), actor="acme",
+                      materials={"application_form": [JPG]})  # fmt: skip
+    assert case.status is Status.CORRECTION_REQUESTED
+    assert case.intake.corrected is None
+    assert [(p.material, p.code, p.message) for p in case.intake.problems] == [
+        (None, "officer", STAMP)
+    ]
+    refused_unchanged(case, "accept", "wrong-status", actor=WINDOW)
+    # the applicant cannot declare the officer's item done
+    refused_unchanged(case, "supplement", "not-authorised", actor="acme", resolved=[STAMP])
+
+
+def test_correction_items_resolved_by_the_window_make_the_case_corrected() -> None:
+    case = ENGINE.act(noticed(), "supplement", at=t("2025-09-29 09:00"), actor="acme",
+                      materials={"application_form": [JPG]})  # fmt: skip
+    refused_unchanged(case, "supplement", "not-a-notice-item", actor=WINDOW,
+                      resolved=["申请表未加盖单位公"])  # fmt: skip
+    done = ENGINE.act(case, "supplement", at=t("2025-09-30 09:00"), actor=WINDOW,
+                      resolved=[STAMP])  # fmt: skip
+    assert done.status is Status.RECEIVED
+    assert done.intake.corrected == t("2025-09-30 09:00").date()
+    assert done.events[-1].details["resolved"] == [STAMP]
+    assert done.events[-1].actor == WINDOW  # who confirmed it
+    accepted_case = ENGINE.act(done, "accept", at=t("2025-09-30 10:00"), actor="chen_qian")
+    assert accepted_case.accepted_on == t("2025-09-30 09:00").date()  # the corrections' day
+    round_trips(accepted_case)
+
+
+def test_correction_items_waived_need_a_reason_and_say_who() -> None:
+    case = noticed()
+    refused_unchanged(case, "supplement", "detail-required", actor=WINDOW, waived=[STAMP],
+                      materials={"application_form": [JPG]})  # fmt: skip
+    # materials and the waiver together, by the window: corrected at once
+    done = ENGINE.act(case, "supplement", at=t("2025-09-29 09:00"), actor="chen_qian",
+                      materials={"application_form": [JPG]}, waived=[STAMP],
+                      reason="公章在电子证照库中核验")  # fmt: skip
+    assert done.status is Status.RECEIVED
+    last = done.events[-1]
+    assert (last.actor, last.details["waived"], last.details["reason"]) == (
+        "chen_qian",
+        [STAMP],
+        "公章在电子证照库中核验",
+    )
+    round_trips(done)
+
+
+def test_correction_items_resolving_first_still_needs_the_materials() -> None:
+    case = ENGINE.act(noticed(), "supplement", at=t("2025-09-29 09:00"), actor=WINDOW,
+                      resolved=[STAMP])  # fmt: skip
+    assert case.status is Status.CORRECTION_REQUESTED
+    assert [p.code for p in case.intake.problems] == ["file-too-large"]
+    refused_unchanged(case, "supplement", "not-a-notice-item", actor=WINDOW, resolved=[STAMP])
+    case = ENGINE.act(case, "supplement", at=t("2025-09-29 10:00"), actor="acme",
+                      materials={"application_form": [JPG]})  # fmt: skip
+    assert case.status is Status.RECEIVED

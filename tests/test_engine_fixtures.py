@@ -59,8 +59,9 @@ def _permit_long(engine: Engine) -> Case:
     act = engine.act
     case = act(case, "request_correction", at=t("2025-09-26 11:00"), actor="wang_yueqin",
                problems=["申请表缺少法定代表人签章"])  # fmt: skip
-    case = act(case, "supplement", at=t("2025-09-29 09:00"), actor="acme",
-               materials={"application_form": [JPG]})  # fmt: skip
+    case = act(case, "supplement", at=t("2025-09-29 09:00"), actor="wang_yueqin",
+               materials={"application_form": [JPG]},
+               resolved=["申请表缺少法定代表人签章"])  # fmt: skip
     case = act(case, "accept", at=t("2025-09-29 10:00"), actor="chen_qian",
                makeup_by="2025-10-09", event_id="window-accept-1")  # fmt: skip
     case = act(case, "record_absence", at=t("2025-09-29 11:00"), actor="ai_wei",

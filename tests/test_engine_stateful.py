@@ -39,6 +39,7 @@ from approval_rules.engine import (
     StepStatus,
     apply_event,
 )
+from approval_rules.engine.window import outstanding_items
 from approval_rules.errors import ActionNotAllowed, CaseDataError
 from approval_rules.graph import Process
 from approval_rules.loader import load_catalogue
@@ -170,6 +171,9 @@ class CaseMachine(RuleBasedStateMachine):
             chosen = data.draw(st.sampled_from(wanted), label="supplied")
             material = next(m for m in self.process.matter.materials if m.id == chosen)
             out["materials"] = {chosen: [good_file(material)]}
+            items = [p.message for p in outstanding_items(case)]
+            if items and actor != case.intake.applicant_id and data.draw(st.booleans()):
+                out["resolved"] = items  # the window confirms the notice's own items
         elif action == "accept" and case.intake.gaps:
             out["makeup_by"] = self.now.date().isoformat()
         elif action == "refuse_to_accept":

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from .._wording import suggestion
 from ..errors import ActionNotAllowed, CaseDataError
 from .case import Case
 from .clocks import Timer
@@ -28,6 +29,7 @@ from .records import (
     RECEIVED,
     SYSTEM,
     UNDECIDED,
+    Problem,
 )
 from .steps import complete_step
 
@@ -38,6 +40,7 @@ __all__ = [
     "may_accept",
     "may_supplement",
     "may_withdraw",
+    "outstanding_items",
     "refuse_to_accept",
     "request_correction",
     "supplement",
@@ -152,11 +155,78 @@ def request_correction(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> H
     return acting_for({"items": items}, auth, cmd.actor), None
 
 
+def outstanding_items(case: Case) -> list[Problem]:
+    """The items an officer added to the correction notice (申请表未加盖单位公章 …)
+    that the window has neither confirmed corrected nor waived yet.
+
+    Materials and files are checked again at every supplement; these items are not
+    material rules, so the window resolves them (``supplement`` with ``resolved`` or
+    ``waived``).  Reads the record from the notice up to the acceptance only.
+    """
+    notice = case.intake.notice
+    if notice is None:
+        return []
+    items = [p for p in notice.items if p.material is None]
+    for event in case.events:
+        if not items or event.action in ("accept", "deemed_acceptance"):
+            break
+        if event.action == "supplement":
+            done = {*event.details.get("resolved", ()), *event.details.get("waived", ())}
+            items = [p for p in items if p.message not in done]
+    return items
+
+
+def _resolutions(case: Case, cmd: Command) -> tuple[Details, list[Problem]]:
+    """The notice items this supplement resolves (``resolved``/``waived``, with a
+    ``reason`` for waiving) as the event records them, and the items still open.
+
+    Raises:
+        ActionNotAllowed: the applicant resolves (``not-authorised``), or an item is
+            not an open item of the notice (``not-a-notice-item``).
+        CaseDataError: not a list of texts.
+    """
+    d = cmd.details
+    open_items = outstanding_items(case) if case.status is CORRECTION_REQUESTED else []
+    out: Details = {}
+    for key in ("resolved", "waived"):
+        raw: Any = d.get(key)
+        if raw is None:
+            continue
+        texts = [raw] if isinstance(raw, str) else raw
+        if not isinstance(texts, list | tuple) or not all(isinstance(x, str) for x in texts):
+            raise CaseDataError(f"{cmd.action}: {key} must be a list of the notice's items")
+        if texts and cmd.actor == case.intake.applicant_id:
+            raise ActionNotAllowed(
+                cmd.action, f"the window confirms the notice's items, not the applicant "
+                f"({key})", code="not-authorised",
+            )  # fmt: skip
+        known = [p.message for p in open_items]
+        for text in texts:
+            if text.strip() not in known:
+                raise ActionNotAllowed(
+                    cmd.action, f"{text.strip()!r} is not an open item of the correction "
+                    "notice" + suggestion(text.strip(), known), code="not-a-notice-item",
+                )  # fmt: skip
+        if texts:
+            out[key] = sorted({x.strip() for x in texts})
+    if "waived" in out:
+        out["reason"] = text_detail(d.get("reason"), "a reason for waiving", cmd.action)
+    elif d.get("reason") is not None:
+        raise CaseDataError(f"{cmd.action}: a reason is given only for waived items")
+    done = {*out.get("resolved", ()), *out.get("waived", ())}
+    return out, [p for p in open_items if p.message not in done]
+
+
 def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
-    """New ``materials``: everything is checked again (after acceptance: the gaps only)."""
+    """New ``materials``: everything is checked again (after acceptance: the gaps only).
+
+    The window may also confirm items of the notice ``resolved``, or ``waived`` (with a
+    ``reason``); the case counts as corrected once nothing is wrong and no item is open.
+    """
     plan = ctx.plan
     files = check_files(plan, cmd.details.get("materials") or {}, cmd.action)
-    if not files:
+    resolutions, open_items = _resolutions(case, cmd)
+    if not files and not resolutions:
         raise ActionNotAllowed(cmd.action, "no materials given", code="detail-required")
     intake = case.intake
     in_review = case.status is IN_REVIEW
@@ -171,6 +241,7 @@ def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     merged = {mid: [f.to_dict() for f in fs] for mid, fs in intake.materials.items()}
     merged.update(files)
     problems, gaps = check_materials(plan, intake.applicant, merged)
+    problems += open_items
     if in_review:
         bad = {p.material for p in problems}
         gaps = [g for g in intake.gaps if g not in files or g in bad]
@@ -178,6 +249,7 @@ def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
         "materials": files,
         "problems": [[p.material, p.code, p.message] for p in problems],
         "gaps": gaps,
+        **resolutions,
     }
     if case.status is CORRECTION_REQUESTED and not problems:
         details["corrected"] = True
