@@ -381,7 +381,7 @@ def test_deemed_acceptance_domain_example(engine: Engine) -> None:
 def test_no_correction_notice_after_the_window(engine: Engine) -> None:
     """After 5 working days without a notice the case is accepted; no notice is possible."""
     case = permit(engine, materials={"drawing_review_certificate": None})
-    with refused("request_correction", "wrong-status"):
+    with refused("request_correction", "notice-too-late"):  # not wrong-status (#14)
         engine.act(case, "request_correction", at=t("2025-10-11 09:00"), actor="chen_qian")
     later = engine.advance(case, t("2025-10-11 09:00"))
     assert later.deemed_acceptance

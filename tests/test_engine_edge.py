@@ -419,3 +419,42 @@ def test_correction_items_resolving_first_still_needs_the_materials() -> None:
     case = ENGINE.act(case, "supplement", at=t("2025-09-29 10:00"), actor="acme",
                       materials={"application_form": [JPG]})  # fmt: skip
     assert case.status is Status.RECEIVED
+
+
+# --------------------------------------------------------------- 4. notice too late
+
+
+def test_request_correction_after_deemed_acceptance_says_the_window_closed() -> None:
+    case = submit(materials={"land_approval": None})  # a problem, but no notice in time
+    message = refused_unchanged(
+        case, "request_correction", "notice-too-late", actor=WINDOW,
+        at=t("2025-10-11 09:00"), problems=[STAMP],
+    )  # fmt: skip
+    assert "2025-10-10" in message and "Art. 32" in message
+    later = ENGINE.advance(case, t("2025-10-11 09:00"))
+    assert later.deemed_acceptance
+    refused_unchanged(later, "request_correction", "notice-too-late", actor=WINDOW,
+                      at=t("2025-10-13 09:00"))  # fmt: skip
+    # a window acceptance is not deemed: a notice then is simply out of place
+    refused_unchanged(accepted(), "request_correction", "wrong-status", actor=WINDOW)
+
+
+# --------------------------------------------------------------- 5. messages
+
+
+@pytest.mark.parametrize("version", ["3", 3.0, True, -1, b"3"])
+def test_messages_expected_version_is_type_checked(version: object) -> None:
+    """``expected_version="3"`` used to answer "at version 3, not 3"."""
+    case = accepted()
+    with pytest.raises(TypeError, match="whole number") as info:
+        ENGINE.act(case, "withdraw", at=t("2025-09-30 10:00"), actor="acme",
+                   expected_version=version)  # fmt: skip
+    assert type(version).__name__ in str(info.value)
+    assert "not 3" not in str(info.value).replace(repr(version), "")
+
+
+def test_messages_a_path_is_a_bad_file_name_not_a_file_type() -> None:
+    for path in ("../../etc/passwd", "C:\\scans\\a.jpg", "/tmp/a.jpg", ".."):
+        with pytest.raises(CaseDataError, match="not a file name") as info:
+            submit(materials={"land_approval": [path]})
+        assert "type" not in str(info.value)

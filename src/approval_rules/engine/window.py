@@ -63,6 +63,13 @@ def may_accept(
             action, "the one-time correction notice was already issued",
             code="notice-already-issued",
         )  # fmt: skip
+    if action == "request_correction" and case.deemed_acceptance:
+        raise ActionNotAllowed(
+            action, f"the correction window closed on {case.clock.notice_due}: without a "
+            f"notice within 5 working days the case was accepted by law on "
+            f"{case.accepted_on} (Art. 32); a notice now is too late",
+            code="notice-too-late",
+        )  # fmt: skip
     if status is not RECEIVED and not (
         action == "refuse_to_accept" and status is CORRECTION_REQUESTED
     ):
