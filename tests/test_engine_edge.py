@@ -430,7 +430,8 @@ def test_request_correction_after_deemed_acceptance_says_the_window_closed() -> 
         case, "request_correction", "notice-too-late", actor=WINDOW,
         at=t("2025-10-11 09:00"), problems=[STAMP],
     )  # fmt: skip
-    assert "2025-10-10" in message and "Art. 32" in message
+    assert "2025-10-10" in message
+    assert "Art. 32" in message
     later = ENGINE.advance(case, t("2025-10-11 09:00"))
     assert later.deemed_acceptance
     refused_unchanged(later, "request_correction", "notice-too-late", actor=WINDOW,
