@@ -53,7 +53,7 @@ MAY_NOT: dict[str, set[str]] = {
 #: The engine's modules, lowest layer first (``__init__`` re-exports, on top).
 ENGINE_LAYERS: list[set[str]] = [
     {"records"},  # what a case holds
-    {"case"},  # the case and its serial form
+    {"case", "lifecycle"},  # the case and its serial form; the tables of statuses
     {"evolve"},  # the fold: no plan, no calendar
     {"clocks"},  # every due date
     {"bounds"},  # the bounds of what callers hand in

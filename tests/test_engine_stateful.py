@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from lifecycle_moves import unlisted_moves
 
 from approval_rules.audit import LogTampered, verify
 from approval_rules.engine import (
@@ -345,6 +346,11 @@ class CaseMachine(RuleBasedStateMachine):
     def stored_and_read_back(self) -> None:
         """A host keeps the case as JSON between requests: go on with what it reads."""
         self.case = Case.from_json(self.case.to_json())
+
+    @invariant()
+    def statuses_move_only_as_the_tables_say(self) -> None:
+        """Every move of the case's and its steps' statuses is in engine/lifecycle.py."""
+        assert unlisted_moves(self.case.events) == []
 
     @invariant()
     def the_case_is_its_record(self) -> None:
