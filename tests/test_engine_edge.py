@@ -459,3 +459,10 @@ def test_messages_a_path_is_a_bad_file_name_not_a_file_type() -> None:
         with pytest.raises(CaseDataError, match="not a file name") as info:
             submit(materials={"land_approval": [path]})
         assert "type" not in str(info.value)
+
+
+@pytest.mark.parametrize("matter", ["m" * 1_000_000, ["construction_permit"], 7])
+def test_validate_at_the_edge_matter_ids_are_named_not_echoed(matter: Any) -> None:
+    with pytest.raises(CaseDataError, match="no matter") as info:
+        ENGINE.submit(matter, {}, {}, at=t("2025-09-26 09:00"), actor="acme")
+    assert len(str(info.value)) < 300

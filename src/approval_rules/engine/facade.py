@@ -85,12 +85,12 @@ class Engine:
         return self._plan(matter_id).process
 
     def _plan(self, matter_id: str) -> MatterPlan:
-        plan = self._plans.get(matter_id)
+        plan = self._plans.get(matter_id) if isinstance(matter_id, str) else None
         if plan is None:
-            if matter_id not in self.catalogue.matters:
+            if not isinstance(matter_id, str) or matter_id not in self.catalogue.matters:
                 raise CaseDataError(
-                    f"the catalogue has no matter {matter_id!r}"
-                    + suggestion(matter_id, self.catalogue.matters)
+                    f"the catalogue has no matter {shown(matter_id)}"
+                    + suggestion(str(matter_id)[:64], self.catalogue.matters)
                 )
             plan = matter_plan(self.catalogue, matter_id)
         return plan
