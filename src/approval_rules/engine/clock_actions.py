@@ -35,7 +35,6 @@ def may_stop_clock(
     """Handlers of an open step start a stop (in review or approved, the day after the
     last one ended) and end it; who started it may end it too.
     """
-    impartial(case, actor, action)
     active = case.clock.active_stop
     if action == "start_clock_stop":
         if case.status not in (IN_REVIEW, APPROVED):
@@ -61,6 +60,7 @@ def may_stop_clock(
         rule = steps[sid]
         handler = authority(case, rule.signer_set, rule.backups, actor, day)
         if handler is not None:
+            impartial(case, actor, action)
             return Authority(None, handler)
     if active is not None and actor == active.by:
         return Authority(None, actor)
@@ -71,7 +71,6 @@ def may_extend(
     ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
 ) -> Authority:
     """The approver of extensions, once, in review, on or before the statutory due date."""
-    impartial(case, actor, action)
     plan = ctx.plan
     if plan.extension is None:
         raise ActionNotAllowed(
@@ -100,6 +99,7 @@ def may_extend(
             action, f"{actor} does not hold the role {plan.extension[1]!r} that approves "
             "extensions", code="not-authorised",
         )  # fmt: skip
+    impartial(case, actor, action)
     return Authority(None, approver)
 
 

@@ -80,12 +80,10 @@ def on_step(plan: MatterPlan, case: Case, sid: str, actor: str, day: date, actio
             (``not-a-signer``), or a backup whose principals are not recorded absent
             that day (``principal-not-absent``).
     """
-    impartial(case, actor, action)
     rule = plan.steps[sid]
-    if actor in rule.signer_set:
-        return actor
     principal = authority(case, rule.signer_set, rule.backups, actor, day)
     if principal is not None:
+        impartial(case, actor, action)
         return principal
     if actor in rule.backups:
         raise ActionNotAllowed(
@@ -118,7 +116,6 @@ def kind_actor(
         ActionNotAllowed: the step of that kind is not open (``step-not-open``), or the
             actor may not act there.
     """
-    impartial(case, actor, action)
     sids = plan.by_kind.get(kind, ())
     if sids and case.status is not REFUSED:
         for sid in sids:
@@ -134,6 +131,7 @@ def kind_actor(
         rule = plan.steps[sid]
         principal = authority(case, rule.signer_set, rule.backups, actor, day)
         if principal is not None:
+            impartial(case, actor, action)
             return Authority(None, principal)
     return Authority(None, window(plan, case, actor, day, action))
 
@@ -165,11 +163,11 @@ def may_record_absence(
     ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
 ) -> Authority:
     """Anyone who may record somebody's absence in this matter (not the applicant)."""
-    impartial(case, actor, action)
     if not any(actor in rs for rs in ctx.plan.recorders.values()):
         raise ActionNotAllowed(
             action, f"{actor} may not record absences in this case", code="not-authorised"
         )
+    impartial(case, actor, action)
     return Authority(None, actor)
 
 
