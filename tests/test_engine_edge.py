@@ -466,3 +466,58 @@ def test_validate_at_the_edge_matter_ids_are_named_not_echoed(matter: Any) -> No
     with pytest.raises(CaseDataError, match="no matter") as info:
         ENGINE.submit(matter, {}, {}, at=t("2025-09-26 09:00"), actor="acme")
     assert len(str(info.value)) < 300
+
+
+# --------------------------------------------------------------- 2. intake enforcement
+
+
+def codes(case: Case) -> list[tuple[str | None, str]]:
+    return [(p.material, p.code) for p in case.intake.problems]
+
+
+@pytest.mark.parametrize("name", ["扫描件.JPEG", "a.jpeg", "a.Jpe", "a.jfif", "a.JPG"])
+def test_intake_enforcement_file_type_aliases(name: str) -> None:
+    """``jpeg`` is ``jpg`` (filetypes.py), for the name's extension and a given type."""
+    case = submit(materials={"land_approval": [{**JPG, "name": name}]})
+    assert case.intake.problems == ()
+    assert case.intake.materials["land_approval"][0].type == "jpg"
+    typed = submit(materials={"land_approval": [{**JPG, "name": "scan", "type": ".JPEG"}]})
+    assert typed.intake.problems == ()
+    wrong = submit(materials={"land_approval": [{**JPG, "name": "a.png"}]})
+    assert codes(wrong) == [("land_approval", "wrong-file-type")]
+
+
+def test_intake_enforcement_zero_kb_files_are_refused() -> None:
+    case = submit(materials={"land_approval": [{**JPG, "size_kb": 0}]})
+    assert codes(case) == [("land_approval", "empty-file")]
+    assert "0 KB" in case.intake.problems[0].message
+    with pytest.raises(CaseDataError, match="size_kb"):
+        submit(materials={"land_approval": [{**JPG, "size_kb": -1}]})
+
+
+def test_intake_enforcement_a_width_without_height_does_not_skip_the_pixel_check() -> None:
+    for partial in ({"width": 10}, {"height": 10}):
+        file = {"name": "a.jpg", "size_kb": 80, **partial}
+        with pytest.raises(CaseDataError, match="width and its height"):
+            submit(materials={"land_approval": [file]})
+    small = submit(materials={"land_approval": [{**JPG, "width": 10, "height": 10}]})
+    assert codes(small) == [("land_approval", "too-few-pixels")]
+
+
+def test_intake_enforcement_page_order_where_declared() -> None:
+    """``page_order: true``: several files run 1, 2, 3 … by the last digits of the name."""
+    ordered = [{**JPG, "name": f"用地批准-{n}.jpg"} for n in (2, 1, 3)]
+    assert submit(materials={"land_approval": ordered}).intake.problems == ()
+    one_pdf_like = [{**JPG, "name": "用地批准.jpg", "pages": 3}]  # one file: its own order
+    assert submit(materials={"land_approval": one_pdf_like}).intake.problems == ()
+    for names in (["a-1.jpg", "a-3.jpg"], ["a-1.jpg", "a-1.jpg"], ["a-1.jpg", "b.jpg"]):
+        case = submit(materials={"land_approval": [{**JPG, "name": n} for n in names]})
+        assert codes(case) == [("land_approval", "page-order")], names
+    # a matter that does not declare it takes any names (the planning permit's files)
+    planning = ENGINE.submit(
+        "planning_permit", {"project_kind": "新建"},
+        {"application_form": "paper", "land_use_documents": "paper",
+         "project_approval": ["b.pdf", "a.pdf"], "design_scheme": "paper"},
+        at=t("2025-09-26 09:00"), actor="acme",
+    )  # fmt: skip
+    assert planning.intake.problems == ()
