@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 from ..errors import CaseDataError
@@ -70,6 +70,8 @@ def shown(value: object, limit: int = 40) -> str:
 
 
 def _text(value: str, what: str, limit: int) -> None:
+    if len(value) <= limit and value.isprintable():
+        return  # the common case, at C speed: no control, surrogate or line break
     if len(value) > limit:
         raise CaseDataError(f"{what} is {len(value)} characters long; at most {limit}")
     try:
@@ -80,6 +82,15 @@ def _text(value: str, what: str, limit: int) -> None:
         ) from None
     if _CONTROL.search(value):
         raise CaseDataError(f"{what} holds a control character: {shown(value)}")
+
+
+class _Outside(Exception):
+    """A value outside the bounds, deep in an input: its path is added on the way out."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path: list[str] = []
 
 
 def caller_id(value: object, what: str) -> str:
@@ -125,36 +136,72 @@ def check_input(value: object, what: str, *, details: bool = False) -> None:
     long and ``MAX_DEPTH`` deep.
 
     Raises:
-        CaseDataError: the first value outside the bounds.
+        CaseDataError: the first value outside the bounds, with where it is.
     """
-    stack: list[tuple[object, str, int, int]] = [(value, what, 0, MAX_TEXT)]
-    while stack:
-        item, where, depth, limit = stack.pop()
-        if isinstance(item, str):
-            _text(item, where, limit)
-        elif isinstance(item, bool) or item is None:
+    try:
+        if details and isinstance(value, Mapping):
+            for key, sub in value.items():
+                try:
+                    _walk(sub, _limit(key), 1)
+                except _Outside as bad:
+                    bad.path.append(f".{key}")  # an action's detail: a name it takes
+                    raise
+        else:
+            _walk(value, MAX_TEXT, 0)
+    except _Outside as bad:
+        raise CaseDataError(f"{what}{''.join(reversed(bad.path))} {bad.reason}") from None
+
+
+#: Types of values that hold no text or number to check.
+_PLAIN: Final = frozenset({bool, type(None)})
+
+
+def _walk(item: object, limit: int, depth: int) -> None:
+    """Raise :class:`_Outside` for the first value outside the bounds in ``item``."""
+    kind = type(item)
+    if kind is not str and isinstance(item, dict | list | tuple | Mapping):
+        _walk_container(item, depth)
+    elif isinstance(item, str):
+        try:
+            _text(str(item), "", limit)
+        except CaseDataError as err:
+            raise _Outside(str(err).lstrip()) from None
+    elif kind in _PLAIN:
+        return
+    elif isinstance(item, int):
+        if not -MAX_INTEGER <= item <= MAX_INTEGER:
+            raise _Outside(f"is too large a number: {shown(item)}")
+    elif isinstance(item, float) and not math.isfinite(item):
+        raise _Outside(f"must be a finite number, not {item!r}")
+
+
+def _walk_container(item: Mapping[object, object] | list[object] | tuple[object, ...],
+                    depth: int) -> None:  # fmt: skip
+    if depth >= MAX_DEPTH:
+        raise _Outside("nests lists or mappings too deep")
+    if len(item) > MAX_ITEMS:
+        raise _Outside(f"has {len(item)} items; at most {MAX_ITEMS}")
+    pairs: Iterable[tuple[object, object]]
+    if isinstance(item, list | tuple):
+        mapping, pairs = False, enumerate(item)
+    else:
+        mapping, pairs = True, item.items()
+    for key, sub in pairs:
+        key_ok = not mapping or (type(key) is str and len(key) <= MAX_NAME and key.isprintable())
+        if key_ok and (  # the common cases inline: a short text, a small number, a flag
+            (type(sub) is str and len(sub) <= MAX_TEXT and sub.isprintable())
+            or (type(sub) is int and -MAX_INTEGER <= sub <= MAX_INTEGER)
+            or type(sub) in _PLAIN
+        ):
             continue
-        elif isinstance(item, int):
-            if abs(item) > MAX_INTEGER:
-                raise CaseDataError(f"{where} is too large a number: {shown(item)}")
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                raise CaseDataError(f"{where} must be a finite number, not {item!r}")
-        elif isinstance(item, Mapping | list | tuple):
-            if depth >= MAX_DEPTH:
-                raise CaseDataError(f"{where} nests lists or mappings too deep")
-            if len(item) > MAX_ITEMS:
-                raise CaseDataError(f"{where} has {len(item)} items; at most {MAX_ITEMS}")
-            if isinstance(item, Mapping):
-                for key, sub in item.items():
-                    if isinstance(key, str):
-                        _text(key, f"{where}: a key", MAX_NAME)
-                    inner = f"{where}.{key}" if isinstance(key, str) else where
-                    top = details and depth == 0
-                    stack.append((sub, inner, depth + 1, _limit(key) if top else MAX_TEXT))
-            else:
-                stack.extend((sub, f"{where}[{i}]", depth + 1, MAX_TEXT) for i, sub in
-                             enumerate(item))  # fmt: skip
+        try:
+            if not key_ok and isinstance(key, str):
+                _walk(key, MAX_NAME, depth + 1)
+            _walk(sub, MAX_TEXT, depth + 1)
+        except _Outside as bad:
+            name = key if isinstance(key, str) and len(key) <= MAX_ID else shown(key)
+            bad.path.append(f".{name}" if mapping else f"[{key}]")
+            raise
 
 
 def _limit(key: object) -> int:
