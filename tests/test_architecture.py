@@ -37,8 +37,9 @@ LAYERS: list[set[str]] = [
     {"compiler"},
     {"engine"},
     {"scenario", "render", "testing", "publication", "store", "supervision"},
+    {"documents"},  # official documents: the engine's fold, worded by publication
     {"schema"},  # the published JSON Schemas, of matters and of supervision rules
-    {"_cli_options"},  # options the commands share
+    {"_cli_options", "_cli_documents"},  # options the commands share
     {"_cli_calendar", "_cli_graph", "_cli_guide", "_cli_run", "_cli_store", "_cli_supervise"},
     {"cli"},
     {"__main__", "__init__"},
@@ -96,6 +97,12 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "_templates": {"errors"},
         "site": {"_templates", "errors", "flowchart", "guide"},
         "__init__": {"errors", "guide", "site"},
+    },
+    "documents": {
+        "wording": set(),
+        "build": {"wording"},
+        "write": {"build"},
+        "__init__": {"build", "write"},
     },
     "store": {
         "_records": set(),

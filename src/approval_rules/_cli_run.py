@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from ._cli_documents import document_options, write_results
 from .engine import Engine
 from .loader import load_catalogue
 from .scenario import ScenarioResult, load_scenario, run_scenario
@@ -72,8 +73,15 @@ def register(group: click.Group) -> None:
         show_default=True,
         help="json: the resulting case(s); text: a short account per scenario.",
     )
+    @document_options
     def run(
-        scenarios: tuple[Path, ...], catalogue_dir: Path, overlays: tuple[Path, ...], fmt: str
+        scenarios: tuple[Path, ...],
+        catalogue_dir: Path,
+        overlays: tuple[Path, ...],
+        fmt: str,
+        documents_dir: Path | None,
+        templates: Path | None,
+        pdf: bool,
     ) -> None:
         """Play scripted cases and print the result: status, deadlines, events, refusals.
 
@@ -86,6 +94,7 @@ def register(group: click.Group) -> None:
         Examples:
           approval-rules run matters/scenarios/construction_permit_happy_path.yaml
           approval-rules run matters/scenarios/*.yaml --format text
+          approval-rules run SCENARIO.yaml --documents out/ --pdf
         """
         # Library errors (a bad scenario or catalogue) are reported by the command group.
         catalogue = load_catalogue(catalogue_dir)
@@ -94,6 +103,7 @@ def register(group: click.Group) -> None:
             calendar = calendar.with_overlay(load_overlay(path))
         engine = Engine(catalogue, calendar)
         results = [run_scenario(load_scenario(path), engine) for path in scenarios]
+        write_results(results, catalogue, documents_dir, templates=templates, pdf=pdf)
         if fmt == "text":
             click.echo("\n\n".join(_text_report(r) for r in results))
         else:

@@ -53,6 +53,7 @@ __all__ = [
     "office_hours_text",
     "percent_text",
     "prose",
+    "stop_name",
     "stop_names",
     "validity_text",
 ]
@@ -225,6 +226,11 @@ def validity_text(validity: Validity | None) -> str:
     if validity is None:
         return "长期有效"
     return f"{validity.value}{_VALIDITY_UNITS[validity.unit]}"
+
+
+def stop_name(kind: str) -> str:
+    """The Chinese name of one activity whose time is not counted (``hearing`` → 听证)."""
+    return _STOPS.get(kind, kind)
 
 
 def stop_names(excluded: tuple[str, ...]) -> tuple[str, ...]:
