@@ -91,7 +91,8 @@ def test_correction_notice_lists_every_item_at_once() -> None:
     text = _text(page)
     assert "申请材料补正一次性告知书" in text
     notice = document.case.intake.notice
-    assert notice is not None and len(notice.items) == 7
+    assert notice is not None
+    assert len(notice.items) == 7
     assert page.count("<li>") == 7
     matter = CATALOGUE.matters["construction_permit"]
     names = {m.id: m.name for m in matter.materials}
@@ -109,7 +110,8 @@ def test_acceptance_notice_shows_the_engine_due_dates() -> None:
     text = _text(page)
     # the scenario file checks these: accepted the day the corrections arrived
     assert f"受理日期：{_cn('2025-10-09')}" in text
-    assert _cn("2025-10-17") in text and _cn("2025-10-15") in text
+    assert _cn("2025-10-17") in text
+    assert _cn("2025-10-15") in text
 
 
 def test_deemed_acceptance_and_extension_keep_the_dates_of_their_day() -> None:
@@ -130,7 +132,8 @@ def test_deemed_acceptance_and_extension_keep_the_dates_of_their_day() -> None:
 def test_special_procedure_notices_name_the_procedure_and_the_period() -> None:
     found = _documents("planning_permit_hearing_clock_stop")
     _, start = found["special_procedure_notice"]
-    assert "听证" in _text(start) and _cn("2025-03-10") in _text(start)
+    assert "听证" in _text(start)
+    assert _cn("2025-03-10") in _text(start)
     ended, end = found["special_procedure_end_notice"]
     stop = ended.case.clock.stops[-1]
     text = _text(end)
@@ -142,11 +145,14 @@ def test_refusal_states_reasons_and_remedies() -> None:
     document, page = _documents("company_registration_refusal")["refusal_decision"]
     text = _text(page)
     decision = document.case.decision
-    assert decision is not None and decision.reasons
+    assert decision is not None
+    assert decision.reasons
     for reason in decision.reasons:
         assert "".join(reason.split()) in text
-    assert "60日内" in text and "行政复议" in text
-    assert "6个月内" in text and "行政诉讼" in text
+    assert "60日内" in text
+    assert "行政复议" in text
+    assert "6个月内" in text
+    assert "行政诉讼" in text
 
 
 def _days_of(case: Case) -> set[date]:

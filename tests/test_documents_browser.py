@@ -76,7 +76,8 @@ def test_document_renders_in_chinese_without_errors_or_network(
     assert seen.lang == "zh-CN"
     assert seen.headings == [document.title]
     assert seen.console_errors == []
-    assert seen.network_requests == [] and seen.refused == []
+    assert seen.network_requests == []
+    assert seen.refused == []
     assert seen.requests == [seen.url]
     assert document.number in seen.text
     assert _cn(document.issued) in seen.text
