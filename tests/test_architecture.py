@@ -37,7 +37,7 @@ LAYERS: list[set[str]] = [
     {"compiler"},
     {"engine"},
     {"scenario", "render", "testing", "publication", "store", "supervision"},
-    {"documents"},  # official documents: the engine's fold, worded by publication
+    {"documents", "notify"},  # official documents; notifications and their outbox
     {"schema"},  # the published JSON Schemas, of matters and of supervision rules
     {"_cli_options", "_cli_documents"},  # options the commands share
     {"_cli_calendar", "_cli_graph", "_cli_guide", "_cli_run", "_cli_store", "_cli_supervise"},
@@ -103,6 +103,12 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "build": {"wording"},
         "write": {"build"},
         "__init__": {"build", "write"},
+    },
+    "notify": {
+        "rules": set(),
+        "check": {"rules"},
+        "intents": {"check", "rules"},
+        "__init__": {"check", "intents", "rules"},
     },
     "store": {
         "_records": set(),

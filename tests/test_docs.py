@@ -22,6 +22,7 @@ CODE_MODULES = [
     "workdays/overlays.py",
     "compiler.py",
     "supervision/ruleset.py",
+    "notify/check.py",
     *sorted(p.name for p in SRC.glob("checks_*.py")),
 ]
 KEBAB = re.compile(r"""["']([a-z]+(?:-[a-z]+)+)["']""")

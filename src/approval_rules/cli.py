@@ -77,8 +77,8 @@ def _print_issues(issues: Sequence[Issue], fmt: str) -> None:
 def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
     """Check a catalogue: folders and files, read together; print every problem found.
 
-    Supervision rules (kind: supervision) among the files are checked against the
-    catalogue too.
+    Supervision rules (kind: supervision) and notification rules (kind: notifications)
+    among the files are checked against the catalogue too.
 
     Several paths make one catalogue (a file given twice is read once).  Problems are
     the result of this command: they go to standard output, the ones to fix first
@@ -89,6 +89,7 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
       approval-rules check matters/
     """
     from .compiler import check_catalogue, root_causes_first
+    from .notify.check import check_notification_files
     from .supervision.ruleset import check_supervision_files
 
     summary: dict[str, int] = {}
@@ -99,6 +100,7 @@ def check(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
     else:
         issues = [*catalogue.issues, *check_catalogue(catalogue)]
         issues += check_supervision_files(catalogue.files, catalogue)
+        issues += check_notification_files(catalogue.files, catalogue)
         summary = catalogue.summary()
     issues = root_causes_first(issues)
     _print_issues(issues, fmt)

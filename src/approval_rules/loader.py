@@ -3,8 +3,8 @@
 :func:`load_catalogue` reads a folder (recursively, ``*.yaml``/``*.yml``) or a single
 file, collects *every* problem, and raises one :class:`~.errors.DefinitionError`
 whose ``issues`` carry ``file:line:column`` positions.  Files with ``kind: scenario``,
-``kind: calendar_overlay`` or ``kind: supervision`` are not part of a catalogue and are
-skipped.
+``kind: calendar_overlay``, ``kind: supervision`` or ``kind: notifications`` are not
+part of a catalogue and are skipped.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from .model import (
 
 __all__ = ["Catalogue", "load_catalogue", "load_catalogue_text", "validate_document"]
 
-SKIPPED_KINDS = frozenset({"scenario", "calendar_overlay", "supervision"})
+SKIPPED_KINDS = frozenset({"scenario", "calendar_overlay", "supervision", "notifications"})
 KIND_MODELS: dict[str, type[BaseModel]] = {"matter": Matter, "definitions": Definitions}
 
 

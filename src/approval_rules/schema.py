@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from ._yaml import YamlDocument
 from .errors import Issue
 from .model import Definitions, Matter
+from .notify.rules import Notifications
 from .supervision.rules import Supervision
 
 __all__ = ["SCHEMAS", "lint", "schema_for", "schema_text"]
@@ -44,6 +45,10 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "supervision.schema.json": (
         Supervision,
         "approval_rules supervision rules (kind: supervision)",
+    ),
+    "notifications.schema.json": (
+        Notifications,
+        "approval_rules notification rules (kind: notifications)",
     ),
 }
 
@@ -125,6 +130,7 @@ _KIND_SCHEMA = {
     "matter": "matter.schema.json",
     "definitions": "catalogue.schema.json",
     "supervision": "supervision.schema.json",
+    "notifications": "notifications.schema.json",
 }
 
 
