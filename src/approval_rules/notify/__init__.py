@@ -21,15 +21,21 @@ from .check import (
     load_notifications,
     parse_notifications,
 )
+from .gateway import DispatchReport, FileGateway, Gateway, GatewayError, dispatch
 from .intents import Intent, notification_intents
 from .rules import PLACEHOLDERS, Notifications
 
 __all__ = [
     "PLACEHOLDERS",
+    "DispatchReport",
+    "FileGateway",
+    "Gateway",
+    "GatewayError",
     "Intent",
     "NotificationRules",
     "Notifications",
     "check_notification_files",
+    "dispatch",
     "load_notifications",
     "notification_intents",
     "parse_notifications",

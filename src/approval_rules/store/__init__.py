@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ..engine import Engine
 from ..errors import StoreError
+from ._outbox import OUTBOX_STATES, Outbox, OutboxRow
 from ._records import (
     BrokenCase,
     CaseSummary,
@@ -34,6 +35,7 @@ from ._transfer import EXPORT_FORMAT
 
 __all__ = [
     "EXPORT_FORMAT",
+    "OUTBOX_STATES",
     "SCHEMA_VERSION",
     "BrokenCase",
     "CaseStore",
@@ -41,6 +43,8 @@ __all__ = [
     "CheckReport",
     "DueClock",
     "MatterVersion",
+    "Outbox",
+    "OutboxRow",
     "PersonAbsence",
     "WorkItem",
     "open_store",

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 __all__ = ["SCHEMA_VERSION", "TABLES", "statements"]
 
 #: Bumped whenever a table changes; a store of another version is refused, not migrated.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Every table the store creates, in creation order.
 TABLES = (
@@ -30,6 +30,7 @@ TABLES = (
     "work_items",
     "case_absences",
     "absences",
+    "outbox",
 )
 
 _TEMPLATE = """
@@ -106,7 +107,26 @@ CREATE TABLE absences (
     recorded_by {text} NOT NULL,
     CHECK (first_day <= last_day)
 );
-CREATE INDEX absences_by_person ON absences (person, first_day)
+CREATE INDEX absences_by_person ON absences (person, first_day);
+CREATE TABLE outbox (
+    key        {text} PRIMARY KEY,
+    case_id    {text} NOT NULL,
+    seq        INTEGER NOT NULL CHECK (seq >= 1),
+    rule       {text} NOT NULL,
+    role       {text} NOT NULL,
+    recipient  {text} NOT NULL,
+    name       {text} NOT NULL,
+    address    {text} NOT NULL,
+    body       {text} NOT NULL,
+    created    {text} NOT NULL,
+    state      {text} NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+    attempts   INTEGER NOT NULL CHECK (attempts >= 0),
+    next_at    {text} NOT NULL,
+    last_error {text},
+    sent_at    {text},
+    reference  {text}
+);
+CREATE INDEX outbox_due ON outbox (state, next_at)
 """
 
 

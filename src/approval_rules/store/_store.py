@@ -40,6 +40,7 @@ from ._derive import (
     moment_text,
     work_rows,
 )
+from ._outbox import Outbox
 from ._records import (
     BrokenCase,
     CaseSummary,
@@ -141,6 +142,11 @@ class CaseStore:
             raise
 
     # ----------------------------------------------------------------- plumbing
+
+    @property
+    def outbox(self) -> Outbox:
+        """The text messages waiting to be sent, and their delivery state (``_outbox.py``)."""
+        return Outbox(self._backend)
 
     @property
     def url(self) -> str:
