@@ -118,7 +118,7 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "_derive": set(),
         "_rows": set(),
         "_transfer": {"_records", "_rows", "_schema"},
-        "_outbox": {"_backend"},
+        "_outbox": {"_backend", "_schema"},
         "_store": {"_backend", "_derive", "_outbox", "_records", "_rows", "_schema", "_transfer"},
         "sqlite": {"_backend"},
         "postgresql": {"_backend"},

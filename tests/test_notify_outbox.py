@@ -7,6 +7,7 @@ writing into a folder that does not exist yet, then does.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import uuid
@@ -17,9 +18,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
-from approval_rules import load_catalogue, open_store
+from approval_rules import StoreError, load_catalogue, open_store
 from approval_rules.catalogue import Catalogue
+from approval_rules.cli import main
 from approval_rules.engine import Case, Engine
 from approval_rules.notify import (
     FileGateway,
@@ -224,3 +227,60 @@ def test_the_file_gateway_drops_a_repeat(intents: tuple[Intent, ...], tmp_path: 
 def test_dispatch_needs_an_aware_moment(store: CaseStore, tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="timezone-aware"):
         dispatch(store, FileGateway(tmp_path / "x"), datetime(2025, 1, 1))
+
+
+def test_the_outbox_travels_with_an_export(
+    store: CaseStore,
+    intents: tuple[Intent, ...],
+    played: tuple[Catalogue, Engine, Case],
+    tmp_path: Path,
+) -> None:
+    _, engine, case = played
+    store.save(case, expected_version=0)
+    store.outbox.add(intents)
+    dispatch(store, FileGateway(tmp_path / "sms.jsonl"), _at("2025-09-29T10:30"))
+    first = io.StringIO()
+    store.export(first)
+    lines = first.getvalue().splitlines()
+    assert sum(1 for line in lines if line.startswith('{"outbox":')) == len(intents)
+    with open_store(f"sqlite:///{tmp_path}/copy.db", engine=engine) as copy:
+        assert copy.import_records(lines) == 1
+        assert copy.outbox.messages() == store.outbox.messages()
+        again = io.StringIO()
+        copy.export(again)
+        assert again.getvalue() == first.getvalue()
+        assert copy.import_records(lines) == 1  # a second import keeps one of each
+        assert copy.outbox.counts() == store.outbox.counts()
+
+
+def test_a_malformed_outbox_line_is_refused_with_its_line(
+    played: tuple[Catalogue, Engine, Case], tmp_path: Path
+) -> None:
+    header = '{"format":"approval-rules/store@1","schema":2}'
+    bad = '{"outbox":{"key":"k","state":"lost"}}'
+    with open_store(f"sqlite:///{tmp_path}/x.db", engine=played[1]) as opened:
+        with pytest.raises(StoreError, match="line 2: a message"):
+            opened.import_records([header, bad])
+        assert opened.outbox.counts() == {"pending": 0, "sent": 0, "failed": 0}
+
+
+def test_store_dispatch_command(
+    intents: tuple[Intent, ...], played: tuple[Catalogue, Engine, Case], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/cases.db"
+    with open_store(url, engine=played[1]) as opened:
+        opened.outbox.add(intents)
+    sms = tmp_path / "sms.jsonl"
+    result = CliRunner().invoke(
+        main, ["store", "dispatch", url, "--file", str(sms), "--at", "2025-09-29T10:30"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("sent 1, to retry 0, failed 0;")
+    assert len(_lines(sms)) == 1
+    nowhere = tmp_path / "no" / "sms.jsonl"
+    args = ["store", "dispatch", url, "--file", str(nowhere), "--max-attempts", "1"]
+    failed = CliRunner().invoke(main, [*args, "--at", "2025-12-31T00:00"])
+    assert failed.exit_code == 1
+    assert f"failed for good: {intents[1].key}" in failed.stderr
+    bad = CliRunner().invoke(main, [*args, "--at", "tomorrow"])
+    assert bad.exit_code == 2

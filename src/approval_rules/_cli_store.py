@@ -1,4 +1,4 @@
-"""The ``store`` commands of ``approval-rules``: check, export and import a case store.
+"""The ``store`` commands of ``approval-rules``: check, export, import, dispatch the outbox.
 
 Exit codes: 0 success, 1 a broken record or bad input (the message on stderr, never a
 traceback), 2 bad command-line usage.
@@ -7,8 +7,10 @@ traceback), 2 bad command-line usage.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -32,6 +34,7 @@ def register(group: click.Group) -> None:
           approval-rules store check sqlite:///cases.db
           approval-rules store export sqlite:///cases.db > cases.jsonl
           approval-rules store import postgresql://app@db/cases cases.jsonl
+          approval-rules store dispatch sqlite:///cases.db --file sms.jsonl --at 2025-10-09T15:00
         """
 
     @store.command("check")
@@ -103,3 +106,54 @@ def register(group: click.Group) -> None:
         with open_store(url, engine=engine) as opened:
             count = opened.import_records(file)
         click.echo(f"imported {count} case(s) into {opened.url}")
+
+    @store.command("dispatch")
+    @click.argument("url")
+    @click.option(
+        "--file",
+        "sms_file",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The file gateway's JSON-lines file (one line per message sent).",
+    )
+    @click.option(
+        "--at",
+        "at_text",
+        required=True,
+        help="The moment, ISO 8601 (local time Asia/Shanghai unless an offset is given).",
+    )
+    @click.option(
+        "--max-attempts", default=5, show_default=True, type=click.IntRange(min=1),
+        help="Attempts before a message is marked failed.",
+    )  # fmt: skip
+    def dispatch_(url: str, sms_file: Path, at_text: str, max_attempts: int) -> None:
+        """Send the outbox's messages due at a moment through the file gateway.
+
+        Each message is sent once (claimed, sent, recorded); a failure is retried at a
+        later run, after a growing pause, until --max-attempts.  Exit 1 if one failed
+        for good in this run.
+
+        URL: sqlite:///path/cases.db or postgresql://user@host/dbname
+        """
+        from .notify import FileGateway, dispatch
+
+        try:
+            at = datetime.fromisoformat(at_text)
+        except ValueError:
+            raise click.BadParameter(
+                f"{at_text!r} is not an ISO 8601 moment", param_hint="--at"
+            ) from None
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+        with open_store(url) as opened:
+            report = dispatch(opened, FileGateway(sms_file), at, max_attempts=max_attempts)
+            counts = opened.outbox.counts()
+        for key in report.failed:
+            click.echo(f"failed for good: {key}", err=True)
+        click.echo(
+            f"sent {len(report.sent)}, to retry {len(report.retried)}, failed "
+            f"{len(report.failed)}; outbox: {counts['pending']} pending, {counts['sent']} "
+            f"sent, {counts['failed']} failed"
+        )
+        if report.failed:
+            raise click.exceptions.Exit(1)

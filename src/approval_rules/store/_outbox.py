@@ -20,16 +20,14 @@ from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 
 from ._backend import Backend
+from ._schema import OUTBOX_COLUMNS
 
 __all__ = ["OUTBOX_STATES", "Outbox", "OutboxMessage", "OutboxRow"]
 
 #: Every state of a message.
 OUTBOX_STATES: Final = ("pending", "sent", "failed")
 
-_COLUMNS: Final = (
-    "key, case_id, seq, rule, role, recipient, name, address, body, created, state, "
-    "attempts, next_at, last_error, sent_at, reference"
-)
+_COLUMNS: Final = ", ".join(OUTBOX_COLUMNS)
 
 
 _FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "statements"]
+__all__ = ["OUTBOX_COLUMNS", "SCHEMA_VERSION", "TABLES", "statements"]
 
 #: Bumped whenever a table changes; a store of another version is refused, not migrated.
 SCHEMA_VERSION = 2
@@ -32,6 +32,12 @@ TABLES = (
     "absences",
     "outbox",
 )
+
+#: The outbox's columns, in the order its rows and export lines hold them.
+OUTBOX_COLUMNS = (
+    "key", "case_id", "seq", "rule", "role", "recipient", "name", "address", "body",
+    "created", "state", "attempts", "next_at", "last_error", "sent_at", "reference",
+)  # fmt: skip
 
 _TEMPLATE = """
 CREATE TABLE store_schema (

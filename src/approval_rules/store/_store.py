@@ -51,7 +51,7 @@ from ._records import (
     WorkItem,
 )
 from ._rows import EVENT_COLUMNS, HEAD_COLUMNS, new_event_rows, rebuild
-from ._schema import SCHEMA_VERSION, TABLES, statements
+from ._schema import OUTBOX_COLUMNS, SCHEMA_VERSION, TABLES, statements
 from ._transfer import (
     absence_line,
     absence_of,
@@ -59,6 +59,8 @@ from ._transfer import (
     case_rows_of,
     definition_line,
     definition_of,
+    outbox_line,
+    outbox_row_of,
     read_lines,
     store_header,
 )
@@ -668,6 +670,8 @@ class CaseStore:
             for _, rows in self._cases(tx):
                 out.write(case_line(*_split(rows)) + "\n")
                 count += 1
+            for row in tx.rows(f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM outbox ORDER BY key"):
+                out.write(outbox_line(row) + "\n")
         return count
 
     def import_records(self, lines: Iterable[str]) -> int:
@@ -721,6 +725,13 @@ class CaseStore:
                  absence.reason or ""),
             ) is None:  # fmt: skip
                 _insert_absence(tx, absence)
+            return 0
+        if kind == "outbox":
+            tx.run(
+                f"INSERT INTO outbox ({', '.join(OUTBOX_COLUMNS)}) VALUES "
+                f"({', '.join('?' * len(OUTBOX_COLUMNS))}) ON CONFLICT (key) DO NOTHING",
+                outbox_row_of(data),
+            )
             return 0
         case = rebuild(*case_rows_of(data))
         staffing = self._staffing_for(case.matter_id, case.matter_hash, tx)

@@ -6,8 +6,10 @@
     {"definition":"<hash>","matter":"<matter id>","text":"<the matter as JSON>"}
     {"absence":{"by":…,"end":"2025-10-09","person":…,"reason":…,"start":"2025-10-08"}}
     {"case":"<id>","head":…,"matter":…,"matter_hash":…,"status":…,"version":6,"events":[…]}
+    {"outbox":{"key":…,"case_id":…,"seq":2,"state":"sent",…}}
 
-Definitions by hash, absences in the order they were recorded, cases by id; each
+Definitions by hash, absences in the order they were recorded, cases by id, then the
+outbox's messages by key (schema 2 on); each
 event as a serialised case stores it (its canonical body with ``"hash"`` appended).
 Every line is written the same way by every store, so exporting a store that was
 imported from an export gives the same text.
@@ -25,7 +27,7 @@ from ..audit import GENESIS, canonical_json
 from ..errors import CaseDataError, StoreError
 from ._records import PersonAbsence
 from ._rows import EVENT_COLUMNS
-from ._schema import SCHEMA_VERSION
+from ._schema import OUTBOX_COLUMNS, SCHEMA_VERSION
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -36,13 +38,17 @@ __all__ = [
     "case_rows_of",
     "definition_line",
     "definition_of",
+    "outbox_line",
+    "outbox_row_of",
     "read_lines",
     "store_header",
 ]
 
 #: ``format`` of an export's first line.
 EXPORT_FORMAT = "approval-rules/store@1"
-_KINDS = ("definition", "absence", "case")
+_KINDS = ("definition", "absence", "case", "outbox")
+_OUTBOX_INTS = frozenset({"seq", "attempts"})
+_OUTBOX_OPTIONAL = frozenset({"last_error", "sent_at", "reference"})
 _BODY, _HASH = EVENT_COLUMNS.index("body"), EVENT_COLUMNS.index("hash")
 
 
@@ -115,7 +121,7 @@ def read_lines(lines: Iterable[str]) -> Iterator[Item]:
             raise StoreError(f"line {n}: not JSON: {err}") from None
         kind = next((k for k in _KINDS if isinstance(data, dict) and k in data), None)
         if kind is None:
-            raise StoreError(f"line {n}: expected a definition, an absence or a case")
+            raise StoreError(f"line {n}: expected a definition, an absence, a case or a message")
         yield Item(n, kind, data)
 
 
@@ -170,3 +176,28 @@ def case_rows_of(data: dict[str, Any]) -> tuple[str, tuple[Any, ...], list[tuple
                      event.get("action"), prev, digest, canonical_json(body)))  # fmt: skip
         prev = digest if type(digest) is str else ""
     return case_id, head, rows
+
+
+def outbox_line(row: Sequence[Any]) -> str:
+    """A message of the outbox as a line, from its row of :data:`OUTBOX_COLUMNS`."""
+    return canonical_json({"outbox": dict(zip(OUTBOX_COLUMNS, row, strict=True))})
+
+
+def outbox_row_of(data: dict[str, Any]) -> tuple[Any, ...]:
+    """The row of an outbox line, each column's type checked."""
+    raw = data.get("outbox")
+    if not isinstance(raw, dict) or raw.keys() != set(OUTBOX_COLUMNS):
+        raise CaseDataError("a message is a JSON object with the outbox's columns")
+    for name in OUTBOX_COLUMNS:
+        value = raw[name]
+        if name in _OUTBOX_INTS:
+            ok = type(value) is int and value >= 0
+        elif name in _OUTBOX_OPTIONAL:
+            ok = value is None or type(value) is str
+        else:
+            ok = type(value) is str
+        if not ok:
+            raise CaseDataError(f"message {raw.get('key')!r}: {name!r} has the wrong type")
+    if raw["state"] not in ("pending", "sent", "failed"):
+        raise CaseDataError(f"message {raw['key']!r}: no state {raw['state']!r}")
+    return tuple(raw[name] for name in OUTBOX_COLUMNS)
