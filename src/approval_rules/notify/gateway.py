@@ -83,15 +83,27 @@ class FileGateway:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        self._keys: dict[str, int] = {}  # key -> line, as of the file's size below
+        self._size = -1
 
     def _written(self) -> dict[str, int]:
+        """Key → line of every message in the file (read again only when it changed)."""
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            size = self.path.stat().st_size
         except FileNotFoundError:
             return {}
         except OSError as err:
             raise GatewayError(f"cannot read {self.path}: {err}") from err
-        return {json.loads(line)["key"]: n for n, line in enumerate(lines, 1) if line.strip()}
+        if size != self._size:
+            try:
+                lines = self.path.read_text(encoding="utf-8").splitlines()
+            except OSError as err:
+                raise GatewayError(f"cannot read {self.path}: {err}") from err
+            self._keys = {
+                json.loads(line)["key"]: n for n, line in enumerate(lines, 1) if line.strip()
+            }
+            self._size = size
+        return self._keys
 
     def send(self, message: OutboxRow) -> str:
         written = self._written()
@@ -105,12 +117,16 @@ class FileGateway:
                 "case": message.case_id,
                 "text": message.text,
             }
+            text = json.dumps(record, ensure_ascii=False) + "\n"
             try:
                 with self.path.open("a", encoding="utf-8", newline="\n") as out:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    out.write(text)
             except OSError as err:
                 raise GatewayError(f"cannot write {self.path}: {err}") from err
             line = len(written) + 1
+            written[message.key] = line
+            self._keys = written
+            self._size = self.path.stat().st_size
         return f"{self.path.name}:{line}"
 
 
