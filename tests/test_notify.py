@@ -15,7 +15,7 @@ import pytest
 from approval_rules import load_catalogue
 from approval_rules.catalogue import Catalogue
 from approval_rules.engine import Case, Engine
-from approval_rules.errors import DefinitionError
+from approval_rules.errors import CaseDataError, DefinitionError
 from approval_rules.notify import (
     load_notifications,
     notification_intents,
@@ -201,3 +201,39 @@ def test_a_long_value_is_cut_to_its_declared_length(with_phone: tuple[Catalogue,
     rules = load_notifications(text, catalogue=catalogue)
     (intent,) = notification_intents(rules, None, case, catalogue)
     assert intent.text == "建筑工程…已受理"
+
+
+def test_intents_of_any_prefix_are_the_rest_of_the_whole(
+    with_phone: tuple[Catalogue, Case],
+) -> None:
+    """Acting in steps or at once gives the same messages: for every bundled case and
+    every point of its log, the intents after it are those of the whole log after it."""
+    catalogue, phoned = with_phone
+    engine = Engine(catalogue, WorkCalendar.china())
+    rules = load_notifications(BUNDLED, catalogue=catalogue)
+    cases = [phoned]
+    for path in sorted((ROOT / "matters" / "scenarios").glob("*.yaml")):
+        case = run_scenario(load_scenario(path), engine).case
+        assert case is not None
+        cases.append(case)
+    total = 0
+    for case in cases:
+        whole = notification_intents(rules, None, case, catalogue)
+        total += len(whole)
+        assert len({i.key for i in whole}) == len(whole)
+        for k in range(1, case.version + 1):
+            before = engine.replay(case.events[:k])
+            assert notification_intents(rules, before, case, catalogue) == tuple(
+                i for i in whole if i.seq > k
+            ), (case.id, k)
+    assert total > 100
+
+
+def test_after_must_continue_before(with_phone: tuple[Catalogue, Case]) -> None:
+    catalogue, case = with_phone
+    rules = load_notifications(BUNDLED, catalogue=catalogue)
+    scenario = ROOT / "matters" / "scenarios" / "construction_permit_happy_path.yaml"
+    other = run_scenario(load_scenario(scenario), Engine(catalogue, WorkCalendar.china())).case
+    assert other is not None
+    with pytest.raises(CaseDataError, match="does not continue"):
+        notification_intents(rules, other, case, catalogue)
