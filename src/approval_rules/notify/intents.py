@@ -149,7 +149,9 @@ def notification_intents(
         raise CaseDataError(f"case {after.id}: matter {after.matter_id!r} is not in the catalogue")
     start = 0 if before is None else before.version
     if before is not None and (
-        before.id != after.id or after.events[start - 1] != before.events[-1]
+        before.id != after.id
+        or before.version > after.version
+        or after.events[start - 1] != before.events[-1]
     ):
         raise CaseDataError(f"case {after.id}: 'after' does not continue 'before'")
     document = rules.document
