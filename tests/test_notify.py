@@ -237,3 +237,6 @@ def test_after_must_continue_before(with_phone: tuple[Catalogue, Case]) -> None:
     assert other is not None
     with pytest.raises(CaseDataError, match="does not continue"):
         notification_intents(rules, other, case, catalogue)
+    earlier = Engine(catalogue, WorkCalendar.china()).replay(case.events[:3])
+    with pytest.raises(CaseDataError, match="does not continue"):
+        notification_intents(rules, case, earlier, catalogue)
