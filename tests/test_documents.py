@@ -18,7 +18,13 @@ from click.testing import CliRunner
 
 from approval_rules import load_catalogue
 from approval_rules.cli import main
-from approval_rules.documents import KINDS, Document, case_documents, render_documents
+from approval_rules.documents import (
+    KINDS,
+    Document,
+    case_documents,
+    render_documents,
+    write_documents,
+)
 from approval_rules.engine import Case, Engine, apply_event
 from approval_rules.publication import PublicationError
 from approval_rules.scenario import load_scenario, run_scenario
@@ -263,3 +269,11 @@ def test_pdf_without_documents_is_a_usage_error() -> None:
     )
     assert result.exit_code == 2
     assert "--documents" in result.output
+
+
+def test_pdf_without_chromium_writes_nothing(tmp_path: Path) -> None:
+    documents = case_documents(CASES["construction_permit_happy_path"], CATALOGUE)
+    out = tmp_path / "out"
+    with pytest.raises(PublicationError, match="needs Chromium"):
+        write_documents(documents, out, pdf=True, chromium="no-such-chromium")
+    assert not out.exists()

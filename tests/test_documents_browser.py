@@ -100,3 +100,22 @@ def test_document_prints_to_a_pdf_with_extractable_chinese(
     assert document.number in compact
     assert _cn(document.issued) in compact
     assert "跳到正文" not in compact  # the print stylesheet hides the skip link
+
+
+def test_run_prints_the_documents_of_a_scenario(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from approval_rules.cli import main
+
+    scenario = ROOT / "matters" / "scenarios" / "company_registration_refusal.yaml"
+    result = CliRunner().invoke(
+        main,
+        ["run", str(scenario), "--catalogue", str(ROOT / "matters"),
+         "--documents", str(tmp_path), "--pdf"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pdfs = sorted(p.name for p in tmp_path.glob("*.pdf"))
+    assert pdfs == ["02-acceptance_notice.pdf", "03-refusal_decision.pdf"]
+    text = "".join(pdf_text(tmp_path / "03-refusal_decision.pdf").split())
+    assert "不予行政许可决定书" in text
+    assert "行政复议" in text
