@@ -19,11 +19,11 @@ from .._wording import suggestion
 from ..audit import Event, canonical_json, next_event, verify
 from ..catalogue import Catalogue
 from ..compiler import compiled_plans, matter_plan
-from ..errors import ActionNotAllowed, CalendarError, CaseDataError, CaseError, StaleCase
+from ..errors import ActionNotAllowed, CalendarNotPublished, CaseDataError, CaseError, StaleCase
 from ..graph import Process
 from ..plan import MatterPlan
 from ..workdays import WorkCalendar
-from .actions import CLOCK_EVENTS, REGISTRY
+from .actions import CLOCK_EVENTS, REGISTRY, UNDATED
 from .bounds import caller_id, check_input, shown
 from .case import CASE_FORMAT, Case
 from .clocks import Clocks, Timer
@@ -140,7 +140,13 @@ class Engine:
         event = case.events.next_event(eid, stamp, actor, action, details)
         return evolve(case, event, _NEW(Patch, (moment, steps)))
 
-    def _advance(self, ctx: Ctx, case: Case, until: datetime) -> Case:
+    def _advance(self, ctx: Ctx, case: Case, until: datetime, *, hold: bool = False) -> Case:
+        """Record the clock events due up to ``until``.
+
+        A clock event that needs a year the calendar does not know raises
+        :class:`~..errors.CalendarNotPublished`, or with ``hold`` stays unrecorded (the
+        case as it was before it; only :data:`~.actions.UNDATED` actions go on).
+        """
         while True:
             timer = ctx.clocks.next_timer(ctx.plan, case)
             if timer is None or timer.at > until:
@@ -148,7 +154,12 @@ class Engine:
             # dated when the limit ran out, or with the last event if that came later
             moment = max(timer.at, case.last_at)
             timer = timer._replace(at=moment)
-            handled = CLOCK_EVENTS[timer.action](ctx, case, timer)
+            try:
+                handled = CLOCK_EVENTS[timer.action](ctx, case, timer)
+            except CalendarNotPublished:
+                if hold:
+                    return case
+                raise
             case = self._record(
                 case, moment, moment.isoformat(), SYSTEM, timer.action, handled, None
             )
@@ -189,8 +200,9 @@ class Engine:
             TypeError: ``at`` is naive.
             CaseDataError: unknown matter, fields, materials, malformed input or input
                 outside the bounds (:mod:`.bounds`: ids, texts, numbers, nesting).
-            ActionNotAllowed: green channel asked for but not available, or a date the
-                calendar has no data for.
+            ActionNotAllowed: green channel asked for but not available.
+            CalendarNotPublished: the correction-notice window or the first step's due
+                date falls in a year the calendar has no data for.
         """
         plan = self._plan(matter_id)
         clocks = self._clocks
@@ -220,11 +232,8 @@ class Engine:
                     code="no-green-channel",
                 )
         stamp = local.isoformat()
-        try:
-            notice_due = clocks.notice_due(local.date())
-            due, due_text = clocks.step_due(plan.steps[plan.start].limit, local)
-        except CalendarError as err:
-            raise ActionNotAllowed("submit", str(err), code="calendar") from None
+        notice_due = clocks.notice_due(local.date())
+        due, due_text = clocks.step_due(plan.steps[plan.start].limit, local)
         if case_id is None:
             payload = [matter_id, fields, files, stamp, actor]
             case_id = "c-" + hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:12]
@@ -281,8 +290,10 @@ class Engine:
             StaleCase: ``expected_version`` is not the case's version.
             CaseDataError: malformed details, or input outside the bounds
                 (:mod:`.bounds`: ids, texts, numbers, nesting).
-            CalendarError: a date the calendar has no official data for (it never
-                guesses; add an overlay or use a provisional calendar).
+            CalendarNotPublished: the action (or a clock event due before it) needs a
+                year the calendar has no data for (it never guesses; add an overlay or
+                use a provisional calendar).  Undated actions (withdraw, record_absence)
+                never raise it: they are recorded while such a clock event waits.
             CaseError: the engine's matter is another version than the case's.
         """
         ctx = self._ctx(case)
@@ -323,7 +334,8 @@ class Engine:
                     f"(it takes: {', '.join(spec.details) or 'none'})"
                 )
         check_input(details, action, details=True)
-        case = self._advance(ctx, case, local)
+        # an undated action goes on while a clock event waits for its year's calendar
+        case = self._advance(ctx, case, local, hold=action in UNDATED)
         if case.status in TERMINAL:
             raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")
         step = named_step(ctx.plan, case, details, action) if spec.per_step else None
@@ -345,7 +357,7 @@ class Engine:
         Raises:
             TypeError: ``at`` is naive.
             ActionNotAllowed: ``at`` is before the case's last event.
-            CalendarError: a date the calendar has no official data for.
+            CalendarNotPublished: a clock event needs a year the calendar has no data for.
         """
         ctx = self._ctx(case)
         return self._advance(ctx, case, self._after_last(case, at, "advance"))
@@ -381,16 +393,19 @@ class Engine:
         """What each person may do on the case at ``at`` (clock events applied first).
 
         Every listed ``(action, actor)`` succeeds with suitable details; anything not
-        listed is refused.  Backups appear only while their principal is absent.
+        listed is refused.  Backups appear only while their principal is absent.  An
+        action that would need a year the calendar has no data for is not listed; while
+        a clock event waits for such a year only the undated actions are.
 
         Raises:
             TypeError: ``at`` is naive.
             ActionNotAllowed: ``at`` is before the case's last event.
-            CalendarError: a date the calendar has no official data for.
         """
         ctx = self._ctx(case)
         local = self._after_last(case, at, "advance")
-        return available_actions(ctx, self._advance(ctx, case, local), local.date())
+        case = self._advance(ctx, case, local, hold=True)
+        timer = ctx.clocks.next_timer(ctx.plan, case)
+        return available_actions(ctx, case, local, held=timer is not None and timer.at <= local)
 
     def deadlines(self, case: Case, at: datetime) -> Deadlines:
         """The case's periods on the day of ``at``: due dates, elapsed, remaining, used.

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import ActionNotAllowed
+from ..errors import ActionNotAllowed, CalendarError, CaseDataError
 from ..plan import Limit
 from ..timelimits import CERTIFICATE_DAYS, CORRECTION_NOTICE_DAYS, ClockStop, progress
-from .actions import REGISTRY
+from .actions import REGISTRY, UNDATED
 from .case import Case
-from .context import ActionSpec, Ctx
+from .context import ActionSpec, Command, Ctx, Details
 from .records import OPEN, REFUSED, SYSTEM
 
 __all__ = ["AvailableAction", "Deadline", "Deadlines", "available_actions", "deadlines"]
@@ -125,16 +125,59 @@ class Deadlines:
         }
 
 
-def available_actions(ctx: Ctx, case: Case, day: date) -> list[AvailableAction]:
-    """What each person may do on ``case`` on ``day`` (clock events already recorded).
+def _probe_details(spec: ActionSpec, step: str | None, choices: Sequence[str]) -> Details:
+    """Details that let a dated action's handler compute the dates it would record."""
+    details: dict[str, Any] = {"step": step} if spec.per_step else {}
+    for key in spec.details:
+        if key in ("to", "kind", "item") and choices:
+            details[key] = choices[0]
+        elif key in ("reason", "notice", "number", "signed_by"):
+            details[key] = "probe"
+        elif key == "reasons":
+            details[key] = ["probe"]
+    return details
+
+
+def _needs_unknown_year(
+    ctx: Ctx, case: Case, spec: ActionSpec, step: str | None, choices: Sequence[str],
+    actor: str, at: datetime,
+) -> bool:  # fmt: skip
+    """Whether doing the offer now would need a year the calendar has no data for.
+
+    The handler runs on probe details (handlers are pure: nothing is recorded); a
+    refusal of the probe details themselves says nothing about the calendar.
+    """
+    if spec.name in UNDATED:
+        return False
+    auth = spec.check(ctx, case, spec.name, step, actor, at.date())
+    details = _probe_details(spec, step, choices)
+    if spec.name == "record_payment":
+        details["amount"] = str(case.settlement.outstanding)
+    command = Command(spec.name, at, at.isoformat(), actor, details)
+    try:
+        spec.handle(ctx, case, command, auth)
+    except CalendarError:
+        return True
+    except (ActionNotAllowed, CaseDataError):
+        return False
+    return False
+
+
+def available_actions(
+    ctx: Ctx, case: Case, at: datetime, *, held: bool = False
+) -> list[AvailableAction]:
+    """What each person may do on ``case`` at ``at`` (clock events already recorded).
 
     Every action of the registry, in its order, with each offer it makes and everyone
     its check lets through; the step actions together for each open step, in the
     order the steps opened.  Backups appear only while their principal is recorded
-    absent.
+    absent.  An offer whose dates fall in a year the calendar has no data for is left
+    out (its handler is probed); with ``held`` (a clock event waits for such a year)
+    only the :data:`~.actions.UNDATED` actions are offered.
     """
     if case.is_terminal:
         return []
+    day = at.date()
     people = [p for p in dict.fromkeys((*ctx.plan.staff, case.intake.applicant_id)) if p != SYSTEM]
     out: list[AvailableAction] = []
 
@@ -146,8 +189,11 @@ def available_actions(ctx: Ctx, case: Case, day: date) -> list[AvailableAction]:
             except ActionNotAllowed:
                 continue
             actors.append(person)
-        if actors:
-            out.append(AvailableAction(spec.name, step, tuple(actors), tuple(choices)))
+        if not actors or (held and spec.name not in UNDATED):
+            return
+        if _needs_unknown_year(ctx, case, spec, step, choices, actors[0], at):
+            return
+        out.append(AvailableAction(spec.name, step, tuple(actors), tuple(choices)))
 
     step_specs = [spec for spec in REGISTRY.values() if spec.per_step]
     for spec in REGISTRY.values():

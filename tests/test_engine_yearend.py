@@ -1,0 +1,199 @@
+"""The engine across the year boundary (issue #10 part 2): one calendar error everywhere,
+undated actions in any year, and nothing offered that would then raise.
+
+Each attack of #10 runs on the strict calendar (official data up to 2026) and on the
+provisional one, and once more after the 2027 notice arrives as an overlay.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from approval_rules.engine import Case, Engine
+from approval_rules.errors import CalendarNotPublished
+from approval_rules.loader import load_catalogue
+from approval_rules.workdays import WorkCalendar
+
+ROOT = Path(__file__).resolve().parents[1]
+TZ = ZoneInfo("Asia/Shanghai")
+CATALOGUE = load_catalogue(ROOT / "matters")
+NOTICE_2027 = ROOT / "tests" / "data" / "overlays" / "notice_2027.yaml"
+STRICT = Engine(CATALOGUE, WorkCalendar.china())
+PROVISIONAL = Engine(CATALOGUE, WorkCalendar.china(provisional=True))
+OFFICIAL = Engine(CATALOGUE, WorkCalendar.china(overlays=[NOTICE_2027]))
+
+PLANNING = {
+    "application_form": "paper",
+    "land_use_documents": "paper",
+    "project_approval": [{"name": "备案证明.pdf"}],
+    "design_scheme": "paper",
+}
+JPG = {"name": "p.jpg", "size_kb": 80, "width": 1024, "height": 768}
+PERMIT_APPLICANT = {
+    "floor_area": 1200, "contract_price": 260, "needs_demolition": False,
+    "is_affordable_housing": False,
+}  # fmt: skip
+PERMIT_MATERIALS = {
+    "application_form": [JPG], "land_approval": [JPG], "contractor_selected": [JPG],
+    "drawing_review_certificate": [JPG], "quality_safety_measures": [JPG],
+    "funding_commitment": [JPG], "construction_drawings": "paper",
+}  # fmt: skip
+
+
+def t(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+def offered(engine: Engine, case: Case, at: str) -> set[tuple[str, str | None]]:
+    return {(a.action, a.step) for a in engine.available_actions(case, t(at))}
+
+
+def planning_case(engine: Engine, at: str = "2026-12-04 09:00") -> Case:
+    return engine.submit(
+        "planning_permit", {"project_kind": "改建"}, PLANNING, at=t(at), actor="dangyang_wenlv"
+    )
+
+
+def not_published(call: Any, *args: Any, **kwargs: Any) -> CalendarNotPublished:
+    with pytest.raises(CalendarNotPublished) as info:
+        call(*args, **kwargs)
+    err = info.value
+    assert (err.year, err.code) == (2027, "calendar-not-published")
+    assert "overlay" in str(err)
+    assert "provisional" in str(err)
+    return err
+
+
+# --------------------------------------------------------------------------- submit
+
+
+def test_submit_needing_an_unknown_year_raises_the_one_calendar_error() -> None:
+    """Submitted on 2026-12-28: the 5-WD notice window ends in 2027 (it used to be an
+    ActionNotAllowed with code ``calendar``)."""
+    not_published(planning_case, STRICT, "2026-12-28 09:00")
+    case = planning_case(PROVISIONAL, "2026-12-28 09:00")
+    assert case.clock.notice_due == date(2027, 1, 5)  # 元旦 excluded
+
+
+# --------------------------------------------------------------------------- frozen from 12-12
+
+
+def test_attack_planning_permit_submitted_12_04_is_not_frozen_from_12_12_strict() -> None:
+    """Deemed acceptance falls due at 00:00 on 12-12 and needs the 2027 statutory due date:
+    the case waits for it, and only the undated actions go on."""
+    case = planning_case(STRICT)
+    at = t("2026-12-12 09:00")
+    not_published(STRICT.advance, case, at)
+    not_published(STRICT.act, case, "refuse_to_accept", at=at, actor="he_jing", reason="不予受理")
+    assert offered(STRICT, case, "2026-12-12 09:00") == {
+        ("withdraw", None), ("record_absence", None)
+    }  # fmt: skip
+    assert STRICT.deadlines(case, at).correction_notice is not None
+    away = STRICT.act(
+        case, "record_absence", at=at, actor="he_jing", person="he_jing",
+        start="2026-12-14", end="2026-12-15", reason="出差",
+    )  # fmt: skip
+    assert away.version == case.version + 1
+    gone = STRICT.act(away, "withdraw", at=at, actor="dangyang_wenlv", reason="不再申请")
+    assert gone.status.value == "withdrawn"
+    # The notice arrives: the same case goes on, deemed accepted as of receipt.
+    later = OFFICIAL.advance(away, t("2026-12-14 09:00"))
+    assert [e.action for e in later.events][-1] == "deemed_acceptance"
+    assert later.clock.statutory_due == date(2027, 1, 4)
+
+
+def test_attack_planning_permit_submitted_12_04_on_the_provisional_calendar() -> None:
+    case = PROVISIONAL.advance(planning_case(PROVISIONAL), t("2026-12-12 09:00"))
+    assert case.status.value == "in_review"
+    assert case.clock.statutory_due == date(2027, 1, 4)
+    statutory = PROVISIONAL.deadlines(case, t("2026-12-12 09:00")).statutory
+    assert statutory is not None
+    assert statutory.provisional
+    assert ("pass", "review") in offered(PROVISIONAL, case, "2026-12-12 09:00")
+
+
+# --------------------------------------------------------------------------- head approval on 12-29
+
+
+def permit_at_head_approval(engine: Engine) -> Case:
+    case = engine.submit(
+        "construction_permit", PERMIT_APPLICANT, PERMIT_MATERIALS, at=t("2026-12-21 09:00"),
+        actor="dangyang_jiangong",
+    )  # fmt: skip
+    case = engine.act(case, "accept", at=t("2026-12-21 10:00"), actor="wang_yueqin")
+    case = engine.act(case, "pass", at=t("2026-12-22 10:00"), actor="fu_hong")
+    return engine.act(case, "pass", at=t("2026-12-23 10:00"), actor="wang_wei")
+
+
+def test_attack_head_approval_on_12_29_is_not_offered_when_the_certificate_date_is_unknown() -> (
+    None
+):
+    """Approval fixes the certificate's due date (Art. 44: 10 WD), which falls in 2027."""
+    case = permit_at_head_approval(STRICT)
+    assert case.open_steps == ("head_approval",)
+    listed = offered(STRICT, case, "2026-12-29 10:00")
+    assert ("pass", "head_approval") not in listed
+    assert ("withdraw", None) in listed
+    not_published(STRICT.act, case, "pass", at=t("2026-12-29 10:00"), actor="shen_weidong")
+    # a refusal fixes no new date: it is offered and goes through
+    assert ("refuse", "head_approval") in listed
+    refused = STRICT.act(
+        case, "refuse", at=t("2026-12-29 10:00"), actor="shen_weidong", reasons=["不符合条件"]
+    )
+    assert refused.status.value == "refused"
+
+
+@pytest.mark.parametrize("engine", [PROVISIONAL, OFFICIAL], ids=["provisional", "overlay"])
+def test_head_approval_on_12_29_with_a_calendar_for_2027(engine: Engine) -> None:
+    case = permit_at_head_approval(engine)
+    assert ("pass", "head_approval") in offered(engine, case, "2026-12-29 10:00")
+    done = engine.act(case, "pass", at=t("2026-12-29 10:00"), actor="shen_weidong")
+    assert done.clock.certificate_due is not None
+    assert done.clock.certificate_due.year == 2027
+
+
+# --------------------------------------------------------------------------- a stop from 12-08
+
+
+def stopped_case(engine: Engine) -> Case:
+    case = planning_case(engine, "2026-11-25 09:00")
+    case = engine.act(case, "accept", at=t("2026-11-25 10:00"), actor="he_jing")
+    assert case.clock.statutory_due == date(2026, 12, 23)
+    return engine.act(
+        case, "start_clock_stop", at=t("2026-12-08 10:00"), actor="zhao_gang", kind="hearing",
+        notice="听证通知",
+    )  # fmt: skip
+
+
+def test_attack_a_clock_stop_from_12_08_can_be_ended() -> None:
+    """Ending the stop on 12-21 moves the due dates into 2027: the strict calendar does
+    not offer it and says why; with a calendar for 2027 the same case ends its stop."""
+    case = stopped_case(STRICT)
+    at = t("2026-12-21 10:00")
+    assert ("end_clock_stop", None) not in offered(STRICT, case, "2026-12-21 10:00")
+    not_published(STRICT.act, case, "end_clock_stop", at=at, actor="zhao_gang", notice="听证结束")
+    for engine in (PROVISIONAL, OFFICIAL):
+        assert ("end_clock_stop", None) in offered(engine, case, "2026-12-21 10:00")
+        ended = engine.act(case, "end_clock_stop", at=at, actor="zhao_gang", notice="听证结束")
+        assert ended.clock.active_stop is None
+        assert ended.clock.statutory_due is not None
+        assert ended.clock.statutory_due.year == 2027
+
+
+# ---------------------------------------------------------------------- the promise of the list
+
+
+@pytest.mark.parametrize("day", ["2026-12-04 10:00", "2026-12-11 16:00", "2026-12-12 09:00"])
+def test_every_listed_action_goes_through_on_the_strict_calendar(day: str) -> None:
+    """Whatever is listed does not raise the calendar error (with suitable details)."""
+    case = planning_case(STRICT)
+    simple = {"accept": {}, "withdraw": {"reason": "x"}, "refuse_to_accept": {"reason": "x"}}
+    for action in STRICT.available_actions(case, t(day)):
+        if action.action in simple:
+            STRICT.act(case, action.action, at=t(day), actor=action.actors[0],
+                       **simple[action.action])  # fmt: skip
