@@ -7,7 +7,7 @@ provisional one, and once more after the 2027 notice arrives as an overlay.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from approval_rules.engine import Case, Engine
+from approval_rules.engine.clocks import HELD_BY
 from approval_rules.errors import CalendarNotPublished
 from approval_rules.loader import load_catalogue
+from approval_rules.timelimits import Party
 from approval_rules.workdays import WorkCalendar
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,3 +199,74 @@ def test_every_listed_action_goes_through_on_the_strict_calendar(day: str) -> No
         if action.action in simple:
             STRICT.act(case, action.action, at=t(day), actor=action.actors[0],
                        **simple[action.action])  # fmt: skip
+
+
+# ------------------------------------------------------------------ provisional flags and bounds
+
+
+def test_events_and_deadlines_carry_the_provisional_flag_from_the_calendar_in_use() -> None:
+    """The 20-WD planning permit received 2026-12-04: its statutory due date 2027-01-04
+    (元旦 excluded, certain) is flagged on the provisional calendar, not with the notice."""
+    at = t("2026-12-12 09:00")
+    case = PROVISIONAL.advance(planning_case(PROVISIONAL), at)
+    flags = {e.action: e.details.get("provisional") for e in case.events}
+    assert flags == {"submit": None, "deemed_acceptance": True}  # 12-11 is a 2026 date
+    statutory = PROVISIONAL.deadlines(case, at).statutory
+    assert statutory is not None
+    assert statutory.provisional
+    assert statutory.due == date(2027, 1, 4)
+    assert statutory.bounds is not None
+    assert statutory.to_dict()["bounds"] == {
+        "due": "2027-01-04", "earliest": "2027-01-04", "latest": "2027-01-04",
+        "provisional": True,
+    }  # fmt: skip
+    official = OFFICIAL.advance(planning_case(OFFICIAL), at)
+    assert all("provisional" not in e.details for e in official.events)
+    statutory = OFFICIAL.deadlines(official, at).statutory
+    assert statutory is not None
+    assert (statutory.due, statutory.provisional, statutory.bounds) == (
+        date(2027, 1, 4), False, None
+    )  # fmt: skip
+
+
+def test_the_office_is_held_to_the_earliest_date_across_spring_festival() -> None:
+    """Accepted Fri 2027-01-22: by the law 02-25, but eight weekend days around 春节 may be
+    worked (earliest 02-17) and 02-11, 02-12 are probably off (latest 03-01).  The case
+    records the law's date; deadlines() shows the bounds the office plans against."""
+    case = planning_case(PROVISIONAL, "2027-01-22 09:00")
+    case = PROVISIONAL.act(case, "accept", at=t("2027-01-22 10:00"), actor="he_jing")
+    assert case.clock.statutory_due == date(2027, 2, 25)
+    assert case.events[-1].details["provisional"] is True
+    statutory = PROVISIONAL.deadlines(case, t("2027-01-25 10:00")).statutory
+    assert statutory is not None
+    assert statutory.bounds is not None
+    bounds = statutory.bounds
+    assert (bounds.best, bounds.earliest, bounds.latest) == (
+        date(2027, 2, 25), date(2027, 2, 17), date(2027, 3, 1)
+    )  # fmt: skip
+
+
+def test_deemed_acceptance_comes_after_the_earliest_notice_deadline() -> None:
+    """Received Fri 2027-01-29: the 5-WD notice window ends 02-11 by the law, 02-03 if Sat
+    01-30 and Sun 01-31 are make-up days.  The office is held to the earliest (HELD_BY):
+    from 00:00 on 02-04 the application counts as accepted (Art. 32, for the applicant)."""
+    assert HELD_BY["correction_notice"] is Party.AGENCY
+    assert HELD_BY["makeup_by"] is Party.APPLICANT
+    case = planning_case(PROVISIONAL, "2027-01-29 09:00")
+    assert case.clock.notice_due == date(2027, 2, 11)
+    timer = PROVISIONAL.next_timer(case)
+    assert timer is not None
+    assert (timer.action, timer.at) == ("deemed_acceptance", t("2027-02-04 00:00"))
+    assert PROVISIONAL.advance(case, t("2027-02-03 23:00")) is case
+    accepted = PROVISIONAL.advance(case, t("2027-02-04 09:00"))
+    assert accepted.accepted_on == date(2027, 1, 29)
+    # With the notice, the window is exact again: 02-03 by the notice's make-up Sunday
+    official = planning_case(OFFICIAL, "2027-01-29 09:00")
+    assert official.clock.notice_due == OFFICIAL.calendar.add_workdays(date(2027, 1, 29), 5)
+    timer = OFFICIAL.next_timer(official)
+    assert timer is not None
+    assert timer.at == midnight_after(official.clock.notice_due)
+
+
+def midnight_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=TZ)

@@ -124,8 +124,8 @@ class Engine:
 
     # ----------------------------------------------------------------- the record
 
-    @staticmethod
     def _record(
+        self,
         case: Case,
         moment: datetime,
         stamp: str,
@@ -136,6 +136,7 @@ class Engine:
     ) -> Case:
         """The case after the event ``handled`` describes: built, hashed and folded."""
         details, steps = handled
+        details = self._clocks.flagged(details)
         eid = event_id if event_id is not None else f"{case.id}#{case.version + 1}"
         event = case.events.next_event(eid, stamp, actor, action, details)
         return evolve(case, event, _NEW(Patch, (moment, steps)))
@@ -252,6 +253,7 @@ class Engine:
             "notice_due": notice_due,
             "open": [[plan.start, due_text]],
         }
+        details = clocks.flagged(details)
         event = next_event(
             (), id=f"{case_id}#1", at=stamp, actor=actor, action="submit", details=details
         )

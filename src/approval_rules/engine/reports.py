@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import ActionNotAllowed, CalendarError, CaseDataError
 from ..plan import Limit
-from ..timelimits import CERTIFICATE_DAYS, CORRECTION_NOTICE_DAYS, ClockStop, progress
+from ..timelimits import CERTIFICATE_DAYS, CORRECTION_NOTICE_DAYS, ClockStop, Due, progress
 from .actions import REGISTRY, UNDATED
 from .case import Case
 from .context import ActionSpec, Command, Ctx, Details
@@ -63,7 +63,13 @@ class Deadline:
         overdue: the day is after ``due`` and the period had not ended by then.
         ended: the day the period stopped running (decision, delivery, closing …).
         stopped: a clock stop is running.
-        provisional: the answer depends on a year without official calendar data.
+        provisional: the answer depends on a year without official calendar data
+            (on the calendar in use, overlays included).
+        bounds: for a provisional working-day period, its best estimate and the
+            earliest and latest dates the State Council's notice could still produce
+            (:class:`~..timelimits.Due`); ``due`` is the bound the obligation is held
+            to (:data:`~.clocks.HELD_BY`: the earliest for the office's periods).
+            ``None`` when the date cannot move.
     """
 
     name: str
@@ -77,6 +83,7 @@ class Deadline:
     ended: date | None = None
     stopped: bool = False
     provisional: bool = False
+    bounds: Due | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON data."""
@@ -91,6 +98,7 @@ class Deadline:
             "ended": self.ended.isoformat() if self.ended else None,
             "stopped": self.stopped,
             "provisional": self.provisional,
+            "bounds": None if self.bounds is None else self.bounds.to_dict(),
         }
 
 
@@ -234,9 +242,10 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         if unit == "working_days":
             p = progress(calendar, start, value, max(on, start), stops=counted, extension=extension)
             total = value + extension
+            found = clocks.bounds(limit, start, counted, extension)
             return Deadline(
                 name, start, due, total, p.elapsed, total - p.elapsed, p.fraction_used,
-                on > due, until, running, p.provisional,
+                on > due, until, running, p.provisional or found is not None, found,
             )  # fmt: skip
         elapsed = calendar.workdays_between(start, on) if on > start else 0
         left = calendar.workdays_between(on, due) if due > on else 0
