@@ -62,7 +62,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"fees", "clock_actions", "closing"},
     {"review", "window"},
     {"actions"},  # the one registry
-    {"reports"},
+    {"reports", "redate"},
     {"facade"},
     {"__init__"},
 ]

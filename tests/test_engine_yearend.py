@@ -270,3 +270,62 @@ def test_deemed_acceptance_comes_after_the_earliest_notice_deadline() -> None:
 
 def midnight_after(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=TZ)
+
+
+# ---------------------------------------------------------------------------------- re-dating
+
+
+def test_redating_clears_the_flags_and_records_the_change() -> None:
+    """The Done-when case: 20 WD from 2026-12-04, 2027-01-04 on every estimate; with the
+    notice as an overlay the date stays, the flag goes, and the record says so."""
+    at = t("2026-12-12 09:00")
+    case = PROVISIONAL.advance(planning_case(PROVISIONAL), at)
+    notice = WorkCalendar.china(provisional=True, overlays=[NOTICE_2027])
+    redated = PROVISIONAL.redate(case, notice, at=t("2026-12-20 09:00"))
+    event = redated.events[-1]
+    assert (event.action, event.actor) == ("redate", "system")
+    assert event.details["calendar"] == notice.fingerprint
+    assert event.details["was"] == {}
+    assert "provisional" not in event.details
+    assert redated.clock.statutory_due == date(2027, 1, 4)
+    statutory = Engine(CATALOGUE, notice).deadlines(redated, t("2026-12-20 09:00")).statutory
+    assert statutory is not None
+    assert (statutory.provisional, statutory.bounds) == (False, None)
+    # idempotent; and the replayed record is the same case
+    assert PROVISIONAL.redate(redated, notice, at=t("2026-12-21 09:00")) is redated
+    assert PROVISIONAL.replay(redated.events, head=redated.head) == redated
+
+
+def test_redating_moves_dates_and_sums_up_the_shifts() -> None:
+    """Accepted 2027-01-22 on the provisional calendar: the law's 02-25.  The notice works
+    Sun 01-31 and Sat 02-20 and gives 02-11, 02-12 off: the dates move, and the summary
+    gives the shifts; a case on official years and an ended case stay as they were."""
+    moving = planning_case(PROVISIONAL, "2027-01-22 09:00")
+    moving = PROVISIONAL.act(moving, "accept", at=t("2027-01-22 10:00"), actor="he_jing")
+    steady = PROVISIONAL.act(
+        planning_case(PROVISIONAL, "2026-03-02 09:00"), "accept", at=t("2026-03-02 10:00"),
+        actor="he_jing",
+    )  # fmt: skip
+    ended = PROVISIONAL.act(
+        planning_case(PROVISIONAL, "2027-01-22 09:00"), "withdraw", at=t("2027-01-22 11:00"),
+        actor="dangyang_wenlv", reason="不再申请",
+    )  # fmt: skip
+    notice = WorkCalendar.china(overlays=[NOTICE_2027])
+    summary = PROVISIONAL.redate_all([moving, steady, ended], notice, at=t("2027-01-25 09:00"))
+    after, same, gone = summary.cases
+    assert (same, gone) == (steady, ended)
+    assert summary.changed == 1
+    # statutory: -02-11, -02-12, +01-31, +02-20 cancel out; promised (8 WD) gains Sun 01-31
+    assert after.clock.statutory_due == date(2027, 2, 25)
+    assert moving.clock.promised_due == date(2027, 2, 3)
+    assert after.clock.promised_due == notice.add_workdays(date(2027, 1, 22), 8) == date(2027, 2, 2)
+    was = after.events[-1].details["was"]
+    assert was["promised"] == "2027-02-03"
+    assert "statutory" not in was
+    assert after.events[-1].details["due"]["promised"] == "2027-02-02"
+    assert summary.earliest_shift <= -1
+    assert summary.latest_shift >= 0
+    assert summary.to_dict()["calendar"] == notice.fingerprint
+    again = PROVISIONAL.redate_all(summary.cases, notice, at=t("2027-01-26 09:00"))
+    assert again.changed == 0
+    assert again.cases == summary.cases

@@ -10,7 +10,7 @@ with the step map the handler computed).  Everything else is in the modules it c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from .evolve import Patch, evolve, fold, opened_state
 from .fees import require_fee_fields
 from .intake import check_applicant, check_files, check_materials
 from .records import SYSTEM, TERMINAL
+from .redate import Redated, redate, redate_all
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
 from .steps import named_step
 
@@ -424,3 +425,27 @@ class Engine:
         """
         ctx = self._ctx(case)
         return deadlines(ctx, case, self._clocks.local(at).date())
+
+    def redate(self, case: Case, calendar: WorkCalendar, *, at: datetime) -> Case:
+        """``case`` with its due dates computed again on ``calendar`` (the official data
+        for a year arrived): one ``redate`` event with the old and new dates when a date
+        moved or stopped being provisional; the same case otherwise (idempotent).  See
+        :mod:`.redate`; :meth:`redate_all` does a batch.
+
+        Raises:
+            TypeError: ``at`` is naive, or ``calendar`` is not a WorkCalendar.
+            CalendarNotPublished: ``calendar`` lacks a year the case's dates need.
+            CaseError: the engine's matter is another version than the case's.
+        """
+        return self.redate_all((case,), calendar, at=at).cases[0]
+
+    def redate_all(self, cases: Iterable[Case], calendar: WorkCalendar, *, at: datetime) -> Redated:
+        """Re-date every open case in ``cases`` on ``calendar`` (see :meth:`redate`): the
+        cases, how many changed and the earliest and latest shift in days."""
+        if not isinstance(calendar, WorkCalendar):
+            raise TypeError(f"calendar must be a WorkCalendar (got {type(calendar).__name__})")
+        clocks = Clocks(calendar, self.tz)
+        local = clocks.local(at)
+        return redate_all(
+            cases, calendar, lambda case: redate(case, clocks, self._ctx(case).plan, local)
+        )
