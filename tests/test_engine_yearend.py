@@ -24,7 +24,7 @@ from approval_rules.workdays import WorkCalendar
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Shanghai")
 CATALOGUE = load_catalogue(ROOT / "matters")
-NOTICE_2027 = ROOT / "tests" / "data" / "overlays" / "notice_2027.yaml"
+NOTICE_2027 = ROOT / "matters" / "scenarios" / "year_end" / "notice_2027.yaml"
 STRICT = Engine(CATALOGUE, WorkCalendar.china())
 PROVISIONAL = Engine(CATALOGUE, WorkCalendar.china(provisional=True))
 OFFICIAL = Engine(CATALOGUE, WorkCalendar.china(overlays=[NOTICE_2027]))
