@@ -7,6 +7,7 @@ provisional one, and once more after the 2027 notice arrives as an overlay.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 
 from approval_rules.engine import Case, Engine
 from approval_rules.engine.clocks import HELD_BY
-from approval_rules.errors import CalendarNotPublished
+from approval_rules.errors import ActionNotAllowed, CalendarNotPublished, CaseDataError
 from approval_rules.loader import load_catalogue
 from approval_rules.timelimits import Party
 from approval_rules.workdays import WorkCalendar
@@ -329,3 +330,64 @@ def test_redating_moves_dates_and_sums_up_the_shifts() -> None:
     again = PROVISIONAL.redate_all(summary.cases, notice, at=t("2027-01-26 09:00"))
     assert again.changed == 0
     assert again.cases == summary.cases
+
+
+def test_a_tolerated_acceptance_is_not_offered_when_its_dues_are_unknown() -> None:
+    """容缺 acceptance needs a make-up date; the probe gives one, so an acceptance whose
+    statutory due date falls in 2027 is not listed on the strict calendar."""
+    materials = {k: v for k, v in PERMIT_MATERIALS.items() if k != "funding_commitment"}
+    case = STRICT.submit(
+        "construction_permit", PERMIT_APPLICANT, materials, at=t("2026-12-24 09:00"),
+        actor="dangyang_jiangong",
+    )  # fmt: skip
+    assert case.intake.gaps
+    assert ("accept", "accept") not in offered(STRICT, case, "2026-12-24 10:00")
+    not_published(
+        STRICT.act, case, "accept", at=t("2026-12-24 10:00"), actor="wang_yueqin",
+        makeup_by="2026-12-28",
+    )  # fmt: skip
+    assert ("accept", "accept") in offered(PROVISIONAL, case, "2026-12-24 10:00")
+
+
+def _details(action: str, step: str | None, choices: tuple[str, ...], case: Case) -> dict[str, Any]:
+    """Details a clerk would give for a listed action (what the sweep below acts with)."""
+    given: dict[str, Any] = {
+        "pass": {"step": step},
+        "refuse": {"step": step, "reasons": ["不符合条件"]},
+        "send_back": {"step": step, "to": choices[0] if choices else None, "reason": "补正"},
+        "start_clock_stop": {"kind": choices[0] if choices else None, "notice": "通知"},
+        "end_clock_stop": {"notice": "结束"},
+        "extend": {"reason": "复杂"},
+        "withdraw": {"reason": "撤回"},
+        "refuse_to_accept": {"reason": "不予受理"},
+        "accept": {"makeup_by": "2026-12-31"} if case.intake.gaps else {},
+    }.get(action, {})
+    return {k: v for k, v in given.items() if v is not None}
+
+
+@pytest.mark.parametrize("day", [1, 8, 15, 18, 22, 24, 28, 29, 31])
+def test_nothing_listed_raises_the_calendar_error_in_december(day: int) -> None:
+    """A sweep over December 2026 on the strict calendar: planning and construction
+    permits at each stage; whatever available_actions lists, act does not answer with
+    CalendarNotPublished (a refusal for other reasons is fine)."""
+    start = t(f"2026-12-{day:02d} 09:00")
+    cases: list[Case] = []
+    for submitted_days_before in (0, 3, 10, 20):
+        when = start.replace(day=max(1, day - submitted_days_before))
+        try:
+            case = planning_case(STRICT, when.strftime("%Y-%m-%d %H:%M"))
+        except CalendarNotPublished:
+            continue
+        cases.append(case)
+        with contextlib.suppress(CalendarNotPublished):
+            cases.append(STRICT.act(case, "accept", at=when.replace(hour=10), actor="he_jing"))
+    at = start.replace(hour=16)
+    for case in cases:
+        for offer in STRICT.available_actions(case, at):
+            details = _details(offer.action, offer.step, offer.choices, case)
+            try:
+                STRICT.act(case, offer.action, at=at, actor=offer.actors[0], **details)
+            except CalendarNotPublished as err:  # pragma: no cover - the failure shown
+                pytest.fail(f"{offer} listed on {at:%m-%d} but: {err}")
+            except (ActionNotAllowed, CaseDataError):
+                pass

@@ -161,6 +161,8 @@ def _needs_unknown_year(
     details = _probe_details(spec, step, choices)
     if spec.name == "record_payment":
         details["amount"] = str(case.settlement.outstanding)
+    elif spec.name == "accept" and case.intake.gaps:
+        details["makeup_by"] = at.date().isoformat()  # the dues come before its check
     command = Command(spec.name, at, at.isoformat(), actor, details)
     try:
         spec.handle(ctx, case, command, auth)
@@ -194,7 +196,7 @@ def available_actions(
         for person in people:
             try:
                 spec.check(ctx, case, spec.name, step, person, day)
-            except ActionNotAllowed:
+            except (ActionNotAllowed, CalendarError):  # a check may count days too
                 continue
             actors.append(person)
         if not actors or (held and spec.name not in UNDATED):
