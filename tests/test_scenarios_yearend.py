@@ -143,3 +143,31 @@ def test_scenario_precheck_reports_every_problem_at_once_with_positions() -> Non
          "did you mean 'zhao_gang'?"),
         ("12:66", "step: matter 'planning_permit' has no step 'reviw'", "did you mean 'review'?"),
     ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- store redate
+
+
+def test_store_redate_re_dates_the_open_cases_once(tmp_path: Path) -> None:
+    """``store redate URL --at … --provisional --overlay notice``: the year-end case's
+    flags go, the summary is printed, and a second run changes nothing."""
+    from approval_rules.store import open_store
+
+    provisional = Engine(CATALOGUE, WorkCalendar.china(provisional=True))
+    case = run_scenario(load_scenario(ACROSS), provisional).case
+    assert case is not None
+    url = f"sqlite:///{tmp_path}/cases.db"
+    with open_store(url, engine=provisional) as store:
+        store.save(case, expected_version=0)
+    args = ["store", "redate", url, "--at", "2027-01-05T09:00", "--provisional",
+            "--overlay", str(NOTICE), "--catalogue", str(ROOT / "matters")]  # fmt: skip
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert summary["changed"] == 1
+    again = CliRunner().invoke(main, args)
+    assert json.loads(again.stdout)["changed"] == 0
+    with open_store(url, engine=provisional) as store:
+        stored = store.load(case.id)
+    assert stored.events[-1].action == "redate"
+    assert stored.version == case.version + 1
