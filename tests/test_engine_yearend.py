@@ -391,3 +391,25 @@ def test_nothing_listed_raises_the_calendar_error_in_december(day: int) -> None:
                 pytest.fail(f"{offer} listed on {at:%m-%d} but: {err}")
             except (ActionNotAllowed, CaseDataError):
                 pass
+
+
+def test_a_co_departments_silence_is_deemed_agreement_after_the_earliest_end() -> None:
+    """A 7-WD co-department opinion (on_timeout: deem_agreed) opened Mon 2027-02-01, across
+    春节: the timer comes at 00:00 after the earliest end the notice could give."""
+    case = PROVISIONAL.submit(
+        "outdoor_advertising",
+        {"sign_area": 24, "height": 8, "is_rooftop": False, "on_public_land": True,
+         "near_road": True},
+        {"application_form": "paper", "applicant_identity": "paper",
+         "design_drawings": [{"name": "效果图.pdf"}]},
+        at=t("2027-02-01 09:00"), actor="quanzhou_guanggao",
+    )  # fmt: skip
+    case = PROVISIONAL.act(case, "accept", at=t("2027-02-01 10:00"), actor="lin_yaqin")
+    opinion = case.steps["planning_opinion"]
+    cal = PROVISIONAL.calendar
+    earliest = cal.earliest.add_workdays(date(2027, 2, 1), 7)
+    assert opinion.due == cal.add_workdays(date(2027, 2, 1), 7)
+    assert earliest < opinion.due  # the bounds differ here
+    timer = PROVISIONAL.next_timer(case)
+    assert timer is not None
+    assert (timer.action, timer.at) == ("deemed_agreement", midnight_after(earliest))

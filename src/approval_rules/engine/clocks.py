@@ -19,8 +19,9 @@ Until the State Council's notice for a year is out, a due date in it has bounds 
 earliest and the latest date the notice can still produce).  A case records the best
 estimate (the law's certain days); :data:`HELD_BY` says which bound each obligation is
 held to: the office plans its own obligations against the **earliest** (so the engine
-deems an application accepted once the earliest end of the notice window has passed:
-in doubt, for the applicant), and an applicant's window is enforced at the **latest**.
+deems an application accepted, and a co-department's silence agreement, once the
+earliest end of the period has passed: in doubt, for the applicant), and an
+applicant's window is enforced at the **latest**.
 On official years the bounds coincide and nothing changes.  :meth:`Clocks.flagged`
 marks the event details whose dates depend on such a year (``"provisional": true``);
 :meth:`Clocks.bounds` gives a period's best, earliest and latest dates for
@@ -381,7 +382,13 @@ class Clocks:
                 continue
             if active is not None and active.start <= st.due:
                 continue  # paused by the running stop; re-dated when it ends
-            moment = self.midnight_after(st.due)
+            due = st.due
+            limit = plan.steps[sid].limit
+            if limit is not None and limit[1] == "working_days" and not case.clock.stops:
+                # the co-department's own limit: held to its earliest end (HELD_BY)
+                assert st.opened is not None
+                due = self.held("step", self.day_of(st.opened), limit[0], due)
+            moment = self.midnight_after(due)
             if best is None or moment < best.at:
                 best = Timer(moment, "deemed_agreement", sid)
         return best
