@@ -77,6 +77,10 @@ def test_run_provisional_plays_the_year_end_scenario() -> None:
     assert code == 0
     data = json.loads(out)
     assert data["ok"] is True
+    assert data["case"]["deadlines"]["statutory"]["provisional"] is True
+    code, out, _ = run(str(ACROSS), "--provisional", "--format", "text")
+    assert "statutory 2027-01-04 (provisional)" in out
+    assert "correction_notice 2026-12-11," in out  # ended in 2026: not flagged
 
 
 def test_run_a_strict_calendar_failure_stays_in_its_own_result() -> None:

@@ -29,8 +29,14 @@ def _text_report(result: ScenarioResult) -> str:
         lines.append(f"  case {case['id']} ({case['matter']}): {case['status']}, "
                      f"{case['version']} events")  # fmt: skip
         due = {k: v for k, v in case["due"].items() if v}
+        report = case.get("deadlines") or {}
+
+        def flag(name: str) -> str:
+            period = report.get(name)
+            return " (provisional)" if isinstance(period, dict) and period["provisional"] else ""
+
         if due:
-            lines.append("  due: " + ", ".join(f"{k} {v}" for k, v in due.items()))
+            lines.append("  due: " + ", ".join(f"{k} {v}{flag(k)}" for k, v in due.items()))
         if case["open_steps"]:
             lines.append("  open steps: " + ", ".join(case["open_steps"]))
         for event in case["events"]:
