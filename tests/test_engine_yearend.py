@@ -413,3 +413,14 @@ def test_a_co_departments_silence_is_deemed_agreement_after_the_earliest_end() -
     timer = PROVISIONAL.next_timer(case)
     assert timer is not None
     assert (timer.action, timer.at) == ("deemed_agreement", midnight_after(earliest))
+
+
+def test_redating_during_a_clock_stop_leaves_the_running_stop_to_its_end() -> None:
+    """A running stop moves the dates when it ends, not when the calendar arrives: a case
+    stopped since 12-08 re-dates to the same dates whatever the day, once."""
+    case = stopped_case(PROVISIONAL)
+    notice = WorkCalendar.china(provisional=True, overlays=[NOTICE_2027])
+    first = PROVISIONAL.redate(case, notice, at=t("2026-12-20 09:00"))
+    assert first.clock.statutory_due == case.clock.statutory_due
+    assert PROVISIONAL.redate(first, notice, at=t("2027-01-20 09:00")) is first
+    assert PROVISIONAL.redate(case, PROVISIONAL.calendar, at=t("2027-01-20 09:00")) is case

@@ -244,14 +244,17 @@ class Clocks:
         end = max(day, active.start)
         return (*clock.stops, ClockStop(active.kind, active.start, end, active.notice))
 
-    def case_dues(self, case: Case, moment: datetime, extension: int) -> dict[str, str]:
-        """The case's due dates again: every stop (a running one up to ``moment``'s day)
-        and ``extension`` working days counted.
+    def case_dues(
+        self, case: Case, moment: datetime, extension: int, *, running: bool = True
+    ) -> dict[str, str]:
+        """The case's due dates again: every stop (a running one up to ``moment``'s day,
+        unless ``running`` is False: then only the ended ones) and ``extension`` working
+        days counted.
 
         After a decision the statutory period is over (judged at the decision day) but
         its due date stays consistent; the certificate's moves with the stops.
         """
-        stops = self.stops(case, moment.date())
+        stops = self.stops(case, moment.date() if running else None)
         clock = case.clock
         due: dict[str, str] = {}
         if case.accepted_on is not None:
@@ -267,9 +270,12 @@ class Clocks:
             due["certificate"] = self.certificate_due(case.decision.on, stops)
         return due
 
-    def step_dues(self, plan: MatterPlan, case: Case, moment: datetime) -> dict[str, str | None]:
-        """The open steps' due dates again, with every stop (a running one up to today)."""
-        stops = self.stops(case, moment.date())
+    def step_dues(
+        self, plan: MatterPlan, case: Case, moment: datetime, *, running: bool = True
+    ) -> dict[str, str | None]:
+        """The open steps' due dates again, with every stop (a running one up to today,
+        unless ``running`` is False)."""
+        stops = self.stops(case, moment.date() if running else None)
         dues: dict[str, str | None] = {}
         for sid, st in case.steps.items():
             if st.status is OPEN and st.due is not None and st.opened is not None:

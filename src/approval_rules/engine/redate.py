@@ -102,8 +102,9 @@ def redate(case: Case, clocks: Clocks, plan: MatterPlan, at: datetime) -> tuple[
         return case, []
     received = clocks.local(case.intake.received).date()
     ext = case.clock.extension.days if case.clock.extension else 0
-    due = clocks.case_dues(case, at, ext)
-    steps = clocks.step_dues(plan, case, at)
+    # as recorded: the ended stops only (a running one moves the dates when it ends)
+    due = clocks.case_dues(case, at, ext, running=False)
+    steps = clocks.step_dues(plan, case, at, running=False)
     new: dict[str, str | None] = {"notice_due": clocks.notice_due(received), **due}
     new.update((f"step:{sid}", d) for sid, d in steps.items())
     old = _dates(case)
