@@ -295,6 +295,7 @@ def test_redating_clears_the_flags_and_records_the_change() -> None:
     # idempotent; and the replayed record is the same case
     assert PROVISIONAL.redate(redated, notice, at=t("2026-12-21 09:00")) is redated
     assert PROVISIONAL.replay(redated.events, head=redated.head) == redated
+    assert Case.from_json(redated.to_json()) == redated
 
 
 def test_redating_moves_dates_and_sums_up_the_shifts() -> None:
