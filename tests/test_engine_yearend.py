@@ -14,6 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from approval_rules.engine import Case, Engine
 from approval_rules.engine.clocks import HELD_BY
@@ -425,3 +427,43 @@ def test_redating_during_a_clock_stop_leaves_the_running_stop_to_its_end() -> No
     assert first.clock.statutory_due == case.clock.statutory_due
     assert PROVISIONAL.redate(first, notice, at=t("2027-01-20 09:00")) is first
     assert PROVISIONAL.redate(case, PROVISIONAL.calendar, at=t("2027-01-20 09:00")) is case
+
+
+# ---------------------------------------------------------------------------------- properties
+
+
+def _weekends_only(d: date, n: int) -> date:
+    """What a weekends-only calendar beyond the official data would answer (n ≥ 1)."""
+    strict = STRICT.calendar
+    while n:
+        d += timedelta(days=1)
+        n -= strict.is_workday(d) if d.year <= 2026 else d.weekday() < 5
+    return d
+
+
+@given(received=st.dates(min_value=date(2026, 10, 1), max_value=date(2028, 6, 30)))
+@example(received=date(2026, 12, 4))
+@example(received=date(2027, 1, 22))
+def test_engine_dates_on_the_provisional_calendar(received: date) -> None:
+    """Whatever the day: the recorded statutory due date is the law's best estimate, never
+    earlier than weekends-only, inside its bounds, and flagged exactly when it depends
+    on a year without official data."""
+    at = datetime.combine(received, datetime.min.time(), tzinfo=TZ).replace(hour=9)
+    case = PROVISIONAL.submit(
+        "planning_permit", {"project_kind": "改建"}, PLANNING, at=at, actor="dangyang_wenlv"
+    )
+    case = PROVISIONAL.act(case, "accept", at=at.replace(hour=10), actor="he_jing")
+    due = case.clock.statutory_due
+    assert due is not None
+    start = case.accepted_on
+    assert start is not None
+    calendar = PROVISIONAL.calendar
+    assert due == calendar.add_workdays(start, 20) >= _weekends_only(start, 20)
+    assert (
+        calendar.earliest.add_workdays(start, 20) <= due <= calendar.latest.add_workdays(start, 20)
+    )
+    flagged = bool(case.events[-1].details.get("provisional"))
+    assert flagged == calendar.is_provisional(start, due)
+    statutory = PROVISIONAL.deadlines(case, at.replace(hour=11)).statutory
+    assert statutory is not None
+    assert statutory.bounds is None or statutory.bounds.earliest <= due <= statutory.bounds.latest
