@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from ..errors import ActionNotAllowed, CalendarError, CaseDataError
 from ..plan import Limit
@@ -133,6 +133,10 @@ class Deadlines:
         }
 
 
+#: How far ahead of an action a date it records can lie, at most (see :func:`_all_known`).
+_HORIZON: Final = timedelta(days=550)
+
+
 def _probe_details(spec: ActionSpec, step: str | None, choices: Sequence[str]) -> Details:
     """Details that let a dated action's handler compute the dates it would record."""
     details: dict[str, Any] = {"step": step} if spec.per_step else {}
@@ -173,6 +177,22 @@ def _needs_unknown_year(
     return False
 
 
+def _all_known(ctx: Ctx, at: datetime) -> bool:
+    """Whether every date an action at ``at`` can need is known: the calendar answers
+    for any year (provisional), or covers every year up to :data:`_HORIZON` after
+    ``at``.  No period reaches further: a due date lies at most its limit after ``at``
+    (stops only push the start), and limits are bounded (``model.MAX_LIMIT``: 250
+    working days or the equivalent, an extension ``MAX_EXTENSION`` = 60, the
+    certificate's 10: 320 working days, about 470 calendar days at 250 a year).
+    """
+    calendar = ctx.clocks.calendar
+    if calendar.provisional:
+        return True
+    years = calendar.years
+    last = (at + _HORIZON).year
+    return all(year in years for year in range(at.year, last + 1))
+
+
 def available_actions(
     ctx: Ctx, case: Case, at: datetime, *, held: bool = False
 ) -> list[AvailableAction]:
@@ -188,6 +208,7 @@ def available_actions(
     if case.is_terminal:
         return []
     day = at.date()
+    probe = not _all_known(ctx, at)
     people = [p for p in dict.fromkeys((*ctx.plan.staff, case.intake.applicant_id)) if p != SYSTEM]
     out: list[AvailableAction] = []
 
@@ -201,7 +222,7 @@ def available_actions(
             actors.append(person)
         if not actors or (held and spec.name not in UNDATED):
             return
-        if _needs_unknown_year(ctx, case, spec, step, choices, actors[0], at):
+        if probe and _needs_unknown_year(ctx, case, spec, step, choices, actors[0], at):
             return
         out.append(AvailableAction(spec.name, step, tuple(actors), tuple(choices)))
 
