@@ -175,3 +175,18 @@ def test_store_redate_re_dates_the_open_cases_once(tmp_path: Path) -> None:
         stored = store.load(case.id)
     assert stored.events[-1].action == "redate"
     assert stored.version == case.version + 1
+
+
+def test_reading_with_an_engine_reports_shape_and_names_in_one_round() -> None:
+    """A misspelt action (the file's shape) and a misspelt person and step (the
+    catalogue's names) come together, in file order, when the scenario is read for an
+    engine (as ``run`` does)."""
+    engine = Engine(CATALOGUE, WorkCalendar.china())
+    text = CARELESS + "  - {at: 2025-03-05 09:30, by: wu_bin, do: pas}\n"
+    with pytest.raises(DefinitionError) as info:
+        load_scenario_text(text, "s.yaml", engine=engine)
+    found = [(i.code, str(i.span).split(":", 1)[1]) for i in info.value.issues]
+    assert found == [
+        ("scenario-input", "11:71"), ("scenario-input", "12:32"), ("scenario-input", "12:66"),
+        ("unknown-action", "13:44"),
+    ]  # fmt: skip

@@ -131,7 +131,7 @@ def _play(path: Path, engine: Engine) -> ScenarioResult | dict[str, Any]:
     """One scenario's result; a scenario that cannot be read or played gives a record of
     its problems instead (the other scenarios still run)."""
     try:
-        return run_scenario(load_scenario(path), engine)
+        return run_scenario(load_scenario(path, engine=engine), engine)
     except DefinitionError as err:
         errors = [format_issue(issue) for issue in err.issues]
     except ApprovalRulesError as err:

@@ -205,32 +205,40 @@ def _parse_time(text: object, tz: tzinfo | None) -> datetime | None:
     return moment
 
 
-def load_scenario(path: str | os.PathLike[str], *, display: str | None = None) -> Scenario:
+def load_scenario(
+    path: str | os.PathLike[str], *, display: str | None = None, engine: Engine | None = None
+) -> Scenario:
     """Read a scenario file.
 
     Args:
         path: the YAML file.
         display: the file name shown in issues (default: the path as given).
+        engine: check the scenario against its catalogue too (:func:`check_scenario`),
+            so that every problem comes in one round.
 
     Raises:
-        DefinitionError: with every problem found, each with a position.
+        DefinitionError: with every problem found, each with a position, in file order.
     """
     name = display if display is not None else os.fspath(path)
     doc, issues = read_yaml_file(path, name)
-    return _build(doc, issues, name)
+    return _build(doc, issues, name, engine)
 
 
-def load_scenario_text(text: str, file: str = "<scenario>") -> Scenario:
+def load_scenario_text(
+    text: str, file: str = "<scenario>", *, engine: Engine | None = None
+) -> Scenario:
     """Read a scenario from text (see :func:`load_scenario`).
 
     Raises:
         DefinitionError: with every problem found, each with a position.
     """
     doc, issues = parse_yaml(text, file)
-    return _build(doc, issues, file)
+    return _build(doc, issues, file, engine)
 
 
-def _build(doc: YamlDocument | None, issues: list[Issue], file: str) -> Scenario:
+def _build(
+    doc: YamlDocument | None, issues: list[Issue], file: str, engine: Engine | None = None
+) -> Scenario:
     if doc is None:
         raise DefinitionError(issues)
     if any(i.is_error for i in issues):
@@ -327,9 +335,7 @@ def _build(doc: YamlDocument | None, issues: list[Issue], file: str) -> Scenario
         check = r.mapping(item, "check", path)
         actions.append(ScenarioAction(at, by, do, details, expect, code, check, path))
     expect_all = r.mapping(data, "expect", ())
-    if r.issues:
-        raise DefinitionError(r.issues)
-    return Scenario(
+    scenario = Scenario(
         name=name,
         matter=matter,
         submit_at=submit_at,
@@ -345,6 +351,16 @@ def _build(doc: YamlDocument | None, issues: list[Issue], file: str) -> Scenario
         file=file,
         document=doc,
     )
+    if engine is not None and matter:
+        r.issues.extend(check_scenario(scenario, engine))
+    if r.issues:
+        raise DefinitionError(sorted(r.issues, key=_position))
+    return scenario
+
+
+def _position(issue: Issue) -> tuple[int, int]:
+    span = issue.span
+    return (span.line, span.column) if span is not None else (0, 0)
 
 
 # --------------------------------------------------------------------------- checking
@@ -357,10 +373,17 @@ _DATE_DETAILS = ("makeup_by", "start", "end")
 
 def check_scenario(scenario: Scenario, engine: Engine) -> list[Issue]:
     """Every problem that would stop a scenario part-way, found before playing it: an
-    unknown action, person (``by``, ``person``) or step (``step``, ``to``), with the
+    unknown person (``by``, ``person``) or step (``step``, ``to``), with the
     closest name as a hint, and a detail date that is not a date (``makeup_by:
-    2025-13-01``), each at its position.  The matter is checked by :func:`run_scenario`.
+    2025-13-01``), each at its position; first of all, an unknown matter.
     """
+    matters = engine.catalogue.matters
+    if scenario.matter not in matters:
+        close = difflib.get_close_matches(scenario.matter, list(matters), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(matters)
+        message = f"matter: the catalogue has no matter {scenario.matter!r}"
+        path: Path = ("matter",)
+        return [Issue("scenario-input", message, span=scenario.span(path), path=path, hint=hint)]
     plan = matter_plan(engine.catalogue, scenario.matter)
     steps = list(plan.steps)
     staff = sorted({scenario.submit_by, *plan.staff, *engine.catalogue.people})
@@ -371,8 +394,6 @@ def check_scenario(scenario: Scenario, engine: Engine) -> list[Issue]:
                             hint=hint))  # fmt: skip
 
     for item in scenario.actions:
-        if item.do is not None and item.do not in ACTIONS:
-            add((*item.path, "do"), f"unknown action {item.do!r}", did_you_mean(item.do, ACTIONS))
         if item.by is not None and item.by not in staff:
             add((*item.path, "by"), f"{item.by!r} is neither a person of the catalogue "
                 "nor the applicant", did_you_mean(item.by, staff))  # fmt: skip
@@ -422,21 +443,6 @@ def run_scenario(scenario: Scenario, engine: Engine) -> ScenarioResult:
     def problem(path: Path, err: Exception, code: str = "scenario-input") -> DefinitionError:
         return DefinitionError([Issue(code, str(err), span=scenario.span(path), path=path)])
 
-    matters = engine.catalogue.matters
-    if scenario.matter not in matters:
-        close = difflib.get_close_matches(scenario.matter, list(matters), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(matters)
-        raise DefinitionError(
-            [
-                Issue(
-                    "scenario-input",
-                    f"matter: the catalogue has no matter {scenario.matter!r}",
-                    span=scenario.span(("matter",)),
-                    path=("matter",),
-                    hint=hint,
-                )
-            ]
-        )
     issues = check_scenario(scenario, engine)
     if issues:
         raise DefinitionError(issues)
