@@ -39,6 +39,7 @@ __all__ = [
     "ScenarioAction",
     "ScenarioResult",
     "case_summary",
+    "check_scenario",
     "load_scenario",
     "load_scenario_text",
     "run_scenario",
