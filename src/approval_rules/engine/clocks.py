@@ -297,7 +297,7 @@ class Clocks:
         while stack:
             value = stack.pop()
             if isinstance(value, str):
-                dated = len(value) == 10 and value[4] == "-" and value[:4].isdigit()
+                dated = len(value) == 10 and value[4] == value[7] == "-" and value[:4].isdigit()
                 if dated and int(value[:4]) not in years:
                     return {**details, "provisional": True}
             elif isinstance(value, (list, tuple)):
