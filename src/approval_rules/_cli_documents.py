@@ -54,8 +54,10 @@ def write_results(
     *,
     templates: Path | None,
     pdf: bool,
+    several: bool,
 ) -> None:
-    """Write the documents of every result's case under ``out`` (nothing when ``None``).
+    """Write the documents of every result's case under ``out`` (nothing when ``None``):
+    in a sub-folder per case when ``several`` scenarios ran.
 
     Raises:
         click.UsageError: ``--templates`` or ``--pdf`` without ``--documents``.
@@ -68,7 +70,6 @@ def write_results(
         return
     from .documents import case_documents, write_documents
 
-    several = len(results) > 1
     for result in results:
         case = result.case
         if case is None:
