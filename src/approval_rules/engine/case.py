@@ -152,18 +152,27 @@ class Case(NamedTuple):
         )
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Case:
-        """Read :meth:`to_json` output back: an equal case.
+    def from_json(cls, text: str | bytes, *, trusted: bool = False) -> Case:
+        """Read :meth:`to_json` output back: an equal case, proved by its events.
 
-        The state is read from its snapshot and the events are kept as stored, to be
-        decoded when first used (:class:`~.audit.EventLog`): restoring costs what the
-        state holds, not what the history does.  Nothing is verified against the hash
-        chain here: for data from outside, rebuild the case with
-        :meth:`Engine.replay` (``engine.replay(case.events, head=case.head) == case``).
+        The snapshot of the state is believed only as far as the events prove it: the
+        hash chain is verified up to the header's ``head`` and the events are folded,
+        and the fold must equal the snapshot (state and index of caller-given ids).
+        Editing ``state`` in the text (marking a step passed, say) is caught here.
+
+        ``trusted=True`` skips the proof: the state is read from its snapshot and the
+        events are kept as stored, to be decoded when first used
+        (:class:`~.audit.EventLog`), so restoring costs what the state holds, not what
+        the history does.  Use it only for text this program wrote and kept where
+        nobody else writes.  A keyless chain proves nothing against someone who can
+        rewrite the whole text (they can recompute every hash): signed events
+        (:mod:`approval_rules.signing`) are the answer to that.
 
         Raises:
             CaseDataError: not a serialised case, or a malformed header or state (or,
                 when they are first used, malformed events).
+            LogTampered: (unless ``trusted``) the chain is broken, or the snapshot
+                differs from what the events prove (``code`` ``state``).
         """
         if isinstance(text, bytes | bytearray):
             try:
@@ -220,7 +229,16 @@ class Case(NamedTuple):
             log = EventLog.stored(text, start, stop, version, head, ids)
         else:
             log = EventLog.of(decode_events(events, version, head), indexed=indexed)
-        return _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
+        case = _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
+        if not trusted:
+            _PROOF[0](case)
+        return case
+
+
+#: What proves a snapshot: the fold, which lives a layer above this module
+#: (:func:`.evolve.prove`, registered when :mod:`.evolve` is imported, which importing
+#: the engine package always does first).
+_PROOF: list[Callable[[Case], None]] = []
 
 
 _CASE_KEYS: Final = frozenset(
