@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from .._wording import suggestion
-from ..audit import Event, canonical_json, next_event, verify
+from ..audit import Event, LogTampered, canonical_json, next_event, verify
 from ..catalogue import Catalogue
 from ..compiler import compiled_plans, matter_plan
 from ..errors import ActionNotAllowed, CalendarError, CaseDataError, CaseError, StaleCase
@@ -28,7 +29,7 @@ from .bounds import caller_id, check_input, shown
 from .case import CASE_FORMAT, Case
 from .clocks import Clocks, Timer
 from .context import Command, Ctx, Details, Handled
-from .evolve import Patch, evolve, fold, opened_state
+from .evolve import Patch, apply_event, evolve, opened_state
 from .fees import require_fee_fields
 from .intake import check_applicant, check_files, check_materials
 from .records import SYSTEM, TERMINAL
@@ -38,6 +39,36 @@ from .steps import named_step
 __all__ = ["Engine"]
 
 _NEW: Final = tuple.__new__
+
+
+def _same(given: Any, recorded: Any) -> bool:
+    """Whether a detail as given equals the value the event recorded for it (amounts
+    and days are recorded as text: ``100`` and ``"100.00"`` are the same amount)."""
+    if given == recorded:
+        return True
+    if isinstance(given, Mapping) and isinstance(recorded, Mapping):
+        return given.keys() == recorded.keys() and all(
+            _same(v, recorded[k]) for k, v in given.items()
+        )
+    if isinstance(given, list | tuple) and isinstance(recorded, list | tuple):
+        return len(given) == len(recorded) and all(map(_same, given, recorded))
+    if isinstance(given, bool) or isinstance(recorded, bool):
+        return False
+    if isinstance(given, int | float | Decimal | str) and isinstance(recorded, int | float | str):
+        try:
+            return Decimal(str(given)) == Decimal(str(recorded))
+        except InvalidOperation:
+            return str(given) == str(recorded)
+    return str(given) == str(recorded)
+
+
+def _differing_detail(recorded: Mapping[str, Any], given: Mapping[str, Any]) -> str | None:
+    """The first detail of a retried action that the event with its id recorded with
+    another value (details the event does not record are not compared)."""
+    for key, value in given.items():
+        if key in recorded and not _same(value, recorded[key]):
+            return key
+    return None
 
 
 class Engine:
@@ -303,6 +334,14 @@ class Engine:
                         f"event id {event_id!r} was already used for {used[1]!r} by {used[2]}",
                         code="event-id-reused",
                     )
+                differs = _differing_detail(case.events[used[0] - 1].details, details)
+                if differs is not None:
+                    raise ActionNotAllowed(
+                        action,
+                        f"event id {event_id!r} was already used for {action!r} with another "
+                        f"{differs!r}; use a new id for a new action",
+                        code="event-id-reused",
+                    )
                 return case
         if expected_version is not None and expected_version != case.version:
             raise StaleCase(expected_version, case.version)
@@ -361,21 +400,71 @@ class Engine:
         return ctx.clocks.next_timer(ctx.plan, case)
 
     def replay(self, events: Sequence[Event], *, head: str | None = None) -> Case:
-        """Rebuild a case from its log after verifying the hash chain.
+        """Rebuild a case from its log after verifying the hash chain and who acted.
+
+        Beyond the chain, every event is checked against the case as the events before
+        it left it: a person's action must pass the same check :meth:`act` runs (the
+        actor was a signer, a backup whose principal was absent, the applicant …, on
+        the day of the event), and a ``system`` event must be a clock event that had
+        fallen due.  A chain anyone could recompute (no keys) is thus also a record of
+        allowed actions only.
 
         Args:
             events: the log.
             head: the last hash kept elsewhere (detects a truncated log).
 
         Raises:
-            LogTampered: the chain is broken (a :class:`~..errors.CaseError`).
+            LogTampered: the chain is broken, or an event's actor was not authorised
+                at that moment (``code`` ``unauthorised``); a
+                :class:`~..errors.CaseError`.
             CaseDataError: an event does not fit.
             CaseError: the case ran under another version of the matter.
         """
         verify(events, head=head)
-        case = fold(events)
+        case: Case | None = None
+        ctx: Ctx | None = None
+        for event in events:
+            if case is None:
+                if event.actor == SYSTEM:
+                    raise LogTampered(event.seq, "unauthorised", f"{SYSTEM!r} cannot submit")
+            else:
+                if ctx is None:
+                    ctx = self._ctx(case)
+                self._authorised(ctx, case, event)
+            case = apply_event(case, event)
+        if case is None:
+            raise CaseDataError("an empty event log describes no case")
         self._ctx(case)
         return case
+
+    def _authorised(self, ctx: Ctx, case: Case, event: Event) -> None:
+        """Whether ``event`` was allowed on ``case`` (the case before it), as ``act`` or
+        the clocks would have allowed it; else :class:`LogTampered` ``unauthorised``."""
+        action, actor = event.action, event.actor
+        moment = datetime.fromisoformat(event.at).astimezone(self.tz)
+        if actor == SYSTEM:
+            timer = ctx.clocks.next_timer(ctx.plan, case)
+            if timer is None or timer.action != action or timer.at > moment:
+                raise LogTampered(
+                    event.seq,
+                    "unauthorised",
+                    f"{action!r} by {SYSTEM!r} is not a clock event that had fallen due",
+                )
+            return
+        spec = REGISTRY.get(action)
+        try:
+            if spec is None:
+                raise ActionNotAllowed(action, "not an action a person may take")
+            if case.status in TERMINAL:
+                raise ActionNotAllowed(action, f"the case was {case.status.value}")
+            step = named_step(ctx.plan, case, event.details, action) if spec.per_step else None
+            spec.check(ctx, case, action, step, actor, moment.date())
+        except ActionNotAllowed as err:
+            raise LogTampered(
+                event.seq,
+                "unauthorised",
+                f"{actor} was not allowed to {action} at {event.at}: {err.reason}",
+            ) from None
 
     def available_actions(self, case: Case, at: datetime) -> list[AvailableAction]:
         """What each person may do on the case at ``at`` (clock events applied first).
