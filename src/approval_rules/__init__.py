@@ -40,6 +40,7 @@ from .errors import (
 from .graph import Process
 from .loader import Catalogue, load_catalogue
 from .model import Matter
+from .signing import Keys, load_keys
 from .store import CaseStore, open_store
 from .supervision import Supervisor, load_supervision, supervise
 from .timelimits import ClockStop
@@ -63,6 +64,7 @@ __all__ = [
     "Event",
     "EventConflict",
     "Issue",
+    "Keys",
     "LogTampered",
     "Matter",
     "Process",
@@ -75,6 +77,7 @@ __all__ = [
     "check_catalogue",
     "compile_matter",
     "load_catalogue",
+    "load_keys",
     "load_overlay",
     "load_supervision",
     "open_store",

@@ -18,10 +18,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from json.encoder import encode_basestring
 from types import MappingProxyType
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol
 
 from .._json import dumps, loads
-from ..audit import CallerEvent, EventLog, decode_events
+from ..audit import CallerEvent, Event, EventLog, decode_events, verify
 from ..errors import CaseDataError
 from ..timelimits import ClockStop
 from .records import (
@@ -59,6 +59,12 @@ CASE_FORMAT_2: Final = "approval-rules/case@2"
 _INDEXED: Final = {CASE_FORMAT_2: False, CASE_FORMAT: True}
 
 _NEW: Final = tuple.__new__
+
+
+class SignatureKeys(Protocol):
+    """What :meth:`Case.verify` needs of the people's keys (:class:`~..signing.Keys`)."""
+
+    def problems(self, events: Sequence[Event]) -> list[Any]: ...
 
 
 class Case(NamedTuple):
@@ -129,6 +135,22 @@ class Case(NamedTuple):
     def is_terminal(self) -> bool:
         """Closed, not accepted, withdrawn or terminated: nothing more can happen."""
         return self.status in TERMINAL
+
+    def verify(self, keys: SignatureKeys) -> list[Any]:
+        """Check the record and its signatures; the problems found, ``[]`` when none.
+
+        The hash chain is verified up to :attr:`head` (a broken one raises
+        :class:`~..audit.LogTampered`); then every ``sign`` event is checked against
+        ``keys`` (:class:`~..signing.Keys`, the people's public keys) and every event
+        recorded with ``"signed": true`` (an action on a step declared ``signed``) must
+        have a valid signature by its actor.
+
+        Returns:
+            :class:`~..signing.SignatureProblem` records (``seq``, ``actor``, ``code``:
+            ``missing``, ``bad-signature`` or ``no-key``, ``message``), by ``seq``.
+        """
+        verify(self.events, head=self.head)
+        return keys.problems(self.events)
 
     def to_json(self) -> str:
         """Compact JSON: a header, a snapshot of the state and the events (docs/engine.md).

@@ -441,6 +441,7 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "issue_certificate": _certificate,
     "deliver": _deliver,
     "close": _close,
+    "sign": _unchanged,
 }
 
 #: Every action a case's record may hold: what :func:`evolve` folds.

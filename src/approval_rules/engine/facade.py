@@ -34,6 +34,7 @@ from .fees import require_fee_fields
 from .intake import check_applicant, check_files, check_materials
 from .records import SYSTEM, TERMINAL
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
+from .signatures import signed_steps
 from .steps import named_step
 
 __all__ = ["Engine"]
@@ -103,6 +104,7 @@ class Engine:
         self._plans: Mapping[str, MatterPlan] = compiled_plans(catalogue)
         # each plan bound to this engine's clocks, as the checks and handlers take them
         self._contexts: dict[str, Ctx] = {}
+        self._signed_steps: dict[str, frozenset[str]] = {}
 
     # ----------------------------------------------------------------- plans
 
@@ -370,7 +372,16 @@ class Engine:
         stamp = local.isoformat()
         command = _NEW(Command, (action, local, stamp, actor, details))
         handled = spec.handle(ctx, case, command, auth)
+        if step is not None and step in self._signed(ctx):
+            handled = ({**handled[0], "signed": True}, handled[1])
         return self._record(case, local, stamp, actor, action, handled, event_id)
+
+    def _signed(self, ctx: Ctx) -> frozenset[str]:
+        """The matter's steps whose actions must be signed (kept per matter version)."""
+        found = self._signed_steps.get(ctx.plan.hash)
+        if found is None:
+            found = self._signed_steps[ctx.plan.hash] = signed_steps(ctx)
+        return found
 
     def advance(self, case: Case, at: datetime) -> Case:
         """Record the clock events that fell due up to ``at``; the same case if none did.
@@ -459,6 +470,12 @@ class Engine:
                 raise ActionNotAllowed(action, f"the case was {case.status.value}")
             step = named_step(ctx.plan, case, event.details, action) if spec.per_step else None
             spec.check(ctx, case, action, step, actor, moment.date())
+            if (step is not None and step in self._signed(ctx)) != (
+                event.details.get("signed") is True
+            ):
+                raise ActionNotAllowed(
+                    action, "the event does not say whether it must be signed as the step does"
+                )
         except ActionNotAllowed as err:
             raise LogTampered(
                 event.seq,
