@@ -226,3 +226,55 @@ def test_signing_leaves_timing_to_the_caller(engine: Engine) -> None:
     with pytest.raises(ActionNotAllowed):
         engine.act(case, "sign", at=t("2025-09-29 10:00") - timedelta(minutes=1),
                    actor="wang_wei", **sign_details(case.events[-1], me))  # fmt: skip
+
+
+def test_store_check_reports_missing_and_failing_signatures(tmp_path: Path) -> None:
+    """`store check --keys F --catalogue DIR`: every signature verified, who acted re-checked."""
+    from click.testing import CliRunner
+
+    from approval_rules.cli import main
+    from approval_rules.loader import load_catalogue
+    from approval_rules.store import open_store
+
+    folder = tmp_path / "matters"
+    folder.mkdir()
+    for path in (ROOT / "matters").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        marker = "  - id: deputy_review\n    name: 分管领导审核\n"
+        (folder / path.name).write_text(text.replace(marker, marker + "    signed: true\n"),
+                                        encoding="utf-8")  # fmt: skip
+    engine = Engine(load_catalogue(folder), WorkCalendar.china())
+    me = Sm2Signer()
+    keys_file = tmp_path / "keys.yaml"
+    keys_file.write_text("kind: keys\nkeys:\n  - person: wang_wei\n    algorithm: sm2\n"
+                         f"    public_key: {me.public_key.hex()}\n", encoding="utf-8")  # fmt: skip
+    url = f"sqlite:///{tmp_path}/cases.db"
+    with open_store(url, engine=engine) as store:
+        for case_id, sign_it in (("c-signed", True), ("c-unsigned", False)):
+            at = t("2025-09-26 09:00")
+            case = engine.submit("construction_permit", APPLICANT, MATERIALS, at=at,
+                                 actor="acme", case_id=case_id)  # fmt: skip
+            case = engine.act(case, "accept", at=t("2025-09-26 09:30"), actor="wang_yueqin")
+            case = engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+            case = engine.act(case, "pass", at=t("2025-09-29 10:00"), actor="wang_wei")
+            if sign_it:
+                case = engine.act(case, "sign", at=t("2025-09-29 10:01"), actor="wang_wei",
+                                  **sign_details(case.events[-1], me))  # fmt: skip
+            store.save(case, expected_version=0)
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(main, ["store", "check", url, *args], catch_exceptions=False)
+
+    assert run().exit_code == 0
+    authorised = run("--catalogue", str(folder))
+    assert authorised.exit_code == 0, authorised.output
+    signed = run("--keys", str(keys_file), "--catalogue", str(folder))
+    assert signed.exit_code == 1
+    assert signed.output.splitlines() == [
+        "c-unsigned: event 4: [missing] pass by wang_wei must be signed and is not",
+        "checked 2 case(s): 1 broken",
+    ]
+    other = tmp_path / "other.yaml"
+    other.write_text(keys_file.read_text(encoding="utf-8").replace(
+        me.public_key.hex(), Sm2Signer().public_key.hex()), encoding="utf-8")  # fmt: skip
+    assert "c-signed: event 4: [bad-signature]" in run("--keys", str(other)).output
