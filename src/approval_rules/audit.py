@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import Any, Final, NamedTuple, overload
 
 from ._json import dumps_sorted
-from .errors import CaseDataError, CaseError
+from .errors import CaseDataError, CaseError, Category
 
 __all__ = [
     "GENESIS",
@@ -703,6 +703,8 @@ class LogTampered(CaseError):
             ``unauthorised`` (an actor who was not allowed to act then,
             ``Engine.replay``).
     """
+
+    category: Category | None = Category.INVALID_INPUT
 
     def __init__(self, seq: int, code: str, message: str) -> None:
         self.seq = seq

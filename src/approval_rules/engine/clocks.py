@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final, NamedTuple
 
+from ..errors import NaiveDatetime
 from ..model import Validity
 from ..plan import Limit, MatterPlan
 from ..timelimits import (
@@ -86,7 +87,7 @@ class Clocks:
         if at.tzinfo is self.tz:
             return at
         if at.tzinfo is None or at.utcoffset() is None:
-            raise TypeError("at must be timezone-aware, e.g. tzinfo=ZoneInfo('Asia/Shanghai')")
+            raise NaiveDatetime("at", at)
         return at.astimezone(self.tz)
 
     def start_of(self, day: date) -> datetime:

@@ -26,6 +26,7 @@ from ..errors import (
     CaseNotFound,
     DefinitionError,
     EventConflict,
+    NaiveDatetime,
     StaleCase,
     StoreError,
 )
@@ -102,7 +103,7 @@ def _aware(moment: object, name: str) -> datetime:
     if not isinstance(moment, datetime):
         raise TypeError(f"{name} must be a datetime (got {type(moment).__name__})")
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise TypeError(f"{name} must be timezone-aware, e.g. tzinfo=ZoneInfo('Asia/Shanghai')")
+        raise NaiveDatetime(name, moment)
     return moment
 
 
