@@ -52,7 +52,7 @@ MAY_NOT: dict[str, set[str]] = {
 
 #: The engine's modules, lowest layer first (``__init__`` re-exports, on top).
 ENGINE_LAYERS: list[set[str]] = [
-    {"records"},  # what a case holds
+    {"records", "view"},  # what a case holds; its JSON view by field names
     {"case", "lifecycle"},  # the case and its serial form; the tables of statuses
     {"evolve"},  # the fold: no plan, no calendar
     {"clocks"},  # every due date

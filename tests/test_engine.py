@@ -1022,8 +1022,16 @@ def test_time_never_goes_back(engine: Engine) -> None:
     case = accepted(engine)
     with refused("pass", "time-goes-back"):
         engine.act(case, "pass", at=t("2025-09-26 09:00"), actor="fu_hong")
-    with refused("advance", "time-goes-back"):
-        engine.advance(case, t("2025-09-26 09:00"))
+    assert engine.advance(case, t("2025-09-26 09:00")) is case
+
+
+def test_reading_a_case_before_its_last_event_answers_without_failing(engine: Engine) -> None:
+    """advance returns the case as it is, available_actions []: a listing never breaks."""
+    case = accepted(engine)
+    earlier = case.last_at - timedelta(seconds=1)
+    assert engine.advance(case, earlier) is case
+    assert engine.available_actions(case, earlier) == []
+    assert engine.available_actions(case, case.last_at) != []
 
 
 def test_retries_with_the_same_event_id_are_idempotent(engine: Engine) -> None:
@@ -1143,6 +1151,11 @@ def test_available_actions_show_backups_only_during_absence(engine: Engine) -> N
                       person="fu_hong")  # fmt: skip
     actions = engine.available_actions(case, t("2025-09-28 11:00"))
     assert "huang_li" in _who(actions, "pass", "section_review")
+    item = next(a for a in actions if (a.action, a.step) == ("pass", "section_review"))
+    assert dict(item.stands_in_for) == {"huang_li": "fu_hong"}  # whom the backup covers
+    assert item.to_dict()["stands_in_for"] == {"huang_li": "fu_hong"}
+    passed = engine.act(case, "pass", at=t("2025-09-28 11:00"), actor="huang_li")
+    assert passed.events[-1].details["for"] == "fu_hong"
     assert "huang_li" not in _who(engine.available_actions(case, t("2025-09-29 09:00")),
                                   "pass", "section_review")  # fmt: skip
 

@@ -46,6 +46,7 @@ from .records import (
     optional_day,
     problems_from,
 )
+from .view import case_view
 
 __all__ = ["CASE_FORMAT", "CASE_FORMAT_2", "Case"]
 
@@ -151,6 +152,21 @@ class Case(NamedTuple):
         """
         verify(self.events, head=self.head)
         return keys.problems(self.events)
+
+    def to_dict(self, *, events: bool = False) -> dict[str, Any]:
+        """The case as JSON data for APIs, every record an object with named fields.
+
+        ``id``, ``matter``, ``matter_hash``, ``status``, ``version``, ``head``,
+        ``last_at``, ``open_steps``, ``is_terminal``, then ``intake``,
+        ``accepted_on``, ``deemed_acceptance``, ``steps`` (step id → ``status``,
+        ``opened``, ``due``, ``by``, ``on_behalf_of``, ``opinion``, ``agreed``),
+        ``clock`` (limits as ``{"value", "unit"}``), ``decision``, ``settlement``
+        (with ``assessed``, ``paid``, ``outstanding``), ``absences``, ``ending``; with
+        ``events=True`` also ``events`` (each :meth:`~..audit.Event.to_dict`).  Dates
+        and times are ISO 8601 text, amounts decimal text (docs/engine.md, "JSON
+        views").  It is a view: :meth:`to_json` is the form to store and read back.
+        """
+        return case_view(self, events=events)
 
     def to_json(self) -> str:
         """Compact JSON: a header, a snapshot of the state and the events (docs/engine.md).

@@ -392,13 +392,19 @@ class Engine:
         ``on_timeout: deem_agreed``; termination when a tolerated gap's make-up
         date passed.
 
+        ``at`` before the case's last event returns the case unchanged: whatever fell
+        due by then was recorded when that event was (a host reading many cases with a
+        clock a little behind another server's never fails on one of them).
+
         Raises:
-            TypeError: ``at`` is naive.
-            ActionNotAllowed: ``at`` is before the case's last event.
+            NaiveDatetime: ``at`` is naive (a ``TypeError``).
             CalendarError: a date the calendar has no official data for.
         """
         ctx = self._ctx(case)
-        return self._advance(ctx, case, self._after_last(case, at, "advance"))
+        local = self._clocks.local(at)
+        if local < case.last_at:
+            return case
+        return self._advance(ctx, case, local)
 
     def next_timer(self, case: Case) -> Timer | None:
         """When ``case`` next changes by itself, if nobody acts: a :class:`~.clocks.Timer`
@@ -487,15 +493,21 @@ class Engine:
         """What each person may do on the case at ``at`` (clock events applied first).
 
         Every listed ``(action, actor)`` succeeds with suitable details; anything not
-        listed is refused.  Backups appear only while their principal is absent.
+        listed is refused.  Backups appear only while their principal is absent; each
+        lists whom it stands in for (:attr:`AvailableAction.stands_in_for`).
+
+        ``at`` before the case's last event gives ``[]``: nothing can be done at that
+        moment (:meth:`act` would refuse it with ``time-goes-back``), and a listing of
+        many cases read at one moment never fails on a case acted on a little later.
 
         Raises:
-            TypeError: ``at`` is naive.
-            ActionNotAllowed: ``at`` is before the case's last event.
+            NaiveDatetime: ``at`` is naive (a ``TypeError``).
             CalendarError: a date the calendar has no official data for.
         """
         ctx = self._ctx(case)
-        local = self._after_last(case, at, "advance")
+        local = self._clocks.local(at)
+        if local < case.last_at:
+            return []
         return available_actions(ctx, self._advance(ctx, case, local), local.date())
 
     def deadlines(self, case: Case, at: datetime) -> Deadlines:
