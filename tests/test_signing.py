@@ -278,3 +278,24 @@ def test_store_check_reports_missing_and_failing_signatures(tmp_path: Path) -> N
     other.write_text(keys_file.read_text(encoding="utf-8").replace(
         me.public_key.hex(), Sm2Signer().public_key.hex()), encoding="utf-8")  # fmt: skip
     assert "c-signed: event 4: [bad-signature]" in run("--keys", str(other)).output
+
+
+def test_the_published_keys_schema_agrees_with_the_model(signer: Signer) -> None:
+    """schemas/keys.schema.json accepts a good keys file and refuses what the model refuses."""
+    from approval_rules._yaml import parse_yaml
+    from approval_rules.schema import lint
+
+    key = signer.public_key.hex()
+    good = ("kind: keys\nkeys:\n  - person: wang_wei\n"
+            f"    algorithm: {signer.algorithm}\n    public_key: {key}\n")  # fmt: skip
+    doc, issues = parse_yaml(good, "keys.yaml")
+    assert doc is not None
+    assert issues == []
+    assert lint(doc) == []
+    for bad in (good.replace(signer.algorithm, "rsa"), good.replace("person", "who"),
+                good.replace(signer.public_key.hex(), "abc")):  # fmt: skip
+        doc, _ = parse_yaml(bad, "keys.yaml")
+        assert doc is not None
+        assert lint(doc) != []
+        with pytest.raises(DefinitionError):
+            load_keys_text(bad)
