@@ -299,3 +299,18 @@ def test_the_published_keys_schema_agrees_with_the_model(signer: Signer) -> None
         assert lint(doc) != []
         with pytest.raises(DefinitionError):
             load_keys_text(bad)
+
+
+def test_an_engine_with_keys_refuses_a_bad_signature_at_once(signer: Signer) -> None:
+    """Given the people's keys, the engine verifies a signature before recording it."""
+    keys = Keys.of_signers({"wang_wei": signer})
+    engine = Engine(_catalogue(signed=True), WorkCalendar.china(), keys=keys)
+    case = engine.act(at_deputy(engine), "pass", at=t("2025-09-29 10:00"), actor="wang_wei")
+    passed = case.events[-1]
+    with pytest.raises(ActionNotAllowed) as caught:
+        engine.act(case, "sign", at=t("2025-09-29 10:01"), actor="wang_wei",
+                   **sign_details(passed, type(signer)()))  # fmt: skip
+    assert caught.value.code == "bad-signature"
+    signed = engine.act(case, "sign", at=t("2025-09-29 10:01"), actor="wang_wei",
+                        **sign_details(passed, signer))  # fmt: skip
+    assert signed.verify(keys) == []

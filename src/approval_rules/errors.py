@@ -197,6 +197,7 @@ REFUSALS: dict[str, Category] = {
     "makeup-date-past": _I,
     "no-green-channel": _I,
     "cannot-disagree": _I,
+    "bad-signature": _I,
     # when: not in the case's current state
     "wrong-status": _W,
     "case-ended": _W,

@@ -23,6 +23,7 @@ from ..compiler import compiled_plans, matter_plan
 from ..errors import ActionNotAllowed, CalendarError, CaseDataError, CaseError, StaleCase
 from ..graph import Process
 from ..plan import MatterPlan
+from ..signing import Keys
 from ..workdays import WorkCalendar
 from .actions import CLOCK_EVENTS, REGISTRY
 from .bounds import caller_id, check_input, shown
@@ -81,6 +82,9 @@ class Engine:
         calendar: the working-day calendar deadlines are counted on.
         tz: the office's time zone (default Asia/Shanghai); ``at`` values are read in
             it and events are dated in it.
+        keys: the people's public keys (:func:`~..signing.load_keys`): a ``sign``
+            whose signature does not verify is then refused at once (``bad-signature``);
+            without them it is recorded and reported by :meth:`Case.verify`.
 
     Engines share nothing that changes: two engines with different catalogues or
     calendars can run side by side in one process.  An engine keeps the due dates it
@@ -88,14 +92,22 @@ class Engine:
     """
 
     def __init__(
-        self, catalogue: Catalogue, calendar: WorkCalendar, *, tz: tzinfo | None = None
+        self,
+        catalogue: Catalogue,
+        calendar: WorkCalendar,
+        *,
+        tz: tzinfo | None = None,
+        keys: Keys | None = None,
     ) -> None:
         if not isinstance(catalogue, Catalogue):
             raise TypeError(f"catalogue must be a Catalogue (got {type(catalogue).__name__})")
         if not isinstance(calendar, WorkCalendar):
             raise TypeError(f"calendar must be a WorkCalendar (got {type(calendar).__name__})")
+        if keys is not None and not isinstance(keys, Keys):
+            raise TypeError(f"keys must be signing.Keys (got {type(keys).__name__})")
         self.catalogue = catalogue
         self.calendar = calendar
+        self.keys = keys
         self.tz: tzinfo = tz if tz is not None else ZoneInfo("Asia/Shanghai")
         if datetime(2025, 1, 1, tzinfo=self.tz).utcoffset() is None:
             raise TypeError("tz must give a UTC offset (a ZoneInfo or a datetime.timezone)")
@@ -134,7 +146,8 @@ class Engine:
             raise TypeError(f"case must be a Case (got {type(case).__name__})")
         ctx = self._contexts.get(case.matter_id)
         if ctx is None:  # (a catalogue's plan of a matter never changes)
-            ctx = self._contexts[case.matter_id] = Ctx(self._plan(case.matter_id), self._clocks)
+            plan = self._plan(case.matter_id)
+            ctx = self._contexts[case.matter_id] = Ctx(plan, self._clocks, self.keys)
         plan = ctx.plan
         if plan.hash != case.matter_hash:
             raise CaseError(

@@ -5,7 +5,7 @@ its actor then signs that event (:func:`~..signing.sign_details`) and the signat
 recorded as a ``sign`` event of its own, in the chain.  The engine checks who signs
 what (their own event, once, one that asks for a signature); whether the signature
 verifies is checked against the people's keys by :meth:`~.case.Case.verify` and
-``approval-rules store check --keys``, or by the engine at once when it was given keys.
+``approval-rules store check --keys``, or by the engine at once when it was given keys (`Engine(..., keys=)`, `bad-signature`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import ActionNotAllowed, CaseDataError
-from ..signing import ALGORITHMS
+from ..signing import ALGORITHMS, signing_message, verify_signature
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled
 
@@ -68,6 +68,16 @@ def sign(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
         or signature.strip("0123456789abcdef")
     ):
         raise CaseDataError("sign: signature must be lower-case hex, at most 512 bytes")
+    if ctx.keys is not None:
+        message = signing_message(case.events[seq - 1])
+        raw = bytes.fromhex(signature)
+        owned = [k for k in ctx.keys.get(cmd.actor, ()) if k.algorithm == algorithm]
+        if not any(verify_signature(algorithm, k.raw, message, raw) for k in owned):
+            raise ActionNotAllowed(
+                cmd.action,
+                f"the {algorithm} signature does not verify with {cmd.actor}'s keys",
+                code="bad-signature",
+            )
     details: Details = {"seq": seq, "algorithm": algorithm, "signature": signature}
     return details, None
 
