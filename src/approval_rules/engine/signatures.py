@@ -5,7 +5,8 @@ its actor then signs that event (:func:`~..signing.sign_details`) and the signat
 recorded as a ``sign`` event of its own, in the chain.  The engine checks who signs
 what (their own event, once, one that asks for a signature); whether the signature
 verifies is checked against the people's keys by :meth:`~.case.Case.verify` and
-``approval-rules store check --keys``, or by the engine at once when it was given keys (`Engine(..., keys=)`, `bad-signature`).
+``approval-rules store check --keys``, or by the engine at once when it was given
+keys (``Engine(..., keys=)``: ``bad-signature``).
 """
 
 from __future__ import annotations
