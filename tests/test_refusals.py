@@ -66,6 +66,7 @@ def test_every_refusal_code_is_documented() -> None:
     for code, category in REFUSALS.items():
         assert f"`{code}`" in text, code
         assert f"`{category.value}`" in text
+    assert "`calendar`" in text  # CalendarError's category
 
 
 def test_category_of_every_kind_of_error() -> None:
@@ -73,7 +74,6 @@ def test_category_of_every_kind_of_error() -> None:
     assert category_of(ActionNotAllowed("pass", "x", code="not-a-signer")) is Category.FORBIDDEN
     assert category_of(ActionNotAllowed("pass", "x", code="step-not-open")) is Category.WRONG_STATE
     assert ActionNotAllowed("pass", "x", code="event-id-reused").category is Category.CONFLICT
-    assert category_of(ActionNotAllowed("accept", "x", code="calendar")) is Category.CALENDAR
     assert category_of(StaleCase(1, 2)) is Category.CONFLICT
     assert category_of(EventConflict("c", "e", 3)) is Category.CONFLICT
     assert category_of(CaseDataError("bad")) is Category.INVALID_INPUT

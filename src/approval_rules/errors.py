@@ -226,7 +226,6 @@ REFUSALS: dict[str, Category] = {
     # another request got there first
     "event-id-reused": _C,
     "time-goes-back": _C,
-    "calendar": Category.CALENDAR,
 }
 
 
