@@ -91,3 +91,22 @@ def test_reading_a_case_before_its_last_event_answers_without_failing(engine: En
     assert engine.advance(case, earlier) is case
     assert engine.available_actions(case, earlier) == []
     assert engine.available_actions(case, case.last_at) != []
+
+
+def test_replay_accepts_a_redate_of_an_open_case_and_refuses_one_of_an_ended_case(
+    engine: Engine,
+) -> None:
+    """A system `redate` needs a newer calendar to re-derive; on an ended case it is forged."""
+    case = accepted(engine)
+    details = {"calendar": "x", "due": {}, "notice_due": case.clock.notice_due.isoformat(),
+               "steps": {}, "was": {}}  # fmt: skip
+    redated = next_event(case.events, id=f"{case.id}#3", at=case.events[-1].at,
+                         actor="system", action="redate", details=details)  # fmt: skip
+    assert engine.replay([*case.events, redated]).version == 3
+    ended = engine.act(case, "withdraw", at=t("2025-09-27 09:00"), actor="acme",
+                       reason="不再申请")  # fmt: skip
+    forged = next_event(ended.events, id=f"{case.id}#4", at=ended.events[-1].at,
+                        actor="system", action="redate", details=details)  # fmt: skip
+    with pytest.raises(LogTampered) as caught:
+        engine.replay([*ended.events, forged])
+    assert caught.value.code == "unauthorised"

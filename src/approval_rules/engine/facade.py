@@ -34,7 +34,7 @@ from .evolve import Patch, apply_event, evolve, opened_state
 from .fees import require_fee_fields
 from .intake import check_applicant, check_files, check_materials
 from .records import SYSTEM, TERMINAL
-from .redate import Redated, redate, redate_all
+from .redate import REDATE, Redated, redate, redate_all
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
 from .signatures import signed_steps
 from .steps import named_step
@@ -452,8 +452,8 @@ class Engine:
         it left it: a person's action must pass the same check :meth:`act` runs (the
         actor was a signer, a backup whose principal was absent, the applicant …, on
         the day of the event), and a ``system`` event must be a clock event that had
-        fallen due.  A chain anyone could recompute (no keys) is thus also a record of
-        allowed actions only.
+        fallen due, or a ``redate`` of an open case.  A chain anyone could recompute (no
+        keys) is thus also a record of allowed actions only.
 
         Args:
             events: the log.
@@ -489,6 +489,10 @@ class Engine:
         action, actor = event.action, event.actor
         moment = datetime.fromisoformat(event.at).astimezone(self.tz)
         if actor == SYSTEM:
+            if action == REDATE and case.status not in TERMINAL:
+                # dates computed again on a newer calendar: replay cannot re-derive them
+                # without that calendar, and they give nobody a right to act
+                return
             timer = ctx.clocks.next_timer(ctx.plan, case)
             if timer is None or timer.action != action or timer.at > moment:
                 raise LogTampered(
