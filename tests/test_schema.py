@@ -31,6 +31,7 @@ KIND_SCHEMAS = {
     "calendar_overlay": "calendar_overlay.schema.json",
     "supervision": "supervision.schema.json",
     "notifications": "notifications.schema.json",
+    "keys": "keys.schema.json",
 }
 MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)\s*")
 

@@ -28,6 +28,7 @@ from ._yaml import YamlDocument
 from .errors import Issue
 from .model import Definitions, Matter
 from .notify.rules import Notifications
+from .signing import KeysFile
 from .supervision.rules import Supervision
 
 __all__ = ["SCHEMAS", "lint", "schema_for", "schema_text"]
@@ -50,6 +51,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
         Notifications,
         "approval_rules notification rules (kind: notifications)",
     ),
+    "keys.schema.json": (KeysFile, "approval_rules people's public keys (kind: keys)"),
 }
 
 _EXTRA: dict[str, Callable[[], dict[str, Any]]] = {}
@@ -131,6 +133,7 @@ _KIND_SCHEMA = {
     "definitions": "catalogue.schema.json",
     "supervision": "supervision.schema.json",
     "notifications": "notifications.schema.json",
+    "keys": "keys.schema.json",
 }
 
 
