@@ -440,6 +440,8 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "issue_certificate": _certificate,
     "deliver": _deliver,
     "close": _close,
+    # records that change no field of the case (read from the log: supervision)
+    "record_alert": _unchanged,
 }
 
 #: Every action a case's record may hold: what :func:`evolve` folds.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from ..graph import Process
 from ..plan import MatterPlan
 from ..workdays import WorkCalendar
 from .actions import CLOCK_EVENTS, REGISTRY
+from .alerts import ALERT_ACTION, alert_details, recorded_alerts
 from .bounds import caller_id, check_input, shown
 from .case import CASE_FORMAT, Case
 from .clocks import Clocks, Timer
@@ -332,6 +333,47 @@ class Engine:
         command = _NEW(Command, (action, local, stamp, actor, details))
         handled = spec.handle(ctx, case, command, auth)
         return self._record(case, local, stamp, actor, action, handled, event_id)
+
+    def record_alert(
+        self,
+        case: Case,
+        *,
+        at: datetime,
+        key: str,
+        rule: str,
+        level: str,
+        step: str | None = None,
+        due: date | None = None,
+    ) -> Case:
+        """Record a supervision alert on the case: a ``record_alert`` event of the system.
+
+        The clock events that fell due before ``at`` are recorded first, as for
+        :meth:`act`.  The event changes no status; it may be recorded after the case
+        ended.  An alert whose ``key`` the case holds already returns the case
+        unchanged (a retried sweep records nothing twice).
+
+        Args:
+            at: when the alert is recorded (timezone-aware; not before the last event).
+            key: the alert's identity (``Alert.key``: it starts with the case's id).
+            rule: the supervision rule that fired; ``level``: its level.
+            step: the step it is about (``None``: the case).
+            due: the due date that applies (``None`` for an anomaly).
+
+        Raises:
+            TypeError: ``at`` is naive.
+            ActionNotAllowed: ``at`` is before the case's last event.
+            CaseDataError: a detail of the wrong type, about another case or step.
+        """
+        ctx = self._ctx(case)
+        handled = alert_details(
+            case, frozenset(ctx.plan.steps), key=key, rule=rule, level=level, step=step, due=due
+        )
+        if handled[0]["key"] in recorded_alerts(case):
+            return case
+        local = self._after_last(case, at, ALERT_ACTION)
+        case = self._advance(ctx, case, local)
+        stamp = local.isoformat()
+        return self._record(case, local, stamp, SYSTEM, ALERT_ACTION, handled, None)
 
     def advance(self, case: Case, at: datetime) -> Case:
         """Record the clock events that fell due up to ``at``; the same case if none did.
