@@ -137,7 +137,8 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "publish": {"facts", "indicators", "records", "render", "supervisor"},
         "sources": set(),
         "alarms": {"anomalies", "periods", "rules", "supervisor", "thresholds"},
-        "__init__": {"records", "rules", "ruleset", "supervisor"},
+        "sweep": {"alarms", "records", "supervisor"},
+        "__init__": {"records", "rules", "ruleset", "supervisor", "sweep"},
     },
 }
 

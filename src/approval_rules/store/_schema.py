@@ -1,7 +1,8 @@
 """The store's tables, written once for both SQL dialects (docs/store.md explains them).
 
 The index tables are keyed in the order their query reads them (``work_items`` by
-person and urgency, ``clocks`` by the moment they run out): SQLite keeps such a table
+person and urgency, ``clocks`` by the moment they run out, ``alarms`` by the moment a
+supervision sweep must look at the case again): SQLite keeps such a table
 in key order (``WITHOUT ROWID``), so an inbox or a sweep reads consecutive rows and
 never looks a row up; each has a small index by case for the rewrite on every save.
 
@@ -18,7 +19,7 @@ from collections.abc import Mapping
 __all__ = ["SCHEMA_VERSION", "TABLES", "statements"]
 
 #: Bumped whenever a table changes; a store of another version is refused, not migrated.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Every table the store creates, in creation order.
 TABLES = (
@@ -30,6 +31,7 @@ TABLES = (
     "work_items",
     "case_absences",
     "absences",
+    "alarms",
 )
 
 _TEMPLATE = """
@@ -106,7 +108,14 @@ CREATE TABLE absences (
     recorded_by {text} NOT NULL,
     CHECK (first_day <= last_day)
 );
-CREATE INDEX absences_by_person ON absences (person, first_day)
+CREATE INDEX absences_by_person ON absences (person, first_day);
+CREATE TABLE alarms (
+    fire_at {text} NOT NULL,
+    case_id {text} NOT NULL,
+    key     {text} NOT NULL,
+    PRIMARY KEY (fire_at, case_id, key)
+){clustered};
+CREATE INDEX alarms_by_case ON alarms (case_id)
 """
 
 

@@ -1,0 +1,140 @@
+"""The store-backed sweep (issue #13): the alarm index, each new alert recorded once.
+
+A planning permit accepted Fri 2025-09-26 (the same case as test_supervision_alarms):
+site_survey is due Mon 9/29 and its prompt fires when 1 working day remains, on Sun
+9/28 (a make-up working day before National Day); review is due Tue 9/30, prompt 9/29;
+the case is promised by 10/14 (8 WD), prompt 10/13, yellow at the due date 10/14.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from supervision_cases import ROOT, SUPERVISION, planning, t
+
+from approval_rules.engine import Engine
+from approval_rules.errors import StoreError
+from approval_rules.loader import load_catalogue
+from approval_rules.store import CaseStore, open_store
+from approval_rules.supervision import Supervisor, alarm_rows, load_supervision, sweep
+from approval_rules.supervision.alarms import recorded_keys
+from approval_rules.workdays import WorkCalendar
+
+CATALOGUE = load_catalogue(ROOT / "matters")
+CAL = WorkCalendar.china()
+ENGINE = Engine(CATALOGUE, CAL)
+WATCH = Supervisor(load_supervision(SUPERVISION, catalogue=CATALOGUE), CATALOGUE, CAL)
+SITE = "GH-1|step_prompt|site_survey|2025-09-29|0"
+
+
+@pytest.fixture(scope="module")
+def postgres_admin(postgres_server: str) -> Iterator[Any]:
+    import psycopg
+
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.requires("postgresql"))]
+)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty store's URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/cases.db"
+    server = request.getfixturevalue("postgres_server")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    request.getfixturevalue("postgres_admin").execute(f"CREATE SCHEMA {schema}")
+    return f"{server}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def store(url: str) -> Iterator[CaseStore]:
+    with open_store(url, engine=ENGINE, alarms=alarm_rows(WATCH)) as opened:
+        yield opened
+
+
+def test_saving_a_case_writes_its_next_alarms(store: CaseStore) -> None:
+    store.save(planning(ENGINE, "2025-09-26 10:00"), expected_version=0)
+    assert store.alarms_due(t("2025-09-27 23:59")) == []  # nothing before Sun 9/28
+    due = store.alarms_due(t("2025-09-29 00:00"))
+    assert [(a.case_id, a.fire_at, a.key) for a in due] == [
+        ("GH-1", t("2025-09-28 00:00"), SITE),
+        ("GH-1", t("2025-09-29 00:00"), "GH-1|step_prompt|review|2025-09-30|0"),
+    ]
+
+
+def test_a_sweep_records_each_new_alert_once(store: CaseStore) -> None:
+    store.save(planning(ENGINE, "2025-09-26 10:00"), expected_version=0)
+    first = sweep(store, t("2025-09-28 09:00"), WATCH)
+    assert [a.key for a in first.alerts] == [SITE]
+    # the step has two signers: each is told (one intent each)
+    assert [i.template for i in first.intents] == ["supervision/prompt/urge"] * 2
+    assert {i.recipient.role.value for i in first.intents} == {"signer"}
+    case = store.load("GH-1")
+    assert recorded_keys(case) == {SITE}
+    assert case.events[-1].action == "record_alert"
+    assert case.events[-1].details["step"] == "site_survey"
+    # the case's row moved on: its next alarm is 9/29's
+    assert store.alarms_due(t("2025-09-28 23:59")) == []
+    # a second sweep at the same moment reads no case and records nothing
+    again = sweep(store, t("2025-09-28 09:00"), WATCH)
+    assert (again.alerts, again.cases) == ((), 0)
+    assert store.load("GH-1").version == case.version
+    # the next day: the repeat of site_survey's prompt and review's first
+    later = sweep(store, t("2025-09-29 09:00"), WATCH)
+    assert [a.key for a in later.alerts] == [
+        "GH-1|step_prompt|site_survey|2025-09-29|1",
+        "GH-1|step_prompt|review|2025-09-30|0",
+    ]
+
+
+def test_a_sweep_records_what_the_evaluator_finds_new(store: CaseStore) -> None:
+    """A sweep that ran late: at 10/14 it records exactly the evaluator's new alerts
+    (the steps' red cards, the case's yellow; the prompts were superseded)."""
+    store.save(planning(ENGINE, "2025-09-26 10:00"), expected_version=0)
+    at = t("2025-10-14 09:00")
+    swept = sweep(store, at, WATCH)
+    assert [a.key for a in swept.alerts] == [a.key for a in WATCH.alerts(store.load("GH-1"), at)]
+    assert {a.level.value for a in swept.alerts} == {"red", "yellow"}
+    assert sweep(store, at, WATCH).alerts == ()
+
+
+def test_a_sweep_reads_only_the_cases_that_are_due(store: CaseStore) -> None:
+    """Five cases accepted 9/26, five on Thu 10/9 at 10:00 (their first prompt is on
+    10/10): at 10/9 noon only the first five are read."""
+    for n in range(10):
+        at = "2025-09-26 10:00" if n < 5 else "2025-10-09 10:00"
+        store.save(planning(ENGINE, at, case_id=f"GH-{n}"), expected_version=0)
+    moment = t("2025-10-09 12:00")
+    swept = sweep(store, moment, WATCH)
+    assert swept.cases == 5
+    assert {a.case_id for a in swept.alerts} == {f"GH-{n}" for n in range(5)}
+    assert sweep(store, moment, WATCH).cases == 0
+    assert {a.case_id for a in store.alarms_due(t("2025-10-10 00:00"))} == {
+        f"GH-{n}" for n in range(5, 10)
+    }
+
+
+def test_without_the_alarm_function_a_store_keeps_no_alarms(url: str) -> None:
+    """Saved by a store opened without ``alarms``: no row, until the case is reindexed."""
+    case = planning(ENGINE, "2025-09-26 10:00")
+    with open_store(url, engine=ENGINE) as plain:
+        plain.save(case, expected_version=0)
+        assert plain.alarms_due(t("2025-12-31 00:00")) == []
+        with pytest.raises(StoreError, match="alarms"):
+            plain.reindex_alarms(case)
+    with open_store(url, engine=ENGINE, alarms=alarm_rows(WATCH)) as store:
+        assert store.reindex_alarms(case)
+        assert store.alarms_due(t("2025-09-28 23:59"))[0].key == SITE
+        stale = planning(ENGINE, "2025-09-26 10:00", case_id="GH-2")
+        assert not store.reindex_alarms(stale)  # not stored: nothing written
+
+
+def test_a_sweep_needs_the_engine(tmp_path: Path) -> None:
+    with open_store(f"sqlite:///{tmp_path}/c.db") as bare, pytest.raises(StoreError):
+        sweep(bare, t("2025-10-14 09:00"), WATCH)
