@@ -58,7 +58,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"clocks"},  # every due date
     {"bounds"},  # the bounds of what callers hand in
     {"context"},  # what checks and handlers receive
-    {"permissions", "intake", "steps", "alerts"},
+    {"permissions", "intake", "steps", "alerts", "ratings"},
     {"fees", "clock_actions", "closing"},
     {"review", "window"},
     {"actions"},  # the one registry

@@ -41,6 +41,7 @@ from .case import CASE_FORMAT, Case
 from .clocks import Timer
 from .evolve import apply_event, fold
 from .facade import Engine
+from .ratings import BAD_RATINGS, RATING_LEVELS
 from .records import (
     SYSTEM,
     Absence,
@@ -64,7 +65,9 @@ from .reports import AvailableAction, Deadline, Deadlines
 
 __all__ = [
     "ACTIONS",
+    "BAD_RATINGS",
     "CASE_FORMAT",
+    "RATING_LEVELS",
     "SYSTEM",
     "Absence",
     "ActiveStop",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
-from . import clock_actions, closing, fees, permissions, review, window
+from . import clock_actions, closing, fees, permissions, ratings, review, window
 from .case import Case
 from .clocks import Timer
 from .context import ActionSpec, Ctx, Handled, offered_once
@@ -60,6 +60,10 @@ _SPECS: Final = (
     ActionSpec("record_absence", ("person", "start", "end", "reason"),
                permissions.may_record_absence, permissions.record_absence,
                permissions.absence_offers),
+    ActionSpec("record_rating", ("level", "named", "comment"), ratings.may_rate,
+               ratings.record_rating, offered_once, after_end=True),
+    ActionSpec("follow_up_rating", ("note", "rectified"), ratings.may_follow_up,
+               ratings.follow_up_rating, offered_once, after_end=True),
 )  # fmt: skip
 
 #: Every action :meth:`~.facade.Engine.act` knows, by name, in the order offered.

@@ -325,7 +325,7 @@ class Engine:
                 )
         check_input(details, action, details=True)
         case = self._advance(ctx, case, local)
-        if case.status in TERMINAL:
+        if case.status in TERMINAL and not spec.after_end:
             raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")
         step = named_step(ctx.plan, case, details, action) if spec.per_step else None
         auth = spec.check(ctx, case, action, step, actor, local.date())

@@ -88,6 +88,9 @@ KEEPING: Final[Mapping[str, str]] = MappingProxyType(
     {
         "record_alert": "in any status, after the end too, by the system: a supervision "
         "alert (电子监察), once per alert",
+        "record_rating": "after the end, by the applicant, once: 好差评 on five levels",
+        "follow_up_rating": "after a named bad review, by a person of the matter: the "
+        "follow-up (回访, 整改)",
     }
 )
 

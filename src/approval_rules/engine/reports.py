@@ -133,8 +133,7 @@ def available_actions(ctx: Ctx, case: Case, day: date) -> list[AvailableAction]:
     order the steps opened.  Backups appear only while their principal is recorded
     absent.
     """
-    if case.is_terminal:
-        return []
+    ended = case.is_terminal  # only what is done after the end (a rating)
     people = [p for p in dict.fromkeys((*ctx.plan.staff, case.intake.applicant_id)) if p != SYSTEM]
     out: list[AvailableAction] = []
 
@@ -151,6 +150,8 @@ def available_actions(ctx: Ctx, case: Case, day: date) -> list[AvailableAction]:
 
     step_specs = [spec for spec in REGISTRY.values() if spec.per_step]
     for spec in REGISTRY.values():
+        if ended and not spec.after_end:
+            continue
         if not spec.per_step:
             for step, choices in spec.offers(ctx, case):
                 offer(spec, step, choices)
