@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from .case import CASE_FORMAT, Case
 from .clocks import Clocks, Timer
 from .context import Command, Ctx, Details, Handled
 from .evolve import Patch, evolve, fold, opened_state
-from .fees import require_fee_fields
+from .fees import assess, require_fee_fields
 from .intake import check_applicant, check_files, check_materials
 from .records import SYSTEM, TERMINAL
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
@@ -333,6 +334,20 @@ class Engine:
         command = _NEW(Command, (action, local, stamp, actor, details))
         handled = spec.handle(ctx, case, command, auth)
         return self._record(case, local, stamp, actor, action, handled, event_id)
+
+    def assess_fees(self, matter_id: str, applicant: Mapping[str, Any]) -> dict[str, Decimal]:
+        """The fees the matter's rules give for an applicant: fee item → yuan.
+
+        The same assessment the deciding step records on a case (``pass``), for a
+        supervisor to check a record against (违规收费).
+
+        Raises:
+            CaseDataError: no such matter, or a field a fee is counted from is missing
+                or negative.
+        """
+        plan = self._plan(matter_id)
+        require_fee_fields(plan, applicant)
+        return assess(plan, applicant)
 
     def record_alert(
         self,

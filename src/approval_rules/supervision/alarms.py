@@ -103,7 +103,7 @@ def alarms(
             )
             if nxt is not None:
                 found.append((nxt.day, f"{prefixes[rule.id]}|{nxt.seq}"))
-    given = Inputs(_FAR, process, calendar, tz)
+    given = Inputs(_FAR, process, calendar, tz, supervisor.fees_due)
     for anomaly in supervisor.rules.anomalies_for(case.matter_id):
         finding = CHECKS[anomaly.check](case, anomaly, given)
         if finding is None:
