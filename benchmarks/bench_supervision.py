@@ -164,7 +164,7 @@ def naive(pool: list[str], count: int, watch: Supervisor) -> float:
     return time.process_time() - began
 
 
-PLANNING = {"application_form": "paper", "land_use_documents": "paper",
+PLANNING_MATERIALS = {"application_form": "paper", "land_use_documents": "paper",
             "project_approval": ["approval.pdf"], "design_scheme": "paper"}  # fmt: skip
 SWEEP_AT = datetime(2025, 9, 28, 9, 0, tzinfo=TZ)
 
@@ -174,7 +174,7 @@ def due_cases(engine: Engine, count: int) -> list[Case]:
     out = []
     for n in range(count):
         at = datetime(2025, 9, 26, 9, tzinfo=TZ) + timedelta(seconds=n % 28_800)
-        case = engine.submit("planning_permit", {"project_kind": "新建"}, PLANNING, at=at,
+        case = engine.submit("planning_permit", {"project_kind": "新建"}, PLANNING_MATERIALS, at=at,
                              actor="acme", case_id=f"D-{n:07d}")  # fmt: skip
         out.append(engine.act(case, "accept", at=at, actor="li_juan"))
     return out
