@@ -180,12 +180,16 @@ def test_supervise_record_sweeps_a_store_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/cases.db"
     with open_store(url, engine=engine, alarms=alarm_rows(watch)) as store:
         store.save(planning(engine, "2025-09-26 10:00", "GH-1"), expected_version=0)
+    intents = tmp_path / "intents.jsonl"
     args = ("supervise", url, "--at", "2025-10-14T09:00", "--record", "--catalogue", MATTERS,
-            "--format", "json")  # fmt: skip
+            "--format", "json", "--intents", str(intents))  # fmt: skip
     code, out, err = run(*args)
     assert code == 0, err
     keys = {a["key"] for a in json.loads(out)["alerts"]}
     assert "GH-1|case_yellow||2025-10-14|0" in keys
+    sent = [json.loads(line) for line in intents.read_text(encoding="utf-8").splitlines()]
+    assert {i["alert"] for i in sent} == keys
+    assert all(i["template"].startswith("supervision/") for i in sent)
     assert "已巡检 1 件办件" in err
     code, out, err = run(*args)
     assert code == 0

@@ -8,6 +8,7 @@ terminal.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
@@ -151,6 +152,13 @@ def _cases(source: str) -> tuple[list[Path], int]:
     help="SOURCE is a case store: record each new alert on its case (once), reading only "
     "the cases whose alarms are due, and print what was recorded.",
 )
+@click.option(
+    "--intents",
+    "intents_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --record: write the notifications to send (one JSON object a line: case_id, "
+    "alert, recipient, template) to this file, for the outbox.",
+)
 @_catalogue
 @_rules
 @_format
@@ -160,6 +168,7 @@ def supervise_command(
     source: str,
     at_text: str,
     record: bool,
+    intents_path: Path | None,
     catalogue_path: Path,
     rules_path: Path | None,
     fmt: str,
@@ -180,6 +189,8 @@ def supervise_command(
       approval-rules supervise sqlite:///cases.db --at 2025-10-31T09:00 --record
     """
     at = _moment(at_text)
+    if intents_path is not None and not record:
+        raise click.UsageError("--intents goes with --record (the notifications of a sweep)")
     catalogue, rules = _load(catalogue_path, rules_path)
     calendar = build_calendar(overlays, provisional)
     watch = Supervisor(rules, catalogue, calendar)
@@ -196,6 +207,14 @@ def supervise_command(
                 )
                 for case_id, why in swept.skipped:
                     click.echo(f"未记录 {case_id}：{why}", err=True)
+                if intents_path is not None:
+                    intents_path.write_text(
+                        "".join(
+                            json.dumps(i.to_dict(), ensure_ascii=False) + "\n"
+                            for i in swept.intents
+                        ),
+                        encoding="utf-8",
+                    )
             else:
                 summaries = store.open_cases()
                 cases = (store.load(s.id) for s in summaries)
