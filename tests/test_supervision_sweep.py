@@ -135,6 +135,11 @@ def test_without_the_alarm_function_a_store_keeps_no_alarms(url: str) -> None:
         assert not store.reindex_alarms(stale)  # not stored: nothing written
 
 
-def test_a_sweep_needs_the_engine(tmp_path: Path) -> None:
+def test_a_sweep_needs_the_engine_and_the_alarms(tmp_path: Path) -> None:
     with open_store(f"sqlite:///{tmp_path}/c.db") as bare, pytest.raises(StoreError):
         sweep(bare, t("2025-10-14 09:00"), WATCH)
+    with (
+        open_store(f"sqlite:///{tmp_path}/c.db", engine=ENGINE) as plain,
+        pytest.raises(StoreError, match="alarm_rows"),
+    ):
+        sweep(plain, t("2025-10-14 09:00"), WATCH)

@@ -21,7 +21,7 @@ of :mod:`approval_rules.store`), so supervision does not depend on the store pac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Protocol
@@ -47,6 +47,9 @@ class SweepStore(Protocol):
 
     @property
     def engine(self) -> Engine | None: ...
+
+    @property
+    def alarms(self) -> Callable[[Case], Iterable[tuple[datetime, str]]] | None: ...
 
     def alarms_due(self, moment: datetime, *, limit: int | None = None) -> Sequence[_Due]: ...
 
@@ -118,12 +121,15 @@ def sweep(store: SweepStore, at: datetime, supervisor: Supervisor) -> Swept:
 
     Raises:
         TypeError: ``at`` is naive.
-        StoreError: the store has no engine, or the database failed.
+        StoreError: the store has no engine or no alarm function, or the database failed.
     """
     at = _aware(at)
     engine = store.engine
-    if engine is None:
-        raise StoreError("a sweep records alerts: open the store with its engine")
+    if engine is None or store.alarms is None:
+        raise StoreError(
+            "a sweep reads the alarm index and records alerts: open the store with its "
+            "engine and alarms, open_store(url, engine=engine, alarms=alarm_rows(supervisor))"
+        )
     ids = list(dict.fromkeys(row.case_id for row in store.alarms_due(at)))
     recorded: list[Alert] = []
     skipped: list[tuple[str, str]] = []
