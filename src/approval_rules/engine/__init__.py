@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from .actions import ACTIONS
 from .case import CASE_FORMAT, Case
-from .clocks import Timer
+from .clocks import HELD_BY, Timer
 from .evolve import apply_event, fold
 from .facade import Engine
 from .ratings import BAD_RATINGS, RATING_LEVELS
@@ -61,12 +61,14 @@ from .records import (
     StepState,
     StepStatus,
 )
+from .redate import Redated
 from .reports import AvailableAction, Deadline, Deadlines
 
 __all__ = [
     "ACTIONS",
     "BAD_RATINGS",
     "CASE_FORMAT",
+    "HELD_BY",
     "RATING_LEVELS",
     "SYSTEM",
     "Absence",
@@ -86,6 +88,7 @@ __all__ = [
     "Notice",
     "Payment",
     "Problem",
+    "Redated",
     "Settlement",
     "Status",
     "StepState",
