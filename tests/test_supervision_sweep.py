@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +144,45 @@ def test_a_sweep_needs_the_engine_and_the_alarms(tmp_path: Path) -> None:
         pytest.raises(StoreError, match="alarm_rows"),
     ):
         sweep(plain, t("2025-10-14 09:00"), WATCH)
+
+
+class _Racing:
+    """The store, with another writer saving the case right after the sweep loads it
+    (once): a real second connection writing a real action."""
+
+    def __init__(self, store: CaseStore, other: CaseStore) -> None:
+        self.store, self.other, self.raced = store, other, False
+        self.engine, self.alarms = store.engine, store.alarms
+
+    def alarms_due(self, moment: Any, *, limit: int | None = None) -> Any:
+        return self.store.alarms_due(moment, limit=limit)
+
+    def load(self, case_id: str) -> Any:
+        case = self.store.load(case_id)
+        if not self.raced:
+            self.raced = True
+            new = ENGINE.act(case, "record_absence", at=case.last_at + timedelta(minutes=1),
+                             actor="li_juan", person="li_juan", reason="出差")  # fmt: skip
+            self.other.save(new, expected_version=case.version)
+        return case
+
+    def save(self, case: Any, *, expected_version: int) -> int:
+        return self.store.save(case, expected_version=expected_version)
+
+    def reindex_alarms(self, case: Any) -> bool:
+        return self.store.reindex_alarms(case)
+
+
+def test_a_sweep_loads_again_a_case_another_writer_saved(url: str) -> None:
+    """The sweep's save meets the other writer's (StaleCase): it loads the case again
+    and records the alert on top of the other writer's action; nothing is lost."""
+    with (
+        open_store(url, engine=ENGINE, alarms=alarm_rows(WATCH)) as store,
+        open_store(url, engine=ENGINE, alarms=alarm_rows(WATCH)) as other,
+    ):
+        store.save(planning(ENGINE, "2025-09-26 10:00"), expected_version=0)
+        swept = sweep(_Racing(store, other), t("2025-09-28 09:00"), WATCH)
+        assert [a.key for a in swept.alerts] == [SITE]
+        assert swept.skipped == ()
+        actions = [e.action for e in store.load("GH-1").events]
+        assert actions[-2:] == ["record_absence", "record_alert"]
