@@ -3,8 +3,10 @@
 A case store opened with ``alarms=alarm_rows(supervisor)`` keeps, for every saved case,
 its next alarms (:func:`.alarms.alarms`) in a table indexed on the moment they fire,
 rewritten in the transaction that saves the case.  :func:`sweep` reads the rows due
-by a moment, loads each of their cases, asks the evaluator for the alerts in force and
-records each one the case does not hold yet as a ``record_alert`` event of the system
+by a moment, loads each of their cases, records the clock events that fell due by then
+(as :meth:`~approval_rules.engine.Engine.advance` does: deemed acceptance …), asks the
+evaluator for the alerts in force and records each one the case does not hold yet as a
+``record_alert`` event of the system
 (:meth:`~approval_rules.engine.Engine.record_alert`), then saves the case — which moves
 its rows to their next notices.  So the cost is the alerts due, not the cases open, and
 a second sweep at the same moment finds nothing and records nothing.
@@ -97,6 +99,7 @@ class _AlarmRows:
 
 
 def _record(engine: Engine, case: Case, new: Sequence[Alert], at: datetime) -> Case:
+    """The case with each new alert recorded on it (at ``at``, or its last event)."""
     moment = max(at, case.last_at)
     for alert in new:
         case = engine.record_alert(
@@ -136,13 +139,16 @@ def sweep(store: SweepStore, at: datetime, supervisor: Supervisor) -> Swept:
     for case_id in ids:
         for attempt in range(_ATTEMPTS):
             case = store.load(case_id)
-            held = recorded_keys(case)
-            new = [a for a in supervisor.alerts(case, at) if a.key not in held]
-            if not new:
-                store.reindex_alarms(case)
-                break
             try:
-                after = _record(engine, case, new, at)
+                # the clock events due by then first (deemed acceptance …): the alerts
+                # are those in force on the case as the law has it at that moment
+                current = engine.advance(case, max(at, case.last_at))
+                held = recorded_keys(current)
+                new = [a for a in supervisor.alerts(current, at) if a.key not in held]
+                if not new and current is case:
+                    store.reindex_alarms(case)
+                    break
+                after = _record(engine, current, new, at)
                 store.save(after, expected_version=case.version)
             except StaleCase:
                 if attempt + 1 < _ATTEMPTS:
