@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from supervision_cases import ROOT, planning, t
+from supervision_cases import ROOT, forged, planning, t
 
+from approval_rules.audit import Event, LogTampered
 from approval_rules.engine import SYSTEM, Case, Engine, Status
 from approval_rules.errors import ActionNotAllowed, CaseDataError
 from approval_rules.loader import load_catalogue
@@ -89,3 +90,17 @@ def test_an_alert_is_not_recorded_before_the_last_event() -> None:
     with pytest.raises(ActionNotAllowed) as err:
         _yellow(case, "2025-09-25 10:00")
     assert err.value.code == "time-goes-back"
+
+
+def test_replay_accepts_an_alert_and_refuses_one_about_another_case() -> None:
+    case = _yellow(planning(ENGINE, "2025-09-26 10:00"))
+    assert ENGINE.replay(case.events) == case
+
+    def elsewhere(e: Event) -> Event:
+        if e.action == "record_alert":
+            return e._replace(details={**e.details, "key": "OTHER|case_yellow||2025-10-14|0"})
+        return e
+
+    with pytest.raises(LogTampered) as err:
+        ENGINE.replay(forged(case, elsewhere).events)
+    assert err.value.code == "unauthorised"

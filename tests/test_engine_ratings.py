@@ -154,3 +154,9 @@ def test_a_withdrawn_case_may_be_rated() -> None:
     rated = ENGINE.act(case, "record_rating", at=t("2025-09-30 10:00"), actor="acme",
                        level="basically_satisfied")  # fmt: skip
     assert rated.status is Status.WITHDRAWN
+
+
+def test_replay_accepts_ratings_after_the_end() -> None:
+    bad = rate(closed(), "2025-10-08 10:00", "dissatisfied", named=True, comment="慢")
+    done = follow(bad, "2025-10-10 10:00", rectified=True)
+    assert ENGINE.replay(done.events) == done
