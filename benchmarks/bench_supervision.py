@@ -17,9 +17,22 @@ the exact histogram replaces (its memory grows with the cases, the sketch's does
 
 **Evaluator**: ``Supervisor.alerts`` per case on the open cases of the pool.
 
+**The store-backed sweep** (``--sweep``; ``--open`` default 10,000 and 1,000,000,
+``--due`` default 10,000): one SQLite store per size holding ``--open`` open cases, of
+which ``--due`` have an alarm due at the sweep's moment (planning permits accepted Fri
+2025-09-26, swept Sun 9/28 09:00: each has its first step prompt due).  The due cases
+are real: run by the engine and saved through ``CaseStore.save`` with the alarm index
+(the time per save with and without the index is printed).  The others are written in
+bulk as what the sweep could touch of them — a case row and nine alarm rows each,
+firing 1 to 90 days after the sweep, as many rows as a real open case has — and no
+events (the sweep never reads a case that is not due: that is what is measured).
+Reported: the sweep's wall and CPU time, the alerts recorded, and the ratio of the
+largest store to the smallest (within 2× is the target: the cost follows the alerts).
+
 Run (long: nice it)::
 
     nice -n 10 python benchmarks/bench_supervision.py [--cases 100000 1000000] [--pool 2000]
+    nice -n 10 python benchmarks/bench_supervision.py --sweep [--open 10000 1000000] [--due 10000]
 """
 
 from __future__ import annotations
@@ -31,10 +44,11 @@ import random
 import resource
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -150,16 +164,116 @@ def naive(pool: list[str], count: int, watch: Supervisor) -> float:
     return time.process_time() - began
 
 
+PLANNING_MATERIALS = {"application_form": "paper", "land_use_documents": "paper",
+            "project_approval": ["approval.pdf"], "design_scheme": "paper"}  # fmt: skip
+SWEEP_AT = datetime(2025, 9, 28, 9, 0, tzinfo=TZ)
+
+
+def due_cases(engine: Engine, count: int) -> list[Case]:
+    """Planning permits accepted on Fri 9/26 between 09:00 and 16:59 (ids D-…)."""
+    out = []
+    for n in range(count):
+        at = datetime(2025, 9, 26, 9, tzinfo=TZ) + timedelta(seconds=n % 28_800)
+        case = engine.submit("planning_permit", {"project_kind": "新建"}, PLANNING_MATERIALS, at=at,
+                             actor="acme", case_id=f"D-{n:07d}")  # fmt: skip
+        out.append(engine.act(case, "accept", at=at, actor="li_juan"))
+    return out
+
+
+def filler(store: Any, template: Case, count: int, rnd: random.Random) -> float:
+    """``count`` open cases as their case row and nine alarm rows each, not due."""
+    began = time.perf_counter()
+    head = store._backend.read(
+        "SELECT matter_id, matter_hash, department, status, version, head, last_at "
+        "FROM cases WHERE id = ?", (template.id,))[0]  # fmt: skip
+    rules = [key.split("|", 1)[1] for _, key in store.alarms(template)]
+    chunk = 50_000
+    for start in range(0, count, chunk):
+        ids = [f"F-{n:07d}" for n in range(start, min(count, start + chunk))]
+        alarms = sorted(
+            ((SWEEP_AT + timedelta(days=rnd.randint(1, 90))).astimezone(UTC)
+             .strftime("%Y-%m-%dT%H:%M:%SZ"), cid, f"{cid}|{rule}")
+            for cid in ids for rule in rules
+        )  # fmt: skip
+        with store._backend.transaction(write=True) as tx:
+            tx.many("INSERT INTO cases (id, matter_id, matter_hash, department, status, version, "
+                    "head, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(cid, *head) for cid in ids])  # fmt: skip
+            tx.many("INSERT INTO alarms (fire_at, case_id, key) VALUES (?, ?, ?)", alarms)
+    return time.perf_counter() - began
+
+
+def sweeps(engine: Engine, watch: Supervisor, sizes: list[int], due: int) -> None:
+    from approval_rules.store import open_store
+    from approval_rules.supervision import alarm_rows, sweep
+
+    began = time.perf_counter()
+    cases = due_cases(engine, due)
+    print(f"{due:,} due cases made in {time.perf_counter() - began:.1f} s")
+    folder = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    results: dict[int, float] = {}
+    print(f"{'open cases':>11} {'due':>7} {'fill s':>7} {'sweep wall s':>13} {'CPU s':>7} "
+          f"{'alerts':>7} {'ms/alert':>9} {'index rows':>11}")  # fmt: skip
+    for size in sizes:
+        url = f"sqlite:///{folder}/sweep-{size}.db"
+        with open_store(url, engine=engine, alarms=alarm_rows(watch)) as store:
+            store._backend._conn.execute("PRAGMA synchronous = OFF")  # filling: no fsync
+            began = time.process_time()
+            for case in cases:
+                store.save(case, expected_version=0)
+            saving = time.process_time() - began
+            fill = filler(store, cases[0], size - due, random.Random(size))
+            with store._backend.transaction(write=True) as tx:
+                tx.run("ANALYZE")
+            rows = store._backend.read("SELECT COUNT(*) FROM alarms")[0][0]
+            store._backend.read("PRAGMA wal_checkpoint(TRUNCATE)")
+            # commits do not wait for the disk (still OFF): what is left is the sweep's own
+            # work (the fsync per saved case is the same at any size and varies on a shared
+            # machine)
+            gc.collect()
+            wall, cpu = time.perf_counter(), time.process_time()
+            swept = sweep(store, SWEEP_AT, watch)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            again = sweep(store, SWEEP_AT, watch)
+            assert again.alerts == (), "a second sweep recorded something"
+            assert again.cases == 0, "a second sweep read a case"
+            results[size] = cpu
+            print(f"{size:>11,} {swept.cases:>7,} {fill:>7.1f} {wall:>13.1f} {cpu:>7.1f} "
+                  f"{len(swept.alerts):>7,} {wall / max(1, len(swept.alerts)) * 1e3:>9.2f} "
+                  f"{rows:>11,}   (saving the due cases: {saving / due * 1e3:.2f} ms CPU each)")  # fmt: skip
+        for path in folder.glob(f"sweep-{size}.db*"):
+            path.unlink()
+    small, large = min(results), max(results)
+    print(f"\n{large:,} vs {small:,} open cases, equal alerts: "
+          f"{results[large] / results[small]:.2f}× the CPU time")  # fmt: skip
+    some = cases[:2000]
+    for name, alarms in (("without", None), ("with", alarm_rows(watch))):
+        with open_store(f"sqlite:///{folder}/{name}.db", engine=engine, alarms=alarms) as one:
+            one._backend._conn.execute("PRAGMA synchronous = OFF")
+            began = time.process_time()
+            for case in some:
+                one.save(case, expected_version=0)
+            took = (time.process_time() - began) / len(some) * 1e3
+        print(f"saving a new case {name} the alarm index: {took:.2f} ms of CPU "
+              f"({len(some):,} cases)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--pool", type=int, default=2000)
+    parser.add_argument("--sweep", action="store_true", help="the store-backed sweep only")
+    parser.add_argument("--open", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--due", type=int, default=10_000)
     args = parser.parse_args()
     catalogue = load_catalogue(ROOT / "matters")
     calendar = WorkCalendar.china()
     engine = Engine(catalogue, calendar)
     rules = load_supervision(ROOT / "matters" / "supervision.yaml", catalogue=catalogue)
     watch = Supervisor(rules, catalogue, calendar)
+    if args.sweep:
+        sweeps(engine, watch, sorted(args.open), args.due)
+        return
     rnd = random.Random(13)
     began = time.perf_counter()
     cases = [one_case(engine, rnd, n) for n in range(args.pool)]

@@ -126,6 +126,8 @@ def _details(action: str, step: str | None, choices: tuple[str, ...], case: Case
         "issue_certificate": {"number": "C-1"},
         "deliver": {"signed_by": "申请人"},
         "withdraw": {"reason": "撤回"},
+        "record_rating": {"level": "dissatisfied", "named": True, "comment": "多跑了一次"},
+        "follow_up_rating": {"note": "已回访", "rectified": True},
     }.get(action, {})
 
 

@@ -67,7 +67,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"clocks"},  # every due date
     {"bounds"},  # the bounds of what callers hand in
     {"context"},  # what checks and handlers receive
-    {"permissions", "intake", "steps"},
+    {"permissions", "intake", "steps", "alerts", "ratings"},
     {"fees", "clock_actions", "closing", "signatures"},
     {"review", "window"},
     {"actions"},  # the one registry
@@ -168,7 +168,8 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "publish": {"facts", "indicators", "records", "render", "supervisor"},
         "sources": set(),
         "alarms": {"anomalies", "periods", "rules", "supervisor", "thresholds"},
-        "__init__": {"records", "rules", "ruleset", "supervisor"},
+        "sweep": {"alarms", "records", "supervisor"},
+        "__init__": {"records", "rules", "ruleset", "supervisor", "sweep"},
     },
 }
 

@@ -398,7 +398,9 @@ def test_refusal_to_accept_needs_a_reason_and_ends_the_case(engine: Engine) -> N
     assert case.status is Status.NOT_ACCEPTED
     assert case.ending is not None
     assert case.ending.reason == "不属于本机关职权范围"
-    assert engine.available_actions(case, t("2025-09-26 11:00")) == []
+    # only the applicant's rating (好差评) is left
+    offered = engine.available_actions(case, t("2025-09-26 11:00"))
+    assert [(a.action, a.actors) for a in offered] == [("record_rating", ("acme",))]
     with refused("accept", "case-ended"):
         engine.act(case, "accept", at=t("2025-09-26 11:00"), actor="chen_qian")
 

@@ -13,9 +13,11 @@ from approval_rules.engine import Case, Status, StepStatus
 from approval_rules.engine.evolve import RECORDED_ACTIONS
 from approval_rules.engine.lifecycle import (
     CASE_STATUSES,
+    KEEPING,
     PENDING,
     STEP_STATUSES,
     case_diagram,
+    keeping_table,
     status_table,
     step_diagram,
 )
@@ -32,6 +34,8 @@ def test_statuses_every_status_is_in_the_tables() -> None:
     assert reached == set(CASE_STATUSES)
     assert {target for _, target in STEP_MOVES} == set(STEP_STATUSES)
     assert {action for _, action, _ in CASE_MOVES} <= RECORDED_ACTIONS
+    assert set(KEEPING) <= RECORDED_ACTIONS
+    assert not set(KEEPING) & {action for _, action, _ in CASE_MOVES}
 
 
 @pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -55,6 +59,7 @@ def test_statuses_a_move_outside_the_tables_is_found() -> None:
     [
         ("case-statuses", lambda: status_table(CASE_STATUSES) + "\n\n" + case_diagram()),
         ("step-statuses", lambda: status_table(STEP_STATUSES) + "\n\n" + step_diagram()),
+        ("keeping", lambda: keeping_table()),
     ],
 )
 def test_statuses_docs_draw_the_tables(marker: str, drawing: object) -> None:

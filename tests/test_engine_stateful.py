@@ -54,6 +54,8 @@ ENGINE = Engine(CATALOGUE, WorkCalendar.china())
 MATTERS = sorted(CATALOGUE.matters)
 DONE = {StepStatus.PASSED, StepStatus.DEEMED, StepStatus.SKIPPED}
 STEP_ACTIONS = {"pass", "send_back", "refuse"}
+RATING_LEVELS = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied",
+                 "very_dissatisfied")  # fmt: skip
 
 
 def good_file(material: Material) -> dict[str, Any]:
@@ -201,6 +203,11 @@ class CaseMachine(RuleBasedStateMachine):
             out.update(item=item.choices[0], reason="减免批复")
         elif action == "issue_certificate":
             out["number"] = f"No.{case.version}"
+        elif action == "record_rating":
+            level = data.draw(st.sampled_from(RATING_LEVELS), label="rating")
+            out.update(level=level, named=data.draw(st.booleans(), label="named"), comment="慢")
+        elif action == "follow_up_rating":
+            out.update(note="已回访", rectified=data.draw(st.booleans(), label="rectified"))
         return out
 
     def do(self, action: str, actor: str, details: Mapping[str, Any]) -> Case:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from supervision_cases import ROOT, SUPERVISION, planning, t, walk
+from supervision_cases import ROOT, SUPERVISION, construction, planning, t, walk
 
 from approval_rules.engine import Engine
 from approval_rules.loader import load_catalogue
@@ -65,3 +65,23 @@ def test_an_ended_case_has_no_alarm() -> None:
     case = ENGINE.act(planning(ENGINE, "2025-09-26 10:00"), "withdraw",
                       at=t("2025-09-29 10:00"), actor="acme", reason="撤回")  # fmt: skip
     assert alarms(case, WATCH) == ()
+
+
+def test_an_ended_case_keeps_an_alarm_for_its_anomalies() -> None:
+    """The flake once seen in ``test_sweeps_find_exactly_what_is_new``: a walk whose
+    reviews and decision fell on the same moment, then closed.  The evaluator finds
+    先批后录 on the closed case; its alarm is due from the decision day, and once
+    recorded, nothing is due."""
+    same = "2025-09-26 10:00"
+    steps = {"section_review": same, "deputy_review": same, "head_approval": same,
+             "pay": "2025-09-29 11:00", "certificate": "2025-09-30 10:00",
+             "deliver": "2025-09-30 11:00", "close": "2025-09-30 12:00"}  # fmt: skip
+    case = construction(ENGINE, steps)
+    assert case.is_terminal
+    at = t("2025-10-09 09:00")
+    new = [a.key for a in WATCH.alerts(case, at)]
+    assert "SG-1|decision_before_record|head_approval||0" in new
+    due = [a for a in alarms(case, WATCH) if a.fire_at <= at]
+    assert sorted(a.key for a in due) == sorted(new)
+    assert due[0].fire_at == t("2025-09-26 00:00")  # from the decision's day
+    assert alarms(case, WATCH, frozenset(new)) == ()

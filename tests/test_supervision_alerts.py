@@ -7,9 +7,18 @@ Calendar facts used below (2025, State Council notice): 10-01..10-08 are days of
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
-from supervision_cases import ROOT, SUPERVISION, construction, forged, planning, t
+from supervision_cases import (
+    CONSTRUCTION_APPLICANT,
+    ROOT,
+    SUPERVISION,
+    construction,
+    forged,
+    planning,
+    t,
+)
 
 from approval_rules.audit import Event
 from approval_rules.engine import Case, Engine
@@ -363,6 +372,34 @@ def test_fee_mismatch(watch: Supervisor, engine: Engine) -> None:
     case = forged(_happy(engine), overcharge)
     (found,) = watch.alerts(case, t("2025-10-31 09:00"))
     assert (found.rule, found.detail) == ("fee_mismatch", "收取 60,100.00 元，应收 60,000.00 元")
+
+
+def test_fee_mismatch_against_the_engines_assessment(watch: Supervisor, engine: Engine) -> None:
+    """A record whose decision assessed 30,000 元 (and 30,000 paid): paid = assessed in the
+    record, but the matter's rule gives 50 元/m² × 1,200 m² = 60,000.00 元 for this
+    applicant (the engine's assessment): 违规收费."""
+    fee = "dy_infrastructure_fee"
+    assert engine.assess_fees("construction_permit", CONSTRUCTION_APPLICANT) == {
+        fee: Decimal("60000.00")
+    }
+
+    def halved(e: Event) -> Event:
+        decision = e.details.get("decision")
+        if e.action == "pass" and decision is not None:
+            return e._replace(
+                details={**e.details, "decision": {**decision, "fees": {fee: "30000.00"}}}
+            )
+        if e.action == "record_payment":
+            return e._replace(details={**e.details, "amount": "30000.00"})
+        return e  # fmt: skip
+
+    case = forged(_happy(engine), halved)
+    assert case.settlement.paid == case.settlement.assessed == Decimal("30000.00")
+    (found,) = watch.alerts(case, t("2025-10-31 09:00"))
+    assert (found.rule, found.detail) == (
+        "fee_mismatch",
+        f"收费项目 {fee} 记录 30,000.00 元，按收费规定应收 60,000.00 元",
+    )
 
 
 def test_closed_without_certificate(watch: Supervisor, engine: Engine) -> None:

@@ -128,7 +128,11 @@ def test_report_html_is_one_self_contained_page(cases: Path, tmp_path: Path) -> 
         (["supervise", "nowhere/", "--at", "2025-10-18"], 1, "no such folder of case files"),
         (["supervise", "{cases}", "--at", "18 Oct"], 2, "is not a date or a moment"),
         (["report", "{cases}", "--from", "2025-10-31", "--to", "2025-10-01"], 2, "is before"),
-        (["supervise", "sqlite:///x.db", "--at", "2025-10-18"], 1, "needs the case store"),
+        (
+            ["report", "sqlite:///x.db", "--from", "2025-10-01", "--to", "2025-10-31"],
+            1,
+            "needs the case store",
+        ),
     ],
 )
 def test_mistakes(cases: Path, args: list[str], code: int, message: str) -> None:
@@ -161,3 +165,48 @@ def test_rules_must_be_found(cases: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 0
     assert out.startswith("电子监察 2025-10-18 23:59")
+
+
+def test_supervise_record_sweeps_a_store_once(tmp_path: Path) -> None:
+    """``--record`` on a store: GH-1's alerts new on 10/14 are recorded and printed; a
+    second run at the same moment records nothing."""
+    from approval_rules.store import open_store
+    from approval_rules.supervision import Supervisor, alarm_rows, load_supervision
+
+    catalogue = load_catalogue(ROOT / "matters")
+    engine = Engine(catalogue, WorkCalendar.china())
+    rules = load_supervision(ROOT / "matters" / "supervision.yaml", catalogue=catalogue)
+    watch = Supervisor(rules, catalogue, engine.calendar)
+    url = f"sqlite:///{tmp_path}/cases.db"
+    with open_store(url, engine=engine, alarms=alarm_rows(watch)) as store:
+        store.save(planning(engine, "2025-09-26 10:00", "GH-1"), expected_version=0)
+    intents = tmp_path / "intents.jsonl"
+    args = ("supervise", url, "--at", "2025-10-14T09:00", "--record", "--catalogue", MATTERS,
+            "--format", "json", "--intents", str(intents))  # fmt: skip
+    code, out, err = run(*args)
+    assert code == 0, err
+    keys = {a["key"] for a in json.loads(out)["alerts"]}
+    assert "GH-1|case_yellow||2025-10-14|0" in keys
+    sent = [json.loads(line) for line in intents.read_text(encoding="utf-8").splitlines()]
+    assert {i["alert"] for i in sent} == keys
+    assert all(i["template"].startswith("supervision/") for i in sent)
+    assert "已巡检 1 件办件" in err
+    code, out, err = run(*args)
+    assert code == 0
+    assert json.loads(out)["alerts"] == []
+    assert "已巡检 0 件办件，记录新预警 0 条" in err
+    with open_store(url) as store:
+        recorded = [e for e in store.load("GH-1").events if e.action == "record_alert"]
+    assert {e.details["key"] for e in recorded} == keys
+    # without --record a store is read: the alerts in force, recording nothing
+    code, out, _ = run("supervise", url, "--at", "2025-10-14T09:00", "--catalogue", MATTERS,
+                       "--format", "json")  # fmt: skip
+    assert code == 0
+    assert {a["key"] for a in json.loads(out)["alerts"]} >= {"GH-1|case_yellow||2025-10-14|0"}
+
+
+def test_supervise_record_needs_a_store(cases: Path) -> None:
+    code, _, err = run("supervise", str(cases), "--at", "2025-10-14", "--record",
+                       "--catalogue", MATTERS)  # fmt: skip
+    assert code == 2
+    assert "store URL" in err

@@ -8,6 +8,7 @@ terminal.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
@@ -17,8 +18,10 @@ from typing import TypeVar
 import click
 
 from ._cli_options import build_calendar, calendar_options
+from .engine import Engine
 from .errors import CaseDataError
 from .loader import Catalogue, load_catalogue
+from .store import open_store
 from .supervision import RuleSet, Supervisor, load_supervision
 from .supervision.html import alerts_html, report_html
 from .supervision.publish import build_report
@@ -26,12 +29,14 @@ from .supervision.render import Names, alerts_json, alerts_text, report_json, re
 from .supervision.ruleset import is_supervision_text
 from .supervision.sources import case_files, read_cases
 from .supervision.supervisor import SHANGHAI
+from .supervision.sweep import alarm_rows, sweep
 
 __all__ = ["register"]
 
 T = TypeVar("T")
 
 _SOURCE_HELP = "SOURCE is a folder of case files (Case.to_json(), *.json)."
+_STORE_HELP = "SOURCE is a case store URL (sqlite:///cases.db, postgresql://…)."
 _catalogue = click.option(
     "--catalogue",
     "catalogue_path",
@@ -141,6 +146,19 @@ def _cases(source: str) -> tuple[list[Path], int]:
 @click.argument("source")
 @click.option("--at", "at_text", required=True, help="The moment: 2025-10-31 (its end) or "
               "2025-10-31T09:00 (Beijing time).")  # fmt: skip
+@click.option(
+    "--record",
+    is_flag=True,
+    help="SOURCE is a case store: record each new alert on its case (once), reading only "
+    "the cases whose alarms are due, and print what was recorded.",
+)
+@click.option(
+    "--intents",
+    "intents_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --record: write the notifications to send (one JSON object a line: case_id, "
+    "alert, recipient, template) to this file, for the outbox.",
+)
 @_catalogue
 @_rules
 @_format
@@ -149,6 +167,8 @@ def _cases(source: str) -> tuple[list[Path], int]:
 def supervise_command(
     source: str,
     at_text: str,
+    record: bool,
+    intents_path: Path | None,
     catalogue_path: Path,
     rules_path: Path | None,
     fmt: str,
@@ -158,17 +178,52 @@ def supervise_command(
 ) -> None:
     """The alerts in force at a moment: warnings, red cards and anomalies.
 
-    SOURCE is a folder of case files (Case.to_json(), *.json).
+    SOURCE is a folder of case files (Case.to_json(), *.json) or a case store URL
+    (sqlite:///cases.db, postgresql://…).  With --record (a store only), the sweep:
+    each alert new at the moment is recorded on its case as a record_alert event, and
+    only those are printed; a second sweep at the same moment records nothing.
 
     \b
     Example:
       approval-rules supervise cases/ --at 2025-10-31T09:00 --format html -o alerts.html
+      approval-rules supervise sqlite:///cases.db --at 2025-10-31T09:00 --record
     """
     at = _moment(at_text)
+    if intents_path is not None and not record:
+        raise click.UsageError("--intents goes with --record (the notifications of a sweep)")
     catalogue, rules = _load(catalogue_path, rules_path)
-    watch = Supervisor(rules, catalogue, build_calendar(overlays, provisional))
-    files, total = _cases(source)
-    alerts = watch.supervise(_progress(read_cases(files), total, "已检查办件"), at)
+    calendar = build_calendar(overlays, provisional)
+    watch = Supervisor(rules, catalogue, calendar)
+    if "://" in source:
+        with open_store(source, engine=Engine(catalogue, calendar),
+                        alarms=alarm_rows(watch)) as store:  # fmt: skip
+            if record:
+                swept = sweep(store, at, watch)
+                alerts = list(swept.alerts)
+                click.echo(
+                    f"已巡检 {swept.cases} 件办件，记录新预警 {len(alerts)} 条，"
+                    f"待发通知 {len(swept.intents)} 条",
+                    err=True,
+                )
+                for case_id, why in swept.skipped:
+                    click.echo(f"未记录 {case_id}：{why}", err=True)
+                if intents_path is not None:
+                    intents_path.write_text(
+                        "".join(
+                            json.dumps(i.to_dict(), ensure_ascii=False) + "\n"
+                            for i in swept.intents
+                        ),
+                        encoding="utf-8",
+                    )
+            else:
+                summaries = store.open_cases()
+                cases = (store.load(s.id) for s in summaries)
+                alerts = watch.supervise(_progress(cases, len(summaries), "已检查办件"), at)
+    elif record:
+        raise click.UsageError("--record records alerts in a case store: give a store URL")
+    else:
+        files, total = _cases(source)
+        alerts = watch.supervise(_progress(read_cases(files), total, "已检查办件"), at)
     names = Names(catalogue, rules.document)
     if fmt == "json":
         text = alerts_json(alerts, at, rules.document)

@@ -223,6 +223,10 @@ REFUSALS: dict[str, Category] = {
     "nothing-to-pay": _W,
     "not-delivered": _W,
     "nothing-to-sign": _W,
+    "case-not-ended": _W,  # a rating (好差评) follows the end
+    "already-rated": _W,
+    "no-bad-review": _W,  # a follow-up follows a bad review
+    "anonymous-review": _W,
     # another request got there first
     "event-id-reused": _C,
     "time-goes-back": _C,

@@ -41,6 +41,7 @@ from .case import CASE_FORMAT, Case
 from .clocks import HELD_BY, Timer
 from .evolve import apply_event, fold
 from .facade import Engine
+from .ratings import BAD_RATINGS, RATING_LEVELS
 from .records import (
     SYSTEM,
     Absence,
@@ -65,8 +66,10 @@ from .reports import AvailableAction, Deadline, Deadlines
 
 __all__ = [
     "ACTIONS",
+    "BAD_RATINGS",
     "CASE_FORMAT",
     "HELD_BY",
+    "RATING_LEVELS",
     "SYSTEM",
     "Absence",
     "ActiveStop",

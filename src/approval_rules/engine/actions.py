@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
-from . import clock_actions, closing, fees, permissions, review, signatures, window
+from . import clock_actions, closing, fees, permissions, ratings, review, signatures, window
 from .case import Case
 from .clocks import Timer
 from .context import ActionSpec, Ctx, Handled, offered_once
@@ -62,6 +62,10 @@ _SPECS: Final = (
                permissions.absence_offers),
     ActionSpec("sign", ("seq", "algorithm", "signature"), signatures.may_sign,
                signatures.sign, signatures.sign_offers),
+    ActionSpec("record_rating", ("level", "named", "comment"), ratings.may_rate,
+               ratings.record_rating, offered_once, after_end=True),
+    ActionSpec("follow_up_rating", ("note", "rectified"), ratings.may_follow_up,
+               ratings.follow_up_rating, offered_once, after_end=True),
 )  # fmt: skip
 
 #: Every action :meth:`~.facade.Engine.act` knows, by name, in the order offered.
@@ -83,4 +87,6 @@ CLOCK_EVENTS: Final[Mapping[str, Callable[[Ctx, Case, Timer], Handled]]] = Mappi
 
 #: The actions that never need a new date: they work in any year, even while a clock
 #: event that needs a year the calendar does not know waits to be recorded (issue #10).
-UNDATED: Final[frozenset[str]] = frozenset({"withdraw", "record_absence", "sign"})
+UNDATED: Final[frozenset[str]] = frozenset(
+    {"withdraw", "record_absence", "sign", "record_rating", "follow_up_rating"}
+)

@@ -105,6 +105,8 @@ class ActionSpec(NamedTuple):
         offers: with which step and choices it is offered (see :data:`Offers`).
         per_step: it acts on a step the caller names (``step``), or on the only open
             one; it is offered for each open step.
+        after_end: it is done after the case ended (a rating); the others are refused
+            then (``case-ended``).
     """
 
     name: str
@@ -113,6 +115,7 @@ class ActionSpec(NamedTuple):
     handle: Handle
     offers: Offers
     per_step: bool = False
+    after_end: bool = False
 
 
 def offered_once(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[str]]]:

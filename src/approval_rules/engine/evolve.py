@@ -452,6 +452,10 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "deliver": _deliver,
     "close": _close,
     "sign": _unchanged,
+    # records that change no field of the case (read from the log: supervision)
+    "record_alert": _unchanged,
+    "record_rating": _unchanged,
+    "follow_up_rating": _unchanged,
 }
 
 #: Every action a case's record may hold: what :func:`evolve` folds.

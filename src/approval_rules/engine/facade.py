@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -26,12 +26,13 @@ from ..plan import MatterPlan
 from ..signing import Keys
 from ..workdays import WorkCalendar
 from .actions import CLOCK_EVENTS, REGISTRY, UNDATED
+from .alerts import ALERT_ACTION, alert_details, recorded_alerts
 from .bounds import caller_id, check_input, shown
 from .case import CASE_FORMAT, Case
 from .clocks import Clocks, Timer
 from .context import Command, Ctx, Details, Handled
 from .evolve import Patch, apply_event, evolve, opened_state
-from .fees import require_fee_fields
+from .fees import assess, require_fee_fields
 from .intake import check_applicant, check_files, check_materials
 from .records import SYSTEM, TERMINAL
 from .redate import REDATE, Redated, redate, redate_all
@@ -393,7 +394,7 @@ class Engine:
         check_input(details, action, details=True)
         # an undated action goes on while a clock event waits for its year's calendar
         case = self._advance(ctx, case, local, hold=action in UNDATED)
-        if case.status in TERMINAL:
+        if case.status in TERMINAL and not spec.after_end:
             raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")
         step = named_step(ctx.plan, case, details, action) if spec.per_step else None
         auth = spec.check(ctx, case, action, step, actor, local.date())
@@ -410,6 +411,62 @@ class Engine:
         if found is None:
             found = self._signed_steps[ctx.plan.hash] = signed_steps(ctx)
         return found
+
+    def assess_fees(self, matter_id: str, applicant: Mapping[str, Any]) -> dict[str, Decimal]:
+        """The fees the matter's rules give for an applicant: fee item → yuan.
+
+        The same assessment the deciding step records on a case (``pass``), for a
+        supervisor to check a record against (违规收费).
+
+        Raises:
+            CaseDataError: no such matter, or a field a fee is counted from is missing
+                or negative.
+        """
+        plan = self._plan(matter_id)
+        require_fee_fields(plan, applicant)
+        return assess(plan, applicant)
+
+    def record_alert(
+        self,
+        case: Case,
+        *,
+        at: datetime,
+        key: str,
+        rule: str,
+        level: str,
+        step: str | None = None,
+        due: date | None = None,
+    ) -> Case:
+        """Record a supervision alert on the case: a ``record_alert`` event of the system.
+
+        The clock events that fell due before ``at`` are recorded first, as for
+        :meth:`act`.  The event changes no status; it may be recorded after the case
+        ended.  An alert whose ``key`` the case holds already returns the case
+        unchanged (a retried sweep records nothing twice).
+
+        Args:
+            at: when the alert is recorded (timezone-aware; not before the last event).
+            key: the alert's identity (``Alert.key``: it starts with the case's id).
+            rule: the supervision rule that fired; ``level``: its level.
+            step: the step it is about (``None``: the case).
+            due: the due date that applies (``None`` for an anomaly).
+
+        Raises:
+            TypeError: ``at`` is naive.
+            ActionNotAllowed: ``at`` is before the case's last event.
+            CaseDataError: a detail of the wrong type, about another case or step.
+        """
+        ctx = self._ctx(case)
+        handled = alert_details(
+            case, frozenset(ctx.plan.steps), key=key, rule=rule, level=level, step=step, due=due
+        )
+        if handled[0]["key"] in recorded_alerts(case):
+            return case
+        local = self._after_last(case, at, ALERT_ACTION)
+        # an alert is recorded even while a clock event waits for its year's calendar
+        case = self._advance(ctx, case, local, hold=True)
+        stamp = local.isoformat()
+        return self._record(case, local, stamp, SYSTEM, ALERT_ACTION, handled, None)
 
     def advance(self, case: Case, at: datetime) -> Case:
         """Record the clock events that fell due up to ``at``; the same case if none did.
@@ -452,7 +509,8 @@ class Engine:
         it left it: a person's action must pass the same check :meth:`act` runs (the
         actor was a signer, a backup whose principal was absent, the applicant …, on
         the day of the event), and a ``system`` event must be a clock event that had
-        fallen due, or a ``redate`` of an open case.  A chain anyone could recompute (no
+        fallen due, a ``redate`` of an open case, or a supervision alert on the case
+        (``record_alert``).  A chain anyone could recompute (no
         keys) is thus also a record of allowed actions only.
 
         Args:
@@ -493,6 +551,12 @@ class Engine:
                 # dates computed again on a newer calendar: replay cannot re-derive them
                 # without that calendar, and they give nobody a right to act
                 return
+            if action == ALERT_ACTION and str(event.details.get("key", "")).startswith(
+                f"{case.id}|"
+            ):
+                # a supervision alert on this case, in any status: it gives nobody a
+                # right to act
+                return
             timer = ctx.clocks.next_timer(ctx.plan, case)
             if timer is None or timer.action != action or timer.at > moment:
                 raise LogTampered(
@@ -505,7 +569,7 @@ class Engine:
         try:
             if spec is None:
                 raise ActionNotAllowed(action, "not an action a person may take")
-            if case.status in TERMINAL:
+            if case.status in TERMINAL and not spec.after_end:
                 raise ActionNotAllowed(action, f"the case was {case.status.value}")
             step = named_step(ctx.plan, case, event.details, action) if spec.per_step else None
             spec.check(ctx, case, action, step, actor, moment.date())

@@ -61,7 +61,11 @@ def require_fee_fields(plan: MatterPlan, fields: Mapping[str, Any]) -> None:
 
 
 def assess(plan: MatterPlan, fields: Mapping[str, Any]) -> dict[str, Decimal]:
-    """Fee item → amount, for the fees whose condition holds for the applicant."""
+    """Fee item → amount, for the fees whose condition holds for the applicant.
+
+    The one assessment: the deciding step records it (``pass``), supervision checks a
+    record against it (违规收费, :func:`~.facade.Engine.assess_fees`).
+    """
     fees: dict[str, Decimal] = {}
     for item, cond in plan.fees:
         if cond is not None and not cond.evaluate(fields):

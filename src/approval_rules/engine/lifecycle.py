@@ -21,12 +21,14 @@ from .records import Status, StepStatus
 __all__ = [
     "CASE_STATUSES",
     "CASE_TRANSITIONS",
+    "KEEPING",
     "PENDING",
     "STEP_STATUSES",
     "STEP_TRANSITIONS",
     "Transition",
     "case_diagram",
     "case_moves",
+    "keeping_table",
     "status_table",
     "step_diagram",
     "step_moves",
@@ -78,6 +80,18 @@ CASE_TRANSITIONS: Final[tuple[Transition, ...]] = (
     _t(_CE, _CL, "close"),
     _t(_D, _CL, "close"),
     _t(_F, _CL, "close"),
+)
+
+#: Recorded actions that move no status of the case or its steps, and when they are
+#: recorded (docs/engine.md).
+KEEPING: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "record_alert": "in any status, after the end too, by the system: a supervision "
+        "alert (电子监察), once per alert",
+        "record_rating": "after the end, by the applicant, once: 好差评 on five levels",
+        "follow_up_rating": "after a named bad review, by a person of the matter: the "
+        "follow-up (回访, 整改)",
+    }
 )
 
 _O, _P, _DE = StepStatus.OPEN.value, StepStatus.PASSED.value, StepStatus.DEEMED.value
@@ -166,4 +180,11 @@ def status_table(statuses: Mapping[str, str]) -> str:
     """A Markdown table of statuses and what they mean."""
     rows = ["| status | meaning |", "|---|---|"]
     rows.extend(f"| `{name}` | {meaning} |" for name, meaning in statuses.items())
+    return "\n".join(rows)
+
+
+def keeping_table() -> str:
+    """A Markdown table of :data:`KEEPING`: the records that move no status."""
+    rows = ["| action | recorded |", "|---|---|"]
+    rows.extend(f"| `{name}` | {when} |" for name, when in KEEPING.items())
     return "\n".join(rows)

@@ -221,8 +221,7 @@ def available_actions(
     out (its handler is probed); with ``held`` (a clock event waits for such a year)
     only the :data:`~.actions.UNDATED` actions are offered.
     """
-    if case.is_terminal:
-        return []
+    ended = case.is_terminal  # only what is done after the end (a rating)
     day = at.date()
     probe = not _all_known(ctx, at)
     people = [p for p in dict.fromkeys((*ctx.plan.staff, case.intake.applicant_id)) if p != SYSTEM]
@@ -247,6 +246,8 @@ def available_actions(
 
     step_specs = [spec for spec in REGISTRY.values() if spec.per_step]
     for spec in REGISTRY.values():
+        if ended and not spec.after_end:
+            continue
         if not spec.per_step:
             for step, choices in spec.offers(ctx, case):
                 offer(spec, step, choices)

@@ -24,23 +24,26 @@ from ._records import (
     BrokenCase,
     CaseSummary,
     CheckReport,
+    DueAlarm,
     DueClock,
     MatterVersion,
     PersonAbsence,
     WorkItem,
 )
 from ._schema import SCHEMA_VERSION
-from ._store import CaseStore
+from ._store import AlarmRows, CaseStore
 from ._transfer import EXPORT_FORMAT
 
 __all__ = [
     "EXPORT_FORMAT",
     "OUTBOX_STATES",
     "SCHEMA_VERSION",
+    "AlarmRows",
     "BrokenCase",
     "CaseStore",
     "CaseSummary",
     "CheckReport",
+    "DueAlarm",
     "DueClock",
     "MatterVersion",
     "Outbox",
@@ -51,7 +54,13 @@ __all__ = [
 ]
 
 
-def open_store(url: str, *, engine: Engine | None = None, timeout: float = 30.0) -> CaseStore:
+def open_store(
+    url: str,
+    *,
+    engine: Engine | None = None,
+    alarms: AlarmRows | None = None,
+    timeout: float = 30.0,
+) -> CaseStore:
     """Open (and on first use create) a case store.
 
     Args:
@@ -61,6 +70,9 @@ def open_store(url: str, *, engine: Engine | None = None, timeout: float = 30.0)
         engine: the engine the cases run on; saving cases, importing them and
             recording absences need it (for the signers of each step and the matter
             definitions), reading and checking do not.
+        alarms: the supervision alarms of a case
+            (:func:`approval_rules.supervision.sweep.alarm_rows`): every save then keeps
+            the case's rows of the alarm index a sweep reads.
         timeout: seconds a writer waits for another writer's lock before giving up.
 
     Raises:
@@ -74,11 +86,11 @@ def open_store(url: str, *, engine: Engine | None = None, timeout: float = 30.0)
     if scheme == "sqlite":
         from .sqlite import SqliteBackend
 
-        return CaseStore(SqliteBackend(url, timeout=timeout), engine=engine)
+        return CaseStore(SqliteBackend(url, timeout=timeout), engine=engine, alarms=alarms)
     if scheme in ("postgresql", "postgres"):
         from .postgresql import PostgresBackend
 
-        return CaseStore(PostgresBackend(url, timeout=timeout), engine=engine)
+        return CaseStore(PostgresBackend(url, timeout=timeout), engine=engine, alarms=alarms)
     raise StoreError(
         f"unknown store URL {url!r}: use sqlite:///path/cases.db or postgresql://user@host/dbname"
     )

@@ -9,6 +9,7 @@ __all__ = [
     "BrokenCase",
     "CaseSummary",
     "CheckReport",
+    "DueAlarm",
     "DueClock",
     "MatterVersion",
     "PersonAbsence",
@@ -156,3 +157,17 @@ class CheckReport(NamedTuple):
     def ok(self) -> bool:
         """Every stored record verified."""
         return not self.broken
+
+
+class DueAlarm(NamedTuple):
+    """A row of the alarm index that is due (:meth:`~.CaseStore.alarms_due`).
+
+    Attributes:
+        case_id: the case.
+        fire_at: when the threshold (or anomaly) is reached.
+        key: what for: the identity of the alert it announces.
+    """
+
+    case_id: str
+    fire_at: datetime
+    key: str

@@ -1,7 +1,8 @@
 """The store's tables, written once for both SQL dialects (docs/store.md explains them).
 
 The index tables are keyed in the order their query reads them (``work_items`` by
-person and urgency, ``clocks`` by the moment they run out): SQLite keeps such a table
+person and urgency, ``clocks`` by the moment they run out, ``alarms`` by the moment a
+supervision sweep must look at the case again): SQLite keeps such a table
 in key order (``WITHOUT ROWID``), so an inbox or a sweep reads consecutive rows and
 never looks a row up; each has a small index by case for the rewrite on every save.
 
@@ -31,6 +32,7 @@ TABLES = (
     "case_absences",
     "absences",
     "outbox",
+    "alarms",
 )
 
 #: The outbox's columns, in the order its rows and export lines hold them.
@@ -132,7 +134,14 @@ CREATE TABLE outbox (
     sent_at    {text},
     reference  {text}
 );
-CREATE INDEX outbox_due ON outbox (state, next_at)
+CREATE INDEX outbox_due ON outbox (state, next_at);
+CREATE TABLE alarms (
+    fire_at {text} NOT NULL,
+    case_id {text} NOT NULL,
+    key     {text} NOT NULL,
+    PRIMARY KEY (fire_at, case_id, key)
+){clustered};
+CREATE INDEX alarms_by_case ON alarms (case_id)
 """
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, tzinfo
 from types import TracebackType
 from typing import Any, TextIO
@@ -48,6 +48,7 @@ from ._records import (
     BrokenCase,
     CaseSummary,
     CheckReport,
+    DueAlarm,
     DueClock,
     MatterVersion,
     PersonAbsence,
@@ -68,7 +69,13 @@ from ._transfer import (
     store_header,
 )
 
-__all__ = ["DUE_SQL", "INBOX_SQL", "CaseStore"]
+__all__ = ["ALARMS_SQL", "DUE_SQL", "INBOX_SQL", "AlarmRows", "CaseStore"]
+
+#: What the store keeps in its alarm index for a saved case: ``(fire_at, key)`` pairs,
+#: the moment a supervision sweep must look at the case again and what for
+#: (``supervision.alarms.alarms`` bound to a supervisor: :func:`~..supervision.sweep.
+#: alarm_rows`).
+AlarmRows = Callable[[Case], Iterable[tuple[datetime, str]]]
 
 _OPEN = tuple(sorted(s.value for s in Status if s not in TERMINAL))
 _OPEN_MARKS = ", ".join("?" * len(_OPEN))
@@ -84,6 +91,10 @@ _CASE_AND_EVENTS = (
 DUE_SQL = (
     "SELECT case_id, matter_id, clock, step, due, runs_out FROM clocks "
     "WHERE runs_out <= ? ORDER BY runs_out, case_id, clock, step"
+)
+#: :meth:`CaseStore.alarms_due`: a range of the alarm index on ``fire_at``.
+ALARMS_SQL = (
+    "SELECT case_id, fire_at, key FROM alarms WHERE fire_at <= ? ORDER BY fire_at, case_id, key"
 )
 #: :meth:`CaseStore.inbox`: the person's rows of the index on (person, urgency), each
 #: backup row kept while its principal is absent (parameters: person, then the day 4×).
@@ -130,13 +141,22 @@ class CaseStore:
         engine: the engine whose catalogue the cases run on: saving needs it to know
             who signs each step (the inbox) and to store each matter definition once.
             Reading, checking and exporting do not.
+        alarms: the supervision alarms of a case (:data:`AlarmRows`): given, every save
+            rewrites the case's rows of the alarm index, which a sweep reads
+            (:func:`~approval_rules.supervision.sweep.sweep`); without it, saves leave
+            the index as it is.
     """
 
-    def __init__(self, backend: Backend, *, engine: Engine | None = None) -> None:
+    def __init__(
+        self, backend: Backend, *, engine: Engine | None = None, alarms: AlarmRows | None = None
+    ) -> None:
         if engine is not None and not isinstance(engine, Engine):
             raise TypeError(f"engine must be an Engine (got {type(engine).__name__})")
+        if alarms is not None and not callable(alarms):
+            raise TypeError(f"alarms must be a function of a case (got {type(alarms).__name__})")
         self._backend = backend
         self.engine = engine
+        self.alarms = alarms
         self.tz: tzinfo = engine.tz if engine is not None else ZoneInfo("Asia/Shanghai")
         self._staffing: dict[str, Staffing] = {}
         self._defined: set[str] = set()  # definitions known to be stored
@@ -421,6 +441,17 @@ class CaseStore:
                 "VALUES (?, ?, ?, ?)",
                 [(cid, a.person, a.start.isoformat(), a.end.isoformat()) for a in case.absences],
             )
+        if self.alarms is not None:
+            self._alarm_rows(tx, case, fresh=fresh)
+
+    def _alarm_rows(self, tx: Tx, case: Case, *, fresh: bool) -> None:
+        """Rewrite the case's rows of the alarm index (the store has an alarm function)."""
+        assert self.alarms is not None
+        if not fresh:
+            tx.run("DELETE FROM alarms WHERE case_id = ?", (case.id,))
+        rows = {(moment_text(_aware(at, "fire_at")), case.id, key) for at, key in self.alarms(case)}
+        if rows:
+            tx.many("INSERT INTO alarms (fire_at, case_id, key) VALUES (?, ?, ?)", sorted(rows))
 
     def _resend(self, tx: Tx, case: Case, expected: int) -> int:
         """After a lost compare-and-set: 0 if the store holds exactly this case, else
@@ -534,6 +565,42 @@ class CaseStore:
                      datetime.fromisoformat(runs_out.replace("Z", "+00:00")).astimezone(tz))
             for cid, matter_id, clock, step, due, runs_out in rows
         ]  # fmt: skip
+
+    def alarms_due(self, moment: datetime, *, limit: int | None = None) -> list[DueAlarm]:
+        """The rows of the alarm index due by ``moment``, earliest first: the cases a
+        supervision sweep must look at, and what for.
+
+        Served from the index on ``fire_at``: the cost is the rows due, not the cases
+        open.  The rows are those of the alarm function the cases were saved with
+        (:class:`CaseStore`'s ``alarms``).
+        """
+        params: list[Any] = [moment_text(_aware(moment, "moment"))]
+        rows = self._backend.read(ALARMS_SQL + _limit(limit, params), params)
+        tz = self.tz
+        return [
+            DueAlarm(cid, datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(tz), key)
+            for cid, at, key in rows
+        ]
+
+    def reindex_alarms(self, case: Case) -> bool:
+        """Rewrite a stored case's rows of the alarm index with the store's alarm
+        function, if the store holds the case at this version (else a later save did).
+
+        For a case a sweep looked at without recording anything (rows written under
+        other rules, or by a store without the alarm function), and after the rules
+        changed.  Returns whether the rows were rewritten.
+
+        Raises:
+            StoreError: the store has no alarm function.
+        """
+        if self.alarms is None:
+            raise StoreError("reindexing alarms needs the store's alarms: open_store(url, alarms=)")
+        with self._backend.transaction(write=True) as tx:
+            row = tx.one("SELECT version, head FROM cases WHERE id = ?", (case.id,))
+            if row is None or (row[0], row[1]) != (case.version, case.head):
+                return False
+            self._alarm_rows(tx, case, fresh=False)
+        return True
 
     def inbox(self, person: str, *, at: datetime, limit: int | None = None) -> list[WorkItem]:
         """The open work ``person`` may do at ``at``, most urgent first.

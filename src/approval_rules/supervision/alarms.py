@@ -62,13 +62,11 @@ def alarms(
     case: Case, supervisor: Supervisor, recorded: frozenset[str] | None = None
 ) -> tuple[Alarm, ...]:
     """The case's next alarm for every threshold and anomaly not recorded yet, earliest
-    first (empty for a case that has ended).
+    first (for a case that has ended, only its anomalies not recorded yet).
 
     Args:
         recorded: the alerts recorded on the case (default: read from its record).
     """
-    if case.is_terminal:
-        return ()
     tz = supervisor.tz
     day = datetime.fromisoformat(case.events[-1].at).astimezone(tz).date()
     process = supervisor.process(case.matter_id)
@@ -78,7 +76,12 @@ def alarms(
     rules = supervisor.rules.rules_for(case.matter_id)
     calendar = supervisor.calendar
     levels = supervisor.rules.document.levels
-    for period in running_periods(case, day, process=process, calendar=calendar, tz=tz):
+    # an ended case has no running period, but its anomalies (a decision typed in
+    # with its reviews, closed without the certificate …) are still found and recorded
+    periods = () if case.is_terminal else running_periods(
+        case, day, process=process, calendar=calendar, tz=tz
+    )  # fmt: skip
+    for period in periods:
         due = due_bounds(period, calendar)
         watching = [r for r in rules if r.basis is period.basis]
         firsts = {r.id: first_day(r.when, period, calendar, due)[0] for r in watching}
@@ -103,7 +106,7 @@ def alarms(
             )
             if nxt is not None:
                 found.append((nxt.day, f"{prefixes[rule.id]}|{nxt.seq}"))
-    given = Inputs(_FAR, process, calendar, tz)
+    given = Inputs(_FAR, process, calendar, tz, supervisor.fees_due)
     for anomaly in supervisor.rules.anomalies_for(case.matter_id):
         finding = CHECKS[anomaly.check](case, anomaly, given)
         if finding is None:

@@ -11,8 +11,10 @@ supervisor to look at (supervision.md §3), not proof:
 * ``undecided_past_statutory`` (只录不批 / 超时) — accepted, still undecided after the
   statutory due date (on a provisional date: after the latest date the notice could
   give), and nothing recorded for ``idle_wd`` working days;
-* ``fee_mismatch`` (违规收费) — more was collected than the fees assessed, fees were
-  assessed on a matter that declares none, or for an item the matter does not declare;
+* ``fee_mismatch`` (违规收费) — more was collected than the fees due, fees were
+  assessed on a matter that declares none, for an item the matter does not declare, or
+  at another amount than the matter's fee rules give for the applicant's fields (the
+  engine's own assessment, :meth:`~approval_rules.engine.Engine.assess_fees`);
 * ``closed_without_certificate`` (办结未发证) — approved and closed without a
   certificate on a matter whose result is one;
 * ``unauthorised_actor`` (越权办理) — a step's work (accepting, passing, sending back,
@@ -62,6 +64,9 @@ class Inputs(NamedTuple):
     process: Process
     calendar: WorkCalendar
     tz: tzinfo
+    #: the fees the matter's rules give the case's applicant, by the engine's own
+    #: assessment (``None``: not known; the record's assessment is checked alone)
+    assess: Callable[[Case], Mapping[str, Decimal] | None] | None = None
 
 
 def _local(event: Event, tz: tzinfo) -> datetime:
@@ -137,12 +142,20 @@ def fee_mismatch(case: Case, rule: AnomalyRule, given: Inputs) -> Finding | None
         return Finding(since, None, f"事项不收费，却收取 {_yuan(settlement.paid)}")
     if unknown:
         return Finding(since, None, f"收取了事项未规定的收费项目：{'、'.join(unknown)}")
-    if settlement.paid > settlement.assessed:
-        return Finding(
-            since,
-            None,
-            f"收取 {_yuan(settlement.paid)}，应收 {_yuan(settlement.assessed)}",
-        )
+    due = settlement.assessed
+    rules = given.assess(case) if given.assess is not None and settlement.fees else None
+    if rules is not None:
+        # the engine's own assessment of the applicant's fields (the one code path)
+        for item in sorted({*rules, *settlement.fees}):
+            expected, recorded = rules.get(item, Decimal(0)), settlement.fees.get(item)
+            if recorded is not None and recorded != expected:
+                return Finding(
+                    since, None,
+                    f"收费项目 {item} 记录 {_yuan(recorded)}，按收费规定应收 {_yuan(expected)}",
+                )  # fmt: skip
+        due = sum((v for k, v in rules.items() if k not in settlement.waived), Decimal(0))
+    if settlement.paid > due:
+        return Finding(since, None, f"收取 {_yuan(settlement.paid)}，应收 {_yuan(due)}")
     return None
 
 

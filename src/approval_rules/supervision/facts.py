@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final, NamedTuple
 
-from ..engine import SYSTEM, Case, Status
+from ..engine import RATING_LEVELS, SYSTEM, Case, Status
 from ..graph import Process
 from ..timelimits import ClockStop, due_date
 from ..workdays import WorkCalendar
@@ -58,14 +58,9 @@ _ENDED: Final = {
 }
 _CLOSES_ALL: Final = frozenset({"refuse", "withdraw", "terminate", "refuse_to_accept"})
 
-#: The five levels of 好差评 (国办发〔2019〕51号), best first; the last two are bad reviews.
-RATINGS: Final = (
-    "very_satisfied",  # 非常满意
-    "satisfied",  # 满意
-    "basically_satisfied",  # 基本满意
-    "dissatisfied",  # 不满意
-    "very_dissatisfied",  # 非常不满意
-)
+#: The five levels of 好差评 (国办发〔2019〕51号), best first; the last two are bad reviews:
+#: the engine's (``record_rating``), 非常满意, 满意, 基本满意, 不满意, 非常不满意.
+RATINGS: Final = RATING_LEVELS
 
 
 class Outcome(enum.StrEnum):
@@ -261,7 +256,7 @@ def _promised_days(case: Case, calendar: WorkCalendar, accepted: date) -> int:
 def _rating(case: Case, reporting: Reporting, calendar: WorkCalendar, tz: tzinfo) -> Rating | None:
     rating: Rating | None = None
     for event in case.events:
-        if event.action == "record_rating":
+        if event.action == "record_rating" and rating is None:  # the engine takes one
             level = str(event.details.get("level"))
             named = bool(event.details.get("named", False))
             rating = Rating(level, named, _day(event.at, tz), False, False)

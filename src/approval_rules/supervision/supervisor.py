@@ -12,13 +12,14 @@ severe first, then by due date, case, step and rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from ..compiler import compile_matter
-from ..engine import Case, fold
+from ..engine import Case, Engine, fold
 from ..errors import CaseDataError, NaiveDatetime
 from ..graph import Process
 from ..loader import Catalogue
@@ -82,6 +83,7 @@ class Supervisor:
         self.calendar = calendar
         self.tz = tz
         self._processes: dict[str, Process] = {}
+        self._engine: Engine | None = None  # for the fee assessment, made on first use
 
     def process(self, matter_id: str) -> Process:
         """The compiled process of a matter of the catalogue."""
@@ -92,6 +94,17 @@ class Supervisor:
                 raise CaseDataError(f"matter {matter_id!r} is not in the catalogue")
             found = self._processes[matter_id] = compile_matter(matter, self.catalogue)
         return found
+
+    def fees_due(self, case: Case) -> Mapping[str, Decimal] | None:
+        """The fees the matter's rules give the case's applicant, by the engine's own
+        assessment (``None`` when they cannot be assessed: a field is missing)."""
+        engine = self._engine
+        if engine is None:
+            engine = self._engine = Engine(self.catalogue, self.calendar, tz=self.tz)
+        try:
+            return engine.assess_fees(case.matter_id, case.intake.applicant)
+        except CaseDataError:
+            return None
 
     def alerts(self, case: Case, at: datetime) -> list[Alert]:
         """The alerts in force on one case at ``at``, in the deterministic order."""
@@ -193,7 +206,7 @@ class Supervisor:
     # ----------------------------------------------------------------- anomalies
 
     def _anomalies(self, case: Case, day: date, process: Process) -> list[Alert]:
-        given = Inputs(day, process, self.calendar, self.tz)
+        given = Inputs(day, process, self.calendar, self.tz, self.fees_due)
         found = []
         for rule in self.rules.anomalies_for(case.matter_id):
             finding = CHECKS[rule.check](case, rule, given)
