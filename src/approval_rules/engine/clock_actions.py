@@ -124,8 +124,9 @@ def end_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handl
     clocks = ctx.clocks
     clock = case.clock
     extension = clock.extension.days if clock.extension else 0
+    promised = ctx.plan.matter.time_limits.promised_extension(extension)
     details: Details = {
-        "due": clocks.case_dues(case, cmd.at, extension),
+        "due": clocks.case_dues(case, cmd.at, extension, promised),
         "steps": clocks.step_dues(ctx.plan, case, cmd.at),
     }
     notice = text_detail(cmd.details.get("notice"), "notice", cmd.action, required=False)
@@ -135,7 +136,8 @@ def end_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handl
 
 
 def extend(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
-    """延期: the statutory and promised due dates move by the matter's extension."""
+    """延期: the statutory due date moves by the matter's extension, the promised one too
+    unless the extension's ``scope`` is ``statutory``."""
     reason = text_detail(cmd.details.get("reason"), "a reason (told to the applicant)", cmd.action)
     extension = ctx.plan.extension
     assert extension is not None
@@ -143,7 +145,9 @@ def extend(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     details: Details = {
         "days": days,
         "reason": reason,
-        "due": ctx.clocks.case_dues(case, cmd.at, days),
+        "due": ctx.clocks.case_dues(
+            case, cmd.at, days, ctx.plan.matter.time_limits.promised_extension(days)
+        ),
     }
     acting_for(details, auth, cmd.actor)
     return details, None

@@ -211,9 +211,12 @@ class Clocks:
         end = max(day, active.start)
         return (*clock.stops, ClockStop(active.kind, active.start, end, active.notice))
 
-    def case_dues(self, case: Case, moment: datetime, extension: int) -> dict[str, str]:
+    def case_dues(
+        self, case: Case, moment: datetime, extension: int, promised_extension: int | None = None
+    ) -> dict[str, str]:
         """The case's due dates again: every stop (a running one up to ``moment``'s day)
-        and ``extension`` working days counted.
+        and ``extension`` working days counted (``promised_extension`` for the promise
+        when the matter's extension does not move it as far: ``scope: statutory``).
 
         After a decision the statutory period is over (judged at the decision day) but
         its due date stays consistent; the certificate's moves with the stops.
@@ -223,13 +226,12 @@ class Clocks:
         due: dict[str, str] = {}
         if case.accepted_on is not None:
             start = self.acceptance_start(case, moment)
-            for name, limit in (
-                ("statutory", clock.statutory_limit),
-                ("promised", clock.promised_limit),
+            promised = extension if promised_extension is None else promised_extension
+            for name, limit, days in (
+                ("statutory", clock.statutory_limit, extension),
+                ("promised", clock.promised_limit, promised),
             ):
-                due[name] = self.period_due(
-                    limit, case.accepted_on, start, stops, extension
-                ).isoformat()
+                due[name] = self.period_due(limit, case.accepted_on, start, stops, days).isoformat()
         if case.decision is not None and clock.certificate_due is not None:
             due["certificate"] = self.certificate_due(case.decision.on, stops)
         return due

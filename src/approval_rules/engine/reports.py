@@ -222,7 +222,8 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         refused = decided if case.status is REFUSED else None
         promised = period(
             "promised", case.accepted_on, clock.promised_limit, clock.promised_due,
-            case.settlement.closed or refused or ended, ext,
+            case.settlement.closed or refused or ended,
+            ctx.plan.matter.time_limits.promised_extension(ext),
         )  # fmt: skip
     if clock.certificate_due is not None and decided is not None:
         certificate = period(

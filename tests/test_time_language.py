@@ -1,0 +1,122 @@
+"""Issue #14, "things the format cannot yet express": the time language.
+
+One group per bullet: the counting basis of a limit, the extension's scope.  Each
+test checks what a policy officer or a case officer notices: the finding at its
+place, or the due date a case records.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from test_checks import DEFS, MATTER, _codes, _edit, _load
+
+from approval_rules.compiler import CODES
+from approval_rules.engine import Engine
+from approval_rules.loader import load_catalogue
+from approval_rules.model import CountingBasis
+from approval_rules.workdays import WorkCalendar
+
+ROOT = Path(__file__).resolve().parent.parent
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _at(day: str, hour: int = 10) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=TZ)
+
+
+# --- 1. counting basis per limit ---------------------------------------------------------
+
+
+def test_counting_basis_calendar_days_without_counting_is_reported() -> None:
+    """A statutory limit in calendar days that does not say its reading is ambiguous."""
+    text = _edit(MATTER, "statutory: {value: 20}", "statutory: {value: 20, unit: calendar_days}")
+    assert _codes(text) == [
+        ("calendar-days-without-counting", ("time_limits", "statutory", "unit"))
+    ]
+    declared = _edit(
+        MATTER,
+        "statutory: {value: 20}",
+        "statutory: {value: 20, unit: calendar_days, counting: {basis: calendar_days, "
+        "reading: 民法典第二百零三条, unverified: true}}",
+    )
+    assert _codes(declared) == []
+
+
+def test_counting_basis_that_contradicts_the_unit_is_an_error() -> None:
+    """counting: calendar_days on a limit counted in working days would be a false claim."""
+    text = _edit(
+        MATTER, "statutory: {value: 20}", "statutory: {value: 20, counting: {basis: calendar_days}}"
+    )
+    assert _codes(text) == [
+        ("counting-basis-mismatch", ("time_limits", "statutory", "counting", "basis"))
+    ]
+    assert CODES["counting-basis-mismatch"][0].value == "error"
+
+
+def test_counting_basis_of_the_construction_permit_is_stated_and_unverified() -> None:
+    """建筑法 Art. 8's 七日: the bundled matter says which reading it follows, unverified."""
+    catalogue = load_catalogue(ROOT / "matters")
+    statutory = catalogue.matters["construction_permit"].time_limits.statutory
+    assert statutory.value == 7
+    assert statutory.counting is not None
+    assert statutory.counting.basis is CountingBasis.WORKING_DAYS
+    assert statutory.counting.unverified
+    assert statutory.counting.reading is not None
+    assert "第二百零三条" in statutory.counting.reading
+
+
+def test_counting_basis_calendar_days_end_moves_past_a_holiday() -> None:
+    """A 7-calendar-day statutory limit accepted Fri 2026-02-13 ends Tue 2026-02-24
+    (2026-02-20 falls in 春节; 民法典 Art. 203 moves the end to the next working day)."""
+    text = _edit(
+        MATTER,
+        "statutory: {value: 20}\n  promised: {value: 10}",
+        "statutory: {value: 7, unit: calendar_days, counting: {basis: calendar_days}}\n"
+        "  promised: {value: 5}",
+    )
+    engine = Engine(_load(text, DEFS), WorkCalendar.china())
+    case = engine.submit("m", {}, {}, at=_at("2026-02-13"), actor="acme")
+    case = engine.act(case, "accept", at=_at("2026-02-13", 11), actor="wang")
+    assert case.clock.statutory_due == date(2026, 2, 24)
+
+
+# --- 2. extension scope ------------------------------------------------------------------
+
+
+_EXTENDABLE = _edit(
+    MATTER,
+    "promised: {value: 10}\n",
+    "promised: {value: 10}\n  extension: {value: 10, approved_by: office_head, scope: SCOPE}\n",
+)
+
+
+def test_extension_scope_undeclared_is_reported() -> None:
+    """A matter that may be extended must say whether the promise moves too."""
+    text = _edit(_EXTENDABLE, ", scope: SCOPE", "")
+    assert _codes(text) == [("extension-scope-undeclared", ("time_limits", "extension"))]
+    assert _codes(_EXTENDABLE.replace("SCOPE", "both")) == []
+
+
+def _extended(scope: str) -> tuple[date, date, date, date]:
+    engine = Engine(_load(_EXTENDABLE.replace("SCOPE", scope), DEFS), WorkCalendar.china())
+    case = engine.submit("m", {}, {}, at=_at("2026-03-02"), actor="acme")
+    case = engine.act(case, "accept", at=_at("2026-03-02", 11), actor="wang")
+    before = case.clock.statutory_due, case.clock.promised_due
+    case = engine.act(case, "extend", at=_at("2026-03-10"), actor="shen", reason="需要现场核查")
+    after = case.clock.statutory_due, case.clock.promised_due
+    assert None not in before
+    assert None not in after
+    return before[0], before[1], after[0], after[1]  # type: ignore[return-value]
+
+
+def test_extension_scope_statutory_moves_only_the_statutory_due_date() -> None:
+    """scope: statutory: the statutory due date moves 10 working days, the promise stays."""
+    statutory, promised, new_statutory, new_promised = _extended("statutory")
+    assert new_statutory > statutory
+    assert new_promised == promised
+    both = _extended("both")
+    assert both[2] == new_statutory
+    assert both[3] > promised
