@@ -329,7 +329,7 @@ def test_supplement_rechecks_and_acceptance_dates_from_the_correction(engine: En
                       materials={"drawing_review_certificate": [JPG]})  # fmt: skip
     assert case.status is Status.RECEIVED
     assert case.intake.corrected == date(2025, 10, 9)
-    case = engine.act(case, "accept", at=t("2025-10-13 09:00"), actor="chen_qian")
+    case = engine.act(case, "accept", at=t("2025-10-09 17:00"), actor="chen_qian")
     assert case.accepted_on == date(2025, 10, 9)
     assert not case.deemed_acceptance
     # 7 WD from 10-09: 10/10, 10/11 (Saturday worked), 10/13 … 10/17

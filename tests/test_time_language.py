@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from test_checks import DEFS, MATTER, _codes, _edit, _load
 
 from approval_rules.compiler import CODES
-from approval_rules.engine import Engine
+from approval_rules.engine import Case, Engine, Status
 from approval_rules.loader import load_catalogue
 from approval_rules.model import CountingBasis
 from approval_rules.workdays import WorkCalendar
@@ -120,3 +120,63 @@ def test_extension_scope_statutory_moves_only_the_statutory_due_date() -> None:
     both = _extended("both")
     assert both[2] == new_statutory
     assert both[3] > promised
+
+
+# --- 3. acceptance after complete corrections ----------------------------------------------
+
+
+def _corrected_permit() -> tuple[Engine, Case]:
+    from test_engine import JPG, permit, t
+
+    engine = Engine(load_catalogue(ROOT / "matters"), WorkCalendar.china())
+    case = permit(engine, materials={"drawing_review_certificate": None})
+    case = engine.act(case, "request_correction", at=t("2025-09-29 10:00"), actor="chen_qian",
+                      problems=["申请表未加盖建设单位公章"])  # fmt: skip
+    case = engine.act(case, "supplement", at=t("2025-10-09 09:00"), actor="acme",
+                      materials={"drawing_review_certificate": [JPG]})  # fmt: skip
+    return engine, case
+
+
+def test_corrected_acceptance_waits_for_the_officers_items() -> None:
+    """The last material alone does not make the case due: the officer's item is open."""
+    engine, case = _corrected_permit()
+    assert case.status is Status.CORRECTION_REQUESTED
+    assert engine.next_timer(case) is None
+    later = engine.advance(case, _at("2025-10-20"))
+    assert later.status is Status.CORRECTION_REQUESTED
+
+
+def test_corrected_acceptance_by_rule_starts_the_statutory_clock() -> None:
+    """Complete corrections on 10-09: due for acceptance; untouched by the window that day,
+    the case is accepted by rule at 00:00 on 10-10, dated 10-09, due 10-17 (7 WD)."""
+    engine, case = _corrected_permit()
+    case = engine.act(case, "supplement", at=_at("2025-10-09", 14), actor="wang_yueqin",
+                      resolved=["申请表未加盖建设单位公章"])  # fmt: skip
+    assert case.status is Status.RECEIVED
+    timer = engine.next_timer(case)
+    assert timer is not None
+    assert timer.action == "corrected_acceptance"
+    assert timer.at == datetime(2025, 10, 10, tzinfo=TZ)
+    case = engine.advance(case, _at("2025-10-13", 9))
+    last = case.events[-1]
+    assert (last.action, last.actor) == ("corrected_acceptance", "system")
+    assert case.status is Status.IN_REVIEW
+    assert case.accepted_on == date(2025, 10, 9)
+    assert not case.deemed_acceptance
+    assert case.clock.statutory_due == date(2025, 10, 17)
+    # the window could have accepted by hand that day, with the same dates
+    _, again = _corrected_permit()
+    again = engine.act(again, "supplement", at=_at("2025-10-09", 14), actor="wang_yueqin",
+                       resolved=["申请表未加盖建设单位公章"])  # fmt: skip
+    again = engine.act(again, "accept", at=_at("2025-10-09", 16), actor="chen_qian")
+    assert again.accepted_on == case.accepted_on
+    assert again.clock.statutory_due == case.clock.statutory_due
+
+
+def test_corrected_acceptance_replays_from_the_record() -> None:
+    """The event folds back into the same case (store, replay)."""
+    engine, case = _corrected_permit()
+    case = engine.act(case, "supplement", at=_at("2025-10-09", 14), actor="wang_yueqin",
+                      resolved=["申请表未加盖建设单位公章"])  # fmt: skip
+    case = engine.advance(case, _at("2025-10-13", 9))
+    assert Case.from_json(case.to_json()) == case

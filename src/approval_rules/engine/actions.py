@@ -74,6 +74,7 @@ ACTIONS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 CLOCK_EVENTS: Final[Mapping[str, Callable[[Ctx, Case, Timer], Handled]]] = MappingProxyType(
     {
         "deemed_acceptance": window.deemed_acceptance,
+        "corrected_acceptance": window.corrected_acceptance,
         "deemed_agreement": review.deem,
         "terminate": window.terminate,
     }

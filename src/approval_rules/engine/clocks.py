@@ -54,7 +54,8 @@ class Timer(NamedTuple):
 
     Attributes:
         at: the moment (00:00 of the day after a limit's last day).
-        action: ``deemed_acceptance``, ``deemed_agreement`` or ``terminate``.
+        action: ``deemed_acceptance``, ``corrected_acceptance``, ``deemed_agreement``
+            or ``terminate``.
         step: the co-department step deemed agreed, else ``None``.
     """
 
@@ -270,14 +271,21 @@ class Clocks:
         """When ``case`` next changes by itself, or ``None`` (see :class:`Timer`).
 
         A received case without a notice is deemed accepted at 00:00 after the notice
-        window; in review, a tolerated gap not made up terminates the case at 00:00
-        after the make-up date, and an open co-department step deemed agreed on
-        timeout is passed at 00:00 after its due date (a stop that began on or before
-        that day pauses it until the stop ends).
+        window; after a notice, once the corrections are complete, it is accepted by
+        rule (``corrected_acceptance``, Art. 32) at 00:00 after the day they came in
+        unless the window accepted it that day; in review, a tolerated gap not made up
+        terminates the case at 00:00 after the make-up date, and an open co-department
+        step deemed agreed on timeout is passed at 00:00 after its due date (a stop
+        that began on or before that day pauses it until the stop ends).
         """
         status = case.status
-        if status is RECEIVED and case.intake.notice is None:
-            return Timer(self.midnight_after(case.clock.notice_due), "deemed_acceptance")
+        if status is RECEIVED:
+            intake = case.intake
+            if intake.notice is None:
+                return Timer(self.midnight_after(case.clock.notice_due), "deemed_acceptance")
+            if intake.corrected is not None:
+                return Timer(self.midnight_after(intake.corrected), "corrected_acceptance")
+            return None
         if status is not IN_REVIEW:
             return None
         best: Timer | None = None

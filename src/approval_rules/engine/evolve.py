@@ -92,7 +92,7 @@ PASSING: Final[Mapping[str, StepStatus]] = MappingProxyType(
     }
 )
 #: The actions that accept a case.
-ACCEPTING: Final = frozenset({"accept", "deemed_acceptance"})
+ACCEPTING: Final = frozenset({"accept", "deemed_acceptance", "corrected_acceptance"})
 _SKIPPED: Final = StepState(SKIPPED)
 
 
@@ -424,6 +424,7 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "supplement": _supplement,
     "accept": _accept,
     "deemed_acceptance": _accept,
+    "corrected_acceptance": _accept,
     "refuse_to_accept": _ending,
     "withdraw": _ending,
     "terminate": _ending,
