@@ -11,10 +11,12 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from test_checks import DEFS, MATTER, _codes, _edit, _load
 
 from approval_rules.compiler import CODES
 from approval_rules.engine import Case, Engine, Status
+from approval_rules.errors import ActionNotAllowed, CaseDataError
 from approval_rules.loader import load_catalogue
 from approval_rules.model import CountingBasis
 from approval_rules.workdays import WorkCalendar
@@ -180,3 +182,78 @@ def test_corrected_acceptance_replays_from_the_record() -> None:
                       resolved=["申请表未加盖建设单位公章"])  # fmt: skip
     case = engine.advance(case, _at("2025-10-13", 9))
     assert Case.from_json(case.to_json()) == case
+
+
+# --- 4. Art. 45 stops: the time needed, a maximum per kind -------------------------------
+
+
+_STOPPABLE = _edit(
+    MATTER,
+    "promised: {value: 10}\n",
+    "promised: {value: 10}\n  stop_limits: [{kind: expert_review, max_days: 30}]\n",
+)
+
+
+def _reviewing() -> tuple[Engine, Case]:
+    engine = Engine(_load(_STOPPABLE, DEFS), WorkCalendar.china())
+    case = engine.submit("m", {}, {}, at=_at("2026-03-02"), actor="acme")
+    return engine, engine.act(case, "accept", at=_at("2026-03-02", 11), actor="wang")
+
+
+def test_art_45_stops_stop_limit_unknown_kind_is_an_error() -> None:
+    """A maximum for a kind of stop the matter cannot have is refused at check time."""
+    assert _codes(_STOPPABLE) == []
+    text = _STOPPABLE.replace("kind: expert_review", "kind: expert_reveiw")
+    assert _codes(text) == [("stop-limit-unknown-kind", ("time_limits", "stop_limits", 0, "kind"))]
+
+
+def test_art_45_stops_notice_states_the_time_needed() -> None:
+    """needed_days is required, a whole number of working days, and recorded."""
+    engine, case = _reviewing()
+    at = _at("2026-03-03")
+    with pytest.raises(ActionNotAllowed) as refused:
+        engine.act(case, "start_clock_stop", at=at, actor="zhou", kind="expert_review",
+                   notice="专家评审告知书")  # fmt: skip
+    assert refused.value.code == "detail-required"
+    for bad in (0, 251, 2.5, True, "5"):
+        with pytest.raises(CaseDataError):
+            engine.act(case, "start_clock_stop", at=at, actor="zhou", kind="expert_review",
+                       notice="专家评审告知书", needed_days=bad)  # fmt: skip
+    stopped = engine.act(case, "start_clock_stop", at=at, actor="zhou", kind="expert_review",
+                         notice="专家评审告知书", needed_days=10)  # fmt: skip
+    assert stopped.events[-1].details["needed_days"] == 10
+
+
+def test_art_45_stops_longer_than_the_declared_maximum_are_refused() -> None:
+    """stop_limits: expert_review at most 30 working days; 31 is refused, nothing changes."""
+    engine, case = _reviewing()
+    at = _at("2026-03-03")
+    with pytest.raises(ActionNotAllowed) as refused:
+        engine.act(case, "start_clock_stop", at=at, actor="zhou", kind="expert_review",
+                   notice="专家评审告知书", needed_days=31)  # fmt: skip
+    assert refused.value.code == "stop-too-long"
+    assert case.clock.active_stop is None
+    # a kind without a declared maximum is bounded only by the engine's 250
+    engine.act(case, "start_clock_stop", at=at, actor="zhou", kind="hearing",
+               notice="听证告知书", needed_days=31)  # fmt: skip
+
+
+def test_art_45_stops_overrun_is_shown_in_deadlines() -> None:
+    """A stop that needs 3 working days from Tue 2026-03-03 is due Thu 03-05; on Mon 03-09
+    it has run 5 working days, 2 more than its notice said."""
+    engine, case = _reviewing()
+    case = engine.act(case, "start_clock_stop", at=_at("2026-03-03"), actor="zhou",
+                      kind="expert_review", notice="专家评审告知书", needed_days=3)  # fmt: skip
+    within = engine.deadlines(case, _at("2026-03-04")).stop
+    assert within is not None
+    assert (within.name, within.due, within.elapsed, within.overdue) == (
+        "stop:expert_review",
+        date(2026, 3, 5),
+        2,
+        False,
+    )
+    late = engine.deadlines(case, _at("2026-03-09")).stop
+    assert late is not None
+    assert (late.elapsed, late.remaining, late.overdue) == (5, -2, True)
+    ended = engine.act(case, "end_clock_stop", at=_at("2026-03-09", 16), actor="zhou")
+    assert engine.deadlines(ended, _at("2026-03-10")).stop is None

@@ -13,6 +13,9 @@ states the reading it follows with ``counting:`` on the limit.
   by the unit, so the declaration would be false.
 * ``extension-scope-undeclared`` (warning): the matter may be extended but does not say
   whether the extension moves the promised due date too (``scope: statutory|both``).
+* ``stop-limit-unknown-kind`` (error): ``stop_limits`` bounds a kind of clock stop
+  that is neither one of Art. 45's nor in the matter's ``excluded_activities``, so no
+  stop of that kind could ever start.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ import types
 from collections.abc import Iterator
 from typing import Final
 
+from ._wording import suggestion
 from .checks_base import Codes, Finding, MatterView
 from .errors import Path, Severity
 from .model import CountingBasis, TimeLimit, Unit
+from .timelimits import LAW_STOP_KINDS
 
 __all__ = ["CODES", "check"]
 
@@ -34,6 +39,7 @@ CODES: Final[Codes] = types.MappingProxyType(
         "calendar-days-without-counting": (_W, "a calendar-day limit without its counting basis"),
         "counting-basis-mismatch": (_E, "a limit's counting basis disagrees with its unit"),
         "extension-scope-undeclared": (_W, "an extension that does not say what it moves"),
+        "stop-limit-unknown-kind": (_E, "a stop limit for a kind of stop the matter has not"),
     }
 )
 
@@ -57,6 +63,22 @@ def check(view: MatterView) -> Iterator[Finding]:
             hint="add scope: statutory (the promise stays as published) or scope: both",
             key=True,
         )
+    yield from _stop_limits(view)
+
+
+def _stop_limits(view: MatterView) -> Iterator[Finding]:
+    limits = view.matter.time_limits
+    kinds = sorted(LAW_STOP_KINDS | set(limits.excluded_activities))
+    for i, limit in enumerate(limits.stop_limits):
+        if limit.kind not in kinds:
+            yield Finding(
+                "stop-limit-unknown-kind",
+                f"stop_limits bounds {limit.kind!r}, which is neither a stop Art. 45 names "
+                "nor one of the matter's excluded_activities" + suggestion(limit.kind, kinds),
+                ("time_limits", "stop_limits", i, "kind"),
+                hint=f"use one of {', '.join(kinds)}, or add {limit.kind} to "
+                "time_limits.excluded_activities",
+            )
 
 
 def _counting(limit: TimeLimit, where: Path) -> Iterator[Finding]:

@@ -71,6 +71,7 @@ __all__ = [
     "Source",
     "Step",
     "StepKind",
+    "StopLimit",
     "TimeLimit",
     "TimeLimits",
     "Unit",
@@ -601,6 +602,18 @@ class GreenChannel(_Model):
     )
 
 
+class StopLimit(_Model):
+    """The longest a clock stop of one kind may need (Art. 45: 所需时间)."""
+
+    kind: Id = Field(description="The stop's kind, e.g. expert_review or public_notice.")
+    max_days: Annotated[StrictInt, Field(ge=1, le=MAX_WORKING_DAYS)] = Field(
+        description="Working days, at most 250."
+    )
+    legal_basis: LongText | None = Field(
+        default=None, description="Where the maximum comes from, e.g. a rule's article."
+    )
+
+
 class TimeLimits(_Model):
     """法定办结时限 and 承诺办结时限, with extension, green channel and clock stops."""
 
@@ -621,6 +634,28 @@ class TimeLimits(_Model):
             "e.g. public_notice, site_survey."
         ),
     )
+    stop_limits: tuple[StopLimit, ...] = Field(
+        default=(),
+        max_length=MAX_LIST,
+        description="The longest a clock stop (Art. 45) of each kind may need, e.g. "
+        "[{kind: expert_review, max_days: 30}]; kinds are the law's or excluded_activities "
+        "(stop-limit-unknown-kind).",
+    )
+
+    @model_validator(mode="after")
+    def _one_limit_per_kind(self) -> TimeLimits:
+        kinds = [s.kind for s in self.stop_limits]
+        twice = sorted({k for k in kinds if kinds.count(k) > 1})
+        if twice:
+            raise ValueError(f"stop_limits names {', '.join(twice)} more than once")
+        return self
+
+    def stop_limit(self, kind: str) -> int | None:
+        """The longest a stop of ``kind`` may need (working days), or ``None``: no bound."""
+        for limit in self.stop_limits:
+            if limit.kind == kind:
+                return limit.max_days
+        return None
 
     def promised_extension(self, days: int) -> int:
         """The working days an approved extension of ``days`` adds to the promised limit.

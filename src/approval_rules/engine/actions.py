@@ -42,7 +42,7 @@ _SPECS: Final = (
                review.send_back_step, review.send_back_offers, per_step=True),
     ActionSpec("refuse", ("step", "reasons"), review.may_refuse, review.refuse,
                review.step_offers, per_step=True),
-    ActionSpec("start_clock_stop", ("kind", "notice"), clock_actions.may_stop_clock,
+    ActionSpec("start_clock_stop", ("kind", "notice", "needed_days"), clock_actions.may_stop_clock,
                clock_actions.start_clock_stop, clock_actions.stop_offers),
     ActionSpec("end_clock_stop", ("notice",), clock_actions.may_stop_clock,
                clock_actions.end_clock_stop, offered_once),

@@ -1,11 +1,13 @@
 """The actions that move due dates: clock stops (Art. 45) and the one extension (Art. 42).
 
 A clock stop (听证、招标、检验、专家评审 … or a kind the matter declares) starts on the
-day of ``start_clock_stop`` and ends on the day of ``end_clock_stop``, both counted as
-stopped; one at a time, never overlapping.  Ending it re-dates every due date of the
-case and of its open steps.  The extension is granted once, on or before the statutory
-due date, by the role the matter names; the statutory and promised due dates move.
-The dates themselves come from :class:`~.clocks.Clocks`.
+day of ``start_clock_stop``, with the notice to the applicant and the working days it
+needs (``needed_days``, bounded by the matter's ``stop_limits``), and ends on the day
+of ``end_clock_stop``, both counted as stopped; one at a time, never overlapping.
+Ending it re-dates every due date of the case and of its open steps.  The extension
+is granted once, on or before the statutory due date, by the role the matter names;
+the statutory due date moves, the promised one too unless the extension's ``scope``
+is ``statutory``.  The dates themselves come from :class:`~.clocks.Clocks`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from ..errors import ActionNotAllowed
+from ..errors import ActionNotAllowed, CaseDataError
+from ..model import MAX_WORKING_DAYS
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
 from .permissions import authority, impartial
@@ -104,7 +107,9 @@ def may_extend(
 
 
 def start_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
-    """A stop of ``kind`` starts today, with the written ``notice`` to the applicant."""
+    """A stop of ``kind`` starts today, with the written ``notice`` to the applicant and
+    the time it needs (``needed_days``, working days: Art. 45 所需时间), at most the
+    matter's ``stop_limits`` for the kind (``stop-too-long``)."""
     kinds = ctx.plan.stop_kinds
     kind = cmd.details.get("kind")
     if kind not in kinds:
@@ -116,7 +121,35 @@ def start_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Han
     notice = text_detail(
         cmd.details.get("notice"), "the written notice to the applicant (Art. 45)", cmd.action
     )
-    return acting_for({"kind": kind, "notice": notice}, auth, cmd.actor), None
+    needed = _needed_days(cmd)
+    most = ctx.plan.matter.time_limits.stop_limit(kind)
+    if most is not None and needed > most:
+        raise ActionNotAllowed(
+            cmd.action,
+            f"a {kind} stop may need at most {most} working days (stop_limits); "
+            f"{needed} were asked",
+            code="stop-too-long",
+        )
+    details: Details = {"kind": kind, "notice": notice, "needed_days": needed}
+    return acting_for(details, auth, cmd.actor), None
+
+
+def _needed_days(cmd: Command) -> int:
+    """The ``needed_days`` detail: a whole number of working days, 1 to 250."""
+    value = cmd.details.get("needed_days")
+    if value is None:
+        raise ActionNotAllowed(
+            cmd.action,
+            "the time the stop needs (needed_days, working days) is required: the notice "
+            "tells the applicant (Art. 45 所需时间)",
+            code="detail-required",
+        )
+    if type(value) is not int or not 1 <= value <= MAX_WORKING_DAYS:
+        raise CaseDataError(
+            f"{cmd.action}: needed_days must be a whole number of working days from 1 to "
+            f"{MAX_WORKING_DAYS}, not {value!r}"
+        )
+    return value
 
 
 def end_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:

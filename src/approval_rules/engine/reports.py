@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from ..errors import ActionNotAllowed
 from ..plan import Limit
 from ..timelimits import CERTIFICATE_DAYS, CORRECTION_NOTICE_DAYS, ClockStop, progress
+from ..workdays import WorkCalendar
 from .actions import REGISTRY
 from .case import Case
 from .context import ActionSpec, Ctx
@@ -106,6 +107,9 @@ class Deadlines:
     steps: Mapping[str, Deadline]
     makeup_by: date | None
     stopped: bool
+    #: The running clock stop against the time its notice said it needs (``needed_days``,
+    #: counted from its first day): ``overdue`` when it runs longer (an overrun).
+    stop: Deadline | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON data."""
@@ -122,6 +126,7 @@ class Deadlines:
             "steps": {k: v.to_dict() for k, v in self.steps.items()},
             "makeup_by": self.makeup_by.isoformat() if self.makeup_by else None,
             "stopped": self.stopped,
+            "stop": one(self.stop),
         }
 
 
@@ -239,5 +244,27 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         steps[sid] = period(sid, clocks.day_of(st.opened), limit, st.due, None)
     makeup = case.intake.makeup_by if case.intake.gaps else None
     return Deadlines(
-        day, notice, statutory, promised, certificate, MappingProxyType(steps), makeup, stopped
-    )
+        day, notice, statutory, promised, certificate, MappingProxyType(steps), makeup, stopped,
+        _running_stop(case, calendar, day),
+    )  # fmt: skip
+
+
+def _running_stop(case: Case, calendar: WorkCalendar, day: date) -> Deadline | None:
+    """The running stop's period: from its first day, as long as its notice said."""
+    active = case.clock.active_stop
+    if active is None:
+        return None
+    needed: int | None = None
+    for event in reversed(case.events):
+        if event.action == "start_clock_stop":
+            needed = event.details.get("needed_days")
+            break
+    if needed is None:
+        return None  # recorded before needed_days existed
+    before = active.start - timedelta(days=1)
+    due = calendar.add_workdays(before, needed)
+    elapsed = calendar.workdays_between(before, day) if day > before else 0
+    return Deadline(
+        f"stop:{active.kind}", active.start, due, needed, elapsed, needed - elapsed,
+        elapsed / needed, day > due, None, True,
+    )  # fmt: skip
