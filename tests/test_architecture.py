@@ -59,7 +59,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"bounds"},  # the bounds of what callers hand in
     {"context"},  # what checks and handlers receive
     {"permissions", "intake", "steps"},
-    {"fees", "clock_actions", "closing"},
+    {"fees", "clock_actions", "closing", "delays"},
     {"review", "window"},
     {"actions"},  # the one registry
     {"reports"},

@@ -286,10 +286,11 @@ _GOOD: dict[str, dict[str, Any]] = {
     "close": {},
     "withdraw": {"reason": "不再需要"},
     "record_absence": {"reason": "出差"},
+    "record_applicant_delay": {"reason": "申请人逾期答复补充说明"},
 }
 #: The detail that takes the offer's choice.
 _CHOICE = {"send_back": "to", "start_clock_stop": "kind", "waive_fee": "item",
-           "record_absence": "person"}  # fmt: skip
+           "record_absence": "person", "record_applicant_delay": "kind"}  # fmt: skip
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

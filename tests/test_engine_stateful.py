@@ -195,6 +195,8 @@ class CaseMachine(RuleBasedStateMachine):
             )
         elif action == "extend":
             out["reason"] = "情况复杂"
+        elif action == "record_applicant_delay":
+            out.update(kind=data.draw(st.sampled_from(item.choices), label="delay"), reason="逾期")
         elif action == "record_absence":
             out["end"] = (
                 self.now.date() + timedelta(days=data.draw(st.integers(0, 10)))

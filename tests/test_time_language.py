@@ -15,7 +15,7 @@ import pytest
 from test_checks import DEFS, MATTER, _codes, _edit, _load
 
 from approval_rules.compiler import CODES
-from approval_rules.engine import Case, Engine, Status
+from approval_rules.engine import ApplicantDelay, Case, Engine, Status, applicant_delays
 from approval_rules.errors import ActionNotAllowed, CaseDataError
 from approval_rules.loader import load_catalogue
 from approval_rules.model import CountingBasis
@@ -257,3 +257,80 @@ def test_art_45_stops_overrun_is_shown_in_deadlines() -> None:
     assert (late.elapsed, late.remaining, late.overdue) == (5, -2, True)
     ended = engine.act(case, "end_clock_stop", at=_at("2026-03-09", 16), actor="zhou")
     assert engine.deadlines(ended, _at("2026-03-10")).stop is None
+
+
+# --- 5. applicant delays ------------------------------------------------------------------
+
+
+def _planning_closed_late(delay: bool) -> tuple[Engine, Case]:
+    """Planning permit accepted Fri 2025-09-26 (8 WD promised → 10-14), closed 10-16."""
+    from supervision_cases import planning, t
+
+    engine = Engine(load_catalogue(ROOT / "matters"), WorkCalendar.china())
+    case = planning(engine, "2025-09-26 10:00", "GH-9")
+    if delay:
+        case = engine.act(case, "record_applicant_delay", at=t("2025-10-13 09:00"),
+                          actor="zhao_gang", kind="late_response", start="2025-10-09",
+                          end="2025-10-10", reason="申请人逾期提交补充说明")  # fmt: skip
+    case = engine.act(case, "pass", at=t("2025-10-13 10:00"), actor="zhao_gang", step="review")
+    case = engine.act(case, "pass", at=t("2025-10-13 11:00"), actor="qian_yong",
+                      step="site_survey")  # fmt: skip
+    case = engine.act(case, "pass", at=t("2025-10-15 10:00"), actor="wu_bin", step="decision")
+    case = engine.act(case, "issue_certificate", at=t("2025-10-16 09:00"), actor="li_juan",
+                      number="GH9")  # fmt: skip
+    case = engine.act(case, "deliver", at=t("2025-10-16 10:00"), actor="li_juan",
+                      signed_by="申请人")  # fmt: skip
+    return engine, engine.act(case, "close", at=t("2025-10-16 11:00"), actor="li_juan")
+
+
+def test_applicant_delays_are_recorded_and_shown() -> None:
+    """The delay is in the record and in the public view; the statutory due stays."""
+    _, plain = _planning_closed_late(delay=False)
+    _, delayed = _planning_closed_late(delay=True)
+    assert applicant_delays(plain) == ()
+    assert applicant_delays(delayed) == (
+        ApplicantDelay("late_response", date(2025, 10, 9), date(2025, 10, 10), "zhao_gang",
+                       "申请人逾期提交补充说明"),
+    )  # fmt: skip
+    assert delayed.clock.statutory_due == plain.clock.statutory_due
+    assert applicant_delays(Case.from_json(delayed.to_json())) == applicant_delays(delayed)
+
+
+def test_applicant_delays_count_as_on_time_in_supervision() -> None:
+    """Closed 2 WD after the promise: overdue, unless the applicant caused those 2 WD
+    (视为按期)."""
+    from supervision_cases import SUPERVISION
+
+    from approval_rules.supervision import load_supervision
+    from approval_rules.supervision.facts import Outcome, case_facts
+
+    outcomes = {}
+    for delay in (False, True):
+        engine, case = _planning_closed_late(delay)
+        rules = load_supervision(SUPERVISION, catalogue=engine.catalogue)
+        facts = case_facts(case, process=engine.process(case.matter_id), calendar=engine.calendar,
+                           reporting=rules.document.reporting, tz=engine.tz)  # fmt: skip
+        outcomes[delay] = (facts.outcome, facts.applicant_days)
+    assert outcomes == {False: (Outcome.OVERDUE, 0), True: (Outcome.ON_DAY, 2)}
+
+
+def test_applicant_delays_refused_outside_the_case_period() -> None:
+    """Before acceptance, after today, an unknown kind, or without a reason: refused."""
+    from supervision_cases import planning, t
+
+    engine = Engine(load_catalogue(ROOT / "matters"), WorkCalendar.china())
+    case = planning(engine, "2025-09-26 10:00", "GH-8")
+    at = t("2025-10-13 09:00")
+    for details, code in (
+        ({"kind": "late_response", "start": "2025-09-25", "reason": "x"}, "bad-period"),
+        ({"kind": "late_response", "end": "2025-10-14", "reason": "x"}, "bad-period"),
+        ({"kind": "holiday", "reason": "x"}, "bad-delay-kind"),
+        ({"kind": "late_payment"}, "detail-required"),
+    ):
+        with pytest.raises(ActionNotAllowed) as refused:
+            engine.act(case, "record_applicant_delay", at=at, actor="zhao_gang", **details)
+        assert refused.value.code == code
+    with pytest.raises(ActionNotAllowed) as refused:
+        engine.act(case, "record_applicant_delay", at=at, actor="acme", kind="late_payment",
+                   reason="x")  # fmt: skip
+    assert refused.value.code == "not-a-signer"

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
-from . import clock_actions, closing, fees, permissions, review, window
+from . import clock_actions, closing, delays, fees, permissions, review, window
 from .case import Case
 from .clocks import Timer
 from .context import ActionSpec, Ctx, Handled, offered_once
@@ -46,6 +46,8 @@ _SPECS: Final = (
                clock_actions.start_clock_stop, clock_actions.stop_offers),
     ActionSpec("end_clock_stop", ("notice",), clock_actions.may_stop_clock,
                clock_actions.end_clock_stop, offered_once),
+    ActionSpec("record_applicant_delay", ("kind", "start", "end", "reason"),
+               delays.may_record_delay, delays.record_applicant_delay, delays.delay_offers),
     ActionSpec("extend", ("reason",), clock_actions.may_extend, clock_actions.extend,
                offered_once),
     ActionSpec("record_payment", ("amount", "receipt"), fees.may_settle_fees,

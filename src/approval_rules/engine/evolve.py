@@ -435,6 +435,7 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "start_clock_stop": _start_stop,
     "end_clock_stop": _end_stop,
     "extend": _extend,
+    "record_applicant_delay": _unchanged,
     "record_absence": _absence,
     "record_payment": _payment,
     "waive_fee": _waiver,
