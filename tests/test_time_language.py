@@ -334,3 +334,57 @@ def test_applicant_delays_refused_outside_the_case_period() -> None:
         engine.act(case, "record_applicant_delay", at=at, actor="acme", kind="late_payment",
                    reason="x")  # fmt: skip
     assert refused.value.code == "not-a-signer"
+
+
+# --- 6. the end of a joint-handling period (Art. 42 ¶2) ----------------------------------
+
+
+def _decided_late(joint: bool) -> tuple[Engine, Case]:
+    """Accepted Mon 2026-03-02 (20 WD), decided 2 working days before the statutory end."""
+    text = (
+        MATTER
+        if not joint
+        else _edit(MATTER, "time_limits:\n", "time_limits:\n  joint_handling: true\n")
+    )
+    engine = Engine(_load(text, DEFS), WorkCalendar.china())
+    case = engine.submit("m", {}, {}, at=_at("2026-03-02"), actor="acme")
+    case = engine.act(case, "accept", at=_at("2026-03-02", 11), actor="wang")
+    case = engine.act(case, "pass", at=_at("2026-03-03"), actor="li", step="fire")
+    case = engine.act(case, "pass", at=_at("2026-03-03", 11), actor="zhou", step="deputy")
+    assert case.clock.statutory_due is not None
+    late = engine.calendar.add_workdays(case.clock.statutory_due, -2)
+    case = engine.act(case, "pass", at=_at(late.isoformat()), actor="shen", step="decide")
+    return engine, case
+
+
+def test_joint_handling_period_bounds_the_certificate() -> None:
+    """Joint handling: the certificate is due by the statutory end, not 10 WD after the
+    decision (Art. 44), because the 45 days bound the whole handling."""
+    _, single = _decided_late(joint=False)
+    _, joint = _decided_late(joint=True)
+    assert single.clock.statutory_due == joint.clock.statutory_due
+    assert single.clock.certificate_due is not None
+    assert single.clock.certificate_due > single.clock.statutory_due  # type: ignore[operator]
+    assert joint.clock.certificate_due == joint.clock.statutory_due
+
+
+def test_joint_handling_period_runs_until_the_certificate_is_issued() -> None:
+    """The statutory period of a single office ends at the decision; of a joint handling,
+    at the certificate's issue."""
+    engine, single = _decided_late(joint=False)
+    assert single.decision is not None
+    day = _at(single.decision.on.isoformat(), 17)
+    single_statutory = engine.deadlines(single, day).statutory
+    assert single_statutory is not None
+    assert single_statutory.ended == single.decision.on
+    engine, joint = _decided_late(joint=True)
+    joint_statutory = engine.deadlines(joint, day).statutory
+    assert joint_statutory is not None
+    assert joint_statutory.ended is None
+    due = joint.clock.statutory_due
+    assert due is not None
+    issued = engine.act(joint, "issue_certificate", at=_at(due.isoformat(), 9), actor="wang",
+                        number="JH-1")  # fmt: skip
+    after = engine.deadlines(issued, _at(due.isoformat(), 17)).statutory
+    assert after is not None
+    assert (after.ended, after.overdue) == (due, False)

@@ -159,7 +159,9 @@ def end_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handl
     extension = clock.extension.days if clock.extension else 0
     promised = ctx.plan.matter.time_limits.promised_extension(extension)
     details: Details = {
-        "due": clocks.case_dues(case, cmd.at, extension, promised),
+        "due": clocks.case_dues(
+            case, cmd.at, extension, promised, joint=ctx.plan.matter.time_limits.joint_handling
+        ),
         "steps": clocks.step_dues(ctx.plan, case, cmd.at),
     }
     notice = text_detail(cmd.details.get("notice"), "notice", cmd.action, required=False)
@@ -179,7 +181,11 @@ def extend(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
         "days": days,
         "reason": reason,
         "due": ctx.clocks.case_dues(
-            case, cmd.at, days, ctx.plan.matter.time_limits.promised_extension(days)
+            case,
+            cmd.at,
+            days,
+            ctx.plan.matter.time_limits.promised_extension(days),
+            joint=ctx.plan.matter.time_limits.joint_handling,
         ),
     }
     acting_for(details, auth, cmd.actor)

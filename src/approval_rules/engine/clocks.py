@@ -153,11 +153,19 @@ class Clocks:
         due = self.period_due(limit, moment.date(), moment, stops)
         return due, due.isoformat()
 
-    def certificate_due(self, decided: date, stops: Sequence[ClockStop] = ()) -> str:
-        """The certificate's due date after a positive decision (Art. 44: 10 WD)."""
+    def certificate_due(
+        self, decided: date, stops: Sequence[ClockStop] = (), bound: date | None = None
+    ) -> str:
+        """The certificate's due date after a positive decision (Art. 44: 10 WD), no later
+        than ``bound``: the statutory due date of a joint handling, whose 45 days bound
+        the whole handling, the certificate included (Art. 42 ¶2)."""
         if not stops:
-            return self._after(decided, CERTIFICATE_DAYS)[1]
-        return certificate_due(self.calendar, decided, stops=stops).isoformat()
+            due = self._after(decided, CERTIFICATE_DAYS)[0]
+        else:
+            due = certificate_due(self.calendar, decided, stops=stops)
+        if bound is not None and bound < due:
+            due = max(bound, decided)
+        return due.isoformat()
 
     def promised_limit(self, plan: MatterPlan, green: bool) -> Limit:
         """The matter's promised limit, shortened for the green channel (绿色通道)."""
@@ -213,11 +221,18 @@ class Clocks:
         return (*clock.stops, ClockStop(active.kind, active.start, end, active.notice))
 
     def case_dues(
-        self, case: Case, moment: datetime, extension: int, promised_extension: int | None = None
+        self,
+        case: Case,
+        moment: datetime,
+        extension: int,
+        promised_extension: int | None = None,
+        *,
+        joint: bool = False,
     ) -> dict[str, str]:
         """The case's due dates again: every stop (a running one up to ``moment``'s day)
         and ``extension`` working days counted (``promised_extension`` for the promise
         when the matter's extension does not move it as far: ``scope: statutory``).
+        ``joint``: a joint handling, whose statutory due date bounds the certificate's.
 
         After a decision the statutory period is over (judged at the decision day) but
         its due date stays consistent; the certificate's moves with the stops.
@@ -234,7 +249,10 @@ class Clocks:
             ):
                 due[name] = self.period_due(limit, case.accepted_on, start, stops, days).isoformat()
         if case.decision is not None and clock.certificate_due is not None:
-            due["certificate"] = self.certificate_due(case.decision.on, stops)
+            bound = due.get("statutory") if joint else None
+            due["certificate"] = self.certificate_due(
+                case.decision.on, stops, None if bound is None else date.fromisoformat(bound)
+            )
         return due
 
     def step_dues(self, plan: MatterPlan, case: Case, moment: datetime) -> dict[str, str | None]:

@@ -222,7 +222,7 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         assert clock.promised_due is not None
         statutory = period(
             "statutory", case.accepted_on, clock.statutory_limit, clock.statutory_due,
-            decided or ended, ext,
+            _statutory_end(ctx, case) or ended, ext,
         )  # fmt: skip
         refused = decided if case.status is REFUSED else None
         promised = period(
@@ -247,6 +247,21 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         day, notice, statutory, promised, certificate, MappingProxyType(steps), makeup, stopped,
         _running_stop(case, calendar, day),
     )  # fmt: skip
+
+
+def _statutory_end(ctx: Ctx, case: Case) -> date | None:
+    """When the statutory period stopped running: at the decision; in a joint handling
+    (Art. 42 ¶2: 办理的时间不得超过四十五日, the whole handling), at the certificate's
+    issue after an approval (or its closing, when it closes without one)."""
+    decision = case.decision
+    if decision is None:
+        return None
+    if ctx.plan.matter.time_limits.joint_handling and decision.outcome == "approved":
+        settlement = case.settlement
+        if settlement.certificate is not None:
+            return settlement.certificate.issued
+        return settlement.closed
+    return decision.on
 
 
 def _running_stop(case: Case, calendar: WorkCalendar, day: date) -> Deadline | None:
