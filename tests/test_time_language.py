@@ -388,3 +388,21 @@ def test_joint_handling_period_runs_until_the_certificate_is_issued() -> None:
     after = engine.deadlines(issued, _at(due.isoformat(), 17)).statutory
     assert after is not None
     assert (after.ended, after.overdue) == (due, False)
+
+
+def test_counting_basis_calendar_days_skip_the_days_of_a_stop() -> None:
+    """A 20-calendar-day statutory limit from Mon 2026-03-02 ends Sun 03-22 → Mon 03-23;
+    an Art. 45 stop 03-05..03-06 moves the end by those 2 days: Tue 03-24."""
+    text = _edit(
+        MATTER,
+        "statutory: {value: 20}",
+        "statutory: {value: 20, unit: calendar_days, counting: {basis: calendar_days}}",
+    )
+    engine = Engine(_load(text, DEFS), WorkCalendar.china())
+    case = engine.submit("m", {}, {}, at=_at("2026-03-02"), actor="acme")
+    case = engine.act(case, "accept", at=_at("2026-03-02", 11), actor="wang")
+    assert case.clock.statutory_due == date(2026, 3, 23)
+    case = engine.act(case, "start_clock_stop", at=_at("2026-03-05"), actor="zhou",
+                      kind="expert_review", notice="专家评审告知书", needed_days=2)  # fmt: skip
+    case = engine.act(case, "end_clock_stop", at=_at("2026-03-06", 17), actor="zhou")
+    assert case.clock.statutory_due == date(2026, 3, 24)

@@ -129,9 +129,10 @@ class Clocks:
     ) -> date:
         """The last day of a period of ``limit`` from ``start`` (``moment`` for hours).
 
-        Working days skip the stops and add the extension; calendar days end on a
-        working day (Civil Code Art. 203); half days and hours run in office hours
-        from ``moment`` and the period ends on the day they run out.
+        Working days skip the stops and add the extension; calendar days skip the
+        stops' days, end on a working day (Civil Code Art. 203) and the extension's
+        working days follow; half days and hours run in office hours from ``moment``
+        and the period ends on the day they run out.
         """
         value, unit = limit
         if unit == "working_days":
@@ -139,7 +140,8 @@ class Clocks:
                 return self._after(start, value + extension)[0]
             return due_date(self.calendar, start, value, stops=stops, extension=extension)
         if unit == "calendar_days":
-            return calendar_days_due(self.calendar, start, value)
+            end = calendar_days_due(self.calendar, start, value, stops=stops)
+            return self.calendar.add_workdays(end, extension) if extension else end
         return due_datetime(self.calendar, moment, value, TimeUnit(unit)).date()
 
     def step_due(
