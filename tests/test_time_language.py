@@ -406,3 +406,30 @@ def test_counting_basis_calendar_days_skip_the_days_of_a_stop() -> None:
                       kind="expert_review", notice="专家评审告知书", needed_days=2)  # fmt: skip
     case = engine.act(case, "end_clock_stop", at=_at("2026-03-06", 17), actor="zhou")
     assert case.clock.statutory_due == date(2026, 3, 24)
+
+
+def test_art_45_stops_several_run_at_once_each_day_counted_once() -> None:
+    """An inspection (03-05..03-06) during an expert review (03-03..03-10): both run,
+    the days are not counted twice, and the due date is that of the review alone."""
+    engine, case = _reviewing()
+    alone = engine.act(case, "start_clock_stop", at=_at("2026-03-03"), actor="zhou",
+                       kind="expert_review", notice="专家评审告知书", needed_days=10)  # fmt: skip
+    both = engine.act(alone, "start_clock_stop", at=_at("2026-03-05"), actor="li",
+                      kind="inspection", notice="现场检验告知书", needed_days=2)  # fmt: skip
+    assert [s.kind for s in both.clock.running_stops] == ["expert_review", "inspection"]
+    assert Case.from_json(both.to_json()) == both
+    with pytest.raises(ActionNotAllowed) as refused:
+        engine.act(both, "start_clock_stop", at=_at("2026-03-05", 12), actor="zhou",
+                   kind="expert_review", notice="又一份", needed_days=1)  # fmt: skip
+    assert refused.value.code == "clock-stopped"
+    with pytest.raises(ActionNotAllowed) as refused:
+        engine.act(both, "end_clock_stop", at=_at("2026-03-06", 17), actor="li")
+    assert refused.value.code == "detail-required"
+    both = engine.act(both, "end_clock_stop", at=_at("2026-03-06", 17), actor="li",
+                      kind="inspection")  # fmt: skip
+    assert [s.kind for s in both.clock.running_stops] == ["expert_review"]
+    both = engine.act(both, "end_clock_stop", at=_at("2026-03-10", 17), actor="zhou")
+    alone = engine.act(alone, "end_clock_stop", at=_at("2026-03-10", 17), actor="zhou")
+    assert [(s.start, s.end) for s in both.clock.stops] == [(date(2026, 3, 3), date(2026, 3, 10))]
+    assert both.clock.statutory_due == alone.clock.statutory_due
+    assert both.clock.promised_due == alone.clock.promised_due

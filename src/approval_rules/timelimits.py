@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -69,6 +69,7 @@ __all__ = [
     "green_channel_days",
     "lower_level_review_due",
     "progress",
+    "stop_union",
 ]
 
 #: Art. 32: the one-time correction notice is due within 5 working days of receipt.
@@ -378,6 +379,24 @@ def due_bounds(
         start,
         lambda c: due_date(c, start, working_days, stops=stops, extension=extension),
     )
+
+
+def stop_union(stops: Iterable[ClockStop]) -> tuple[ClockStop, ...]:
+    """The days of ``stops`` as sorted stops that do not overlap, each day once.
+
+    Stops that overlap (an inspection during an expert review, Art. 45) become one,
+    with the kind and notice of the earlier; stops that only touch stay apart.  Stops
+    already in order without overlap come back as they are.
+    """
+    merged: list[ClockStop] = []
+    for stop in sorted(stops, key=lambda s: (s.start, s.end)):
+        if merged and stop.start <= merged[-1].end:
+            last = merged[-1]
+            if stop.end > last.end:
+                merged[-1] = ClockStop(last.kind, last.start, stop.end, last.notice)
+        else:
+            merged.append(stop)
+    return tuple(merged)
 
 
 def calendar_days_due(

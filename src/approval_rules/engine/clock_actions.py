@@ -3,7 +3,8 @@
 A clock stop (听证、招标、检验、专家评审 … or a kind the matter declares) starts on the
 day of ``start_clock_stop``, with the notice to the applicant and the working days it
 needs (``needed_days``, bounded by the matter's ``stop_limits``), and ends on the day
-of ``end_clock_stop``, both counted as stopped; one at a time, never overlapping.
+of ``end_clock_stop``, both counted as stopped; stops of different kinds may run at
+once (each day counted once).
 Ending it re-dates every due date of the case and of its open steps.  The extension
 is granted once, on or before the statutory due date, by the role the matter names;
 the statutory due date moves, the promised one too unless the extension's ``scope``
@@ -24,6 +25,7 @@ from .records import APPROVED, IN_REVIEW
 
 __all__ = [
     "end_clock_stop",
+    "end_stop_offers",
     "extend",
     "may_extend",
     "may_stop_clock",
@@ -35,8 +37,9 @@ __all__ = [
 def may_stop_clock(
     ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
 ) -> Authority:
-    """Handlers of an open step start a stop (in review or approved, the day after the
-    last one ended) and end it; who started it may end it too.
+    """Handlers of an open step start a stop (in review or approved; while none runs,
+    the day after the last one ended; beside running ones of other kinds) and end it;
+    who started a running stop may end it too.
     """
     active = case.clock.active_stop
     if action == "start_clock_stop":
@@ -45,12 +48,8 @@ def may_stop_clock(
                 action, f"no period runs while the case is {case.status.value}",
                 code="wrong-status",
             )  # fmt: skip
-        if active is not None:
-            raise ActionNotAllowed(
-                action, f"a clock stop ({active.kind}) is already running", code="clock-stopped"
-            )
         stops = case.clock.stops
-        if stops and day <= stops[-1].end:
+        if active is None and stops and day <= stops[-1].end:
             # stops count whole days and may not overlap (Art. 45 periods)
             raise ActionNotAllowed(
                 action, f"the last clock stop ended on {stops[-1].end}; a new one can "
@@ -65,7 +64,7 @@ def may_stop_clock(
         if handler is not None:
             impartial(case, actor, action)
             return Authority(None, handler)
-    if active is not None and actor == active.by:
+    if any(actor == s.by for s in case.clock.running_stops):
         return Authority(None, actor)
     raise ActionNotAllowed(action, f"{actor} handles none of the open steps", code="not-a-signer")
 
@@ -118,6 +117,10 @@ def start_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Han
             f"{kind!r} is not a period the law or this matter excludes ({', '.join(kinds)})",
             code="bad-stop-kind",
         )
+    if any(s.kind == kind for s in case.clock.running_stops):
+        raise ActionNotAllowed(
+            cmd.action, f"a {kind} stop is already running; end it first", code="clock-stopped"
+        )
     notice = text_detail(
         cmd.details.get("notice"), "the written notice to the applicant (Art. 45)", cmd.action
     )
@@ -153,9 +156,22 @@ def _needed_days(cmd: Command) -> int:
 
 
 def end_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
-    """The stop ends today; every due date of the case and its open steps moves."""
+    """The stop ends today (``kind``: which one, when several run); every due date of
+    the case and its open steps moves."""
     clocks = ctx.clocks
     clock = case.clock
+    running = clock.running_stops
+    kind = cmd.details.get("kind")
+    if kind is None and len(running) > 1:
+        raise ActionNotAllowed(
+            cmd.action,
+            "several stops run (" + ", ".join(s.kind for s in running) + "): say which ends (kind)",
+            code="detail-required",
+        )
+    if kind is not None and not any(s.kind == kind for s in running):
+        raise ActionNotAllowed(
+            cmd.action, f"no {kind!r} stop is running", code="no-clock-stop"
+        )  # fmt: skip
     extension = clock.extension.days if clock.extension else 0
     promised = ctx.plan.matter.time_limits.promised_extension(extension)
     details: Details = {
@@ -167,6 +183,8 @@ def end_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handl
     notice = text_detail(cmd.details.get("notice"), "notice", cmd.action, required=False)
     if notice:
         details["notice"] = notice
+    if kind is not None:
+        details["kind"] = kind
     return acting_for(details, auth, cmd.actor), None
 
 
@@ -192,6 +210,13 @@ def extend(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     return details, None
 
 
+def end_stop_offers(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[str]]]:
+    """``end_clock_stop`` is offered with the running stops' kinds when several run."""
+    running = case.clock.running_stops
+    return ((None, tuple(s.kind for s in running) if len(running) > 1 else ()),)
+
+
 def stop_offers(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[str]]]:
-    """``start_clock_stop`` is offered with the kinds of stop allowed."""
-    return ((None, ctx.plan.stop_kinds),)
+    """``start_clock_stop`` is offered with the kinds of stop allowed and not running."""
+    running = {s.kind for s in case.clock.running_stops}
+    return ((None, tuple(k for k in ctx.plan.stop_kinds if k not in running)),)

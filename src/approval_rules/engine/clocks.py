@@ -37,6 +37,7 @@ from ..timelimits import (
     due_date,
     due_datetime,
     green_channel_days,
+    stop_union,
 )
 from ..workdays import WorkCalendar
 from .case import Case
@@ -214,13 +215,20 @@ class Clocks:
     # ----------------------------------------------------------------- re-dating
 
     def stops(self, case: Case, day: date | None = None) -> tuple[ClockStop, ...]:
-        """The case's stops; a running one counts up to ``day`` (when given)."""
+        """The case's stops; running ones count up to ``day`` (when given), each day
+        once when several run at the same time."""
         clock = case.clock
         active = clock.active_stop
         if active is None or day is None:
             return clock.stops
-        end = max(day, active.start)
-        return (*clock.stops, ClockStop(active.kind, active.start, end, active.notice))
+        closed = clock.stops
+        if not clock.parallel_stops and (not closed or closed[-1].end < active.start):
+            end = max(day, active.start)
+            return (*closed, ClockStop(active.kind, active.start, end, active.notice))
+        running = (
+            ClockStop(s.kind, s.start, max(day, s.start), s.notice) for s in clock.running_stops
+        )
+        return stop_union((*closed, *running))
 
     def case_dues(
         self,

@@ -23,7 +23,7 @@ from typing import Any, Final, NamedTuple
 
 from ..audit import Event, EventLog
 from ..errors import CaseDataError
-from ..timelimits import ClockStop
+from ..timelimits import ClockStop, stop_union
 from .case import CASE_FORMAT, Case
 from .records import (
     APPROVED,
@@ -232,7 +232,7 @@ def _first(event: Event, patch: Patch) -> Case:
     clock = _NEW(
         CaseClock,
         ((statutory[0], statutory[1]), (promised[0], promised[1]),
-         date.fromisoformat(d["notice_due"]), None, None, None, (), None, None),
+         date.fromisoformat(d["notice_due"]), None, None, None, (), None, None, ()),
     )  # fmt: skip
     steps = patch.steps if patch.steps is not None else {}
     return _NEW(Case, (
@@ -341,7 +341,10 @@ def _unchanged(case: Case, e: Event, patch: Patch) -> _Changes:
 def _start_stop(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     stop = ActiveStop(d["kind"], patch.at.date(), d["notice"], e.actor)
-    return {"clock": with_fields(case.clock, active_stop=stop)}
+    clock = case.clock
+    if clock.active_stop is None:
+        return {"clock": with_fields(clock, active_stop=stop)}
+    return {"clock": with_fields(clock, parallel_stops=(*clock.parallel_stops, stop))}
 
 
 def _with_dues(clock: CaseClock, due: Mapping[str, Any], **more: Any) -> CaseClock:
@@ -356,11 +359,17 @@ def _with_dues(clock: CaseClock, due: Mapping[str, Any], **more: Any) -> CaseClo
 
 def _end_stop(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
-    active = case.clock.active_stop
-    if active is None:
-        raise CaseDataError(f"event {e.seq}: no clock stop is running")
-    stop = ClockStop(active.kind, active.start, patch.at.date(), active.notice)
-    clock = _with_dues(case.clock, d["due"], stops=(*case.clock.stops, stop), active_stop=None)
+    running = case.clock.running_stops
+    kind = d.get("kind")
+    ending = next((s for s in running if kind is None or s.kind == kind), None)
+    if ending is None:
+        raise CaseDataError(f"event {e.seq}: no clock stop {kind or ''} is running")
+    stop = ClockStop(ending.kind, ending.start, patch.at.date(), ending.notice)
+    left = tuple(s for s in running if s is not ending)
+    clock = _with_dues(
+        case.clock, d["due"], stops=stop_union((*case.clock.stops, stop)),
+        active_stop=left[0] if left else None, parallel_stops=left[1:],
+    )  # fmt: skip
     steps = step_map(case)
     for sid, due in d["steps"].items():
         steps[sid] = with_fields(steps[sid], due=optional_day(due))

@@ -265,13 +265,14 @@ def _statutory_end(ctx: Ctx, case: Case) -> date | None:
 
 
 def _running_stop(case: Case, calendar: WorkCalendar, day: date) -> Deadline | None:
-    """The running stop's period: from its first day, as long as its notice said."""
+    """The (earliest) running stop's period: from its first day, as long as its notice
+    said."""
     active = case.clock.active_stop
     if active is None:
         return None
     needed: int | None = None
     for event in reversed(case.events):
-        if event.action == "start_clock_stop":
+        if event.action == "start_clock_stop" and event.details.get("kind") == active.kind:
             needed = event.details.get("needed_days")
             break
     if needed is None:
