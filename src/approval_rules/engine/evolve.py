@@ -382,6 +382,15 @@ def _extend(case: Case, e: Event, patch: Patch) -> _Changes:
     return {"clock": _with_dues(case.clock, d["due"], extension=grant)}
 
 
+def _redate(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    clock = _with_dues(case.clock, d["due"], notice_due=date.fromisoformat(d["notice_due"]))
+    steps = step_map(case)
+    for sid, due in d["steps"].items():
+        steps[sid] = with_fields(steps[sid], due=optional_day(due))
+    return {"clock": clock, "steps": MappingProxyType(steps)}
+
+
 def _absence(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     absence = Absence(
@@ -445,6 +454,7 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "end_clock_stop": _end_stop,
     "extend": _extend,
     "record_applicant_delay": _unchanged,
+    "redate": _redate,
     "record_absence": _absence,
     "record_payment": _payment,
     "waive_fee": _waiver,
