@@ -53,7 +53,7 @@ def build(engine: Engine, stops: int) -> Case:
                 at += DAY
                 case = engine.act(
                     case, "start_clock_stop", at=at, actor="reviewer_a", kind="hearing",
-                    notice=f"听证通知 {n}",
+                    notice=f"听证通知 {n}", needed_days=5,
                 )  # fmt: skip
                 at += HOUR
                 case = engine.act(case, "end_clock_stop", at=at, actor="reviewer_a")

@@ -118,7 +118,11 @@ def _details(action: str, step: str | None, choices: tuple[str, ...], case: Case
         return out
     return {
         "refuse_to_accept": {"reason": "不符合受理条件"},
-        "start_clock_stop": {"kind": choices[0] if choices else "hearing", "notice": "N-1"},
+        "start_clock_stop": {
+            "kind": choices[0] if choices else "hearing",
+            "notice": "N-1",
+            "needed_days": 5,
+        },
         "end_clock_stop": {"notice": "N-2"},
         "extend": {"reason": "情况复杂"},
         "record_payment": {"amount": str(case.settlement.outstanding), "receipt": "R"},

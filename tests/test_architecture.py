@@ -20,7 +20,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "approval_rules"
 
 #: The compiler's checks of one subject each (``checks_<subject>.py``).
-CHECK_SUBJECTS = ("departments", "joint_handling", "people", "result", "steps", "time")
+CHECK_SUBJECTS = ("departments", "joint_handling", "people", "periods", "result", "steps", "time")
 
 #: The package's modules and subpackages, lowest layer first.
 LAYERS: list[set[str]] = [
@@ -68,7 +68,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"bounds"},  # the bounds of what callers hand in
     {"context"},  # what checks and handlers receive
     {"permissions", "intake", "steps", "alerts", "ratings"},
-    {"fees", "clock_actions", "closing", "signatures"},
+    {"fees", "clock_actions", "closing", "delays", "signatures"},
     {"review", "window"},
     {"actions"},  # the one registry
     {"reports", "redate"},

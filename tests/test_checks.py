@@ -206,7 +206,7 @@ JOINT = _edit(
 
 def test_joint_handling_45_days_and_15_by_the_government_head_is_clean() -> None:
     """Art. 42 ¶2 as written: 45 working days, one extension of 15 by the government head."""
-    extension = "  extension: {value: 15, approved_by: government_head}\n"
+    extension = "  extension: {value: 15, approved_by: government_head, scope: both}\n"
     text = _edit(JOINT, "  promised: {value: 10}\n", "  promised: {value: 10}\n" + extension)
     assert _codes(text) == []
 
@@ -217,13 +217,13 @@ def test_joint_handling_45_days_and_15_by_the_government_head_is_clean() -> None
         (("statutory: {value: 45}", "statutory: {value: 60}"),
          [("joint-handling-over-45", ("time_limits", "statutory", "value"))]),
         (("promised: {value: 10}\n", "promised: {value: 10}\n  extension: {value: 16, "
-          "approved_by: government_head}\n"),
+          "approved_by: government_head, scope: both}\n"),
          [("joint-extension-too-long", ("time_limits", "extension", "value"))]),
         (("promised: {value: 10}\n", "promised: {value: 10}\n  extension: {value: 15, "
-          "approved_by: office_head}\n"),
+          "approved_by: office_head, scope: both}\n"),
          [("joint-extension-approver", ("time_limits", "extension", "approved_by"))]),
         (("promised: {value: 10}\n", "promised: {value: 10}\n  extension: {value: 10, "
-          "approved_by: government_head}\n"),
+          "approved_by: government_head, scope: both}\n"),
          [("joint-extension-shorter", ("time_limits", "extension", "value"))]),
     ],
     ids=["statutory 60", "extension 16", "office head approves", "extension 10"],
@@ -238,7 +238,7 @@ def test_joint_handling_beyond_art_42_is_refused(
 def test_joint_handling_only_for_joint_matters() -> None:
     """A matter not jointly handled may have 60 days and an office head's extension."""
     text = _edit(MATTER, "statutory: {value: 20}", "statutory: {value: 60}")
-    extension = "  extension: {value: 10, approved_by: office_head}\n"
+    extension = "  extension: {value: 10, approved_by: office_head, scope: both}\n"
     text = _edit(text, "promised: {value: 10}\n", "promised: {value: 10}\n" + extension)
     assert _codes(text) == []
 

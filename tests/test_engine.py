@@ -329,7 +329,7 @@ def test_supplement_rechecks_and_acceptance_dates_from_the_correction(engine: En
                       materials={"drawing_review_certificate": [JPG]})  # fmt: skip
     assert case.status is Status.RECEIVED
     assert case.intake.corrected == date(2025, 10, 9)
-    case = engine.act(case, "accept", at=t("2025-10-13 09:00"), actor="chen_qian")
+    case = engine.act(case, "accept", at=t("2025-10-09 17:00"), actor="chen_qian")
     assert case.accepted_on == date(2025, 10, 9)
     assert not case.deemed_acceptance
     # 7 WD from 10-09: 10/10, 10/11 (Saturday worked), 10/13 … 10/17
@@ -737,7 +737,7 @@ def test_hearing_domain_example(engine: Engine) -> None:
     case = engine.act(case, "accept", at=t("2025-03-03 10:00"), actor="li_juan")
     assert case.clock.statutory_due == date(2025, 3, 31)
     case = engine.act(case, "start_clock_stop", at=t("2025-03-10 09:00"), actor="zhao_gang",
-                      kind="hearing", notice="听证通知 3 号")  # fmt: skip
+                      kind="hearing", notice="听证通知 3 号", needed_days=5)  # fmt: skip
     during = engine.deadlines(case, t("2025-03-14 10:00"))
     assert during.stopped
     assert during.statutory is not None
@@ -756,15 +756,31 @@ def test_clock_stop_kinds_and_notice(engine: Engine) -> None:
     case = engine.act(planning(engine), "accept", at=t("2025-09-26 10:00"), actor="li_juan")
     at = t("2025-09-28 10:00")
     with refused("start_clock_stop", "bad-stop-kind"):
-        engine.act(case, "start_clock_stop", at=at, actor="zhao_gang", kind="lunch", notice="n")
+        engine.act(
+            case,
+            "start_clock_stop",
+            at=at,
+            actor="zhao_gang",
+            kind="lunch",
+            notice="n",
+            needed_days=5,
+        )
     with refused("start_clock_stop", "detail-required"):
         engine.act(case, "start_clock_stop", at=at, actor="zhao_gang", kind="hearing")
     with refused("start_clock_stop", "not-a-signer"):
-        engine.act(case, "start_clock_stop", at=at, actor="fu_hong", kind="hearing", notice="n")
+        engine.act(
+            case,
+            "start_clock_stop",
+            at=at,
+            actor="fu_hong",
+            kind="hearing",
+            notice="n",
+            needed_days=5,
+        )
     with refused("end_clock_stop", "no-clock-stop"):
         engine.act(case, "end_clock_stop", at=at, actor="zhao_gang")
     stopped = engine.act(case, "start_clock_stop", at=at, actor="zhao_gang",
-                         kind="public_notice", notice="批前公示")  # fmt: skip
+                         kind="public_notice", notice="批前公示", needed_days=5)  # fmt: skip
     assert stopped.clock.active_stop is not None
 
 
@@ -773,7 +789,7 @@ def test_a_stop_on_days_off_moves_nothing(engine: Engine) -> None:
     case = engine.act(planning(engine), "accept", at=t("2025-09-26 10:00"), actor="li_juan")
     before = case.clock.statutory_due
     case = engine.act(case, "start_clock_stop", at=t("2025-10-04 10:00"), actor="zhao_gang",
-                      kind="expert_review", notice="专家评审通知")  # fmt: skip
+                      kind="expert_review", notice="专家评审通知", needed_days=5)  # fmt: skip
     case = engine.act(case, "end_clock_stop", at=t("2025-10-05 10:00"), actor="zhao_gang")
     assert case.clock.statutory_due == before
 
@@ -1250,7 +1266,7 @@ def test_deemed_agreement_waits_for_a_running_stop(mini: Engine) -> None:
     case = mini_case(mini)  # opinion due 2025-06-05 (2 WD)
     assert case.steps["opinion"].due == date(2025, 6, 5)
     case = mini.act(case, "start_clock_stop", at=t("2025-06-05 09:00"), actor="rev1",
-                    kind="expert_review", notice="专家评审")  # fmt: skip
+                    kind="expert_review", notice="专家评审", needed_days=5)  # fmt: skip
     assert mini.advance(case, t("2025-06-20 09:00")).steps["opinion"].status is StepStatus.OPEN
     case = mini.act(case, "end_clock_stop", at=t("2025-06-09 17:00"), actor="rev1")
     # stop 6/5..6/9 holds 3 working days: due 6/5 + 3 WD = 6/10

@@ -109,7 +109,7 @@ def test_validate_at_the_edge_applicant_may_not_review_own_application() -> None
     review = accepted(submit(actor=SECTION))
     refused_unchanged(review, "pass", "conflict-of-interest", actor=SECTION)
     refused_unchanged(review, "start_clock_stop", "conflict-of-interest", actor=SECTION,
-                      kind="expert_review", notice="通知")  # fmt: skip
+                      kind="expert_review", notice="通知", needed_days=5)  # fmt: skip
     refused_unchanged(review, "record_absence", "conflict-of-interest", actor=SECTION,
                       person=LEAD)  # fmt: skip
     # another signer of the step reviews it
@@ -276,7 +276,7 @@ _GOOD: dict[str, dict[str, Any]] = {
     "pass": {"opinion": "同意"},
     "send_back": {"reason": "请补充说明"},
     "refuse": {"reasons": ["不符合法定条件"]},
-    "start_clock_stop": {"notice": "专家评审通知"},
+    "start_clock_stop": {"notice": "专家评审通知", "needed_days": 5},
     "end_clock_stop": {"notice": "评审结束"},
     "extend": {"reason": "情况复杂"},
     "record_payment": {"amount": "100.50", "receipt": "票据 1"},
@@ -286,10 +286,11 @@ _GOOD: dict[str, dict[str, Any]] = {
     "close": {},
     "withdraw": {"reason": "不再需要"},
     "record_absence": {"reason": "出差"},
+    "record_applicant_delay": {"reason": "申请人逾期答复补充说明"},
 }
 #: The detail that takes the offer's choice.
 _CHOICE = {"send_back": "to", "start_clock_stop": "kind", "waive_fee": "item",
-           "record_absence": "person"}  # fmt: skip
+           "record_absence": "person", "record_applicant_delay": "kind"}  # fmt: skip
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

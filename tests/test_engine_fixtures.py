@@ -72,7 +72,7 @@ def _permit_long(engine: Engine) -> Case:
                materials={"funding_commitment": [JPG]})  # fmt: skip
     case = act(case, "pass", at=t("2025-09-30 14:00"), actor="wang_wei")
     case = act(case, "start_clock_stop", at=t("2025-10-09 09:00"), actor="shen_weidong",
-               kind="expert_review", notice="专家评审通知 7 号")  # fmt: skip
+               kind="expert_review", notice="专家评审通知 7 号", needed_days=5)  # fmt: skip
     case = act(case, "end_clock_stop", at=t("2025-10-13 16:00"), actor="shen_weidong",
                notice="评审结束")  # fmt: skip
     case = act(case, "send_back", at=t("2025-10-14 09:00"), actor="shen_weidong",
@@ -101,7 +101,7 @@ def _planning_extended(engine: Engine) -> Case:
     act = engine.act
     case = act(case, "accept", at=t("2025-03-03 10:00"), actor="li_juan")
     case = act(case, "start_clock_stop", at=t("2025-03-10 09:00"), actor="zhao_gang",
-               kind="hearing", notice="听证通知 3 号")  # fmt: skip
+               kind="hearing", notice="听证通知 3 号", needed_days=5)  # fmt: skip
     case = act(case, "end_clock_stop", at=t("2025-03-21 17:00"), actor="zhao_gang")
     case = act(case, "extend", at=t("2025-04-14 10:00"), actor="tan_zhiqiang",
                reason="补充论证")  # fmt: skip

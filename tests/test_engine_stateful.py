@@ -190,9 +190,15 @@ class CaseMachine(RuleBasedStateMachine):
         elif action == "refuse":
             out["reasons"] = ["不符合法定条件"]
         elif action == "start_clock_stop":
-            out.update(kind=data.draw(st.sampled_from(item.choices), label="kind"), notice="通知")
+            out.update(
+                kind=data.draw(st.sampled_from(item.choices), label="kind"),
+                notice="通知",
+                needed_days=data.draw(st.integers(1, 30), label="needed_days"),
+            )
         elif action == "extend":
             out["reason"] = "情况复杂"
+        elif action == "record_applicant_delay":
+            out.update(kind=data.draw(st.sampled_from(item.choices), label="delay"), reason="逾期")
         elif action == "record_absence":
             out["end"] = (
                 self.now.date() + timedelta(days=data.draw(st.integers(0, 10)))

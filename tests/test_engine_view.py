@@ -47,7 +47,7 @@ def test_a_clock_stop_and_an_absence_are_objects_too() -> None:
     """Clock stops, a running stop and absences are labelled."""
     case = accepted(ENGINE)
     case = ENGINE.act(case, "start_clock_stop", at=t("2025-09-28 10:00"), actor="fu_hong",
-                      kind="hearing", notice="听证通知 1")  # fmt: skip
+                      kind="hearing", notice="听证通知 1", needed_days=3)  # fmt: skip
     running = case.to_dict()["clock"]["active_stop"]
     assert running == {"kind": "hearing", "start": "2025-09-28", "notice": "听证通知 1",
                        "by": "fu_hong"}  # fmt: skip

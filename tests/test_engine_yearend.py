@@ -171,7 +171,7 @@ def stopped_case(engine: Engine) -> Case:
     assert case.clock.statutory_due == date(2026, 12, 23)
     return engine.act(
         case, "start_clock_stop", at=t("2026-12-08 10:00"), actor="zhao_gang", kind="hearing",
-        notice="听证通知",
+        notice="听证通知", needed_days=10,
     )  # fmt: skip
 
 
@@ -358,8 +358,12 @@ def _details(action: str, step: str | None, choices: tuple[str, ...], case: Case
         "pass": {"step": step},
         "refuse": {"step": step, "reasons": ["不符合条件"]},
         "send_back": {"step": step, "to": choices[0] if choices else None, "reason": "补正"},
-        "start_clock_stop": {"kind": choices[0] if choices else None, "notice": "通知"},
-        "end_clock_stop": {"notice": "结束"},
+        "start_clock_stop": {
+            "kind": choices[0] if choices else None,
+            "notice": "通知",
+            "needed_days": 5,
+        },
+        "end_clock_stop": {"notice": "结束", **({"kind": choices[0]} if choices else {})},
         "extend": {"reason": "复杂"},
         "withdraw": {"reason": "撤回"},
         "refuse_to_accept": {"reason": "不予受理"},

@@ -475,7 +475,7 @@ def test_no_closing_while_a_clock_stop_runs(full: Engine) -> None:
     step opens: the case is not closed until it ends."""
     case = full_approved(full)
     case = full.act(case, "start_clock_stop", at=t("2025-06-09 12:30"), actor="cashier",
-                    kind="expert_review", notice="专家评审告知书")  # fmt: skip
+                    kind="expert_review", notice="专家评审告知书", needed_days=5)  # fmt: skip
     case = full.act(case, "record_payment", at=t("2025-06-09 13:00"), actor="cashier",
                     amount="250.50")  # fmt: skip
     case = full.act(case, "issue_certificate", at=t("2025-06-09 14:00"), actor="maker",
@@ -497,7 +497,7 @@ def test_clock_stops_run_only_on_an_accepted_case(full: Engine) -> None:
     """Before acceptance no period runs, so there is nothing to stop."""
     with refused("start_clock_stop", "wrong-status"):
         full.act(received(full), "start_clock_stop", at=t("2025-06-09 10:00"), actor="clerk",
-                 kind="hearing", notice="听证告知书")  # fmt: skip
+                 kind="hearing", notice="听证告知书", needed_days=5)  # fmt: skip
 
 
 def test_who_ends_a_clock_stop_and_when_the_next_may_start(full: Engine) -> None:
@@ -506,7 +506,7 @@ def test_who_ends_a_clock_stop_and_when_the_next_may_start(full: Engine) -> None
     after the last one ended at the earliest, checked against the latest stop."""
     case = full_accepted(full)
     case = full.act(case, "start_clock_stop", at=t("2025-06-10 09:00"), actor="rev",
-                    kind="hearing", notice="听证告知书")  # fmt: skip
+                    kind="hearing", notice="听证告知书", needed_days=5)  # fmt: skip
     case = full.act(case, "pass", at=t("2025-06-10 10:00"), actor="rev", step="review")
     assert case.open_steps == ("decide",)
     with refused("end_clock_stop", "not-a-signer"):
@@ -514,9 +514,9 @@ def test_who_ends_a_clock_stop_and_when_the_next_may_start(full: Engine) -> None
     case = full.act(case, "end_clock_stop", at=t("2025-06-11 09:00"), actor="rev")
     with refused("start_clock_stop", "stop-overlaps"):
         full.act(case, "start_clock_stop", at=t("2025-06-11 10:00"), actor="boss",
-                 kind="testing", notice="检测告知书")  # fmt: skip
+                 kind="testing", notice="检测告知书", needed_days=5)  # fmt: skip
     case = full.act(case, "start_clock_stop", at=t("2025-06-12 09:00"), actor="boss",
-                    kind="testing", notice="检测告知书")  # fmt: skip
+                    kind="testing", notice="检测告知书", needed_days=5)  # fmt: skip
     case = full.act(case, "end_clock_stop", at=t("2025-06-12 17:00"), actor="boss")
     assert [(s.start, s.end) for s in case.clock.stops] == [
         (date(2025, 6, 10), date(2025, 6, 11)),
@@ -524,7 +524,7 @@ def test_who_ends_a_clock_stop_and_when_the_next_may_start(full: Engine) -> None
     ]
     with refused("start_clock_stop", "stop-overlaps"):
         full.act(case, "start_clock_stop", at=t("2025-06-12 17:30"), actor="boss",
-                 kind="appraisal", notice="鉴定告知书")  # fmt: skip
+                 kind="appraisal", notice="鉴定告知书", needed_days=5)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- extension
@@ -670,8 +670,13 @@ def test_a_backup_stops_the_clock_for_the_absent_head(full: Engine) -> None:
     case = full.act(case, "record_absence", at=t("2025-06-09 11:30"), actor="boss",
                     person="boss", end="2025-06-13")  # fmt: skip
     case = full.act(case, "start_clock_stop", at=t("2025-06-10 09:00"), actor="deputy",
-                    kind="hearing", notice="听证告知书")  # fmt: skip
-    assert case.events[-1].details == {"kind": "hearing", "notice": "听证告知书", "for": "boss"}
+                    kind="hearing", notice="听证告知书", needed_days=5)  # fmt: skip
+    assert case.events[-1].details == {
+        "kind": "hearing",
+        "notice": "听证告知书",
+        "needed_days": 5,
+        "for": "boss",
+    }
     case = full.act(case, "end_clock_stop", at=t("2025-06-11 09:00"), actor="deputy")
     assert case.events[-1].details["for"] == "boss"
     assert full.replay(case.events, head=case.head) == case

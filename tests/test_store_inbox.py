@@ -175,7 +175,11 @@ class InboxMachine(RuleBasedStateMachine):
             "extend": {"reason": "情况复杂"},
             "record_payment": {"amount": str(case.settlement.outstanding)},
             "issue_certificate": {"number": f"No.{case.version}"},
-            "start_clock_stop": {"kind": item.choices[0] if item.choices else "", "notice": "通知"},
+            "start_clock_stop": {
+                "kind": item.choices[0] if item.choices else "",
+                "notice": "通知",
+                "needed_days": 5,
+            },
             "waive_fee": {"item": item.choices[0] if item.choices else "", "reason": "减免"},
         }
         if action == "accept" and case.intake.gaps:

@@ -34,6 +34,7 @@ from . import (
     checks_departments,
     checks_joint_handling,
     checks_people,
+    checks_periods,
     checks_result,
     checks_steps,
     checks_time,
@@ -77,6 +78,7 @@ _CHECKS: Final = (
     checks_joint_handling,
     checks_departments,
     checks_people,
+    checks_periods,
 )
 
 _OWN_CODES: Final[Mapping[str, tuple[Severity, str]]] = types.MappingProxyType(

@@ -188,6 +188,8 @@ REFUSALS: dict[str, Category] = {
     "bad-period": _I,
     "bad-target": _I,
     "bad-stop-kind": _I,
+    "bad-delay-kind": _I,
+    "stop-too-long": _I,
     "bad-amount": _I,
     "not-a-notice-item": _I,
     "not-a-gap": _I,

@@ -43,10 +43,13 @@ from .filetypes import normalise_file_type
 __all__ = [
     "CaseType",
     "ChoiceField",
+    "Counting",
+    "CountingBasis",
     "Definitions",
     "Department",
     "ElectronicRules",
     "Extension",
+    "ExtensionScope",
     "FeeItem",
     "FeeRef",
     "FieldType",
@@ -68,6 +71,7 @@ __all__ = [
     "Source",
     "Step",
     "StepKind",
+    "StopLimit",
     "TimeLimit",
     "TimeLimits",
     "Unit",
@@ -497,6 +501,28 @@ class Definitions(_Model):
 # --- a matter ----------------------------------------------------------------------------
 
 
+class CountingBasis(enum.StrEnum):
+    """How the days of a limit are counted (docs/matter-format.md, "Counting basis")."""
+
+    WORKING_DAYS = "working_days"  # 行政许可法 Art. 82: 以工作日计算，不含法定节假日
+    CALENDAR_DAYS = "calendar_days"  # 民法典 Arts. 201, 203: an end on a holiday moves on
+
+
+class Counting(_Model):
+    """计算方式: which reading of the law's "日" a limit follows, and whether it is verified."""
+
+    basis: CountingBasis = Field(
+        description="working_days (行政许可法 Art. 82) or calendar_days (民法典 Art. 203: "
+        "an end falling on a day off moves to the next working day)."
+    )
+    reading: LongText | None = Field(
+        default=None, description="Why this reading: the law's words and the source followed."
+    )
+    unverified: StrictBool = Field(
+        default=False, description="true while the reading is not confirmed by the office."
+    )
+
+
 class TimeLimit(_Marked):
     """A time limit: a number and a unit (working days unless said otherwise)."""
 
@@ -507,6 +533,11 @@ class TimeLimit(_Marked):
     unit: Unit = Field(default=Unit.WORKING_DAYS, description="working_days (default), …")
     explanation: LongText | None = Field(
         default=None, description="时限说明: the wording published in the service guide."
+    )
+    counting: Counting | None = Field(
+        default=None,
+        description="Which reading of the law's days this limit follows; required for "
+        "calendar_days (calendar-days-without-counting).",
     )
     example: Example[Literal["value", "explanation"]] = Field(
         default=False, description=_EXAMPLE_HELP
@@ -538,6 +569,13 @@ class TimeLimit(_Marked):
         return int(self.value), self.unit
 
 
+class ExtensionScope(enum.StrEnum):
+    """Which due dates an approved extension (延期) moves."""
+
+    STATUTORY = "statutory"  # 法定办结时限 only; the promise stays as published
+    BOTH = "both"  # 法定 and 承诺 both
+
+
 class Extension(_Model):
     """延期: how much longer the decision may take, once, and who approves it."""
 
@@ -545,6 +583,12 @@ class Extension(_Model):
         description="Working days added, e.g. 10 (行政许可法 Art. 42); at most 60."
     )
     approved_by: Id = Field(description="Role that approves the extension, e.g. office_head.")
+    scope: ExtensionScope | None = Field(
+        default=None,
+        description="What an approved extension moves: statutory (the 法定 due date only) or "
+        "both (the promised one too). Undeclared, the engine moves both "
+        "(extension-scope-undeclared).",
+    )
 
 
 class GreenChannel(_Model):
@@ -555,6 +599,18 @@ class GreenChannel(_Model):
     )
     when: ConditionText | None = Field(
         default=None, description="Condition on the applicant, e.g. is_key_project."
+    )
+
+
+class StopLimit(_Model):
+    """The longest a clock stop of one kind may need (Art. 45: 所需时间)."""
+
+    kind: Id = Field(description="The stop's kind, e.g. expert_review or public_notice.")
+    max_days: Annotated[StrictInt, Field(ge=1, le=MAX_WORKING_DAYS)] = Field(
+        description="Working days, at most 250."
+    )
+    legal_basis: LongText | None = Field(
+        default=None, description="Where the maximum comes from, e.g. a rule's article."
     )
 
 
@@ -578,6 +634,39 @@ class TimeLimits(_Model):
             "e.g. public_notice, site_survey."
         ),
     )
+    stop_limits: tuple[StopLimit, ...] = Field(
+        default=(),
+        max_length=MAX_LIST,
+        description="The longest a clock stop (Art. 45) of each kind may need, e.g. "
+        "[{kind: expert_review, max_days: 30}]; kinds are the law's or excluded_activities "
+        "(stop-limit-unknown-kind).",
+    )
+
+    @model_validator(mode="after")
+    def _one_limit_per_kind(self) -> TimeLimits:
+        kinds = [s.kind for s in self.stop_limits]
+        twice = sorted({k for k in kinds if kinds.count(k) > 1})
+        if twice:
+            raise ValueError(f"stop_limits names {', '.join(twice)} more than once")
+        return self
+
+    def stop_limit(self, kind: str) -> int | None:
+        """The longest a stop of ``kind`` may need (working days), or ``None``: no bound."""
+        for limit in self.stop_limits:
+            if limit.kind == kind:
+                return limit.max_days
+        return None
+
+    def promised_extension(self, days: int) -> int:
+        """The working days an approved extension of ``days`` adds to the promised limit.
+
+        ``days`` unless the extension's ``scope`` is ``statutory`` (then 0: the promise
+        stays as published).  Undeclared, both move (``extension-scope-undeclared``).
+        """
+        extension = self.extension
+        if extension is not None and extension.scope is ExtensionScope.STATUTORY:
+            return 0
+        return days
 
 
 class ChoiceField(_Model):

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -69,6 +69,7 @@ __all__ = [
     "green_channel_days",
     "lower_level_review_due",
     "progress",
+    "stop_union",
 ]
 
 #: Art. 32: the one-time correction notice is due within 5 working days of receipt.
@@ -380,7 +381,27 @@ def due_bounds(
     )
 
 
-def calendar_days_due(calendar: WorkCalendar, start: date, days: int) -> date:
+def stop_union(stops: Iterable[ClockStop]) -> tuple[ClockStop, ...]:
+    """The days of ``stops`` as sorted stops that do not overlap, each day once.
+
+    Stops that overlap (an inspection during an expert review, Art. 45) become one,
+    with the kind and notice of the earlier; stops that only touch stay apart.  Stops
+    already in order without overlap come back as they are.
+    """
+    merged: list[ClockStop] = []
+    for stop in sorted(stops, key=lambda s: (s.start, s.end)):
+        if merged and stop.start <= merged[-1].end:
+            last = merged[-1]
+            if stop.end > last.end:
+                merged[-1] = ClockStop(last.kind, last.start, stop.end, last.notice)
+        else:
+            merged.append(stop)
+    return tuple(merged)
+
+
+def calendar_days_due(
+    calendar: WorkCalendar, start: date, days: int, *, stops: Sequence[ClockStop] = ()
+) -> date:
     """Last day of a period of ``days`` calendar days (民法典 Arts. 201 and 203).
 
     The start day is not counted (Art. 201), so the last day is ``start + days``; if
@@ -388,9 +409,21 @@ def calendar_days_due(calendar: WorkCalendar, start: date, days: int) -> date:
     ¶1: "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日"; weekends and
     overlay closures count as days off here).  Example: Fri 2026-02-13 + 7 calendar
     days = Fri 2026-02-20, inside 春节, so the period ends Tue 2026-02-24.
+
+    Every calendar day of a clock stop (Art. 45) that falls after ``start`` and before
+    the period would end is not counted: the end moves by those days, then Art. 203
+    applies.  Example: Mon 2026-03-02 + 10 days with a stop 03-05..03-06 → 03-14
+    (a Saturday) → Mon 03-16.
     """
     check_date(start, "start")
-    return calendar.add_workdays(start + timedelta(days=_check_count(days, "days")), 0)
+    end = start + timedelta(days=_check_count(days, "days"))
+    for stop in sorted(stops, key=lambda s: s.start):
+        first = max(stop.start, start + timedelta(days=1))
+        if first > end:
+            break
+        if stop.end >= first:
+            end += timedelta(days=(stop.end - first).days + 1)
+    return calendar.add_workdays(end, 0)
 
 
 def correction_notice_due(calendar: WorkCalendar, received: date) -> date:

@@ -27,7 +27,7 @@ The package's modules, each with one reason to change (docs/architecture.md):
 fold), :mod:`.clocks` (every due date), :mod:`.permissions` (signers and AB岗),
 :mod:`.intake` (input checks), :mod:`.steps` (passing and opening steps), the actions
 by subject (:mod:`.window`, :mod:`.review`, :mod:`.clock_actions`, :mod:`.fees`,
-:mod:`.closing`), their one registry (:mod:`.actions`), :mod:`.reports` and the
+:mod:`.closing`, :mod:`.delays`), their one registry (:mod:`.actions`), :mod:`.reports` and the
 :class:`Engine` facade (:mod:`.facade`).  Import the names below from
 ``approval_rules.engine``; the modules are the package's own.
 
@@ -39,6 +39,7 @@ from __future__ import annotations
 from .actions import ACTIONS
 from .case import CASE_FORMAT, Case
 from .clocks import HELD_BY, Timer
+from .delays import ApplicantDelay, applicant_delays
 from .evolve import apply_event, fold
 from .facade import Engine
 from .ratings import BAD_RATINGS, RATING_LEVELS
@@ -73,6 +74,7 @@ __all__ = [
     "SYSTEM",
     "Absence",
     "ActiveStop",
+    "ApplicantDelay",
     "AvailableAction",
     "Case",
     "CaseClock",
@@ -94,6 +96,7 @@ __all__ = [
     "StepState",
     "StepStatus",
     "Timer",
+    "applicant_delays",
     "apply_event",
     "fold",
 ]

@@ -16,7 +16,17 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
-from . import clock_actions, closing, fees, permissions, ratings, review, signatures, window
+from . import (
+    clock_actions,
+    closing,
+    delays,
+    fees,
+    permissions,
+    ratings,
+    review,
+    signatures,
+    window,
+)
 from .case import Case
 from .clocks import Timer
 from .context import ActionSpec, Ctx, Handled, offered_once
@@ -42,10 +52,12 @@ _SPECS: Final = (
                review.send_back_step, review.send_back_offers, per_step=True),
     ActionSpec("refuse", ("step", "reasons"), review.may_refuse, review.refuse,
                review.step_offers, per_step=True),
-    ActionSpec("start_clock_stop", ("kind", "notice"), clock_actions.may_stop_clock,
+    ActionSpec("start_clock_stop", ("kind", "notice", "needed_days"), clock_actions.may_stop_clock,
                clock_actions.start_clock_stop, clock_actions.stop_offers),
-    ActionSpec("end_clock_stop", ("notice",), clock_actions.may_stop_clock,
-               clock_actions.end_clock_stop, offered_once),
+    ActionSpec("end_clock_stop", ("notice", "kind"), clock_actions.may_stop_clock,
+               clock_actions.end_clock_stop, clock_actions.end_stop_offers),
+    ActionSpec("record_applicant_delay", ("kind", "start", "end", "reason"),
+               delays.may_record_delay, delays.record_applicant_delay, delays.delay_offers),
     ActionSpec("extend", ("reason",), clock_actions.may_extend, clock_actions.extend,
                offered_once),
     ActionSpec("record_payment", ("amount", "receipt"), fees.may_settle_fees,
@@ -80,6 +92,7 @@ ACTIONS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 CLOCK_EVENTS: Final[Mapping[str, Callable[[Ctx, Case, Timer], Handled]]] = MappingProxyType(
     {
         "deemed_acceptance": window.deemed_acceptance,
+        "corrected_acceptance": window.corrected_acceptance,
         "deemed_agreement": review.deem,
         "terminate": window.terminate,
     }

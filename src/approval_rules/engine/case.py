@@ -356,6 +356,15 @@ _ENCODE: Final[Callable[[Any, int], Iterable[str]]] = json.encoder.c_make_encode
 )
 
 
+def _clock_data(clock: CaseClock) -> tuple[Any, ...]:
+    """The clock as the snapshot writes it: nine items; several running stops take the
+    place of the one (a list of them), so a case with at most one keeps its form."""
+    data = tuple(clock)[:9]
+    if clock.parallel_stops:
+        data = (*data[:7], clock.running_stops, data[8])
+    return data
+
+
 def _state_json(case: Case) -> str:
     """The ``state`` item of ``case`` (see above)."""
     it = case.intake
@@ -364,8 +373,8 @@ def _state_json(case: Case) -> str:
             it.applicant, it.applicant_id, it.received.isoformat(), it.green_channel,
             it.materials, it.problems, it.gaps, it.notice, it.corrected, it.makeup_by,
         ),
-        case.accepted_on, case.deemed_acceptance, case.steps, case.clock, case.decision,
-        case.settlement, case.absences, case.ending, case.last_at.isoformat(),
+        case.accepted_on, case.deemed_acceptance, case.steps, _clock_data(case.clock),
+        case.decision, case.settlement, case.absences, case.ending, case.last_at.isoformat(),
     )  # fmt: skip
     if case.events.indexed:
         data = (*data, case.events.caller_ids())
@@ -445,9 +454,14 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
         )  # fmt: skip
     (statutory, promised, notice_due, statutory_due, promised_due, certificate_due, stops,
      active, extension) = clock  # fmt: skip
+    parallel: tuple[ActiveStop, ...] = ()
     if active is not None:
-        kind, start, text, by = active
-        active = _NEW(ActiveStop, (kind, _iso_day(start), text, by))
+        # one running stop is [kind, start, notice, by]; several, a list of those
+        running = active if active and type(active[0]) is list else [active]
+        found = []
+        for kind, start, text, by in running:
+            found.append(_NEW(ActiveStop, (kind, _iso_day(start), text, by)))
+        active, parallel = found[0], tuple(found[1:])
     if extension is not None:
         days, by, on, reason = extension
         if type(days) is not int:
@@ -460,7 +474,7 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
             optional_day(promised_due), optional_day(certificate_due),
             tuple(ClockStop(k, _iso_day(a), _iso_day(b), n) for k, a, b, n in stops)
             if stops else (),
-            active, extension,
+            active, extension, parallel,
         ),
     )  # fmt: skip
     if decision is not None:

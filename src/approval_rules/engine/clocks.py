@@ -51,6 +51,7 @@ from ..timelimits import (
     due_date,
     due_datetime,
     green_channel_days,
+    stop_union,
 )
 from ..workdays import Estimate, WorkCalendar
 from .case import Case
@@ -88,7 +89,8 @@ class Timer(NamedTuple):
 
     Attributes:
         at: the moment (00:00 of the day after a limit's last day).
-        action: ``deemed_acceptance``, ``deemed_agreement`` or ``terminate``.
+        action: ``deemed_acceptance``, ``corrected_acceptance``, ``deemed_agreement``
+            or ``terminate``.
         step: the co-department step deemed agreed, else ``None``.
     """
 
@@ -162,9 +164,10 @@ class Clocks:
     ) -> date:
         """The last day of a period of ``limit`` from ``start`` (``moment`` for hours).
 
-        Working days skip the stops and add the extension; calendar days end on a
-        working day (Civil Code Art. 203); half days and hours run in office hours
-        from ``moment`` and the period ends on the day they run out.
+        Working days skip the stops and add the extension; calendar days skip the
+        stops' days, end on a working day (Civil Code Art. 203) and the extension's
+        working days follow; half days and hours run in office hours from ``moment``
+        and the period ends on the day they run out.
         """
         value, unit = limit
         if unit == "working_days":
@@ -172,7 +175,8 @@ class Clocks:
                 return self._after(start, value + extension)[0]
             return due_date(self.calendar, start, value, stops=stops, extension=extension)
         if unit == "calendar_days":
-            return calendar_days_due(self.calendar, start, value)
+            end = calendar_days_due(self.calendar, start, value, stops=stops)
+            return self.calendar.add_workdays(end, extension) if extension else end
         return due_datetime(self.calendar, moment, value, TimeUnit(unit)).date()
 
     def step_due(
@@ -186,11 +190,19 @@ class Clocks:
         due = self.period_due(limit, moment.date(), moment, stops)
         return due, due.isoformat()
 
-    def certificate_due(self, decided: date, stops: Sequence[ClockStop] = ()) -> str:
-        """The certificate's due date after a positive decision (Art. 44: 10 WD)."""
+    def certificate_due(
+        self, decided: date, stops: Sequence[ClockStop] = (), bound: date | None = None
+    ) -> str:
+        """The certificate's due date after a positive decision (Art. 44: 10 WD), no later
+        than ``bound``: the statutory due date of a joint handling, whose 45 days bound
+        the whole handling, the certificate included (Art. 42 ¶2)."""
         if not stops:
-            return self._after(decided, CERTIFICATE_DAYS)[1]
-        return certificate_due(self.calendar, decided, stops=stops).isoformat()
+            due = self._after(decided, CERTIFICATE_DAYS)[0]
+        else:
+            due = certificate_due(self.calendar, decided, stops=stops)
+        if bound is not None and bound < due:
+            due = max(bound, decided)
+        return due.isoformat()
 
     def promised_limit(self, plan: MatterPlan, green: bool) -> Limit:
         """The matter's promised limit, shortened for the green channel (绿色通道)."""
@@ -237,20 +249,36 @@ class Clocks:
     # ----------------------------------------------------------------- re-dating
 
     def stops(self, case: Case, day: date | None = None) -> tuple[ClockStop, ...]:
-        """The case's stops; a running one counts up to ``day`` (when given)."""
+        """The case's stops; running ones count up to ``day`` (when given), each day
+        once when several run at the same time."""
         clock = case.clock
         active = clock.active_stop
         if active is None or day is None:
             return clock.stops
-        end = max(day, active.start)
-        return (*clock.stops, ClockStop(active.kind, active.start, end, active.notice))
+        closed = clock.stops
+        if not clock.parallel_stops and (not closed or closed[-1].end < active.start):
+            end = max(day, active.start)
+            return (*closed, ClockStop(active.kind, active.start, end, active.notice))
+        running = (
+            ClockStop(s.kind, s.start, max(day, s.start), s.notice) for s in clock.running_stops
+        )
+        return stop_union((*closed, *running))
 
     def case_dues(
-        self, case: Case, moment: datetime, extension: int, *, running: bool = True
+        self,
+        case: Case,
+        moment: datetime,
+        extension: int,
+        promised_extension: int | None = None,
+        *,
+        joint: bool = False,
+        running: bool = True,
     ) -> dict[str, str]:
         """The case's due dates again: every stop (a running one up to ``moment``'s day,
         unless ``running`` is False: then only the ended ones) and ``extension`` working
-        days counted.
+        days counted (``promised_extension`` for the promise when the matter's extension
+        does not move it as far: ``scope: statutory``).  ``joint``: a joint handling,
+        whose statutory due date bounds the certificate's.
 
         After a decision the statutory period is over (judged at the decision day) but
         its due date stays consistent; the certificate's moves with the stops.
@@ -260,15 +288,17 @@ class Clocks:
         due: dict[str, str] = {}
         if case.accepted_on is not None:
             start = self.acceptance_start(case, moment)
-            for name, limit in (
-                ("statutory", clock.statutory_limit),
-                ("promised", clock.promised_limit),
+            promised = extension if promised_extension is None else promised_extension
+            for name, limit, days in (
+                ("statutory", clock.statutory_limit, extension),
+                ("promised", clock.promised_limit, promised),
             ):
-                due[name] = self.period_due(
-                    limit, case.accepted_on, start, stops, extension
-                ).isoformat()
+                due[name] = self.period_due(limit, case.accepted_on, start, stops, days).isoformat()
         if case.decision is not None and clock.certificate_due is not None:
-            due["certificate"] = self.certificate_due(case.decision.on, stops)
+            bound = due.get("statutory") if joint else None
+            due["certificate"] = self.certificate_due(
+                case.decision.on, stops, None if bound is None else date.fromisoformat(bound)
+            )
         return due
 
     def step_dues(
@@ -364,18 +394,25 @@ class Clocks:
         """When ``case`` next changes by itself, or ``None`` (see :class:`Timer`).
 
         A received case without a notice is deemed accepted at 00:00 after the notice
-        window; in review, a tolerated gap not made up terminates the case at 00:00
-        after the make-up date, and an open co-department step deemed agreed on
-        timeout is passed at 00:00 after its due date (a stop that began on or before
-        that day pauses it until the stop ends).
+        window; after a notice, once the corrections are complete, it is accepted by
+        rule (``corrected_acceptance``, Art. 32) at 00:00 after the day they came in
+        unless the window accepted it that day; in review, a tolerated gap not made up
+        terminates the case at 00:00 after the make-up date, and an open co-department
+        step deemed agreed on timeout is passed at 00:00 after its due date (a stop
+        that began on or before that day pauses it until the stop ends).
         """
         status = case.status
-        if status is RECEIVED and case.intake.notice is None:
-            received = self.local(case.intake.received).date()
-            due = self.held(
-                "correction_notice", received, CORRECTION_NOTICE_DAYS, case.clock.notice_due
-            )
-            return Timer(self.midnight_after(due), "deemed_acceptance")
+        if status is RECEIVED:
+            intake = case.intake
+            if intake.notice is None:
+                received = self.local(intake.received).date()
+                due = self.held(
+                    "correction_notice", received, CORRECTION_NOTICE_DAYS, case.clock.notice_due
+                )
+                return Timer(self.midnight_after(due), "deemed_acceptance")
+            if intake.corrected is not None:
+                return Timer(self.midnight_after(intake.corrected), "corrected_acceptance")
+            return None
         if status is not IN_REVIEW:
             return None
         best: Timer | None = None

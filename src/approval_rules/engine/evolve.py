@@ -23,7 +23,7 @@ from typing import Any, Final, NamedTuple
 
 from ..audit import Event, EventLog, LogTampered, verify
 from ..errors import CaseDataError
-from ..timelimits import ClockStop
+from ..timelimits import ClockStop, stop_union
 from . import case as _case_module
 from .case import CASE_FORMAT, Case
 from .records import (
@@ -93,7 +93,7 @@ PASSING: Final[Mapping[str, StepStatus]] = MappingProxyType(
     }
 )
 #: The actions that accept a case.
-ACCEPTING: Final = frozenset({"accept", "deemed_acceptance"})
+ACCEPTING: Final = frozenset({"accept", "deemed_acceptance", "corrected_acceptance"})
 _SKIPPED: Final = StepState(SKIPPED)
 
 
@@ -233,7 +233,7 @@ def _first(event: Event, patch: Patch) -> Case:
     clock = _NEW(
         CaseClock,
         ((statutory[0], statutory[1]), (promised[0], promised[1]),
-         date.fromisoformat(d["notice_due"]), None, None, None, (), None, None),
+         date.fromisoformat(d["notice_due"]), None, None, None, (), None, None, ()),
     )  # fmt: skip
     steps = patch.steps if patch.steps is not None else {}
     return _NEW(Case, (
@@ -342,7 +342,10 @@ def _unchanged(case: Case, e: Event, patch: Patch) -> _Changes:
 def _start_stop(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     stop = ActiveStop(d["kind"], patch.at.date(), d["notice"], e.actor)
-    return {"clock": with_fields(case.clock, active_stop=stop)}
+    clock = case.clock
+    if clock.active_stop is None:
+        return {"clock": with_fields(clock, active_stop=stop)}
+    return {"clock": with_fields(clock, parallel_stops=(*clock.parallel_stops, stop))}
 
 
 def _with_dues(clock: CaseClock, due: Mapping[str, Any], **more: Any) -> CaseClock:
@@ -357,11 +360,17 @@ def _with_dues(clock: CaseClock, due: Mapping[str, Any], **more: Any) -> CaseClo
 
 def _end_stop(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
-    active = case.clock.active_stop
-    if active is None:
-        raise CaseDataError(f"event {e.seq}: no clock stop is running")
-    stop = ClockStop(active.kind, active.start, patch.at.date(), active.notice)
-    clock = _with_dues(case.clock, d["due"], stops=(*case.clock.stops, stop), active_stop=None)
+    running = case.clock.running_stops
+    kind = d.get("kind")
+    ending = next((s for s in running if kind is None or s.kind == kind), None)
+    if ending is None:
+        raise CaseDataError(f"event {e.seq}: no clock stop {kind or ''} is running")
+    stop = ClockStop(ending.kind, ending.start, patch.at.date(), ending.notice)
+    left = tuple(s for s in running if s is not ending)
+    clock = _with_dues(
+        case.clock, d["due"], stops=stop_union((*case.clock.stops, stop)),
+        active_stop=left[0] if left else None, parallel_stops=left[1:],
+    )  # fmt: skip
     steps = step_map(case)
     for sid, due in d["steps"].items():
         steps[sid] = with_fields(steps[sid], due=optional_day(due))
@@ -434,6 +443,7 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "supplement": _supplement,
     "accept": _accept,
     "deemed_acceptance": _accept,
+    "corrected_acceptance": _accept,
     "refuse_to_accept": _ending,
     "withdraw": _ending,
     "terminate": _ending,
@@ -444,6 +454,7 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "start_clock_stop": _start_stop,
     "end_clock_stop": _end_stop,
     "extend": _extend,
+    "record_applicant_delay": _unchanged,
     "redate": _redate,
     "record_absence": _absence,
     "record_payment": _payment,

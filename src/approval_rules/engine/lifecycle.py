@@ -65,7 +65,7 @@ CASE_TRANSITIONS: Final[tuple[Transition, ...]] = (
     _t(None, _R, "submit"),
     _t(_R, _C, "request_correction"),
     _t(_C, _R, "supplement"),
-    _t(_R, _I, "accept", "deemed_acceptance"),
+    _t(_R, _I, "accept", "deemed_acceptance", "corrected_acceptance"),
     _t(_R, _NA, "refuse_to_accept"),
     _t(_C, _NA, "refuse_to_accept"),
     _t(_I, _A, "pass", "deemed_agreement"),

@@ -266,6 +266,15 @@ class CaseClock(NamedTuple):
     stops: tuple[ClockStop, ...] = ()
     active_stop: ActiveStop | None = None
     extension: ExtensionGrant | None = None
+    #: Stops running beside ``active_stop`` (the earliest), e.g. an inspection during an
+    #: expert review (Art. 45); ``clock.stops`` keeps the days of every ended one once.
+    parallel_stops: tuple[ActiveStop, ...] = ()
+
+    @property
+    def running_stops(self) -> tuple[ActiveStop, ...]:
+        """Every running stop, earliest first."""
+        active = self.active_stop
+        return () if active is None else (active, *self.parallel_stops)
 
 
 class Absence(NamedTuple):

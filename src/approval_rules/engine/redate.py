@@ -103,7 +103,10 @@ def redate(case: Case, clocks: Clocks, plan: MatterPlan, at: datetime) -> tuple[
     received = clocks.local(case.intake.received).date()
     ext = case.clock.extension.days if case.clock.extension else 0
     # as recorded: the ended stops only (a running one moves the dates when it ends)
-    due = clocks.case_dues(case, at, ext, running=False)
+    limits = plan.matter.time_limits
+    due = clocks.case_dues(
+        case, at, ext, limits.promised_extension(ext), joint=limits.joint_handling, running=False
+    )
     steps = clocks.step_dues(plan, case, at, running=False)
     new: dict[str, str | None] = {"notice_due": clocks.notice_due(received), **due}
     new.update((f"step:{sid}", d) for sid, d in steps.items())

@@ -18,6 +18,7 @@ from typing import Any, Final
 from ..errors import ActionNotAllowed, CalendarError, CaseDataError
 from ..plan import Limit
 from ..timelimits import CERTIFICATE_DAYS, CORRECTION_NOTICE_DAYS, ClockStop, Due, progress
+from ..workdays import WorkCalendar
 from .actions import REGISTRY, UNDATED
 from .case import Case
 from .context import ActionSpec, Command, Ctx, Details
@@ -130,6 +131,9 @@ class Deadlines:
     steps: Mapping[str, Deadline]
     makeup_by: date | None
     stopped: bool
+    #: The running clock stop against the time its notice said it needs (``needed_days``,
+    #: counted from its first day): ``overdue`` when it runs longer (an overrun).
+    stop: Deadline | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON data."""
@@ -146,6 +150,7 @@ class Deadlines:
             "steps": {k: v.to_dict() for k, v in self.steps.items()},
             "makeup_by": self.makeup_by.isoformat() if self.makeup_by else None,
             "stopped": self.stopped,
+            "stop": one(self.stop),
         }
 
 
@@ -315,12 +320,13 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         assert clock.promised_due is not None
         statutory = period(
             "statutory", case.accepted_on, clock.statutory_limit, clock.statutory_due,
-            decided or ended, ext,
+            _statutory_end(ctx, case) or ended, ext,
         )  # fmt: skip
         refused = decided if case.status is REFUSED else None
         promised = period(
             "promised", case.accepted_on, clock.promised_limit, clock.promised_due,
-            case.settlement.closed or refused or ended, ext,
+            case.settlement.closed or refused or ended,
+            ctx.plan.matter.time_limits.promised_extension(ext),
         )  # fmt: skip
     if clock.certificate_due is not None and decided is not None:
         certificate = period(
@@ -336,5 +342,43 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         steps[sid] = period(sid, clocks.day_of(st.opened), limit, st.due, None)
     makeup = case.intake.makeup_by if case.intake.gaps else None
     return Deadlines(
-        day, notice, statutory, promised, certificate, MappingProxyType(steps), makeup, stopped
-    )
+        day, notice, statutory, promised, certificate, MappingProxyType(steps), makeup, stopped,
+        _running_stop(case, calendar, day),
+    )  # fmt: skip
+
+
+def _statutory_end(ctx: Ctx, case: Case) -> date | None:
+    """When the statutory period stopped running: at the decision; in a joint handling
+    (Art. 42 ¶2: 办理的时间不得超过四十五日, the whole handling), at the certificate's
+    issue after an approval (or its closing, when it closes without one)."""
+    decision = case.decision
+    if decision is None:
+        return None
+    if ctx.plan.matter.time_limits.joint_handling and decision.outcome == "approved":
+        settlement = case.settlement
+        if settlement.certificate is not None:
+            return settlement.certificate.issued
+        return settlement.closed
+    return decision.on
+
+
+def _running_stop(case: Case, calendar: WorkCalendar, day: date) -> Deadline | None:
+    """The (earliest) running stop's period: from its first day, as long as its notice
+    said."""
+    active = case.clock.active_stop
+    if active is None:
+        return None
+    needed: int | None = None
+    for event in reversed(case.events):
+        if event.action == "start_clock_stop" and event.details.get("kind") == active.kind:
+            needed = event.details.get("needed_days")
+            break
+    if needed is None:
+        return None  # recorded before needed_days existed
+    before = active.start - timedelta(days=1)
+    due = calendar.add_workdays(before, needed)
+    elapsed = calendar.workdays_between(before, day) if day > before else 0
+    return Deadline(
+        f"stop:{active.kind}", active.start, due, needed, elapsed, needed - elapsed,
+        elapsed / needed, day > due, None, True,
+    )  # fmt: skip

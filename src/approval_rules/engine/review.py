@@ -175,8 +175,13 @@ def _decide(
     d["decision"] = {
         "step": sid,
         "fees": {k: str(v) for k, v in fees.items()},
-        # Art. 44: the certificate is due 10 working days after the decision
-        "certificate_due": ctx.clocks.certificate_due(moment.date(), case.clock.stops),
+        # Art. 44: the certificate is due 10 working days after the decision; in a joint
+        # handling, within the 45 days too (Art. 42 ¶2 bounds the whole handling)
+        "certificate_due": ctx.clocks.certificate_due(
+            moment.date(),
+            case.clock.stops,
+            case.clock.statutory_due if plan.matter.time_limits.joint_handling else None,
+        ),
     }
 
 

@@ -18,7 +18,7 @@ from ..errors import ActionNotAllowed, CaseDataError
 from .case import Case
 from .clocks import Timer
 from .context import Authority, Command, Ctx, Details, Handled, acting_for, day_detail, text_detail
-from .evolve import step_map
+from .evolve import ACCEPTING, step_map
 from .intake import check_files, check_materials
 from .permissions import window
 from .records import (
@@ -36,6 +36,7 @@ from .steps import complete_step
 __all__ = [
     "accept",
     "acceptance",
+    "corrected_acceptance",
     "deemed_acceptance",
     "may_accept",
     "may_supplement",
@@ -175,7 +176,7 @@ def outstanding_items(case: Case) -> list[Problem]:
         return []
     items = [p for p in notice.items if p.material is None]
     for event in case.events:
-        if not items or event.action in ("accept", "deemed_acceptance"):
+        if not items or event.action in ACCEPTING:
             break
         if event.action == "supplement":
             done = {*event.details.get("resolved", ()), *event.details.get("waived", ())}
@@ -329,6 +330,13 @@ def accept(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
 
 def deemed_acceptance(ctx: Ctx, case: Case, timer: Timer) -> Handled:
     """Art. 32: no notice within 5 working days; accepted by law, from receipt."""
+    return acceptance(ctx, case, timer.at, timer.at.isoformat(), SYSTEM, None)
+
+
+def corrected_acceptance(ctx: Ctx, case: Case, timer: Timer) -> Handled:
+    """Art. 32: the corrections are complete (every missing material delivered, every
+    item of the notice resolved or waived) and the window did not act that day; the
+    case is accepted by rule, from the corrections."""
     return acceptance(ctx, case, timer.at, timer.at.isoformat(), SYSTEM, None)
 
 

@@ -18,8 +18,11 @@ The day the applicant acted is not counted against the office (worked example: d
 Mon 2025-09-29, paid Wed 2025-10-01 → the wait covers 09-30 and 10-01; only 09-30 is a
 working day, so 1 working day is not counted).
 
-Explicit applicant-delay events, which a later engine step adds, are one more source:
-write a function ``(case, deciding_steps, tz) -> Iterable[Wait]`` and add it to
+* **late_payment**, **late_response** — what the office recorded explicitly with
+  ``record_applicant_delay`` (:func:`~approval_rules.engine.applicant_delays`), from
+  its start to its end day.
+
+Another source is a function ``(case, deciding_steps, tz) -> Iterable[Wait]`` added to
 :data:`WAIT_SOURCES`.  Nothing else changes.
 """
 
@@ -29,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Final, NamedTuple
 
-from ..engine import Case, StepStatus
+from ..engine import Case, StepStatus, applicant_delays
 from ..timelimits import ClockStop
 from ..workdays import WorkCalendar
 
@@ -110,11 +113,16 @@ def makeup_wait(case: Case, deciding_steps: Sequence[str], tz: tzinfo) -> Iterab
     return (Wait("makeup", start, last),)
 
 
-#: Where waits come from; a later engine step's explicit applicant-delay events add
-#: one function here.
+def recorded_delays(case: Case, deciding_steps: Sequence[str], tz: tzinfo) -> Iterable[Wait]:
+    """The applicant delays the office recorded (``record_applicant_delay``)."""
+    return tuple(Wait(d.kind, d.start, d.end) for d in applicant_delays(case))
+
+
+#: Where waits come from: derived from the record, or recorded explicitly.
 WAIT_SOURCES: Final[tuple[Callable[[Case, Sequence[str], tzinfo], Iterable[Wait]], ...]] = (
     payment_wait,
     makeup_wait,
+    recorded_delays,
 )
 
 

@@ -21,7 +21,9 @@ Definitions (supervision.md §7; the worked examples are tests):
 * **outcome**: early (提前) ``E ≤ Lp − k`` (k = ``early_margin_wd``, 1 by default); on the
   day (按期) ``Lp − k < E ≤ Lp``; extended (延期) an extension counted and
   ``Lp < E ≤ L*``; overdue (超期) otherwise.
-* **statutory breach** (法定超期): decided after the recorded statutory due date.
+* **statutory breach** (法定超期): decided after the recorded statutory due date; for a
+  joint handling (Art. 42 ¶2), whose 45 days bound the whole handling, an approval
+  whose certificate was issued (or, without one, the case closed) after it.
 * **due**: the last day the case may conclude on time, ``L*`` working days after
   acceptance with stops and waits skipped; an open case is overdue at a period's end
   when that day is after it.
@@ -269,6 +271,10 @@ def _rating(case: Case, reporting: Reporting, calendar: WorkCalendar, tz: tzinfo
     return rating
 
 
+def _joint(process: Process) -> bool:
+    return process.matter.time_limits.joint_handling
+
+
 def case_facts(
     case: Case,
     *,
@@ -319,11 +325,12 @@ def case_facts(
     used -= stopped_workdays(calendar, stops, accepted, concluded)
     outcome = _outcome(used, promised, allowed, in_time, reporting.early_margin_wd)
     decision = case.decision
-    breach = (
-        decision is not None
-        and clock.statutory_due is not None
-        and decision.on > clock.statutory_due
-    )
+    ended = None if decision is None else decision.on
+    if decision is not None and decision.outcome == "approved" and _joint(process):
+        # Art. 42 ¶2: the 45 days bound the whole joint handling, the certificate too
+        certificate = case.settlement.certificate
+        ended = certificate.issued if certificate is not None else concluded
+    breach = ended is not None and clock.statutory_due is not None and ended > clock.statutory_due
     return CaseFacts(*base, "concluded", accepted, concluded, due, used, promised, outcome,
                      breach, applicant, steps, rating, provisional)  # fmt: skip
 

@@ -95,7 +95,9 @@ def running_periods(
         )  # fmt: skip
     if waits is None:
         waits = applicant_waits(case, process.deciding_steps, tz)
-    promised = _promised(case, day, calendar, waits, extension)
+    promised = _promised(
+        case, day, calendar, waits, process.matter.time_limits.promised_extension(extension)
+    )
     if promised is not None:
         found.append(promised)
     for sid, st in case.steps.items():
