@@ -35,6 +35,7 @@ LAYERS: list[set[str]] = [
     {f"checks_{subject}" for subject in CHECK_SUBJECTS},
     {"plan"},  # the engine's tables of one matter, built at compile time
     {"compiler"},
+    {"versions"},  # a matter and the definitions it uses, pinned by one hash
     {"engine"},
     {"scenario", "render", "testing", "publication", "store", "supervision"},
     {"schema"},  # the published JSON Schemas, of matters and of supervision rules
@@ -59,6 +60,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"bounds"},  # the bounds of what callers hand in
     {"context"},  # what checks and handlers receive
     {"permissions", "intake", "steps"},
+    {"migration"},  # moving an open case to another version of its matter
     {"fees", "clock_actions", "closing"},
     {"review", "window"},
     {"actions"},  # the one registry

@@ -24,6 +24,7 @@ EXPECTED = [
     "Issue",
     "LogTampered",
     "Matter",
+    "MatterDefinition",
     "Process",
     "Severity",
     "SourceSpan",

@@ -43,6 +43,7 @@ from .model import Matter
 from .store import CaseStore, open_store
 from .supervision import Supervisor, load_supervision, supervise
 from .timelimits import ClockStop
+from .versions import MatterDefinition
 from .workdays import WorkCalendar, load_overlay
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "Issue",
     "LogTampered",
     "Matter",
+    "MatterDefinition",
     "Process",
     "Severity",
     "SourceSpan",

@@ -22,6 +22,7 @@ from ..compiler import compiled_plans, matter_plan
 from ..errors import ActionNotAllowed, CalendarError, CaseDataError, CaseError, StaleCase
 from ..graph import Process
 from ..plan import MatterPlan
+from ..versions import MatterDefinition
 from ..workdays import WorkCalendar
 from .actions import CLOCK_EVENTS, REGISTRY
 from .bounds import caller_id, check_input, shown
@@ -31,6 +32,7 @@ from .context import Command, Ctx, Details, Handled
 from .evolve import Patch, evolve, fold, opened_state
 from .fees import require_fee_fields
 from .intake import check_applicant, check_files, check_materials
+from .migration import migration
 from .records import SYSTEM, TERMINAL
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
 from .steps import named_step
@@ -70,8 +72,10 @@ class Engine:
         self._fingerprint = calendar.fingerprint
         self._clocks = Clocks(calendar, self.tz)
         self._plans: Mapping[str, MatterPlan] = compiled_plans(catalogue)
-        # each plan bound to this engine's clocks, as the checks and handlers take them
-        self._contexts: dict[str, Ctx] = {}
+        # each version's plan bound to this engine's clocks, by definition hash
+        self._versions: dict[str, Ctx] = {}
+        self._definitions: dict[str, MatterDefinition] = {}  # by hash: every version held
+        self._current: dict[str, MatterDefinition] = {}  # by matter id: the catalogue's
 
     # ----------------------------------------------------------------- plans
 
@@ -96,20 +100,94 @@ class Engine:
         return plan
 
     def _ctx(self, case: Case) -> Ctx:
-        """The plan of the case's matter, after checking the case runs under it."""
+        """The plan of the version the case is pinned to (:attr:`Case.matter_hash`)."""
         if type(case) is not Case:
             raise TypeError(f"case must be a Case (got {type(case).__name__})")
-        ctx = self._contexts.get(case.matter_id)
-        if ctx is None:  # (a catalogue's plan of a matter never changes)
-            ctx = self._contexts[case.matter_id] = Ctx(self._plan(case.matter_id), self._clocks)
-        plan = ctx.plan
-        if plan.hash != case.matter_hash:
-            raise CaseError(
-                f"case {case.id} runs under matter {case.matter_id!r} version "
-                f"{case.matter_hash[:12]}, but this engine's matter is version "
-                f"{plan.hash[:12]}; act on it with an engine loaded with that version"
-            )
+        ctx = self._versions.get(case.matter_hash)
+        if ctx is None:
+            ctx = self._version_ctx(case.matter_id, case.matter_hash)
+            if ctx is None:
+                held = self._current.get(case.matter_id)
+                now = f"; its catalogue's version is {held.hash[:12]}" if held else ""
+                raise CaseError(
+                    f"case {case.id} runs under matter {case.matter_id!r} version "
+                    f"{case.matter_hash[:12]}, which this engine does not hold{now}: hand "
+                    "it that version with add_version (a store does), or migrate the case"
+                )
         return ctx
+
+    def _version_ctx(self, matter_id: str, matter_hash: str) -> Ctx | None:
+        """The catalogue's version of the matter when it has that hash, bound once."""
+        if matter_id not in self.catalogue.matters:
+            return None
+        current = self.current(matter_id)
+        if current.hash != matter_hash:
+            return None
+        return self._versions[matter_hash]
+
+    # ----------------------------------------------------------------- versions
+
+    def current(self, matter_id: str) -> MatterDefinition:
+        """The version of a matter the engine's catalogue defines (new cases run on it):
+        the matter and the people, fee items, roles and departments it uses.
+
+        Raises:
+            CaseDataError: the catalogue has no such matter.
+            DefinitionError: the matter does not compile.
+        """
+        found = self._current.get(matter_id) if isinstance(matter_id, str) else None
+        if found is None:
+            plan = self._plan(matter_id)
+            found = MatterDefinition.of(self.catalogue, matter_id, staff=_staff(plan))
+            self._definitions.setdefault(found.hash, found)
+            self._versions.setdefault(found.hash, Ctx(plan, self._clocks))
+            self._current[matter_id] = found
+        return found
+
+    def add_version(self, definition: MatterDefinition) -> None:
+        """Hold another version of a matter: cases pinned to it run on it (a store hands
+        its engine every version its cases were opened on).  Adding a version held
+        already does nothing.
+
+        Raises:
+            DefinitionError: the definition does not compile on its own.
+        """
+        if not isinstance(definition, MatterDefinition):
+            raise TypeError(
+                f"definition must be a MatterDefinition (got {type(definition).__name__})"
+            )
+        if definition.hash in self._versions:
+            return
+        plan = matter_plan(definition.catalogue(), definition.matter_id)
+        self._definitions.setdefault(definition.hash, definition)
+        self._versions.setdefault(definition.hash, Ctx(plan, self._clocks))
+
+    def definition(self, matter_hash: str) -> MatterDefinition:
+        """The version a hash names, among those the engine holds.
+
+        Raises:
+            CaseDataError: the engine holds no version with that hash.
+        """
+        found = self._definitions.get(matter_hash)
+        if found is None:
+            raise CaseDataError(f"this engine holds no matter version {shown(matter_hash)}")
+        return found
+
+    def versions(self, matter_id: str) -> list[MatterDefinition]:
+        """Every version of a matter the engine holds (the catalogue's included, when it
+        has the matter), in the order they were first held."""
+        if matter_id in self.catalogue.matters:
+            self.current(matter_id)
+        return [d for d in self._definitions.values() if d.matter_id == matter_id]
+
+    def process_of(self, matter_hash: str) -> Process:
+        """The compiled process of a version the engine holds.
+
+        Raises:
+            CaseDataError: the engine holds no version with that hash.
+        """
+        self.definition(matter_hash)
+        return self._versions[matter_hash].plan.process
 
     def _after_last(self, case: Case, at: object, action: str) -> datetime:
         """``at`` in the engine's zone, refused when before the case's last event."""
@@ -232,7 +310,7 @@ class Engine:
             "format": CASE_FORMAT,
             "case": case_id,
             "matter": matter_id,
-            "matter_hash": plan.hash,
+            "matter_hash": self.current(matter_id).hash,
             "calendar": self._fingerprint,
             "applicant": fields,
             "materials": files,
@@ -360,6 +438,41 @@ class Engine:
         ctx = self._ctx(case)
         return ctx.clocks.next_timer(ctx.plan, case)
 
+    def migrate(
+        self,
+        case: Case,
+        to: str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Case:
+        """Move an open case to another version of its matter (one the engine holds:
+        its catalogue's, or one added with :meth:`add_version`), with a ``migrate``
+        event; the new version's rules apply from then on (engine/migration.py).
+
+        Clock events that fell due before ``at`` are recorded first, on the old version.
+
+        Raises:
+            ActionNotAllowed: ``same-version``, ``other-matter``, ``case-ended``,
+                ``step-not-in-version``, ``not-authorised``, ``conflict-of-interest``,
+                ``time-goes-back``; nothing changed.
+            CaseDataError: the engine holds no version ``to``.
+            StaleCase: ``expected_version`` is not the case's version.
+        """
+        source = self._ctx(case)
+        self.definition(to)
+        if expected_version is not None and expected_version != case.version:
+            raise StaleCase(expected_version, case.version)
+        local = self._after_last(case, at, "migrate")
+        caller_id(actor, "actor")
+        check_input({"reason": reason}, "migrate", details=True)
+        case = self._advance(source, case, local)
+        handled = migration(source, self._versions[to], to, case, actor, reason)
+        stamp = local.isoformat()
+        return self._record(case, local, stamp, actor, "migrate", handled, None)
+
     def replay(self, events: Sequence[Event], *, head: str | None = None) -> Case:
         """Rebuild a case from its log after verifying the hash chain.
 
@@ -407,3 +520,11 @@ class Engine:
         """
         ctx = self._ctx(case)
         return deadlines(ctx, case, self._clocks.local(at).date())
+
+
+def _staff(plan: MatterPlan) -> set[str]:
+    """Everyone the plan lets act, or names: what a version pins of the people."""
+    staff = set(plan.staff) | set(plan.extenders) | set(plan.process.people)
+    for rule in plan.steps.values():
+        staff.update(rule.signers)
+    return staff

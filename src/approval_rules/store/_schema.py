@@ -18,7 +18,7 @@ from collections.abc import Mapping
 __all__ = ["SCHEMA_VERSION", "TABLES", "statements"]
 
 #: Bumped whenever a table changes; a store of another version is refused, not migrated.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Every table the store creates, in creation order.
 TABLES = (

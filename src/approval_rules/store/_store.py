@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, tzinfo
 from types import TracebackType
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from ..audit import LogTampered
-from ..compiler import compile_matter
 from ..engine import Case, Engine, Status
 from ..errors import (
     ActionNotAllowed,
@@ -28,8 +27,7 @@ from ..errors import (
     StaleCase,
     StoreError,
 )
-from ..graph import Process
-from ..model import Matter
+from ..versions import MatterDefinition
 from ._backend import Backend, Tx, UniqueViolation
 from ._derive import (
     NO_DUE,
@@ -210,35 +208,47 @@ class CaseStore:
     # ----------------------------------------------------------------- definitions
 
     def _staffing_for(self, matter_id: str, matter_hash: str, tx: Tx | None = None) -> Staffing:
-        """Who works on which step of the matter version a case runs on.
-
-        The engine's catalogue is asked first; a version it no longer has is read from
-        the definitions stored with earlier cases and compiled against the catalogue's
-        people.
-        """
+        """Who works on which step of the matter version a case runs on (the engine is
+        handed the version first: :meth:`_hold`)."""
         found = self._staffing.get(matter_hash)
         if found is not None:
             return found
         engine = self._need_engine("saving a case")
-        try:
-            current: Process | None = engine.process(matter_id)
-        except CaseDataError:
-            current = None  # the catalogue has no such matter (any more)
-        if current is not None and current.content_hash == matter_hash:
-            process = current
-        else:
-            text = self._definition_text(matter_hash, tx)
-            if text is None:
-                now = f" (it has version {current.content_hash[:12]})" if current else ""
-                raise CaseDataError(
-                    f"the case runs on matter {matter_id!r} version {matter_hash[:12]}, which "
-                    f"neither the engine's catalogue{now} nor the store holds; open the store "
-                    "with an engine whose catalogue defines it"
-                )
-            process = compile_matter(_read_matter(text, matter_hash), engine.catalogue)
-        staffing = Staffing(process, engine.catalogue.fee_items, matter_hash=matter_hash)
+        definition = self._hold(engine, matter_id, matter_hash, tx)
+        staffing = Staffing(
+            engine.process_of(matter_hash),
+            {f.id: f for f in definition.fee_items},
+            matter_hash=matter_hash,
+        )
         self._staffing[matter_hash] = staffing
         return staffing
+
+    def _hold(
+        self, engine: Engine, matter_id: str, matter_hash: str, tx: Tx | None = None
+    ) -> MatterDefinition:
+        """The version a case runs on, held by ``engine``: its catalogue's, or the one
+        stored with earlier cases (handed to it with ``add_version``)."""
+        try:
+            return engine.definition(matter_hash)
+        except CaseDataError:
+            pass
+        try:
+            current: MatterDefinition | None = engine.current(matter_id)
+        except CaseDataError:
+            current = None  # the catalogue has no such matter (any more)
+        if current is not None and current.hash == matter_hash:
+            return current
+        text = self._definition_text(matter_hash, tx)
+        if text is None:
+            now = f" (it has version {current.hash[:12]})" if current else ""
+            raise CaseDataError(
+                f"the case runs on matter {matter_id!r} version {matter_hash[:12]}, which "
+                f"neither the engine's catalogue{now} nor the store holds; open the store "
+                "with an engine whose catalogue defines it"
+            )
+        definition = _read_definition(text, matter_hash)
+        engine.add_version(definition)
+        return definition
 
     def _definition_text(self, matter_hash: str, tx: Tx | None) -> str | None:
         sql = "SELECT definition FROM definitions WHERE hash = ?"
@@ -254,21 +264,19 @@ class CaseStore:
         as stored once the transaction commits (``None``: known already)."""
         if staffing.matter_hash in self._defined:
             return None
-        text = staffing.matter.model_dump_json()
-        # an old version compiled from its stored row may dump differently: that row is
-        # there already
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() == staffing.matter_hash:
-            tx.run(
-                "INSERT INTO definitions (hash, matter_id, definition) VALUES (?, ?, ?) "
-                "ON CONFLICT (hash) DO NOTHING",
-                (staffing.matter_hash, staffing.matter_id, text),
-            )
+        definition = self._need_engine("saving a case").definition(staffing.matter_hash)
+        tx.run(
+            "INSERT INTO definitions (hash, matter_id, definition) VALUES (?, ?, ?) "
+            "ON CONFLICT (hash) DO NOTHING",
+            (definition.hash, definition.matter_id, definition.to_json()),
+        )
         return staffing.matter_hash
 
-    def definition(self, matter_hash: str) -> Matter:
-        """The matter definition a version hash names, as stored with its first case.
+    def definition(self, matter_hash: str) -> MatterDefinition:
+        """The matter version a hash names, as stored with its first case: the matter
+        and the people, fee items, roles and departments it uses.
 
-        An old case's matter stays readable after the catalogue's YAML changed.
+        An old case's rules stay readable after the catalogue's YAML changed.
 
         Raises:
             CaseDataError: the store holds no definition with that hash.
@@ -277,7 +285,7 @@ class CaseStore:
         text = self._definition_text(matter_hash, None)
         if text is None:
             raise CaseDataError(f"the store holds no matter definition {matter_hash!r}")
-        return _read_matter(text, matter_hash)
+        return _read_definition(text, matter_hash)
 
     def versions(self) -> list[MatterVersion]:
         """Each matter version stored cases run on, with counts, and whether it is the
@@ -293,7 +301,7 @@ class CaseStore:
         for matter_id, *_ in rows:
             if self.engine is not None and matter_id not in current:
                 try:
-                    current[matter_id] = self.engine.process(matter_id).content_hash
+                    current[matter_id] = self.engine.current(matter_id).hash
                 except (CaseDataError, DefinitionError):
                     current[matter_id] = None
         return [
@@ -369,9 +377,9 @@ class CaseStore:
         else:
             # compare and set: the row changes only if nobody wrote since `expected`
             won = tx.run(
-                "UPDATE cases SET status = ?, version = ?, head = ?, last_at = ? "
-                "WHERE id = ? AND version = ? AND head = ?",
-                (head.status, head.version, head.head, head.last_at,
+                "UPDATE cases SET matter_hash = ?, status = ?, version = ?, head = ?, "
+                "last_at = ? WHERE id = ? AND version = ? AND head = ?",
+                (head.matter_hash, head.status, head.version, head.head, head.last_at,
                  case.id, expected, case.events[expected - 1].hash),
             )  # fmt: skip
         if not won:
@@ -468,7 +476,53 @@ class CaseStore:
         rows = self._backend.read(_CASE_AND_EVENTS + " WHERE c.id = ? ORDER BY e.seq", (case_id,))
         if not rows:
             raise CaseNotFound(case_id)
-        return _rebuilt(rows)
+        case = _rebuilt(rows)
+        if self.engine is not None and case.status not in TERMINAL:
+            # the engine acts on the version the case runs on, old or current
+            self._hold(self.engine, case.matter_id, case.matter_hash)
+        return case
+
+    def migrate(
+        self,
+        case_id: str,
+        to: str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+    ) -> Case:
+        """Move an open case to version ``to`` of its matter and save it: the engine's
+        :meth:`~approval_rules.engine.Engine.migrate` (a ``migrate`` event), on the
+        version stored (or the catalogue's).  List the open cases of an old version with
+        ``open_cases(matter=m, matter_hash=h)`` and the versions with :meth:`versions`.
+
+        Raises:
+            CaseNotFound: no such case.
+            CaseDataError: neither the engine nor the store holds version ``to``.
+            ActionNotAllowed: the engine refused (see ``Engine.migrate``); nothing written.
+        """
+        engine = self._need_engine("migrating a case")
+
+        def move(case: Case) -> Case:
+            self._hold(engine, case.matter_id, to)
+            return engine.migrate(case, to, at=at, actor=actor, reason=reason)
+
+        return self._retry(case_id, move)
+
+    def _retry(self, case_id: str, change: Callable[[Case], Case], tries: int = 5) -> Case:
+        """Load, change, save; again on the newer case while another writer came first."""
+        for _ in range(tries - 1):
+            case = self.load(case_id)
+            new = change(case)
+            try:
+                self.save(new, expected_version=case.version)
+            except StaleCase:
+                continue
+            return new
+        case = self.load(case_id)
+        new = change(case)
+        self.save(new, expected_version=case.version)
+        return new
 
     def open_cases(
         self,
@@ -767,15 +821,14 @@ def _insert_absence(tx: Tx, absence: PersonAbsence) -> None:
     )  # fmt: skip
 
 
-def _read_matter(text: str, matter_hash: str) -> Matter:
+def _read_definition(text: str, matter_hash: str) -> MatterDefinition:
     """A stored matter definition, checked against the hash that names it."""
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != matter_hash:
         raise StoreError(f"the stored definition {matter_hash[:12]} does not have that hash")
     try:
-        return Matter.model_validate_json(text)
-    except ValueError as err:  # pydantic's ValidationError is a ValueError
-        first = str(err).splitlines()[0]
+        return MatterDefinition.from_json(text, expected_hash=matter_hash)
+    except CaseDataError as err:
         raise StoreError(
             f"the stored definition {matter_hash[:12]} does not read with this release of "
-            f"approval_rules: {first}"
+            f"approval_rules: {err}"
         ) from None
