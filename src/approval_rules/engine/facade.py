@@ -9,6 +9,7 @@ with the step map the handler computed).  Everything else is in the modules it c
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
@@ -33,6 +34,7 @@ from .evolve import Patch, evolve, fold, opened_state
 from .fees import require_fee_fields
 from .intake import check_applicant, check_files, check_materials
 from .migration import migration
+from .permissions import AbsenceCalendar, absences_from
 from .records import SYSTEM, TERMINAL
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
 from .steps import named_step
@@ -76,6 +78,7 @@ class Engine:
         self._versions: dict[str, Ctx] = {}
         self._definitions: dict[str, MatterDefinition] = {}  # by hash: every version held
         self._current: dict[str, MatterDefinition] = {}  # by matter id: the catalogue's
+        self._absences: AbsenceCalendar | None = None
 
     # ----------------------------------------------------------------- plans
 
@@ -124,6 +127,28 @@ class Engine:
         if current.hash != matter_hash:
             return None
         return self._versions[matter_hash]
+
+    def with_absences(self, calendar: AbsenceCalendar | None) -> Engine:
+        """This engine reading people's absences from ``calendar`` too (AB岗): a backup
+        may act for a principal the calendar says is absent that day, on every case,
+        besides the absences recorded in the case itself.  ``None``: the cases' own.
+
+        The engine returned shares this one's catalogue, calendar, plans and versions
+        (a version added to either is held by both).  A store's :attr:`engine` is bound
+        to the store's calendar this way.
+        """
+        if calendar is not None and not callable(getattr(calendar, "absent", None)):
+            raise TypeError(
+                f"calendar must have absent(person, day) (got {type(calendar).__name__})"
+            )
+        bound = copy.copy(self)
+        bound._absences = calendar
+        return bound
+
+    @property
+    def absences(self) -> AbsenceCalendar | None:
+        """The calendar of people's absences the engine reads (:meth:`with_absences`)."""
+        return self._absences
 
     # ----------------------------------------------------------------- versions
 
@@ -405,10 +430,15 @@ class Engine:
         if case.status in TERMINAL:
             raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")
         step = named_step(ctx.plan, case, details, action) if spec.per_step else None
-        auth = spec.check(ctx, case, action, step, actor, local.date())
         stamp = local.isoformat()
         command = _NEW(Command, (action, local, stamp, actor, details))
-        handled = spec.handle(ctx, case, command, auth)
+        if self._absences is None:
+            auth = spec.check(ctx, case, action, step, actor, local.date())
+            handled = spec.handle(ctx, case, command, auth)
+        else:
+            with absences_from(self._absences):
+                auth = spec.check(ctx, case, action, step, actor, local.date())
+                handled = spec.handle(ctx, case, command, auth)
         return self._record(case, local, stamp, actor, action, handled, event_id)
 
     def advance(self, case: Case, at: datetime) -> Case:
@@ -503,7 +533,9 @@ class Engine:
         """
         ctx = self._ctx(case)
         local = self._after_last(case, at, "advance")
-        return available_actions(ctx, self._advance(ctx, case, local), local.date())
+        case = self._advance(ctx, case, local)
+        with absences_from(self._absences):
+            return available_actions(ctx, case, local.date())
 
     def deadlines(self, case: Case, at: datetime) -> Deadlines:
         """The case's periods on the day of ``at``: due dates, elapsed, remaining, used.

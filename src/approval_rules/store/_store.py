@@ -128,7 +128,8 @@ class CaseStore:
         if engine is not None and not isinstance(engine, Engine):
             raise TypeError(f"engine must be an Engine (got {type(engine).__name__})")
         self._backend = backend
-        self.engine = engine
+        #: the engine the store was opened with, reading the store's absence calendar
+        self.engine = None if engine is None else engine.with_absences(_Calendar(backend))
         self.tz: tzinfo = engine.tz if engine is not None else ZoneInfo("Asia/Shanghai")
         self._staffing: dict[str, Staffing] = {}
         self._defined: set[str] = set()  # definitions known to be stored
@@ -777,6 +778,26 @@ class CaseStore:
             defined.add(written)
         self._write(tx, case, 0, new_event_rows(case, 0), staffing)
         return 1
+
+
+class _Calendar:
+    """The store's absence calendar as the engine reads it (AB岗): one indexed look-up
+    of ``absences`` per question, so every process sees every recorded absence."""
+
+    __slots__ = ("_backend",)
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    def absent(self, person: str, day: date) -> bool:
+        text = day.isoformat()
+        return bool(
+            self._backend.read(
+                "SELECT 1 FROM absences WHERE person = ? AND first_day <= ? AND last_day >= ? "
+                "LIMIT 1",
+                (person, text, text),
+            )
+        )
 
 
 def _split(
