@@ -4,17 +4,21 @@ independent actions merge; on both backends."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
+from approval_rules.cli import main
 from approval_rules.engine import Case, Engine
 from approval_rules.errors import ActionNotAllowed
 from approval_rules.loader import load_catalogue
 from approval_rules.store import CaseStore, open_store
+from approval_rules.store._derive import moment_text
 from approval_rules.workdays import WorkCalendar
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -99,3 +103,89 @@ def test_an_engine_reads_any_calendar_it_is_handed() -> None:
         ENGINE.with_absences(object())  # type: ignore[arg-type]
     assert (ENGINE.act(case, "pass", at=t("2025-09-29 10:00"), actor="wang_wei").version
             == done.version)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- timers
+
+
+def received(case_id: str, at: str = "2025-09-26 09:00") -> Case:
+    """A case just received: deemed accepted if no notice comes within 5 working days."""
+    return ENGINE.submit("construction_permit", APPLICANT, MATERIALS, at=t(at), actor="acme",
+                         case_id=case_id)  # fmt: skip
+
+
+def test_each_case_keeps_its_next_timer_in_the_due_index(store: CaseStore) -> None:
+    case = received("c-1")
+    store.save(case, expected_version=0)
+    timer = ENGINE.next_timer(case)
+    assert timer is not None
+    assert timer.action == "deemed_acceptance"
+    rows = store._backend.read(  # the row, as the index holds it
+        "SELECT clock, step, due, runs_out FROM clocks WHERE case_id = ? AND clock = 'timer'",
+        ("c-1",),
+    )
+    assert [tuple(r) for r in rows] == [
+        ("timer", "", case.clock.notice_due.isoformat(), moment_text(timer.at))
+    ]
+    # the supervisors' sweep lists periods, not timers
+    assert {c.clock for c in store.due_before(timer.at + timedelta(days=400))} >= {"notice"}
+    assert "timer" not in {c.clock for c in store.due_before(timer.at + timedelta(days=400))}
+
+
+def test_advance_due_records_what_fell_due_once(store: CaseStore) -> None:
+    """Cases received on two days: a sweep at the first one's deemed acceptance advances
+    it alone; sweeping again changes nothing; a later sweep takes the second."""
+    first, second = received("c-1"), received("c-2", at="2025-10-09 09:00")
+    for case in (first, second):
+        store.save(case, expected_version=0)
+    moment = ENGINE.next_timer(first)
+    assert moment is not None
+    assert store.advance_due(moment.at - timedelta(seconds=1)) == []
+    assert store.advance_due(moment.at) == ["c-1"]
+    advanced = store.load("c-1")
+    assert advanced.events[-1].action == "deemed_acceptance"
+    assert advanced.status.value == "in_review"
+    assert store.advance_due(moment.at) == []
+    assert store.advance_due(moment.at + timedelta(days=30)) == ["c-2"]
+    assert store.load("c-1") == advanced
+    assert store.check().broken == ()
+
+
+def test_advance_due_from_several_writers_at_once(url: str) -> None:
+    """Three schedulers sweep the same 12 due cases at the same time: each case gets its
+    deemed acceptance exactly once."""
+    with open_store(url, engine=ENGINE) as store:
+        for i in range(12):
+            store.save(received(f"c-{i:02}"), expected_version=0)
+    at = t("2025-11-30 00:00")
+    stores = [open_store(url, engine=ENGINE) for _ in range(3)]
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            results = list(pool.map(lambda s: s.advance_due(at), stores))
+    finally:
+        for opened in stores:
+            opened.close()
+    assert sorted(cid for found in results for cid in found) == [f"c-{i:02}" for i in range(12)]
+    with open_store(url, engine=ENGINE) as store:
+        for i in range(12):
+            actions = [e.action for e in store.load(f"c-{i:02}").events]
+            assert actions.count("deemed_acceptance") == 1
+        assert store.check().broken == ()
+
+
+def test_the_cli_advances_a_store(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/cases.db"
+    with open_store(url, engine=ENGINE) as store:
+        store.save(received("c-1"), expected_version=0)
+    runner = CliRunner()
+    args = ["store", "advance", url, "--catalogue", str(ROOT / "matters")]
+    result = runner.invoke(main, [*args, "--at", "2025-10-01T09:00"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    result = runner.invoke(main, [*args, "--at", "2025-11-30"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "c-1\n"
+    assert "advanced 1 case(s)" in result.stderr
+    bad = runner.invoke(main, [*args, "--at", "tomorrow"])
+    assert bad.exit_code == 2
+    assert "not a date or a moment" in bad.output

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from types import TracebackType
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from ..engine import Case, Engine, Status
 from ..errors import (
     ActionNotAllowed,
     ApprovalRulesError,
+    CalendarError,
     CaseDataError,
     CaseNotFound,
     DefinitionError,
@@ -32,6 +33,7 @@ from ._backend import Backend, Tx, UniqueViolation
 from ._derive import (
     NO_DUE,
     TERMINAL,
+    ClockRow,
     Staffing,
     clock_rows,
     head_row,
@@ -60,7 +62,7 @@ from ._transfer import (
     store_header,
 )
 
-__all__ = ["DUE_SQL", "INBOX_SQL", "CaseStore"]
+__all__ = ["DUE_SQL", "INBOX_SQL", "TIMERS_SQL", "CaseStore"]
 
 _OPEN = tuple(sorted(s.value for s in Status if s not in TERMINAL))
 _OPEN_MARKS = ", ".join("?" * len(_OPEN))
@@ -75,7 +77,13 @@ _CASE_AND_EVENTS = (
 #: :meth:`CaseStore.due_before`: a range of the index on ``runs_out`` (parameter: the moment).
 DUE_SQL = (
     "SELECT case_id, matter_id, clock, step, due, runs_out FROM clocks "
-    "WHERE runs_out <= ? ORDER BY runs_out, case_id, clock, step"
+    "WHERE runs_out <= ? AND clock <> 'timer' ORDER BY runs_out, case_id, clock, step"
+)
+#: :meth:`CaseStore.advance_due`: the cases whose timer (``clock = 'timer'``, the engine's
+#: ``next_timer``) runs out by a moment, from the same index (parameter: the moment).
+TIMERS_SQL = (
+    "SELECT runs_out, case_id FROM clocks WHERE runs_out <= ? AND clock = 'timer' "
+    "ORDER BY runs_out, case_id"
 )
 #: :meth:`CaseStore.inbox`: the person's rows of the index on (person, urgency), each
 #: backup row kept while its principal is absent (parameters: person, then the day 4×).
@@ -397,6 +405,9 @@ class CaseStore:
                 tx.run(f"DELETE FROM {table} WHERE case_id = ?", (cid,))
         clocks = [(cid, c.clock, c.step, matter_id, c.due, c.runs_out)
                   for c in clock_rows(case, self.tz)]  # fmt: skip
+        timer = self._timer(case)
+        if timer is not None:
+            clocks.append((cid, timer.clock, timer.step, matter_id, timer.due, timer.runs_out))
         if clocks:
             tx.many(
                 "INSERT INTO clocks (case_id, clock, step, matter_id, due, runs_out) "
@@ -419,6 +430,25 @@ class CaseStore:
                 "VALUES (?, ?, ?, ?)",
                 [(cid, a.person, a.start.isoformat(), a.end.isoformat()) for a in case.absences],
             )
+
+    def _timer(self, case: Case) -> ClockRow | None:
+        """The case's ``timer`` row: when it next changes by itself (``Engine.next_timer``).
+
+        None for an ended case, one without a timer, or one whose next timer falls on
+        days the calendar has no data for (it is listed once the calendar has them and
+        the case is saved again).
+        """
+        if case.status in TERMINAL:
+            return None
+        try:
+            timer = self._need_engine("saving a case").next_timer(case)
+        except CalendarError:
+            return None
+        if timer is None:
+            return None
+        local = timer.at.astimezone(self.tz)
+        due = (local - timedelta(microseconds=1)).date()  # the last day of the period
+        return ClockRow("timer", timer.step or "", due.isoformat(), moment_text(timer.at))
 
     def _resend(self, tx: Tx, case: Case, expected: int) -> int:
         """After a lost compare-and-set: 0 if the store holds exactly this case, else
@@ -578,6 +608,47 @@ class CaseStore:
                      datetime.fromisoformat(runs_out.replace("Z", "+00:00")).astimezone(tz))
             for cid, matter_id, clock, step, due, runs_out in rows
         ]  # fmt: skip
+
+    def advance_due(self, at: datetime) -> list[str]:
+        """Advance every case whose timer ran out by ``at`` and save it: deemed
+        acceptance, deemed agreement, termination (``Engine.advance``); the ids of the
+        cases this call changed, by timer (a case another sweep advanced first is not
+        listed).
+
+        Served from the due index (each saved case keeps a ``timer`` row: when it next
+        changes by itself).  Idempotent and safe to run from a scheduler on several
+        machines at once: each case is saved with the version it was loaded at, and a
+        case another writer saved meanwhile is loaded and advanced again (up to five
+        times; a later sweep takes what is left).  A case acted on after ``at`` is left
+        alone (its clock events were recorded by that action).
+
+        Raises:
+            TypeError: ``at`` is naive.
+            StoreError: the database failed.
+        """
+        engine = self._need_engine("advancing cases")
+        params: list[Any] = [moment_text(_aware(at, "at"))]
+        changed: list[str] = []
+        seen: set[str] = set()
+        for _, case_id in self._backend.read(TIMERS_SQL, params):
+            if case_id in seen:
+                continue
+            seen.add(case_id)
+            for _ in range(5):
+                case = self.load(case_id)
+                if case.last_at > at:
+                    break  # acted on after `at`: what fell due was recorded then
+                new = engine.advance(case, at)
+                if new.version == case.version:
+                    break
+                try:
+                    written = self.save(new, expected_version=case.version)
+                except StaleCase:
+                    continue  # another writer came first: load it again
+                if written:  # 0: another sweep saved the very same events first
+                    changed.append(case_id)
+                break
+        return changed
 
     def inbox(self, person: str, *, at: datetime, limit: int | None = None) -> list[WorkItem]:
         """The open work ``person`` may do at ``at``, most urgent first.
