@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from approval_rules.cli import main
 from approval_rules.engine import Case, Engine
-from approval_rules.errors import ActionNotAllowed
+from approval_rules.errors import ActionNotAllowed, StaleCase
 from approval_rules.loader import load_catalogue
 from approval_rules.store import CaseStore, open_store
 from approval_rules.store._derive import moment_text
@@ -189,3 +189,88 @@ def test_the_cli_advances_a_store(tmp_path: Path) -> None:
     bad = runner.invoke(main, [*args, "--at", "tomorrow"])
     assert bad.exit_code == 2
     assert "not a date or a moment" in bad.output
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def joint(case_id: str = "c-j") -> Case:
+    """A joint review, accepted: the lead review and two co-department opinions open in
+    parallel (qz_zjj, qz_rfb, qz_cgj)."""
+    case = ENGINE.submit(
+        "construction_stage_joint_review",
+        {"is_key_project": True, "builds_civil_defense_basement": False},
+        {"stage_application_form": "paper", "contractor_selected": "paper",
+         "drawing_review_certificate": ["d.pdf"], "funding_commitment": "paper",
+         "waste_disposal_plan": "paper"},
+        at=t("2025-06-02 09:00"), actor="acme", case_id=case_id,
+    )  # fmt: skip
+    return ENGINE.act(case, "accept", at=t("2025-06-02 10:00"), actor="hong_xiaoyan")
+
+
+def test_two_reviewers_of_different_departments_pass_parallel_steps_at_once(
+    store: CaseStore,
+) -> None:
+    """Both saw version 2; the second is merged onto the first's pass, not refused."""
+    store.save(joint(), expected_version=0)
+    seen = store.load("c-j").version
+    at = t("2025-06-03 10:00")
+    first = store.act("c-j", "pass", at=at, actor="wu_xiuying", step="civil_defense_opinion",
+                      expected_version=seen)  # fmt: skip
+    second = store.act("c-j", "pass", at=at, actor="cai_zhijian",
+                       step="construction_waste_opinion", expected_version=seen)  # fmt: skip
+    assert (first.version, second.version) == (seen + 1, seen + 2)
+    stored = store.load("c-j")
+    assert stored == second
+    assert stored.steps["civil_defense_opinion"].by == "wu_xiuying"
+    assert stored.steps["construction_waste_opinion"].by == "cai_zhijian"
+    # the lead's review, decided on version 2 too, merges over both; it opens the decision
+    third = store.act("c-j", "pass", at=at, actor="cai_ming", step="lead_review",
+                      expected_version=seen)  # fmt: skip
+    assert third.steps["decision"].status.value == "open"
+    assert store.check().broken == ()
+
+
+def test_a_real_conflict_is_refused(store: CaseStore) -> None:
+    """Two signers of one step, both on version 2: the second is told, nothing written."""
+    store.save(joint(), expected_version=0)
+    seen = store.load("c-j").version
+    at = t("2025-06-03 10:00")
+    store.act("c-j", "pass", at=at, actor="wu_xiuying", step="civil_defense_opinion",
+              expected_version=seen)  # fmt: skip
+    with pytest.raises(StaleCase):
+        store.act("c-j", "pass", at=at, actor="guo_jun", step="civil_defense_opinion",
+                  expected_version=seen)  # fmt: skip
+    # a send-back is never merged: it changes steps the others acted on
+    with pytest.raises(StaleCase):
+        store.act("c-j", "send_back", at=at, actor="cai_ming", step="lead_review",
+                  to="accept", reason="材料不清", expected_version=seen)  # fmt: skip
+    assert store.load("c-j").version == seen + 1
+
+
+def test_concurrent_writers_of_parallel_steps_all_succeed(url: str) -> None:
+    """Three reviewers act on each of 6 cases at the same time, each through its own
+    store: every pass is stored once and every record verifies."""
+    with open_store(url, engine=ENGINE) as store:
+        for i in range(6):
+            store.save(joint(f"c-{i}"), expected_version=0)
+    passes = [
+        ("wu_xiuying", "civil_defense_opinion"),
+        ("cai_zhijian", "construction_waste_opinion"),
+        ("cai_ming", "lead_review"),
+    ]
+
+    def reviewer(who: tuple[str, str]) -> int:
+        with open_store(url, engine=ENGINE) as own:
+            for i in range(6):
+                own.act(f"c-{i}", "pass", at=t("2025-06-03 10:00"), actor=who[0], step=who[1])
+        return 6
+
+    with ThreadPoolExecutor(3) as pool:
+        assert sum(pool.map(reviewer, passes)) == 18
+    with open_store(url, engine=ENGINE) as store:
+        for i in range(6):
+            case = store.load(f"c-{i}")
+            assert [e.action for e in case.events].count("pass") == 3
+            assert case.steps["decision"].status.value == "open"
+        assert store.check().broken == ()

@@ -30,6 +30,7 @@ from ..errors import (
 )
 from ..versions import MatterDefinition
 from ._backend import Backend, Tx, UniqueViolation
+from ._commands import act_merging
 from ._derive import (
     NO_DUE,
     TERMINAL,
@@ -512,6 +513,43 @@ class CaseStore:
             # the engine acts on the version the case runs on, old or current
             self._hold(self.engine, case.matter_id, case.matter_hash)
         return case
+
+    def act(
+        self,
+        case_id: str,
+        action: str,
+        *,
+        at: datetime,
+        actor: str,
+        expected_version: int | None = None,
+        event_id: str | None = None,
+        **details: Any,
+    ) -> Case:
+        """Load the case, do ``action`` with the store's engine, save it; the new case.
+
+        When another writer saved the case first (since ``expected_version``, the
+        version the actor saw, or since this call loaded it), the action is re-applied
+        on the newer case if it is independent of what changed: the newer events only
+        passed *other* steps (or recorded absences, or deemed co-reviews agreed) and
+        decided nothing, and the action is a ``pass`` or ``record_absence``; it is then
+        dated no earlier than the newer case's last event.  Two reviewers passing
+        parallel steps at once both succeed (store/_commands.py).
+
+        Raises:
+            StaleCase: a real conflict: the newer events touched the action's step,
+                decided the case or did something else; nothing was written.
+            ActionNotAllowed, CaseDataError, …: the engine refused; nothing was written.
+            CaseNotFound: no such case.
+        """
+        engine = self._need_engine("acting on a case")
+
+        def save(case: Case, version: int) -> int:
+            return self.save(case, expected_version=version)
+
+        return act_merging(
+            lambda: self.load(case_id), save, engine, action, at=at, actor=actor,
+            expected_version=expected_version, event_id=event_id, details=details,
+        )  # fmt: skip
 
     def migrate(
         self,
