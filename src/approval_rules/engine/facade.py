@@ -55,7 +55,10 @@ class Engine:
             it and events are dated in it.
 
     Engines share nothing that changes: two engines with different catalogues or
-    calendars can run side by side in one process.  An engine keeps the due dates it
+    calendars can run side by side in one process (an engine made by
+    :meth:`with_absences` shares the versions its engine holds).  An engine holds its
+    catalogue's version of each matter and any other added with :meth:`add_version`;
+    each case runs on the version it is pinned to (:mod:`~approval_rules.versions`).  An engine keeps the due dates it
     computed on working days without stops (a pure function of its calendar).
     """
 

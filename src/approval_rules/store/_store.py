@@ -7,6 +7,7 @@ the guarantees and how concurrent writers are kept apart.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -510,8 +511,10 @@ class CaseStore:
             raise CaseNotFound(case_id)
         case = _rebuilt(rows)
         if self.engine is not None and case.status not in TERMINAL:
-            # the engine acts on the version the case runs on, old or current
-            self._hold(self.engine, case.matter_id, case.matter_hash)
+            # the engine acts on the version the case runs on, old or current; one it
+            # cannot hold is the engine's to report when it is asked to act
+            with contextlib.suppress(CaseDataError, DefinitionError, StoreError):
+                self._hold(self.engine, case.matter_id, case.matter_hash)
         return case
 
     def act(
