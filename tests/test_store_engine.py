@@ -274,3 +274,15 @@ def test_concurrent_writers_of_parallel_steps_all_succeed(url: str) -> None:
             assert [e.action for e in case.events].count("pass") == 3
             assert case.steps["decision"].status.value == "open"
         assert store.check().broken == ()
+
+
+def test_act_with_an_event_id_is_idempotent(store: CaseStore) -> None:
+    """A host retrying after a lost reply gets the case as it is, nothing twice."""
+    store.save(joint(), expected_version=0)
+    at = t("2025-06-03 10:00")
+    first = store.act("c-j", "pass", at=at, actor="wu_xiuying", step="civil_defense_opinion",
+                      event_id="req-1")  # fmt: skip
+    again = store.act("c-j", "pass", at=at, actor="wu_xiuying", step="civil_defense_opinion",
+                      event_id="req-1")  # fmt: skip
+    assert again == first
+    assert store.load("c-j").version == first.version
