@@ -40,7 +40,15 @@ LAYERS: list[set[str]] = [
     {"scenario", "render", "testing", "publication", "store", "supervision"},
     {"schema"},  # the published JSON Schemas, of matters and of supervision rules
     {"_cli_options"},  # options the commands share
-    {"_cli_calendar", "_cli_graph", "_cli_guide", "_cli_run", "_cli_store", "_cli_supervise"},
+    {
+        "_cli_calendar",
+        "_cli_graph",
+        "_cli_guide",
+        "_cli_redate",
+        "_cli_run",
+        "_cli_store",
+        "_cli_supervise",
+    },
     {"cli"},
     {"__main__", "__init__"},
 ]
@@ -64,7 +72,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"fees", "clock_actions", "closing"},
     {"review", "window"},
     {"actions"},  # the one registry
-    {"reports"},
+    {"reports", "redate"},
     {"facade"},
     {"__init__"},
 ]

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from .actions import ACTIONS
 from .case import CASE_FORMAT, Case
-from .clocks import Timer
+from .clocks import HELD_BY, Timer
 from .evolve import apply_event, fold
 from .facade import Engine
 from .records import (
@@ -60,11 +60,13 @@ from .records import (
     StepState,
     StepStatus,
 )
+from .redate import Redated
 from .reports import AvailableAction, Deadline, Deadlines
 
 __all__ = [
     "ACTIONS",
     "CASE_FORMAT",
+    "HELD_BY",
     "SYSTEM",
     "Absence",
     "ActiveStop",
@@ -83,6 +85,7 @@ __all__ = [
     "Notice",
     "Payment",
     "Problem",
+    "Redated",
     "Settlement",
     "Status",
     "StepState",

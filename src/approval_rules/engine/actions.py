@@ -21,7 +21,7 @@ from .case import Case
 from .clocks import Timer
 from .context import ActionSpec, Ctx, Handled, offered_once
 
-__all__ = ["ACTIONS", "CLOCK_EVENTS", "REGISTRY"]
+__all__ = ["ACTIONS", "CLOCK_EVENTS", "REGISTRY", "UNDATED"]
 
 
 def _window_offer(ctx: Ctx, case: Case) -> tuple[tuple[str, tuple[str, ...]]]:
@@ -78,3 +78,7 @@ CLOCK_EVENTS: Final[Mapping[str, Callable[[Ctx, Case, Timer], Handled]]] = Mappi
         "terminate": window.terminate,
     }
 )
+
+#: The actions that never need a new date: they work in any year, even while a clock
+#: event that needs a year the calendar does not know waits to be recorded (issue #10).
+UNDATED: Final[frozenset[str]] = frozenset({"withdraw", "record_absence"})

@@ -373,6 +373,15 @@ def _extend(case: Case, e: Event, patch: Patch) -> _Changes:
     return {"clock": _with_dues(case.clock, d["due"], extension=grant)}
 
 
+def _redate(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    clock = _with_dues(case.clock, d["due"], notice_due=date.fromisoformat(d["notice_due"]))
+    steps = step_map(case)
+    for sid, due in d["steps"].items():
+        steps[sid] = with_fields(steps[sid], due=optional_day(due))
+    return {"clock": clock, "steps": MappingProxyType(steps)}
+
+
 def _absence(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     absence = Absence(
@@ -440,6 +449,7 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "start_clock_stop": _start_stop,
     "end_clock_stop": _end_stop,
     "extend": _extend,
+    "redate": _redate,
     "record_absence": _absence,
     "record_payment": _payment,
     "waive_fee": _waiver,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -20,12 +20,12 @@ from .._wording import suggestion
 from ..audit import Event, canonical_json, next_event, verify
 from ..catalogue import Catalogue
 from ..compiler import compiled_plans, matter_plan
-from ..errors import ActionNotAllowed, CalendarError, CaseDataError, CaseError, StaleCase
+from ..errors import ActionNotAllowed, CalendarNotPublished, CaseDataError, CaseError, StaleCase
 from ..graph import Process
 from ..plan import MatterPlan
 from ..versions import MatterDefinition
 from ..workdays import WorkCalendar
-from .actions import CLOCK_EVENTS, REGISTRY
+from .actions import CLOCK_EVENTS, REGISTRY, UNDATED
 from .bounds import caller_id, check_input, shown
 from .case import CASE_FORMAT, Case
 from .clocks import Clocks, Timer
@@ -36,6 +36,7 @@ from .intake import check_applicant, check_files, check_materials
 from .migration import migration
 from .permissions import AbsenceCalendar, absences_from
 from .records import SYSTEM, TERMINAL
+from .redate import Redated, redate, redate_all
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
 from .steps import named_step
 
@@ -58,8 +59,9 @@ class Engine:
     calendars can run side by side in one process (an engine made by
     :meth:`with_absences` shares the versions its engine holds).  An engine holds its
     catalogue's version of each matter and any other added with :meth:`add_version`;
-    each case runs on the version it is pinned to (:mod:`~approval_rules.versions`).  An engine keeps the due dates it
-    computed on working days without stops (a pure function of its calendar).
+    each case runs on the version it is pinned to (:mod:`~approval_rules.versions`).  An
+    engine keeps the due dates it computed on working days without stops (a pure
+    function of its calendar).
     """
 
     def __init__(
@@ -230,8 +232,8 @@ class Engine:
 
     # ----------------------------------------------------------------- the record
 
-    @staticmethod
     def _record(
+        self,
         case: Case,
         moment: datetime,
         stamp: str,
@@ -242,11 +244,18 @@ class Engine:
     ) -> Case:
         """The case after the event ``handled`` describes: built, hashed and folded."""
         details, steps = handled
+        details = self._clocks.flagged(details)
         eid = event_id if event_id is not None else f"{case.id}#{case.version + 1}"
         event = case.events.next_event(eid, stamp, actor, action, details)
         return evolve(case, event, _NEW(Patch, (moment, steps)))
 
-    def _advance(self, ctx: Ctx, case: Case, until: datetime) -> Case:
+    def _advance(self, ctx: Ctx, case: Case, until: datetime, *, hold: bool = False) -> Case:
+        """Record the clock events due up to ``until``.
+
+        A clock event that needs a year the calendar does not know raises
+        :class:`~..errors.CalendarNotPublished`, or with ``hold`` stays unrecorded (the
+        case as it was before it; only :data:`~.actions.UNDATED` actions go on).
+        """
         while True:
             timer = ctx.clocks.next_timer(ctx.plan, case)
             if timer is None or timer.at > until:
@@ -254,7 +263,12 @@ class Engine:
             # dated when the limit ran out, or with the last event if that came later
             moment = max(timer.at, case.last_at)
             timer = timer._replace(at=moment)
-            handled = CLOCK_EVENTS[timer.action](ctx, case, timer)
+            try:
+                handled = CLOCK_EVENTS[timer.action](ctx, case, timer)
+            except CalendarNotPublished:
+                if hold:
+                    return case
+                raise
             case = self._record(
                 case, moment, moment.isoformat(), SYSTEM, timer.action, handled, None
             )
@@ -295,8 +309,9 @@ class Engine:
             TypeError: ``at`` is naive.
             CaseDataError: unknown matter, fields, materials, malformed input or input
                 outside the bounds (:mod:`.bounds`: ids, texts, numbers, nesting).
-            ActionNotAllowed: green channel asked for but not available, or a date the
-                calendar has no data for.
+            ActionNotAllowed: green channel asked for but not available.
+            CalendarNotPublished: the correction-notice window or the first step's due
+                date falls in a year the calendar has no data for.
         """
         plan = self._plan(matter_id)
         clocks = self._clocks
@@ -326,11 +341,8 @@ class Engine:
                     code="no-green-channel",
                 )
         stamp = local.isoformat()
-        try:
-            notice_due = clocks.notice_due(local.date())
-            due, due_text = clocks.step_due(plan.steps[plan.start].limit, local)
-        except CalendarError as err:
-            raise ActionNotAllowed("submit", str(err), code="calendar") from None
+        notice_due = clocks.notice_due(local.date())
+        due, due_text = clocks.step_due(plan.steps[plan.start].limit, local)
         if case_id is None:
             payload = [matter_id, fields, files, stamp, actor]
             case_id = "c-" + hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:12]
@@ -349,6 +361,7 @@ class Engine:
             "notice_due": notice_due,
             "open": [[plan.start, due_text]],
         }
+        details = clocks.flagged(details)
         event = next_event(
             (), id=f"{case_id}#1", at=stamp, actor=actor, action="submit", details=details
         )
@@ -387,8 +400,10 @@ class Engine:
             StaleCase: ``expected_version`` is not the case's version.
             CaseDataError: malformed details, or input outside the bounds
                 (:mod:`.bounds`: ids, texts, numbers, nesting).
-            CalendarError: a date the calendar has no official data for (it never
-                guesses; add an overlay or use a provisional calendar).
+            CalendarNotPublished: the action (or a clock event due before it) needs a
+                year the calendar has no data for (it never guesses; add an overlay or
+                use a provisional calendar).  Undated actions (withdraw, record_absence)
+                never raise it: they are recorded while such a clock event waits.
             CaseError: the engine's matter is another version than the case's.
         """
         ctx = self._ctx(case)
@@ -429,7 +444,8 @@ class Engine:
                     f"(it takes: {', '.join(spec.details) or 'none'})"
                 )
         check_input(details, action, details=True)
-        case = self._advance(ctx, case, local)
+        # an undated action goes on while a clock event waits for its year's calendar
+        case = self._advance(ctx, case, local, hold=action in UNDATED)
         if case.status in TERMINAL:
             raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")
         step = named_step(ctx.plan, case, details, action) if spec.per_step else None
@@ -456,7 +472,7 @@ class Engine:
         Raises:
             TypeError: ``at`` is naive.
             ActionNotAllowed: ``at`` is before the case's last event.
-            CalendarError: a date the calendar has no official data for.
+            CalendarNotPublished: a clock event needs a year the calendar has no data for.
         """
         ctx = self._ctx(case)
         return self._advance(ctx, case, self._after_last(case, at, "advance"))
@@ -527,18 +543,20 @@ class Engine:
         """What each person may do on the case at ``at`` (clock events applied first).
 
         Every listed ``(action, actor)`` succeeds with suitable details; anything not
-        listed is refused.  Backups appear only while their principal is absent.
+        listed is refused.  Backups appear only while their principal is absent.  An
+        action that would need a year the calendar has no data for is not listed; while
+        a clock event waits for such a year only the undated actions are.
 
         Raises:
             TypeError: ``at`` is naive.
             ActionNotAllowed: ``at`` is before the case's last event.
-            CalendarError: a date the calendar has no official data for.
         """
         ctx = self._ctx(case)
         local = self._after_last(case, at, "advance")
-        case = self._advance(ctx, case, local)
+        case = self._advance(ctx, case, local, hold=True)
+        timer = ctx.clocks.next_timer(ctx.plan, case)
         with absences_from(self._absences):
-            return available_actions(ctx, case, local.date())
+            return available_actions(ctx, case, local, held=timer is not None and timer.at <= local)
 
     def deadlines(self, case: Case, at: datetime) -> Deadlines:
         """The case's periods on the day of ``at``: due dates, elapsed, remaining, used.
@@ -555,6 +573,30 @@ class Engine:
         """
         ctx = self._ctx(case)
         return deadlines(ctx, case, self._clocks.local(at).date())
+
+    def redate(self, case: Case, calendar: WorkCalendar, *, at: datetime) -> Case:
+        """``case`` with its due dates computed again on ``calendar`` (the official data
+        for a year arrived): one ``redate`` event with the old and new dates when a date
+        moved or stopped being provisional; the same case otherwise (idempotent).  See
+        :mod:`.redate`; :meth:`redate_all` does a batch.
+
+        Raises:
+            TypeError: ``at`` is naive, or ``calendar`` is not a WorkCalendar.
+            CalendarNotPublished: ``calendar`` lacks a year the case's dates need.
+            CaseError: the engine's matter is another version than the case's.
+        """
+        return self.redate_all((case,), calendar, at=at).cases[0]
+
+    def redate_all(self, cases: Iterable[Case], calendar: WorkCalendar, *, at: datetime) -> Redated:
+        """Re-date every open case in ``cases`` on ``calendar`` (see :meth:`redate`): the
+        cases, how many changed and the earliest and latest shift in days."""
+        if not isinstance(calendar, WorkCalendar):
+            raise TypeError(f"calendar must be a WorkCalendar (got {type(calendar).__name__})")
+        clocks = Clocks(calendar, self.tz)
+        local = clocks.local(at)
+        return redate_all(
+            cases, calendar, lambda case: redate(case, clocks, self._ctx(case).plan, local)
+        )
 
 
 def _staff(plan: MatterPlan) -> set[str]:
