@@ -286,3 +286,25 @@ def test_act_with_an_event_id_is_idempotent(store: CaseStore) -> None:
                       event_id="req-1")  # fmt: skip
     assert again == first
     assert store.load("c-j").version == first.version
+
+
+def test_a_sweep_skips_a_case_waiting_for_next_years_calendar(url: str) -> None:
+    """A planning permit received 2026-12-04 is deemed accepted at 00:00 on 12-12, which
+    needs its 2027 statutory due date: a sweep on the strict calendar leaves it (and
+    advances the others); a sweep with the State Council's notice for 2027 records it."""
+    planning = ENGINE.submit(
+        "planning_permit", {"project_kind": "改建"},
+        {"application_form": "paper", "land_use_documents": "paper",
+         "project_approval": [{"name": "备案证明.pdf"}], "design_scheme": "paper"},
+        at=t("2026-12-04 09:00"), actor="dangyang_wenlv", case_id="c-2026",
+    )  # fmt: skip
+    with open_store(url, engine=ENGINE) as store:
+        store.save(planning, expected_version=0)
+        store.save(received("c-1", at="2026-11-02 09:00"), expected_version=0)
+        assert store.advance_due(t("2026-12-12 09:00")) == ["c-1"]
+        assert store.load("c-2026").version == 1
+    notice = ROOT / "matters" / "scenarios" / "year_end" / "notice_2027.yaml"
+    official = Engine(CATALOGUE, WorkCalendar.china(overlays=[notice]))
+    with open_store(url, engine=official) as later:
+        assert later.advance_due(t("2026-12-12 09:00")) == ["c-2026"]
+        assert later.load("c-2026").events[-1].action == "deemed_acceptance"

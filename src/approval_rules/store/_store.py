@@ -661,7 +661,9 @@ class CaseStore:
         machines at once: each case is saved with the version it was loaded at, and a
         case another writer saved meanwhile is loaded and advanced again (up to five
         times; a later sweep takes what is left).  A case acted on after ``at`` is left
-        alone (its clock events were recorded by that action).
+        alone (its clock events were recorded by that action), and so is a case whose
+        clock event needs a year the engine's calendar has no data for
+        (``CalendarNotPublished``): a sweep with a calendar that has it records it.
 
         Raises:
             TypeError: ``at`` is naive.
@@ -679,7 +681,10 @@ class CaseStore:
                 case = self.load(case_id)
                 if case.last_at > at:
                     break  # acted on after `at`: what fell due was recorded then
-                new = engine.advance(case, at)
+                try:
+                    new = engine.advance(case, at)
+                except CalendarError:
+                    break  # its clock event needs a year the calendar lacks: a later sweep
                 if new.version == case.version:
                     break
                 try:
