@@ -21,6 +21,7 @@ from .records import Status, StepStatus
 __all__ = [
     "CASE_STATUSES",
     "CASE_TRANSITIONS",
+    "KEEP_STATUS",
     "PENDING",
     "STEP_STATUSES",
     "STEP_TRANSITIONS",
@@ -79,6 +80,16 @@ CASE_TRANSITIONS: Final[tuple[Transition, ...]] = (
     _t(_D, _CL, "close"),
     _t(_F, _CL, "close"),
 )
+
+#: The recorded actions that never change the case's status: a send-back, a clock stop
+#: and its end, the extension, an absence, a payment or waiver, a re-dating, and a
+#: migration to another version of the matter (``migrate``, engine/migration.py).
+KEEP_STATUS: Final = frozenset(
+    {
+        "send_back", "start_clock_stop", "end_clock_stop", "extend", "record_absence",
+        "record_payment", "waive_fee", "redate", "migrate",
+    }
+)  # fmt: skip
 
 _O, _P, _DE = StepStatus.OPEN.value, StepStatus.PASSED.value, StepStatus.DEEMED.value
 _S, _X = StepStatus.SKIPPED.value, StepStatus.CANCELLED.value
