@@ -33,7 +33,7 @@ LAYERS: list[set[str]] = [
     {"loader", "timelimits", "graph"},
     {"checks_base"},  # what every subject's checks of a matter read
     {f"checks_{subject}" for subject in CHECK_SUBJECTS},
-    {"plan"},  # the engine's tables of one matter, built at compile time
+    {"plan", "signing"},  # the engine's tables of one matter; signed events and keys
     {"compiler"},
     {"versions"},  # a matter and the definitions it uses, pinned by one hash
     {"engine"},
@@ -61,7 +61,7 @@ MAY_NOT: dict[str, set[str]] = {
 
 #: The engine's modules, lowest layer first (``__init__`` re-exports, on top).
 ENGINE_LAYERS: list[set[str]] = [
-    {"records"},  # what a case holds
+    {"records", "view"},  # what a case holds; its JSON view by field names
     {"case", "lifecycle"},  # the case and its serial form; the tables of statuses
     {"evolve"},  # the fold: no plan, no calendar
     {"clocks"},  # every due date
@@ -69,7 +69,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"context"},  # what checks and handlers receive
     {"permissions", "intake", "steps"},
     {"migration"},  # moving an open case to another version of its matter
-    {"fees", "clock_actions", "closing"},
+    {"fees", "clock_actions", "closing", "signatures"},
     {"review", "window"},
     {"actions"},  # the one registry
     {"reports", "redate"},

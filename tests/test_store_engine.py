@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
+from approval_rules.audit import LogTampered
 from approval_rules.cli import main
 from approval_rules.engine import Case, Engine
 from approval_rules.errors import ActionNotAllowed, StaleCase
@@ -79,6 +80,10 @@ def test_a_backup_acts_on_every_case_while_the_absence_is_in_the_store(store: Ca
         assert done.events[-1].details["for"] == "wang_wei"
         store.save(done, expected_version=case.version)
         assert store.load(case_id) == done
+    # replay re-checks who acted: with the store's calendar, the backup was allowed
+    assert store.check(authorised=True).broken == ()
+    with pytest.raises(LogTampered, match="is recorded absent on 2025-09-29"):
+        ENGINE.replay(store.load("c-1").events)
     later = store.load("c-1")
     back = reviewed("c-3")
     store.save(back, expected_version=0)

@@ -189,6 +189,9 @@ def test_migrating_moves_an_open_case_with_an_event(url: str) -> None:
         decided = decide(engine, reloaded)
         assert decided.settlement.fees == {"dy_infrastructure_fee": Decimal("600000.00")}
         assert store.check().broken == ()
+        # who acted is re-checked on each version in turn, the migration included
+        assert store.check(authorised=True).broken == ()
+        assert engine.replay(decided.events) == decided
 
 
 def test_migrating_refuses_what_the_new_version_cannot_carry() -> None:

@@ -36,6 +36,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
+from ..errors import NaiveDatetime
 from ..model import Validity
 from ..plan import Limit, MatterPlan
 from ..timelimits import (
@@ -119,7 +120,7 @@ class Clocks:
         if at.tzinfo is self.tz:
             return at
         if at.tzinfo is None or at.utcoffset() is None:
-            raise TypeError("at must be timezone-aware, e.g. tzinfo=ZoneInfo('Asia/Shanghai')")
+            raise NaiveDatetime("at", at)
         return at.astimezone(self.tz)
 
     def start_of(self, day: date) -> datetime:

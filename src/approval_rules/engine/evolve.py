@@ -21,9 +21,10 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
-from ..audit import Event, EventLog
+from ..audit import Event, EventLog, LogTampered, verify
 from ..errors import CaseDataError
 from ..timelimits import ClockStop
+from . import case as _case_module
 from .case import CASE_FORMAT, Case
 from .records import (
     APPROVED,
@@ -457,6 +458,7 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "deliver": _deliver,
     "close": _close,
     "migrate": _migrate,
+    "sign": _unchanged,
 }
 
 #: Every action a case's record may hold: what :func:`evolve` folds.
@@ -523,3 +525,39 @@ def fold(events: Iterable[Event]) -> Case:
     if case is None:
         raise CaseDataError("an empty event log describes no case")
     return case
+
+
+def prove(case: Case) -> None:
+    """Check that ``case`` is what its events prove: chain, head, and the fold.
+
+    The snapshot a serialised case carries (its state and its index of caller-given
+    ids) is trusted only when it equals the fold of its verified events.
+
+    Raises:
+        LogTampered: the chain is broken (the codes of :func:`~..audit.verify`), or the
+            snapshot differs from the fold (``code`` ``state``, naming the first field
+            that differs).
+    """
+    events = case.events
+    verify(events, head=case.head)
+    try:
+        folded = fold(events)
+    except CaseDataError as err:
+        raise LogTampered(case.version, "malformed", str(err)) from None
+    for name in Case._fields:
+        if name != "events" and getattr(folded, name) != getattr(case, name):
+            raise LogTampered(
+                case.version,
+                "state",
+                f"the stored state's {name!r} is not what the events prove; "
+                "the snapshot was edited (or written by another program)",
+            )
+    if folded.events.caller_ids() != events.caller_ids():
+        raise LogTampered(
+            case.version,
+            "state",
+            "the stored index of caller-given event ids is not what the events prove",
+        )
+
+
+_case_module._PROOF.append(prove)

@@ -13,16 +13,18 @@ import copy
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from .._wording import suggestion
-from ..audit import Event, canonical_json, next_event, verify
+from ..audit import Event, LogTampered, canonical_json, next_event, verify
 from ..catalogue import Catalogue
 from ..compiler import compiled_plans, matter_plan
 from ..errors import ActionNotAllowed, CalendarNotPublished, CaseDataError, CaseError, StaleCase
 from ..graph import Process
 from ..plan import MatterPlan
+from ..signing import Keys
 from ..versions import MatterDefinition
 from ..workdays import WorkCalendar
 from .actions import CLOCK_EVENTS, REGISTRY, UNDATED
@@ -30,19 +32,50 @@ from .bounds import caller_id, check_input, shown
 from .case import CASE_FORMAT, Case
 from .clocks import Clocks, Timer
 from .context import Command, Ctx, Details, Handled
-from .evolve import Patch, evolve, fold, opened_state
+from .evolve import Patch, apply_event, evolve, opened_state
 from .fees import require_fee_fields
 from .intake import check_applicant, check_files, check_materials
 from .migration import migration
 from .permissions import AbsenceCalendar, absences_from
 from .records import SYSTEM, TERMINAL
-from .redate import Redated, redate, redate_all
+from .redate import REDATE, Redated, redate, redate_all
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
+from .signatures import signed_steps
 from .steps import named_step
 
 __all__ = ["Engine"]
 
 _NEW: Final = tuple.__new__
+
+
+def _same(given: Any, recorded: Any) -> bool:
+    """Whether a detail as given equals the value the event recorded for it (amounts
+    and days are recorded as text: ``100`` and ``"100.00"`` are the same amount)."""
+    if given == recorded:
+        return True
+    if isinstance(given, Mapping) and isinstance(recorded, Mapping):
+        return given.keys() == recorded.keys() and all(
+            _same(v, recorded[k]) for k, v in given.items()
+        )
+    if isinstance(given, list | tuple) and isinstance(recorded, list | tuple):
+        return len(given) == len(recorded) and all(map(_same, given, recorded))
+    if isinstance(given, bool) or isinstance(recorded, bool):
+        return False
+    if isinstance(given, int | float | Decimal | str) and isinstance(recorded, int | float | str):
+        try:
+            return Decimal(str(given)) == Decimal(str(recorded))
+        except InvalidOperation:
+            return str(given) == str(recorded)
+    return str(given) == str(recorded)
+
+
+def _differing_detail(recorded: Mapping[str, Any], given: Mapping[str, Any]) -> str | None:
+    """The first detail of a retried action that the event with its id recorded with
+    another value (details the event does not record are not compared)."""
+    for key, value in given.items():
+        if key in recorded and not _same(value, recorded[key]):
+            return key
+    return None
 
 
 class Engine:
@@ -54,6 +87,9 @@ class Engine:
         calendar: the working-day calendar deadlines are counted on.
         tz: the office's time zone (default Asia/Shanghai); ``at`` values are read in
             it and events are dated in it.
+        keys: the people's public keys (:func:`~..signing.load_keys`): a ``sign``
+            whose signature does not verify is then refused at once (``bad-signature``);
+            without them it is recorded and reported by :meth:`Case.verify`.
 
     Engines share nothing that changes: two engines with different catalogues or
     calendars can run side by side in one process (an engine made by
@@ -65,14 +101,22 @@ class Engine:
     """
 
     def __init__(
-        self, catalogue: Catalogue, calendar: WorkCalendar, *, tz: tzinfo | None = None
+        self,
+        catalogue: Catalogue,
+        calendar: WorkCalendar,
+        *,
+        tz: tzinfo | None = None,
+        keys: Keys | None = None,
     ) -> None:
         if not isinstance(catalogue, Catalogue):
             raise TypeError(f"catalogue must be a Catalogue (got {type(catalogue).__name__})")
         if not isinstance(calendar, WorkCalendar):
             raise TypeError(f"calendar must be a WorkCalendar (got {type(calendar).__name__})")
+        if keys is not None and not isinstance(keys, Keys):
+            raise TypeError(f"keys must be signing.Keys (got {type(keys).__name__})")
         self.catalogue = catalogue
         self.calendar = calendar
+        self.keys = keys
         self.tz: tzinfo = tz if tz is not None else ZoneInfo("Asia/Shanghai")
         if datetime(2025, 1, 1, tzinfo=self.tz).utcoffset() is None:
             raise TypeError("tz must give a UTC offset (a ZoneInfo or a datetime.timezone)")
@@ -84,6 +128,7 @@ class Engine:
         self._definitions: dict[str, MatterDefinition] = {}  # by hash: every version held
         self._current: dict[str, MatterDefinition] = {}  # by matter id: the catalogue's
         self._absences: AbsenceCalendar | None = None
+        self._signed_steps: dict[str, frozenset[str]] = {}
 
     # ----------------------------------------------------------------- plans
 
@@ -170,7 +215,7 @@ class Engine:
             plan = self._plan(matter_id)
             found = MatterDefinition.of(self.catalogue, matter_id, staff=_staff(plan))
             self._definitions.setdefault(found.hash, found)
-            self._versions.setdefault(found.hash, Ctx(plan, self._clocks))
+            self._versions.setdefault(found.hash, Ctx(plan, self._clocks, self.keys))
             self._current[matter_id] = found
         return found
 
@@ -190,7 +235,7 @@ class Engine:
             return
         plan = matter_plan(definition.catalogue(), definition.matter_id)
         self._definitions.setdefault(definition.hash, definition)
-        self._versions.setdefault(definition.hash, Ctx(plan, self._clocks))
+        self._versions.setdefault(definition.hash, Ctx(plan, self._clocks, self.keys))
 
     def definition(self, matter_hash: str) -> MatterDefinition:
         """The version a hash names, among those the engine holds.
@@ -424,6 +469,14 @@ class Engine:
                         f"event id {event_id!r} was already used for {used[1]!r} by {used[2]}",
                         code="event-id-reused",
                     )
+                differs = _differing_detail(case.events[used[0] - 1].details, details)
+                if differs is not None:
+                    raise ActionNotAllowed(
+                        action,
+                        f"event id {event_id!r} was already used for {action!r} with another "
+                        f"{differs!r}; use a new id for a new action",
+                        code="event-id-reused",
+                    )
                 return case
         if expected_version is not None and expected_version != case.version:
             raise StaleCase(expected_version, case.version)
@@ -458,7 +511,16 @@ class Engine:
             with absences_from(self._absences):
                 auth = spec.check(ctx, case, action, step, actor, local.date())
                 handled = spec.handle(ctx, case, command, auth)
+        if step is not None and step in self._signed(ctx):
+            handled = ({**handled[0], "signed": True}, handled[1])
         return self._record(case, local, stamp, actor, action, handled, event_id)
+
+    def _signed(self, ctx: Ctx) -> frozenset[str]:
+        """The matter's steps whose actions must be signed (kept per matter version)."""
+        found = self._signed_steps.get(ctx.plan.hash)
+        if found is None:
+            found = self._signed_steps[ctx.plan.hash] = signed_steps(ctx)
+        return found
 
     def advance(self, case: Case, at: datetime) -> Case:
         """Record the clock events that fell due up to ``at``; the same case if none did.
@@ -469,13 +531,20 @@ class Engine:
         ``on_timeout: deem_agreed``; termination when a tolerated gap's make-up
         date passed.
 
+        ``at`` before the case's last event returns the case unchanged: no clock event
+        is dated before the last event, and advancing to a later moment records what
+        fell due (a host reading many cases with a clock a little behind another
+        server's never fails on one of them).
+
         Raises:
-            TypeError: ``at`` is naive.
-            ActionNotAllowed: ``at`` is before the case's last event.
+            NaiveDatetime: ``at`` is naive (a ``TypeError``).
             CalendarNotPublished: a clock event needs a year the calendar has no data for.
         """
         ctx = self._ctx(case)
-        return self._advance(ctx, case, self._after_last(case, at, "advance"))
+        local = self._clocks.local(at)
+        if local < case.last_at:
+            return case
+        return self._advance(ctx, case, local)
 
     def next_timer(self, case: Case) -> Timer | None:
         """When ``case`` next changes by itself, if nobody acts: a :class:`~.clocks.Timer`
@@ -523,36 +592,120 @@ class Engine:
         return self._record(case, local, stamp, actor, "migrate", handled, None)
 
     def replay(self, events: Sequence[Event], *, head: str | None = None) -> Case:
-        """Rebuild a case from its log after verifying the hash chain.
+        """Rebuild a case from its log after verifying the hash chain and who acted.
+
+        Beyond the chain, every event is checked against the case as the events before
+        it left it: a person's action must pass the same check :meth:`act` runs (the
+        actor was a signer, a backup whose principal was absent, the applicant …, on
+        the day of the event), and a ``system`` event must be a clock event that had
+        fallen due, or a ``redate`` of an open case.  A chain anyone could recompute (no
+        keys) is thus also a record of allowed actions only.
 
         Args:
             events: the log.
             head: the last hash kept elsewhere (detects a truncated log).
 
         Raises:
-            LogTampered: the chain is broken (a :class:`~..errors.CaseError`).
+            LogTampered: the chain is broken, or an event's actor was not authorised
+                at that moment (``code`` ``unauthorised``); a
+                :class:`~..errors.CaseError`.
             CaseDataError: an event does not fit.
             CaseError: the case ran under another version of the matter.
         """
         verify(events, head=head)
-        case = fold(events)
+        case: Case | None = None
+        ctx: Ctx | None = None
+        for event in events:
+            if case is None:
+                if event.actor == SYSTEM:
+                    raise LogTampered(event.seq, "unauthorised", f"{SYSTEM!r} cannot submit")
+            else:
+                if ctx is None:
+                    ctx = self._ctx(case)  # the version the case runs on (until a migrate)
+                with absences_from(self._absences):
+                    self._authorised(ctx, case, event)
+            case = apply_event(case, event)
+            if event.action == "migrate":
+                ctx = None
+        if case is None:
+            raise CaseDataError("an empty event log describes no case")
         self._ctx(case)
         return case
+
+    def _authorised(self, ctx: Ctx, case: Case, event: Event) -> None:
+        """Whether ``event`` was allowed on ``case`` (the case before it), as ``act`` or
+        the clocks would have allowed it; else :class:`LogTampered` ``unauthorised``."""
+        action, actor = event.action, event.actor
+        moment = datetime.fromisoformat(event.at).astimezone(self.tz)
+        if actor == SYSTEM:
+            if action == REDATE and case.status not in TERMINAL:
+                # dates computed again on a newer calendar: replay cannot re-derive them
+                # without that calendar, and they give nobody a right to act
+                return
+            timer = ctx.clocks.next_timer(ctx.plan, case)
+            if timer is None or timer.action != action or timer.at > moment:
+                raise LogTampered(
+                    event.seq,
+                    "unauthorised",
+                    f"{action!r} by {SYSTEM!r} is not a clock event that had fallen due",
+                )
+            return
+        spec = REGISTRY.get(action)
+        try:
+            if action == "migrate":
+                to = event.details.get("to")
+                target = (
+                    (self._versions.get(to) or self._version_ctx(case.matter_id, to))
+                    if isinstance(to, str)
+                    else None
+                )
+                if target is None:
+                    raise CaseError(
+                        f"event {event.seq} moved case {case.id} to matter version "
+                        f"{str(to)[:12]}, which this engine does not hold: hand it that "
+                        "version with add_version (a store does)"
+                    )
+                migration(ctx, target, str(to), case, actor, event.details.get("reason"))
+                return
+            if spec is None:
+                raise ActionNotAllowed(action, "not an action a person may take")
+            if case.status in TERMINAL:
+                raise ActionNotAllowed(action, f"the case was {case.status.value}")
+            step = named_step(ctx.plan, case, event.details, action) if spec.per_step else None
+            spec.check(ctx, case, action, step, actor, moment.date())
+            if (step is not None and step in self._signed(ctx)) != (
+                event.details.get("signed") is True
+            ):
+                raise ActionNotAllowed(
+                    action, "the event does not say whether it must be signed as the step does"
+                )
+        except ActionNotAllowed as err:
+            raise LogTampered(
+                event.seq,
+                "unauthorised",
+                f"{actor} was not allowed to {action} at {event.at}: {err.reason}",
+            ) from None
 
     def available_actions(self, case: Case, at: datetime) -> list[AvailableAction]:
         """What each person may do on the case at ``at`` (clock events applied first).
 
         Every listed ``(action, actor)`` succeeds with suitable details; anything not
-        listed is refused.  Backups appear only while their principal is absent.  An
-        action that would need a year the calendar has no data for is not listed; while
-        a clock event waits for such a year only the undated actions are.
+        listed is refused.  Backups appear only while their principal is absent; each
+        lists whom it stands in for (:attr:`AvailableAction.stands_in_for`).  An action
+        that would need a year the calendar has no data for is not listed; while a clock
+        event waits for such a year only the undated actions are.
+
+        ``at`` before the case's last event gives ``[]``: nothing can be done at that
+        moment (:meth:`act` would refuse it with ``time-goes-back``), and a listing of
+        many cases read at one moment never fails on a case acted on a little later.
 
         Raises:
-            TypeError: ``at`` is naive.
-            ActionNotAllowed: ``at`` is before the case's last event.
+            NaiveDatetime: ``at`` is naive (a ``TypeError``).
         """
         ctx = self._ctx(case)
-        local = self._after_last(case, at, "advance")
+        local = self._clocks.local(at)
+        if local < case.last_at:
+            return []
         case = self._advance(ctx, case, local, hold=True)
         timer = ctx.clocks.next_timer(ctx.plan, case)
         with absences_from(self._absences):

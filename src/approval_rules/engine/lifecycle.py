@@ -82,12 +82,13 @@ CASE_TRANSITIONS: Final[tuple[Transition, ...]] = (
 )
 
 #: The recorded actions that never change the case's status: a send-back, a clock stop
-#: and its end, the extension, an absence, a payment or waiver, a re-dating, and a
-#: migration to another version of the matter (``migrate``, engine/migration.py).
+#: and its end, the extension, an absence, a payment or waiver, a re-dating, a signature
+#: added to an event, and a migration to another version of the matter (``migrate``,
+#: engine/migration.py).
 KEEP_STATUS: Final = frozenset(
     {
         "send_back", "start_clock_stop", "end_clock_stop", "extend", "record_absence",
-        "record_payment", "waive_fee", "redate", "migrate",
+        "record_payment", "waive_fee", "redate", "sign", "migrate",
     }
 )  # fmt: skip
 

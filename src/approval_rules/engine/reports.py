@@ -37,13 +37,29 @@ class AvailableAction:
             is recorded absent; the applicant's id for applicant actions).
         choices: the allowed values of the action's main detail: send-back targets,
             clock-stop kinds, people whose absence the actors may record, fee items
-            that may be waived.
+            that may be waived, events waiting for a signature (``sign``).
+        stands_in_for: ``(backup, principal)`` for each actor who may act only as a
+            backup (AB岗): the absent principal they stand in for, recorded as ``for``
+            in the event (``dict(a.stands_in_for)`` maps backup → principal).  Actors
+            not listed here act in their own name.
     """
 
     action: str
     step: str | None
     actors: tuple[str, ...]
     choices: tuple[str, ...] = ()
+    stands_in_for: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON data: ``{"action", "step", "actors", "choices", "stands_in_for"}``, the
+        last an object backup → principal (docs/engine.md, "JSON views")."""
+        return {
+            "action": self.action,
+            "step": self.step,
+            "actors": list(self.actors),
+            "choices": list(self.choices),
+            "stands_in_for": dict(self.stands_in_for),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,17 +230,20 @@ def available_actions(
 
     def offer(spec: ActionSpec, step: str | None, choices: Sequence[str]) -> None:
         actors: list[str] = []
+        backups: list[tuple[str, str]] = []
         for person in people:
             try:
-                spec.check(ctx, case, spec.name, step, person, day)
+                auth = spec.check(ctx, case, spec.name, step, person, day)
             except (ActionNotAllowed, CalendarError):  # a check may count days too
                 continue
             actors.append(person)
+            if auth.principal != person:
+                backups.append((person, auth.principal))
         if not actors or (held and spec.name not in UNDATED):
             return
         if probe and _needs_unknown_year(ctx, case, spec, step, choices, actors[0], at):
             return
-        out.append(AvailableAction(spec.name, step, tuple(actors), tuple(choices)))
+        out.append(AvailableAction(spec.name, step, tuple(actors), tuple(choices), tuple(backups)))
 
     step_specs = [spec for spec in REGISTRY.values() if spec.per_step]
     for spec in REGISTRY.values():

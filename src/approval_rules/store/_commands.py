@@ -8,7 +8,7 @@ case (the engine checks it again there) instead of refusing it.  It refuses, wit
 touched the step the action is on (another signer passed it, sent it back), decided
 the case, or did anything but pass other steps and record absences.
 
-This module imports only the engine and the store's records; the store calls it.
+This module imports only the record, the engine and the errors; the store calls it.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any, Final
 
 from ..audit import Event
 from ..engine import Case, Engine
-from ..errors import ActionNotAllowed, StaleCase
+from ..errors import ActionNotAllowed, CalendarError, StaleCase
 
-__all__ = ["MERGEABLE", "act_merging", "independent"]
+__all__ = ["MERGEABLE", "act_merging", "advance_one", "independent", "retrying"]
 
 #: Actions that touch one step (or none) and whose order does not matter to another
 #: step's: the newer events may be these, and the action re-applied may be one.
@@ -110,3 +110,48 @@ def act_merging(
             continue
         return new
     raise StaleCase(base if base is not None else 0, load().version)
+
+
+def retrying(
+    load: Callable[[], Case], save: Callable[[Case, int], object], change: Callable[[Case], Case]
+) -> Case:
+    """Load, change, save; again on the newer case while another writer came first (up
+    to :data:`TRIES` times, then the :class:`StaleCase`)."""
+    for attempt in range(TRIES):
+        case = load()
+        new = change(case)
+        try:
+            save(new, case.version)
+        except StaleCase:
+            if attempt == TRIES - 1:
+                raise
+            continue
+        return new
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def advance_one(
+    load: Callable[[], Case], save: Callable[[Case, int], object], engine: Engine, at: datetime
+) -> bool:
+    """Advance one due case to ``at`` and save it; whether this call wrote its events.
+
+    Left alone: a case acted on after ``at`` (its clock events were recorded then), one
+    whose clock event needs a year the calendar lacks, one another sweep saved the very
+    same events for first (``save`` wrote nothing), and one that lost the race to save
+    :data:`TRIES` times (a later sweep takes it).
+    """
+    for _ in range(TRIES):
+        case = load()
+        if case.last_at > at:
+            return False
+        try:
+            new = engine.advance(case, at)
+        except CalendarError:
+            return False
+        if new.version == case.version:
+            return False
+        try:
+            return bool(save(new, case.version))
+        except StaleCase:
+            continue  # another writer came first: load it again
+    return False

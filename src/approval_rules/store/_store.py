@@ -23,15 +23,18 @@ from ..errors import (
     ApprovalRulesError,
     CalendarError,
     CaseDataError,
+    CaseError,
     CaseNotFound,
     DefinitionError,
     EventConflict,
+    NaiveDatetime,
     StaleCase,
     StoreError,
 )
+from ..signing import Keys
 from ..versions import MatterDefinition
 from ._backend import Backend, Tx, UniqueViolation
-from ._commands import act_merging
+from ._commands import act_merging, advance_one, retrying
 from ._derive import (
     NO_DUE,
     TERMINAL,
@@ -108,7 +111,7 @@ def _aware(moment: object, name: str) -> datetime:
     if not isinstance(moment, datetime):
         raise TypeError(f"{name} must be a datetime (got {type(moment).__name__})")
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise TypeError(f"{name} must be timezone-aware, e.g. tzinfo=ZoneInfo('Asia/Shanghai')")
+        raise NaiveDatetime(name, moment)
     return moment
 
 
@@ -545,12 +548,8 @@ class CaseStore:
             CaseNotFound: no such case.
         """
         engine = self._need_engine("acting on a case")
-
-        def save(case: Case, version: int) -> int:
-            return self.save(case, expected_version=version)
-
         return act_merging(
-            lambda: self.load(case_id), save, engine, action, at=at, actor=actor,
+            self._loader(case_id), self._saver, engine, action, at=at, actor=actor,
             expected_version=expected_version, event_id=event_id, details=details,
         )  # fmt: skip
 
@@ -581,20 +580,15 @@ class CaseStore:
 
         return self._retry(case_id, move)
 
-    def _retry(self, case_id: str, change: Callable[[Case], Case], tries: int = 5) -> Case:
+    def _retry(self, case_id: str, change: Callable[[Case], Case]) -> Case:
         """Load, change, save; again on the newer case while another writer came first."""
-        for _ in range(tries - 1):
-            case = self.load(case_id)
-            new = change(case)
-            try:
-                self.save(new, expected_version=case.version)
-            except StaleCase:
-                continue
-            return new
-        case = self.load(case_id)
-        new = change(case)
-        self.save(new, expected_version=case.version)
-        return new
+        return retrying(self._loader(case_id), self._saver, change)
+
+    def _loader(self, case_id: str) -> Callable[[], Case]:
+        return lambda: self.load(case_id)
+
+    def _saver(self, case: Case, version: int) -> int:
+        return self.save(case, expected_version=version)
 
     def open_cases(
         self,
@@ -666,35 +660,13 @@ class CaseStore:
         (``CalendarNotPublished``): a sweep with a calendar that has it records it.
 
         Raises:
-            TypeError: ``at`` is naive.
+            NaiveDatetime: ``at`` is naive (a ``TypeError``).
             StoreError: the database failed.
         """
         engine = self._need_engine("advancing cases")
         params: list[Any] = [moment_text(_aware(at, "at"))]
-        changed: list[str] = []
-        seen: set[str] = set()
-        for _, case_id in self._backend.read(TIMERS_SQL, params):
-            if case_id in seen:
-                continue
-            seen.add(case_id)
-            for _ in range(5):
-                case = self.load(case_id)
-                if case.last_at > at:
-                    break  # acted on after `at`: what fell due was recorded then
-                try:
-                    new = engine.advance(case, at)
-                except CalendarError:
-                    break  # its clock event needs a year the calendar lacks: a later sweep
-                if new.version == case.version:
-                    break
-                try:
-                    written = self.save(new, expected_version=case.version)
-                except StaleCase:
-                    continue  # another writer came first: load it again
-                if written:  # 0: another sweep saved the very same events first
-                    changed.append(case_id)
-                break
-        return changed
+        due = dict.fromkeys(case_id for _, case_id in self._backend.read(TIMERS_SQL, params))
+        return [cid for cid in due if advance_one(self._loader(cid), self._saver, engine, at)]
 
     def inbox(self, person: str, *, at: datetime, limit: int | None = None) -> list[WorkItem]:
         """The open work ``person`` may do at ``at``, most urgent first.
@@ -777,20 +749,36 @@ class CaseStore:
         for case_id, group in itertools.groupby(rows, key=lambda row: row[0]):
             yield case_id, list(group)
 
-    def check(self) -> CheckReport:
+    def check(self, *, keys: Keys | None = None, authorised: bool = False) -> CheckReport:
         """Verify every stored record: chain, sequence, head, rows, definitions.
 
         Returns every broken case with its first bad event (a case whose record is
         intact but whose pinned matter definition is missing or changed is reported
         with code ``definition``; events without a case row with ``orphan``).
+
+        Args:
+            keys: the people's public keys: every signature is verified too, and every
+                event of a ``signed`` step must be signed (codes ``missing``,
+                ``bad-signature``, ``no-key``; one line per event).
+            authorised: replay every case through the store's engine, which re-checks
+                that each event's actor was allowed to act then (code
+                ``unauthorised``), on the version each case runs on (every stored
+                version is handed to the engine first; one that does not compile
+                leaves its cases to the other checks).
         """
+        engine = self._need_engine("check who acted") if authorised else None
         broken: list[BrokenCase] = []
         count = 0
         with self._backend.transaction(write=False) as tx:
+            texts: dict[str, str] = dict(tx.all("SELECT hash, definition FROM definitions"))
             definitions = {
                 digest: hashlib.sha256(text.encode("utf-8")).hexdigest() == digest
-                for digest, text in tx.rows("SELECT hash, definition FROM definitions")
+                for digest, text in texts.items()
             }
+            if engine is not None:  # it replays each case on the version it ran on
+                for digest, text in texts.items():
+                    with contextlib.suppress(ApprovalRulesError):
+                        engine.add_version(MatterDefinition.from_json(text, expected_hash=digest))
             for case_id, rows in self._cases(tx):
                 count += 1
                 try:
@@ -799,6 +787,7 @@ class CaseStore:
                     message = str(err).removeprefix(f"event {err.seq}: ")
                     broken.append(BrokenCase(case_id, err.seq, err.code, message))
                     continue
+                broken += _trusted(case, engine, keys)
                 if not definitions.get(case.matter_hash, False):
                     state = "changed" if case.matter_hash in definitions else "missing"
                     broken.append(BrokenCase(
@@ -915,6 +904,22 @@ class _Calendar:
                 (person, text, text),
             )
         )
+
+
+def _trusted(case: Case, engine: Engine | None, keys: Keys | None) -> list[BrokenCase]:
+    """What replay (who acted) and the signatures say is wrong with a verified case."""
+    found: list[BrokenCase] = []
+    if engine is not None:
+        try:
+            engine.replay(case.events, head=case.head)
+        except LogTampered as err:
+            message = str(err).removeprefix(f"event {err.seq}: ")
+            found.append(BrokenCase(case.id, err.seq, err.code, message))
+        except CaseError:
+            pass  # another version of the matter: the engine cannot judge it
+    if keys is not None:
+        found += [BrokenCase(case.id, p.seq, p.code, p.message) for p in keys.problems(case.events)]
+    return found
 
 
 def _split(
