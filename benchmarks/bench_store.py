@@ -15,6 +15,10 @@ the disk's drift falls on every size alike.  In each round, for each size:
   number of cases;
 * **inbox**: a reviewer's first page (20 items); **due**: the first 100 clocks run out.
 
+Then, per size, the second step's calls (:func:`second_step`): the first 100 timers,
+``advance_due`` over the 200 first due cases, ``store.act`` plain and merged over a
+newer version (``--second-step-only`` measures just these).
+
 Then, per size: the reviewer's whole inbox, every clock run out by a moment early in the
 year, and **bytes per case** (SQLite's file after a checkpoint; PostgreSQL's tables with
 indexes and TOAST, over the cases); at the smallest size a load taken apart, and side by
@@ -59,7 +63,8 @@ from approval_rules.engine import Case, Engine
 from approval_rules.loader import load_catalogue
 from approval_rules.model import Material
 from approval_rules.store import CaseStore, open_store
-from approval_rules.store._store import _CASE_AND_EVENTS, DUE_SQL, INBOX_SQL, _rebuilt
+from approval_rules.store._queries import CASE_AND_EVENTS, DUE_SQL, INBOX_SQL, TIMERS_SQL
+from approval_rules.store._store import _rebuilt
 from approval_rules.workdays import WorkCalendar
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -294,7 +299,7 @@ def load_parts(store: CaseStore, case_id: str) -> str:
     """What a load costs: the SQL read, then parsing, verifying and folding the events;
     beside it, reading a stored snapshot instead (``Case.from_json``), which would not
     make a load cheaper: it is trusted only once it equals the fold of the events."""
-    sql = _CASE_AND_EVENTS + " WHERE c.id = ? ORDER BY e.seq"
+    sql = CASE_AND_EVENTS + " WHERE c.id = ? ORDER BY e.seq"
     read = store._backend.read  # the adapter, as load() calls it
     rows = read(sql, (case_id,))
     text = _rebuilt(rows).to_json()
@@ -330,6 +335,50 @@ def fsync_ms(folder: Path) -> float:
         return timed(once, 50) * 1e3
 
 
+def second_step(store: CaseStore, engine: Engine, pool: Iterator[int], batch: int) -> str:
+    """Timers and merging writers (issue #12, second step), on one store.
+
+    * the first 100 timers run out (the due index's ``timer`` rows);
+    * ``advance_due`` at the moment the 200th timer runs out: every case due then is
+      loaded, advanced (deemed acceptance) and saved; once per store, as it changes them;
+    * ``store.act`` (load → act → save in one call) on ``batch`` fresh cases, and on as
+      many a *merged* act: the reviewer decided on version N, a colleague recorded an
+      absence meanwhile (N+1), the pass is re-applied on N+1.
+    """
+    moment_rows = store._backend.read(TIMERS_SQL + " LIMIT 200", ("9999",))
+    moment = datetime.fromisoformat(moment_rows[-1][0].replace("Z", "+00:00"))
+    param = (moment_rows[-1][0],)
+    first100 = timed(lambda: store._backend.read(TIMERS_SQL + " LIMIT 100", param), 5)
+    start = time.perf_counter()
+    advanced = store.advance_due(moment)
+    sweep = time.perf_counter() - start
+    plain: list[float] = []
+    merged: list[float] = []
+    for _ in range(batch):
+        cid = f"b{next(pool):07d}"
+        last = store.load(cid).last_at
+        t0 = time.perf_counter()
+        store.act(cid, "pass", at=last + timedelta(hours=1), actor=REVIEWER, step="section_review")
+        plain.append(time.perf_counter() - t0)
+    for _ in range(batch):
+        cid = f"b{next(pool):07d}"
+        seen = store.load(cid)
+        at = seen.last_at + timedelta(hours=1)
+        store.act(cid, "record_absence", at=at, actor=REVIEWER, person=REVIEWER,
+                  start="2025-01-01", end="2025-01-01")  # fmt: skip
+        t0 = time.perf_counter()
+        done = store.act(cid, "pass", at=at, actor=REVIEWER, step="section_review",
+                         expected_version=seen.version)  # fmt: skip
+        merged.append(time.perf_counter() - t0)
+        assert done.version == seen.version + 2
+    return (
+        f"timers: first 100 {first100 * 1e3:.2f} ms; advance_due of {len(advanced)} due "
+        f"case(s) {sweep * 1e3:,.0f} ms ({sweep / max(len(advanced), 1) * 1e6:,.0f} µs per "
+        f"case); store.act {statistics.median(plain) * 1e6:,.0f} µs, merged over a newer "
+        f"version {statistics.median(merged) * 1e6:,.0f} µs (medians of {batch})"
+    )
+
+
 def prefix(lines: list[str], size: int) -> list[str]:
     """The export of the first ``size`` cases, cut from the export of more (cases come
     last, by id)."""
@@ -358,6 +407,11 @@ def run_backend(
             settle(url)
         samples = {size: Samples() for size in sizes}
         pools = {size: (n for n in range(size) if cases.reviewable(n)) for size in sizes}
+        if args.second_step_only:
+            for size in sizes:
+                print(f"{size:>8,} cases: " + second_step(stores[size][1], engine, pools[size],
+                                                          args.batch))  # fmt: skip
+            return
         for _ in range(args.rounds):
             for size in sizes:
                 store, got = stores[size][1], samples[size]
@@ -403,6 +457,9 @@ def run_backend(
         print(f"at {sizes[0]:,} cases, side by side: the host's scan (load + "
               f"available_actions per open case) {scan * 1e3:,.0f} ms, the store's whole inbox "
               f"{inbox_all * 1e3:.2f} ms: {scan / inbox_all:,.0f}x")  # fmt: skip
+        for size in sizes:
+            print(f"{size:>8,} cases: " + second_step(stores[size][1], engine, pools[size],
+                                                      args.batch))  # fmt: skip
         print(f"query plans at {sizes[-1]:,} cases:")
         moment = early.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
         for line in plans(stores[sizes[-1]][0], moment, at.date().isoformat()):
@@ -419,6 +476,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20, help="actions per loop and round")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--postgres", help="a PostgreSQL server URL (default: start one)")
+    parser.add_argument("--second-step-only", action="store_true",
+                        help="measure only the timers and merging writers")  # fmt: skip
     args = parser.parse_args()
     # a terminated run still stops its PostgreSQL server and removes its files
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))

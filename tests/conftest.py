@@ -14,8 +14,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -207,3 +209,38 @@ def postgres_server() -> Iterator[str]:
     finally:
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- a fresh store on each backend -----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_admin(postgres_server: str) -> Iterator[Any]:
+    import psycopg
+
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        yield conn
+
+
+def _fresh_postgres(request: pytest.FixtureRequest) -> str:
+    server = request.getfixturevalue("postgres_server")
+    admin = request.getfixturevalue("postgres_admin")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE SCHEMA {schema}")
+    return f"{server}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.requires("postgresql"))]
+)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty store's URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/cases.db"
+    return _fresh_postgres(request)
+
+
+@pytest.fixture
+def fresh_postgres(request: pytest.FixtureRequest) -> Callable[[], str]:
+    """Makes the URL of a fresh, empty schema in the session's PostgreSQL cluster."""
+    return lambda: _fresh_postgres(request)

@@ -35,6 +35,7 @@ LAYERS: list[set[str]] = [
     {f"checks_{subject}" for subject in CHECK_SUBJECTS},
     {"plan", "signing"},  # the engine's tables of one matter; signed events and keys
     {"compiler"},
+    {"versions"},  # a matter and the definitions it uses, pinned by one hash
     {"engine"},
     {"scenario", "render", "testing", "publication", "store", "supervision"},
     {"documents", "notify"},  # official documents; notifications and their outbox
@@ -68,6 +69,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"bounds"},  # the bounds of what callers hand in
     {"context"},  # what checks and handlers receive
     {"permissions", "intake", "steps", "alerts", "ratings"},
+    {"migration"},  # moving an open case to another version of its matter
     {"fees", "clock_actions", "closing", "delays", "signatures"},
     {"review", "window"},
     {"actions"},  # the one registry
@@ -125,9 +127,23 @@ INSIDE: dict[str, dict[str, set[str]]] = {
         "_backend": set(),
         "_derive": set(),
         "_rows": set(),
+        "_commands": set(),
         "_transfer": {"_records", "_rows", "_schema"},
         "_outbox": {"_backend", "_schema"},
-        "_store": {"_backend", "_derive", "_outbox", "_records", "_rows", "_schema", "_transfer"},
+        "_queries": {"_derive", "_rows"},
+        "_absences": {"_backend", "_records"},
+        "_store": {
+            "_absences",
+            "_backend",
+            "_commands",
+            "_derive",
+            "_outbox",
+            "_queries",
+            "_records",
+            "_rows",
+            "_schema",
+            "_transfer",
+        },
         "sqlite": {"_backend"},
         "postgresql": {"_backend"},
         "__init__": {

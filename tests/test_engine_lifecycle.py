@@ -13,6 +13,7 @@ from approval_rules.engine import Case, Status, StepStatus
 from approval_rules.engine.evolve import RECORDED_ACTIONS
 from approval_rules.engine.lifecycle import (
     CASE_STATUSES,
+    KEEP_STATUS,
     KEEPING,
     PENDING,
     STEP_STATUSES,
@@ -36,6 +37,13 @@ def test_statuses_every_status_is_in_the_tables() -> None:
     assert {action for _, action, _ in CASE_MOVES} <= RECORDED_ACTIONS
     assert set(KEEPING) <= RECORDED_ACTIONS
     assert not set(KEEPING) & {action for _, action, _ in CASE_MOVES}
+
+
+def test_statuses_every_recorded_action_moves_the_case_or_keeps_its_status() -> None:
+    """Each action a record may hold is in the table of moves or in KEEP_STATUS, not both."""
+    moving = {action for _, action, _ in CASE_MOVES}
+    assert not moving & KEEP_STATUS
+    assert moving | KEEP_STATUS == RECORDED_ACTIONS
 
 
 @pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -26,6 +26,7 @@ EXPECTED = [
     "Keys",
     "LogTampered",
     "Matter",
+    "MatterDefinition",
     "NaiveDatetime",
     "Process",
     "Severity",

@@ -15,8 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,32 +69,6 @@ def accepted(at: str = "2025-09-26 09:00", case_id: str | None = None) -> Case:
 
 
 # --------------------------------------------------------------------------- backends
-
-
-@pytest.fixture(scope="session")
-def postgres_admin(postgres_server: str) -> Iterator[Any]:
-    import psycopg
-
-    with psycopg.connect(postgres_server, autocommit=True) as conn:
-        yield conn
-
-
-def _fresh_postgres(request: pytest.FixtureRequest) -> str:
-    server = request.getfixturevalue("postgres_server")
-    admin = request.getfixturevalue("postgres_admin")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin.execute(f"CREATE SCHEMA {schema}")
-    return f"{server}?options=-csearch_path%3D{schema}"
-
-
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.requires("postgresql"))]
-)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty store's URL on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/cases.db"
-    return _fresh_postgres(request)
 
 
 @pytest.fixture
@@ -665,7 +638,7 @@ def test_an_old_case_still_loads_after_the_matter_changed(url: str) -> None:
         assert versions == {(old.matter_hash, 1, False), (new.matter_hash, 1, True)}
         on_old = store.open_cases(matter="construction_permit", matter_hash=old.matter_hash)
         assert [c.id for c in on_old] == ["c-old"]
-        assert store.definition(old.matter_hash).name == "建筑工程施工许可证核发"
+        assert store.definition(old.matter_hash).matter.name == "建筑工程施工许可证核发"
         # an old case saved again (e.g. imported) is indexed from its stored definition
         assert [i.case_id for i in store.inbox("fu_hong", at=t("2025-09-27 09:00"))] == ["c-old"]
 
@@ -688,14 +661,14 @@ def _export(store: CaseStore) -> str:
 
 @pytest.mark.requires("postgresql")
 def test_export_import_round_trips_between_backends(
-    request: pytest.FixtureRequest, tmp_path: Path
+    fresh_postgres: Callable[[], str], tmp_path: Path
 ) -> None:
     """SQLite → PostgreSQL → SQLite: the same records, the same export text."""
     first = f"sqlite:///{tmp_path}/first.db"
     with open_store(first, engine=ENGINE) as store:
         _fill(store)
         text = _export(store)
-    middle = _fresh_postgres(request)
+    middle = fresh_postgres()
     with open_store(middle, engine=ENGINE) as store:
         assert store.import_records(text.splitlines()) == 2
         assert _export(store) == text

@@ -47,6 +47,7 @@ from .signing import Keys, load_keys
 from .store import CaseStore, open_store
 from .supervision import Supervisor, load_supervision, supervise
 from .timelimits import ClockStop
+from .versions import MatterDefinition
 from .workdays import WorkCalendar, load_overlay
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "Keys",
     "LogTampered",
     "Matter",
+    "MatterDefinition",
     "NaiveDatetime",
     "Process",
     "Severity",

@@ -1,4 +1,5 @@
-"""The ``store`` commands of ``approval-rules``: check, export, import, dispatch the outbox.
+"""The ``store`` commands of ``approval-rules``: check, export, import, advance a store
+and dispatch its outbox.
 
 Exit codes: 0 success, 1 a broken record or bad input (the message on stderr, never a
 traceback), 2 bad command-line usage.
@@ -7,13 +8,14 @@ traceback), 2 bad command-line usage.
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 import click
 
+from ._cli_options import build_calendar, calendar_options
 from .engine import Engine
 from .loader import load_catalogue
 from .signing import load_keys
@@ -22,13 +24,15 @@ from .workdays import WorkCalendar
 
 __all__ = ["register"]
 
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
+
 
 def register(group: click.Group) -> None:
     """Add the ``store`` command group to ``group``."""
 
     @group.group("store")
     def store() -> None:
-        """Check, export and import a case store (SQLite or PostgreSQL).
+        """Check, export, import and advance a case store (SQLite or PostgreSQL).
 
         \b
         Examples:
@@ -36,6 +40,7 @@ def register(group: click.Group) -> None:
           approval-rules store export sqlite:///cases.db > cases.jsonl
           approval-rules store import postgresql://app@db/cases cases.jsonl
           approval-rules store dispatch sqlite:///cases.db --file sms.jsonl --at 2025-10-09T15:00
+          approval-rules store advance sqlite:///cases.db --at 2025-10-31T00:00
         """
 
     @store.command("check")
@@ -126,6 +131,12 @@ def register(group: click.Group) -> None:
             count = opened.import_records(file)
         click.echo(f"imported {count} case(s) into {opened.url}")
 
+    _register_timed(store)
+
+
+def _register_timed(store: click.Group) -> None:
+    """The commands that act on a store at a moment: dispatch the outbox, advance timers."""
+
     @store.command("dispatch")
     @click.argument("url")
     @click.option(
@@ -156,14 +167,7 @@ def register(group: click.Group) -> None:
         """
         from .notify import FileGateway, dispatch
 
-        try:
-            at = datetime.fromisoformat(at_text)
-        except ValueError:
-            raise click.BadParameter(
-                f"{at_text!r} is not an ISO 8601 moment", param_hint="--at"
-            ) from None
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+        at = _moment(at_text)
         with open_store(url) as opened:
             report = dispatch(opened, FileGateway(sms_file), at, max_attempts=max_attempts)
             counts = opened.outbox.counts()
@@ -176,3 +180,53 @@ def register(group: click.Group) -> None:
         )
         if report.failed:
             raise click.exceptions.Exit(1)
+
+    @store.command("advance")
+    @click.argument("url")
+    @click.option(
+        "--at",
+        "at_text",
+        required=True,
+        help="The moment: 2025-10-31T00:00 (Beijing time unless an offset is given), or "
+        "2025-10-31 (the end of that day).",
+    )
+    @click.option(
+        "--catalogue",
+        "catalogue_dir",
+        type=click.Path(path_type=Path),
+        default=Path("matters"),
+        show_default=True,
+        help="Catalogue the cases run on.",
+    )
+    @calendar_options
+    def advance(
+        url: str, at_text: str, catalogue_dir: Path, overlays: tuple[Path, ...], provisional: bool
+    ) -> None:
+        """Record what fell due by a moment in every case (deemed acceptance, deemed
+        agreement, termination) and save them; lists the cases that changed.
+
+        Idempotent: run it from a scheduler, on several machines if you like.
+
+        URL: sqlite:///path/cases.db or postgresql://user@host/dbname
+        """
+        at = _moment(at_text)
+        engine = Engine(load_catalogue(catalogue_dir), build_calendar(overlays, provisional))
+        with open_store(url, engine=engine) as opened:
+            changed = opened.advance_due(at)
+        for case_id in changed:
+            click.echo(case_id)
+        click.echo(f"advanced {len(changed)} case(s) to {at.isoformat()}", err=True)
+
+
+def _moment(text: str) -> datetime:
+    """``2025-10-31`` (the end of that day) or ``2025-10-31T09:00`` (Beijing time unless an
+    offset is given)."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(23, 59, 59), tzinfo=_SHANGHAI)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a date or a moment; write 2025-10-31 or 2025-10-31T09:00"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=_SHANGHAI)

@@ -229,6 +229,10 @@ REFUSALS: dict[str, Category] = {
     "already-rated": _W,
     "no-bad-review": _W,  # a follow-up follows a bad review
     "anonymous-review": _W,
+    # migrate (engine/migration.py): the version named cannot take the case
+    "other-matter": _I,
+    "same-version": _W,
+    "step-not-in-version": _W,
     # another request got there first
     "event-id-reused": _C,
     "time-goes-back": _C,

@@ -438,6 +438,12 @@ def _close(case: Case, e: Event, patch: Patch) -> _Changes:
     }
 
 
+def _migrate(case: Case, e: Event, patch: Patch) -> _Changes:
+    if e.details["from"] != case.matter_hash:
+        raise ValueError(f"the case runs on {case.matter_hash[:12]}, not {e.details['from']!r}")
+    return {"matter_hash": e.details["to"]}
+
+
 _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "request_correction": _request_correction,
     "supplement": _supplement,
@@ -462,6 +468,7 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "issue_certificate": _certificate,
     "deliver": _deliver,
     "close": _close,
+    "migrate": _migrate,
     "sign": _unchanged,
     # records that change no field of the case (read from the log: supervision)
     "record_alert": _unchanged,

@@ -9,6 +9,7 @@ with the step map the handler computed).  Everything else is in the modules it c
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
@@ -24,6 +25,7 @@ from ..errors import ActionNotAllowed, CalendarNotPublished, CaseDataError, Case
 from ..graph import Process
 from ..plan import MatterPlan
 from ..signing import Keys
+from ..versions import MatterDefinition
 from ..workdays import WorkCalendar
 from .actions import CLOCK_EVENTS, REGISTRY, UNDATED
 from .alerts import ALERT_ACTION, alert_details, recorded_alerts
@@ -34,6 +36,8 @@ from .context import Command, Ctx, Details, Handled
 from .evolve import Patch, apply_event, evolve, opened_state
 from .fees import assess, require_fee_fields
 from .intake import check_applicant, check_files, check_materials
+from .migration import migration
+from .permissions import AbsenceCalendar, absences_from
 from .records import SYSTEM, TERMINAL
 from .redate import REDATE, Redated, redate, redate_all
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
@@ -89,8 +93,12 @@ class Engine:
             without them it is recorded and reported by :meth:`Case.verify`.
 
     Engines share nothing that changes: two engines with different catalogues or
-    calendars can run side by side in one process.  An engine keeps the due dates it
-    computed on working days without stops (a pure function of its calendar).
+    calendars can run side by side in one process (an engine made by
+    :meth:`with_absences` shares the versions its engine holds).  An engine holds its
+    catalogue's version of each matter and any other added with :meth:`add_version`;
+    each case runs on the version it is pinned to (:mod:`~approval_rules.versions`).  An
+    engine keeps the due dates it computed on working days without stops (a pure
+    function of its calendar).
     """
 
     def __init__(
@@ -116,8 +124,11 @@ class Engine:
         self._fingerprint = calendar.fingerprint
         self._clocks = Clocks(calendar, self.tz)
         self._plans: Mapping[str, MatterPlan] = compiled_plans(catalogue)
-        # each plan bound to this engine's clocks, as the checks and handlers take them
-        self._contexts: dict[str, Ctx] = {}
+        # each version's plan bound to this engine's clocks, by definition hash
+        self._versions: dict[str, Ctx] = {}
+        self._definitions: dict[str, MatterDefinition] = {}  # by hash: every version held
+        self._current: dict[str, MatterDefinition] = {}  # by matter id: the catalogue's
+        self._absences: AbsenceCalendar | None = None
         self._signed_steps: dict[str, frozenset[str]] = {}
 
     # ----------------------------------------------------------------- plans
@@ -143,21 +154,116 @@ class Engine:
         return plan
 
     def _ctx(self, case: Case) -> Ctx:
-        """The plan of the case's matter, after checking the case runs under it."""
+        """The plan of the version the case is pinned to (:attr:`Case.matter_hash`)."""
         if type(case) is not Case:
             raise TypeError(f"case must be a Case (got {type(case).__name__})")
-        ctx = self._contexts.get(case.matter_id)
-        if ctx is None:  # (a catalogue's plan of a matter never changes)
-            plan = self._plan(case.matter_id)
-            ctx = self._contexts[case.matter_id] = Ctx(plan, self._clocks, self.keys)
-        plan = ctx.plan
-        if plan.hash != case.matter_hash:
-            raise CaseError(
-                f"case {case.id} runs under matter {case.matter_id!r} version "
-                f"{case.matter_hash[:12]}, but this engine's matter is version "
-                f"{plan.hash[:12]}; act on it with an engine loaded with that version"
-            )
+        ctx = self._versions.get(case.matter_hash)
+        if ctx is None:
+            ctx = self._version_ctx(case.matter_id, case.matter_hash)
+            if ctx is None:
+                held = self._current.get(case.matter_id)
+                now = f"; its catalogue's version is {held.hash[:12]}" if held else ""
+                raise CaseError(
+                    f"case {case.id} runs under matter {case.matter_id!r} version "
+                    f"{case.matter_hash[:12]}, which this engine does not hold{now}: hand "
+                    "it that version with add_version (a store does), or migrate the case"
+                )
         return ctx
+
+    def _version_ctx(self, matter_id: str, matter_hash: str) -> Ctx | None:
+        """The catalogue's version of the matter when it has that hash, bound once."""
+        if matter_id not in self.catalogue.matters:
+            return None
+        current = self.current(matter_id)
+        if current.hash != matter_hash:
+            return None
+        return self._versions[matter_hash]
+
+    def with_absences(self, calendar: AbsenceCalendar | None) -> Engine:
+        """This engine reading people's absences from ``calendar`` too (AB岗): a backup
+        may act for a principal the calendar says is absent that day, on every case,
+        besides the absences recorded in the case itself.  ``None``: the cases' own.
+
+        The engine returned shares this one's catalogue, calendar, plans and versions
+        (a version added to either is held by both).  A store's :attr:`engine` is bound
+        to the store's calendar this way.
+        """
+        if calendar is not None and not callable(getattr(calendar, "absent", None)):
+            raise TypeError(
+                f"calendar must have absent(person, day) (got {type(calendar).__name__})"
+            )
+        bound = copy.copy(self)
+        bound._absences = calendar
+        return bound
+
+    @property
+    def absences(self) -> AbsenceCalendar | None:
+        """The calendar of people's absences the engine reads (:meth:`with_absences`)."""
+        return self._absences
+
+    # ----------------------------------------------------------------- versions
+
+    def current(self, matter_id: str) -> MatterDefinition:
+        """The version of a matter the engine's catalogue defines (new cases run on it):
+        the matter and the people, fee items, roles and departments it uses.
+
+        Raises:
+            CaseDataError: the catalogue has no such matter.
+            DefinitionError: the matter does not compile.
+        """
+        found = self._current.get(matter_id) if isinstance(matter_id, str) else None
+        if found is None:
+            plan = self._plan(matter_id)
+            found = MatterDefinition.of(self.catalogue, matter_id, staff=_staff(plan))
+            self._definitions.setdefault(found.hash, found)
+            self._versions.setdefault(found.hash, Ctx(plan, self._clocks, self.keys))
+            self._current[matter_id] = found
+        return found
+
+    def add_version(self, definition: MatterDefinition) -> None:
+        """Hold another version of a matter: cases pinned to it run on it (a store hands
+        its engine every version its cases were opened on).  Adding a version held
+        already does nothing.
+
+        Raises:
+            DefinitionError: the definition does not compile on its own.
+        """
+        if not isinstance(definition, MatterDefinition):
+            raise TypeError(
+                f"definition must be a MatterDefinition (got {type(definition).__name__})"
+            )
+        if definition.hash in self._versions:
+            return
+        plan = matter_plan(definition.catalogue(), definition.matter_id)
+        self._definitions.setdefault(definition.hash, definition)
+        self._versions.setdefault(definition.hash, Ctx(plan, self._clocks, self.keys))
+
+    def definition(self, matter_hash: str) -> MatterDefinition:
+        """The version a hash names, among those the engine holds.
+
+        Raises:
+            CaseDataError: the engine holds no version with that hash.
+        """
+        found = self._definitions.get(matter_hash)
+        if found is None:
+            raise CaseDataError(f"this engine holds no matter version {shown(matter_hash)}")
+        return found
+
+    def versions(self, matter_id: str) -> list[MatterDefinition]:
+        """Every version of a matter the engine holds (the catalogue's included, when it
+        has the matter), in the order they were first held."""
+        if matter_id in self.catalogue.matters:
+            self.current(matter_id)
+        return [d for d in self._definitions.values() if d.matter_id == matter_id]
+
+    def process_of(self, matter_hash: str) -> Process:
+        """The compiled process of a version the engine holds.
+
+        Raises:
+            CaseDataError: the engine holds no version with that hash.
+        """
+        self.definition(matter_hash)
+        return self._versions[matter_hash].plan.process
 
     def _after_last(self, case: Case, at: object, action: str) -> datetime:
         """``at`` in the engine's zone, refused when before the case's last event."""
@@ -290,7 +396,7 @@ class Engine:
             "format": CASE_FORMAT,
             "case": case_id,
             "matter": matter_id,
-            "matter_hash": plan.hash,
+            "matter_hash": self.current(matter_id).hash,
             "calendar": self._fingerprint,
             "applicant": fields,
             "materials": files,
@@ -397,10 +503,15 @@ class Engine:
         if case.status in TERMINAL and not spec.after_end:
             raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")
         step = named_step(ctx.plan, case, details, action) if spec.per_step else None
-        auth = spec.check(ctx, case, action, step, actor, local.date())
         stamp = local.isoformat()
         command = _NEW(Command, (action, local, stamp, actor, details))
-        handled = spec.handle(ctx, case, command, auth)
+        if self._absences is None:
+            auth = spec.check(ctx, case, action, step, actor, local.date())
+            handled = spec.handle(ctx, case, command, auth)
+        else:
+            with absences_from(self._absences):
+                auth = spec.check(ctx, case, action, step, actor, local.date())
+                handled = spec.handle(ctx, case, command, auth)
         if step is not None and step in self._signed(ctx):
             handled = ({**handled[0], "signed": True}, handled[1])
         return self._record(case, local, stamp, actor, action, handled, event_id)
@@ -502,6 +613,41 @@ class Engine:
         ctx = self._ctx(case)
         return ctx.clocks.next_timer(ctx.plan, case)
 
+    def migrate(
+        self,
+        case: Case,
+        to: str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Case:
+        """Move an open case to another version of its matter (one the engine holds:
+        its catalogue's, or one added with :meth:`add_version`), with a ``migrate``
+        event; the new version's rules apply from then on (engine/migration.py).
+
+        Clock events that fell due before ``at`` are recorded first, on the old version.
+
+        Raises:
+            ActionNotAllowed: ``same-version``, ``other-matter``, ``case-ended``,
+                ``step-not-in-version``, ``not-authorised``, ``conflict-of-interest``,
+                ``time-goes-back``; nothing changed.
+            CaseDataError: the engine holds no version ``to``.
+            StaleCase: ``expected_version`` is not the case's version.
+        """
+        source = self._ctx(case)
+        self.definition(to)
+        if expected_version is not None and expected_version != case.version:
+            raise StaleCase(expected_version, case.version)
+        local = self._after_last(case, at, "migrate")
+        caller_id(actor, "actor")
+        check_input({"reason": reason}, "migrate", details=True)
+        case = self._advance(source, case, local)
+        handled = migration(source, self._versions[to], to, case, actor, reason)
+        stamp = local.isoformat()
+        return self._record(case, local, stamp, actor, "migrate", handled, None)
+
     def replay(self, events: Sequence[Event], *, head: str | None = None) -> Case:
         """Rebuild a case from its log after verifying the hash chain and who acted.
 
@@ -533,9 +679,12 @@ class Engine:
                     raise LogTampered(event.seq, "unauthorised", f"{SYSTEM!r} cannot submit")
             else:
                 if ctx is None:
-                    ctx = self._ctx(case)
-                self._authorised(ctx, case, event)
+                    ctx = self._ctx(case)  # the version the case runs on (until a migrate)
+                with absences_from(self._absences):
+                    self._authorised(ctx, case, event)
             case = apply_event(case, event)
+            if event.action == "migrate":
+                ctx = None
         if case is None:
             raise CaseDataError("an empty event log describes no case")
         self._ctx(case)
@@ -567,6 +716,21 @@ class Engine:
             return
         spec = REGISTRY.get(action)
         try:
+            if action == "migrate":
+                to = event.details.get("to")
+                target = (
+                    (self._versions.get(to) or self._version_ctx(case.matter_id, to))
+                    if isinstance(to, str)
+                    else None
+                )
+                if target is None:
+                    raise CaseError(
+                        f"event {event.seq} moved case {case.id} to matter version "
+                        f"{str(to)[:12]}, which this engine does not hold: hand it that "
+                        "version with add_version (a store does)"
+                    )
+                migration(ctx, target, str(to), case, actor, event.details.get("reason"))
+                return
             if spec is None:
                 raise ActionNotAllowed(action, "not an action a person may take")
             if case.status in TERMINAL and not spec.after_end:
@@ -608,7 +772,8 @@ class Engine:
             return []
         case = self._advance(ctx, case, local, hold=True)
         timer = ctx.clocks.next_timer(ctx.plan, case)
-        return available_actions(ctx, case, local, held=timer is not None and timer.at <= local)
+        with absences_from(self._absences):
+            return available_actions(ctx, case, local, held=timer is not None and timer.at <= local)
 
     def deadlines(self, case: Case, at: datetime) -> Deadlines:
         """The case's periods on the day of ``at``: due dates, elapsed, remaining, used.
@@ -649,3 +814,11 @@ class Engine:
         return redate_all(
             cases, calendar, lambda case: redate(case, clocks, self._ctx(case).plan, local)
         )
+
+
+def _staff(plan: MatterPlan) -> set[str]:
+    """Everyone the plan lets act, or names: what a version pins of the people."""
+    staff = set(plan.staff) | set(plan.extenders) | set(plan.process.people)
+    for rule in plan.steps.values():
+        staff.update(rule.signers)
+    return staff

@@ -22,6 +22,7 @@ __all__ = [
     "CASE_STATUSES",
     "CASE_TRANSITIONS",
     "KEEPING",
+    "KEEP_STATUS",
     "PENDING",
     "STEP_STATUSES",
     "STEP_TRANSITIONS",
@@ -93,6 +94,16 @@ KEEPING: Final[Mapping[str, str]] = MappingProxyType(
         "follow-up (回访, 整改)",
     }
 )
+#: The recorded actions that never change the case's status: a send-back, a clock stop
+#: and its end, the extension, an absence, an applicant's delay, a payment or waiver, a
+#: re-dating, a signature added to an event, a migration to another version of the
+#: matter (``migrate``, engine/migration.py), and the records of :data:`KEEPING`.
+KEEP_STATUS: Final = frozenset(
+    {
+        "send_back", "start_clock_stop", "end_clock_stop", "extend", "record_absence",
+        "record_payment", "waive_fee", "redate", "sign", "migrate", "record_applicant_delay",
+    }
+) | frozenset(KEEPING)  # fmt: skip
 
 _O, _P, _DE = StepStatus.OPEN.value, StepStatus.PASSED.value, StepStatus.DEEMED.value
 _S, _X = StepStatus.SKIPPED.value, StepStatus.CANCELLED.value

@@ -6,13 +6,21 @@ whom: themself, or an absent signer they back up.  Absences are recorded per cas
 ``record_absence``, whose check and handler live here too: the person themself or a
 colleague of their department, never their own backup (nobody declares someone
 absent to act in their place).
+
+People's absences are also data about people, for every case: an
+:class:`AbsenceCalendar` (a store's calendar) handed to the checks for the length of
+one call through a context variable (:func:`absences_from`;
+:meth:`~.facade.Engine.with_absences` binds one to an engine).  A principal is absent
+on a day when the case's record or the calendar says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import ActionNotAllowed
 from ..model import StepKind
@@ -22,7 +30,9 @@ from .context import Authority, Command, Ctx, Details, Handled, day_detail, text
 from .records import OPEN, REFUSED
 
 __all__ = [
+    "AbsenceCalendar",
     "absence_offers",
+    "absences_from",
     "authority",
     "impartial",
     "kind_actor",
@@ -34,8 +44,32 @@ __all__ = [
 ]
 
 
+class AbsenceCalendar(Protocol):
+    """People's absences, for every case (a store's calendar is one)."""
+
+    def absent(self, person: str, day: date) -> bool:
+        """Whether ``person`` is absent on ``day``."""
+        ...
+
+
+_CALENDAR: ContextVar[AbsenceCalendar | None] = ContextVar("absence_calendar", default=None)
+
+
+@contextmanager
+def absences_from(calendar: AbsenceCalendar | None) -> Iterator[None]:
+    """Within the block, the permission checks also read ``calendar``."""
+    token = _CALENDAR.set(calendar)
+    try:
+        yield
+    finally:
+        _CALENDAR.reset(token)
+
+
 def _absent(case: Case, person: str, day: date) -> bool:
-    return any(a.person == person and a.start <= day <= a.end for a in case.absences)
+    if any(a.person == person and a.start <= day <= a.end for a in case.absences):
+        return True
+    calendar = _CALENDAR.get()
+    return calendar is not None and calendar.absent(person, day)
 
 
 def authority(

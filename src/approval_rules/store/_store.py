@@ -7,20 +7,21 @@ the guarantees and how concurrent writers are kept apart.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from types import TracebackType
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from ..audit import LogTampered
-from ..compiler import compile_matter
-from ..engine import Case, Engine, Status
+from ..engine import Case, Engine
 from ..errors import (
     ActionNotAllowed,
     ApprovalRulesError,
+    CalendarError,
     CaseDataError,
     CaseError,
     CaseNotFound,
@@ -30,13 +31,15 @@ from ..errors import (
     StaleCase,
     StoreError,
 )
-from ..graph import Process
-from ..model import Matter
 from ..signing import Keys
+from ..versions import MatterDefinition
+from ._absences import StoreAbsences, absence_from_row, insert_absence
 from ._backend import Backend, Tx, UniqueViolation
+from ._commands import act_merging, advance_one, retrying
 from ._derive import (
     NO_DUE,
     TERMINAL,
+    ClockRow,
     Staffing,
     clock_rows,
     head_row,
@@ -44,6 +47,16 @@ from ._derive import (
     work_rows,
 )
 from ._outbox import Outbox
+from ._queries import (
+    ALARMS_SQL,
+    CASE_AND_EVENTS,
+    DUE_SQL,
+    INBOX_SQL,
+    INSERT_EVENT,
+    OPEN_MARKS,
+    OPEN_STATUSES,
+    TIMERS_SQL,
+)
 from ._records import (
     BrokenCase,
     CaseSummary,
@@ -54,7 +67,7 @@ from ._records import (
     PersonAbsence,
     WorkItem,
 )
-from ._rows import EVENT_COLUMNS, HEAD_COLUMNS, new_event_rows, rebuild
+from ._rows import HEAD_COLUMNS, new_event_rows, rebuild
 from ._schema import OUTBOX_COLUMNS, SCHEMA_VERSION, TABLES, statements
 from ._transfer import (
     absence_line,
@@ -69,48 +82,13 @@ from ._transfer import (
     store_header,
 )
 
-__all__ = ["ALARMS_SQL", "DUE_SQL", "INBOX_SQL", "AlarmRows", "CaseStore"]
+__all__ = ["ALARMS_SQL", "DUE_SQL", "INBOX_SQL", "TIMERS_SQL", "AlarmRows", "CaseStore"]
 
 #: What the store keeps in its alarm index for a saved case: ``(fire_at, key)`` pairs,
 #: the moment a supervision sweep must look at the case again and what for
 #: (``supervision.alarms.alarms`` bound to a supervisor: :func:`~..supervision.sweep.
 #: alarm_rows`).
 AlarmRows = Callable[[Case], Iterable[tuple[datetime, str]]]
-
-_OPEN = tuple(sorted(s.value for s in Status if s not in TERMINAL))
-_OPEN_MARKS = ", ".join("?" * len(_OPEN))
-# a case row and its events, in seq order (one statement: one consistent snapshot)
-_CASE_AND_EVENTS = (
-    "SELECT c.id, "
-    + ", ".join(f"c.{name}" for name in HEAD_COLUMNS)
-    + ", "
-    + ", ".join(f"e.{name}" for name in EVENT_COLUMNS)
-    + " FROM cases c LEFT JOIN events e ON e.case_id = c.id"
-)
-#: :meth:`CaseStore.due_before`: a range of the index on ``runs_out`` (parameter: the moment).
-DUE_SQL = (
-    "SELECT case_id, matter_id, clock, step, due, runs_out FROM clocks "
-    "WHERE runs_out <= ? ORDER BY runs_out, case_id, clock, step"
-)
-#: :meth:`CaseStore.alarms_due`: a range of the alarm index on ``fire_at``.
-ALARMS_SQL = (
-    "SELECT case_id, fire_at, key FROM alarms WHERE fire_at <= ? ORDER BY fire_at, case_id, key"
-)
-#: :meth:`CaseStore.inbox`: the person's rows of the index on (person, urgency), each
-#: backup row kept while its principal is absent (parameters: person, then the day 4×).
-INBOX_SQL = (
-    "SELECT w.case_id, w.matter_id, w.step, w.actions, w.due, w.case_due, w.principal "
-    "FROM work_items w WHERE w.person = ? AND (w.principal = '' "
-    "OR EXISTS (SELECT 1 FROM absences a WHERE a.person = w.principal "
-    "AND a.first_day <= ? AND a.last_day >= ?) "
-    "OR EXISTS (SELECT 1 FROM case_absences x WHERE x.case_id = w.case_id "
-    "AND x.person = w.principal AND x.first_day <= ? AND x.last_day >= ?)) "
-    "ORDER BY w.urgency, w.case_id, w.step, w.principal"
-)
-_INSERT_EVENT = (
-    f"INSERT INTO events (case_id, {', '.join(EVENT_COLUMNS)}) "
-    f"VALUES (?, {', '.join('?' * len(EVENT_COLUMNS))})"
-)
 
 
 def _aware(moment: object, name: str) -> datetime:
@@ -155,7 +133,8 @@ class CaseStore:
         if alarms is not None and not callable(alarms):
             raise TypeError(f"alarms must be a function of a case (got {type(alarms).__name__})")
         self._backend = backend
-        self.engine = engine
+        #: the engine the store was opened with, reading the store's absence calendar
+        self.engine = None if engine is None else engine.with_absences(StoreAbsences(backend))
         self.alarms = alarms
         self.tz: tzinfo = engine.tz if engine is not None else ZoneInfo("Asia/Shanghai")
         self._staffing: dict[str, Staffing] = {}
@@ -241,35 +220,47 @@ class CaseStore:
     # ----------------------------------------------------------------- definitions
 
     def _staffing_for(self, matter_id: str, matter_hash: str, tx: Tx | None = None) -> Staffing:
-        """Who works on which step of the matter version a case runs on.
-
-        The engine's catalogue is asked first; a version it no longer has is read from
-        the definitions stored with earlier cases and compiled against the catalogue's
-        people.
-        """
+        """Who works on which step of the matter version a case runs on (the engine is
+        handed the version first: :meth:`_hold`)."""
         found = self._staffing.get(matter_hash)
         if found is not None:
             return found
         engine = self._need_engine("saving a case")
-        try:
-            current: Process | None = engine.process(matter_id)
-        except CaseDataError:
-            current = None  # the catalogue has no such matter (any more)
-        if current is not None and current.content_hash == matter_hash:
-            process = current
-        else:
-            text = self._definition_text(matter_hash, tx)
-            if text is None:
-                now = f" (it has version {current.content_hash[:12]})" if current else ""
-                raise CaseDataError(
-                    f"the case runs on matter {matter_id!r} version {matter_hash[:12]}, which "
-                    f"neither the engine's catalogue{now} nor the store holds; open the store "
-                    "with an engine whose catalogue defines it"
-                )
-            process = compile_matter(_read_matter(text, matter_hash), engine.catalogue)
-        staffing = Staffing(process, engine.catalogue.fee_items, matter_hash=matter_hash)
+        definition = self._hold(engine, matter_id, matter_hash, tx)
+        staffing = Staffing(
+            engine.process_of(matter_hash),
+            {f.id: f for f in definition.fee_items},
+            matter_hash=matter_hash,
+        )
         self._staffing[matter_hash] = staffing
         return staffing
+
+    def _hold(
+        self, engine: Engine, matter_id: str, matter_hash: str, tx: Tx | None = None
+    ) -> MatterDefinition:
+        """The version a case runs on, held by ``engine``: its catalogue's, or the one
+        stored with earlier cases (handed to it with ``add_version``)."""
+        try:
+            return engine.definition(matter_hash)
+        except CaseDataError:
+            pass
+        try:
+            current: MatterDefinition | None = engine.current(matter_id)
+        except CaseDataError:
+            current = None  # the catalogue has no such matter (any more)
+        if current is not None and current.hash == matter_hash:
+            return current
+        text = self._definition_text(matter_hash, tx)
+        if text is None:
+            now = f" (it has version {current.hash[:12]})" if current else ""
+            raise CaseDataError(
+                f"the case runs on matter {matter_id!r} version {matter_hash[:12]}, which "
+                f"neither the engine's catalogue{now} nor the store holds; open the store "
+                "with an engine whose catalogue defines it"
+            )
+        definition = _read_definition(text, matter_hash)
+        engine.add_version(definition)
+        return definition
 
     def _definition_text(self, matter_hash: str, tx: Tx | None) -> str | None:
         sql = "SELECT definition FROM definitions WHERE hash = ?"
@@ -285,21 +276,19 @@ class CaseStore:
         as stored once the transaction commits (``None``: known already)."""
         if staffing.matter_hash in self._defined:
             return None
-        text = staffing.matter.model_dump_json()
-        # an old version compiled from its stored row may dump differently: that row is
-        # there already
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() == staffing.matter_hash:
-            tx.run(
-                "INSERT INTO definitions (hash, matter_id, definition) VALUES (?, ?, ?) "
-                "ON CONFLICT (hash) DO NOTHING",
-                (staffing.matter_hash, staffing.matter_id, text),
-            )
+        definition = self._need_engine("saving a case").definition(staffing.matter_hash)
+        tx.run(
+            "INSERT INTO definitions (hash, matter_id, definition) VALUES (?, ?, ?) "
+            "ON CONFLICT (hash) DO NOTHING",
+            (definition.hash, definition.matter_id, definition.to_json()),
+        )
         return staffing.matter_hash
 
-    def definition(self, matter_hash: str) -> Matter:
-        """The matter definition a version hash names, as stored with its first case.
+    def definition(self, matter_hash: str) -> MatterDefinition:
+        """The matter version a hash names, as stored with its first case: the matter
+        and the people, fee items, roles and departments it uses.
 
-        An old case's matter stays readable after the catalogue's YAML changed.
+        An old case's rules stay readable after the catalogue's YAML changed.
 
         Raises:
             CaseDataError: the store holds no definition with that hash.
@@ -308,7 +297,7 @@ class CaseStore:
         text = self._definition_text(matter_hash, None)
         if text is None:
             raise CaseDataError(f"the store holds no matter definition {matter_hash!r}")
-        return _read_matter(text, matter_hash)
+        return _read_definition(text, matter_hash)
 
     def versions(self) -> list[MatterVersion]:
         """Each matter version stored cases run on, with counts, and whether it is the
@@ -316,15 +305,15 @@ class CaseStore:
         ``open_cases(matter=..., matter_hash=...)``."""
         rows = self._backend.read(
             "SELECT matter_id, matter_hash, COUNT(*), "
-            f"SUM(CASE WHEN status IN ({_OPEN_MARKS}) THEN 1 ELSE 0 END) "
+            f"SUM(CASE WHEN status IN ({OPEN_MARKS}) THEN 1 ELSE 0 END) "
             "FROM cases GROUP BY matter_id, matter_hash ORDER BY matter_id, matter_hash",
-            _OPEN,
+            OPEN_STATUSES,
         )
         current: dict[str, str | None] = {}
         for matter_id, *_ in rows:
             if self.engine is not None and matter_id not in current:
                 try:
-                    current[matter_id] = self.engine.process(matter_id).content_hash
+                    current[matter_id] = self.engine.current(matter_id).hash
                 except (CaseDataError, DefinitionError):
                     current[matter_id] = None
         return [
@@ -400,14 +389,14 @@ class CaseStore:
         else:
             # compare and set: the row changes only if nobody wrote since `expected`
             won = tx.run(
-                "UPDATE cases SET status = ?, version = ?, head = ?, last_at = ? "
-                "WHERE id = ? AND version = ? AND head = ?",
-                (head.status, head.version, head.head, head.last_at,
+                "UPDATE cases SET matter_hash = ?, status = ?, version = ?, head = ?, "
+                "last_at = ? WHERE id = ? AND version = ? AND head = ?",
+                (head.matter_hash, head.status, head.version, head.head, head.last_at,
                  case.id, expected, case.events[expected - 1].hash),
             )  # fmt: skip
         if not won:
             return self._resend(tx, case, expected)
-        tx.many(_INSERT_EVENT, rows)
+        tx.many(INSERT_EVENT, rows)
         self._index(tx, case, staffing, fresh=expected == 0)
         return len(rows)
 
@@ -419,6 +408,9 @@ class CaseStore:
                 tx.run(f"DELETE FROM {table} WHERE case_id = ?", (cid,))
         clocks = [(cid, c.clock, c.step, matter_id, c.due, c.runs_out)
                   for c in clock_rows(case, self.tz)]  # fmt: skip
+        timer = self._timer(case)
+        if timer is not None:
+            clocks.append((cid, timer.clock, timer.step, matter_id, timer.due, timer.runs_out))
         if clocks:
             tx.many(
                 "INSERT INTO clocks (case_id, clock, step, matter_id, due, runs_out) "
@@ -452,6 +444,25 @@ class CaseStore:
         rows = {(moment_text(_aware(at, "fire_at")), case.id, key) for at, key in self.alarms(case)}
         if rows:
             tx.many("INSERT INTO alarms (fire_at, case_id, key) VALUES (?, ?, ?)", sorted(rows))
+
+    def _timer(self, case: Case) -> ClockRow | None:
+        """The case's ``timer`` row: when it next changes by itself (``Engine.next_timer``).
+
+        None for an ended case, one without a timer, or one whose next timer falls on
+        days the calendar has no data for (it is listed once the calendar has them and
+        the case is saved again).
+        """
+        if case.status in TERMINAL:
+            return None
+        try:
+            timer = self._need_engine("saving a case").next_timer(case)
+        except CalendarError:
+            return None
+        if timer is None:
+            return None
+        local = timer.at.astimezone(self.tz)
+        due = (local - timedelta(microseconds=1)).date()  # the last day of the period
+        return ClockRow("timer", timer.step or "", due.isoformat(), moment_text(timer.at))
 
     def _resend(self, tx: Tx, case: Case, expected: int) -> int:
         """After a lost compare-and-set: 0 if the store holds exactly this case, else
@@ -507,10 +518,86 @@ class CaseStore:
             LogTampered: the stored record fails verification (a changed, removed,
                 reordered or appended row), with the first bad event.
         """
-        rows = self._backend.read(_CASE_AND_EVENTS + " WHERE c.id = ? ORDER BY e.seq", (case_id,))
+        rows = self._backend.read(CASE_AND_EVENTS + " WHERE c.id = ? ORDER BY e.seq", (case_id,))
         if not rows:
             raise CaseNotFound(case_id)
-        return _rebuilt(rows)
+        case = _rebuilt(rows)
+        if self.engine is not None and case.status not in TERMINAL:
+            # the engine acts on the version the case runs on, old or current; one it
+            # cannot hold is the engine's to report when it is asked to act
+            with contextlib.suppress(CaseDataError, DefinitionError, StoreError):
+                self._hold(self.engine, case.matter_id, case.matter_hash)
+        return case
+
+    def act(
+        self,
+        case_id: str,
+        action: str,
+        *,
+        at: datetime,
+        actor: str,
+        expected_version: int | None = None,
+        event_id: str | None = None,
+        **details: Any,
+    ) -> Case:
+        """Load the case, do ``action`` with the store's engine, save it; the new case.
+
+        When another writer saved the case first (since ``expected_version``, the
+        version the actor saw, or since this call loaded it), the action is re-applied
+        on the newer case if it is independent of what changed: the newer events only
+        passed *other* steps (or recorded absences, or deemed co-reviews agreed) and
+        decided nothing, and the action is a ``pass`` or ``record_absence``; it is then
+        dated no earlier than the newer case's last event.  Two reviewers passing
+        parallel steps at once both succeed (store/_commands.py).
+
+        Raises:
+            StaleCase: a real conflict: the newer events touched the action's step,
+                decided the case or did something else; nothing was written.
+            ActionNotAllowed, CaseDataError, …: the engine refused; nothing was written.
+            CaseNotFound: no such case.
+        """
+        engine = self._need_engine("acting on a case")
+        return act_merging(
+            self._loader(case_id), self._saver, engine, action, at=at, actor=actor,
+            expected_version=expected_version, event_id=event_id, details=details,
+        )  # fmt: skip
+
+    def migrate(
+        self,
+        case_id: str,
+        to: str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None = None,
+    ) -> Case:
+        """Move an open case to version ``to`` of its matter and save it: the engine's
+        :meth:`~approval_rules.engine.Engine.migrate` (a ``migrate`` event), on the
+        version stored (or the catalogue's).  List the open cases of an old version with
+        ``open_cases(matter=m, matter_hash=h)`` and the versions with :meth:`versions`.
+
+        Raises:
+            CaseNotFound: no such case.
+            CaseDataError: neither the engine nor the store holds version ``to``.
+            ActionNotAllowed: the engine refused (see ``Engine.migrate``); nothing written.
+        """
+        engine = self._need_engine("migrating a case")
+
+        def move(case: Case) -> Case:
+            self._hold(engine, case.matter_id, to)
+            return engine.migrate(case, to, at=at, actor=actor, reason=reason)
+
+        return self._retry(case_id, move)
+
+    def _retry(self, case_id: str, change: Callable[[Case], Case]) -> Case:
+        """Load, change, save; again on the newer case while another writer came first."""
+        return retrying(self._loader(case_id), self._saver, change)
+
+    def _loader(self, case_id: str) -> Callable[[], Case]:
+        return lambda: self.load(case_id)
+
+    def _saver(self, case: Case, version: int) -> int:
+        return self.save(case, expected_version=version)
 
     def open_cases(
         self,
@@ -530,11 +617,11 @@ class CaseStore:
             matter_hash: only those running on this version of their matter.
             limit: at most this many.
         """
-        where = [f"status IN ({_OPEN_MARKS})"]
-        params: list[Any] = list(_OPEN)
+        where = [f"status IN ({OPEN_MARKS})"]
+        params: list[Any] = list(OPEN_STATUSES)
         if status is not None:
-            if str(status) not in _OPEN:
-                raise ValueError(f"{status!r} is not an open status ({', '.join(_OPEN)})")
+            if str(status) not in OPEN_STATUSES:
+                raise ValueError(f"{status!r} is not an open status ({', '.join(OPEN_STATUSES)})")
             where, params = ["status = ?"], [str(status)]
         for column, value in (("matter_id", matter), ("department", department),
                               ("matter_hash", matter_hash)):  # fmt: skip
@@ -602,6 +689,30 @@ class CaseStore:
             self._alarm_rows(tx, case, fresh=False)
         return True
 
+    def advance_due(self, at: datetime) -> list[str]:
+        """Advance every case whose timer ran out by ``at`` and save it: deemed
+        acceptance, deemed agreement, termination (``Engine.advance``); the ids of the
+        cases this call changed, by timer (a case another sweep advanced first is not
+        listed).
+
+        Served from the due index (each saved case keeps a ``timer`` row: when it next
+        changes by itself).  Idempotent and safe to run from a scheduler on several
+        machines at once: each case is saved with the version it was loaded at, and a
+        case another writer saved meanwhile is loaded and advanced again (up to five
+        times; a later sweep takes what is left).  A case acted on after ``at`` is left
+        alone (its clock events were recorded by that action), and so is a case whose
+        clock event needs a year the engine's calendar has no data for
+        (``CalendarNotPublished``): a sweep with a calendar that has it records it.
+
+        Raises:
+            NaiveDatetime: ``at`` is naive (a ``TypeError``).
+            StoreError: the database failed.
+        """
+        engine = self._need_engine("advancing cases")
+        params: list[Any] = [moment_text(_aware(at, "at"))]
+        due = dict.fromkeys(case_id for _, case_id in self._backend.read(TIMERS_SQL, params))
+        return [cid for cid in due if advance_one(self._loader(cid), self._saver, engine, at)]
+
     def inbox(self, person: str, *, at: datetime, limit: int | None = None) -> list[WorkItem]:
         """The open work ``person`` may do at ``at``, most urgent first.
 
@@ -663,7 +774,7 @@ class CaseStore:
             )  # fmt: skip
         absence = PersonAbsence(person, first, last, reason, by)
         with self._backend.transaction(write=True) as tx:
-            _insert_absence(tx, absence)
+            insert_absence(tx, absence)
         return absence
 
     def absences(self, person: str) -> list[PersonAbsence]:
@@ -673,13 +784,13 @@ class CaseStore:
             "WHERE person = ? ORDER BY first_day, id",
             (person,),
         )
-        return [_absence(row) for row in rows]
+        return [absence_from_row(row) for row in rows]
 
     # ----------------------------------------------------------------- the records
 
     def _cases(self, tx: Tx) -> Iterator[tuple[str, list[Any]]]:
         """Every case row with its event rows, by id (streamed)."""
-        rows = tx.rows(_CASE_AND_EVENTS + " ORDER BY c.id, e.seq")
+        rows = tx.rows(CASE_AND_EVENTS + " ORDER BY c.id, e.seq")
         for case_id, group in itertools.groupby(rows, key=lambda row: row[0]):
             yield case_id, list(group)
 
@@ -696,17 +807,23 @@ class CaseStore:
                 ``bad-signature``, ``no-key``; one line per event).
             authorised: replay every case through the store's engine, which re-checks
                 that each event's actor was allowed to act then (code
-                ``unauthorised``).  Cases of a matter version other than the engine's
-                are checked without it.
+                ``unauthorised``), on the version each case runs on (every stored
+                version is handed to the engine first; one that does not compile
+                leaves its cases to the other checks).
         """
         engine = self._need_engine("check who acted") if authorised else None
         broken: list[BrokenCase] = []
         count = 0
         with self._backend.transaction(write=False) as tx:
+            texts: dict[str, str] = dict(tx.all("SELECT hash, definition FROM definitions"))
             definitions = {
                 digest: hashlib.sha256(text.encode("utf-8")).hexdigest() == digest
-                for digest, text in tx.rows("SELECT hash, definition FROM definitions")
+                for digest, text in texts.items()
             }
+            if engine is not None:  # it replays each case on the version it ran on
+                for digest, text in texts.items():
+                    with contextlib.suppress(ApprovalRulesError):
+                        engine.add_version(MatterDefinition.from_json(text, expected_hash=digest))
             for case_id, rows in self._cases(tx):
                 count += 1
                 try:
@@ -747,7 +864,7 @@ class CaseStore:
             for row in tx.rows(
                 "SELECT person, first_day, last_day, reason, recorded_by FROM absences ORDER BY id"
             ):
-                out.write(absence_line(_absence(row)) + "\n")
+                out.write(absence_line(absence_from_row(row)) + "\n")
             for _, rows in self._cases(tx):
                 out.write(case_line(*_split(rows)) + "\n")
                 count += 1
@@ -805,7 +922,7 @@ class CaseStore:
                 (absence.person, absence.start.isoformat(), absence.end.isoformat(), absence.by,
                  absence.reason or ""),
             ) is None:  # fmt: skip
-                _insert_absence(tx, absence)
+                insert_absence(tx, absence)
             return 0
         if kind == "outbox":
             tx.run(
@@ -842,7 +959,7 @@ def _trusted(case: Case, engine: Engine | None, keys: Keys | None) -> list[Broke
 def _split(
     rows: Sequence[Sequence[Any]],
 ) -> tuple[str, Sequence[Any], list[Sequence[Any]]]:
-    """A case row joined with its event rows (``_CASE_AND_EVENTS``) as the case id, its
+    """A case row joined with its event rows (``CASE_AND_EVENTS``) as the case id, its
     :data:`HEAD_COLUMNS` and its :data:`EVENT_COLUMNS` rows (none for a case without)."""
     first, width = rows[0], 1 + len(HEAD_COLUMNS)
     events = [row[width:] for row in rows if row[width] is not None]
@@ -850,7 +967,7 @@ def _split(
 
 
 def _rebuilt(rows: Sequence[Sequence[Any]]) -> Case:
-    """The case of a case row joined with its event rows (``_CASE_AND_EVENTS``)."""
+    """The case of a case row joined with its event rows (``CASE_AND_EVENTS``)."""
     return rebuild(*_split(rows))
 
 
@@ -867,29 +984,14 @@ def _date(text: str | None) -> date | None:
     return None if text is None or text == NO_DUE else date.fromisoformat(text)
 
 
-def _absence(row: Sequence[Any]) -> PersonAbsence:
-    person, first, last, reason, by = row
-    return PersonAbsence(person, date.fromisoformat(first), date.fromisoformat(last), reason, by)
-
-
-def _insert_absence(tx: Tx, absence: PersonAbsence) -> None:
-    tx.run(
-        "INSERT INTO absences (person, first_day, last_day, reason, recorded_by) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (absence.person, absence.start.isoformat(), absence.end.isoformat(), absence.reason,
-         absence.by),
-    )  # fmt: skip
-
-
-def _read_matter(text: str, matter_hash: str) -> Matter:
+def _read_definition(text: str, matter_hash: str) -> MatterDefinition:
     """A stored matter definition, checked against the hash that names it."""
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != matter_hash:
         raise StoreError(f"the stored definition {matter_hash[:12]} does not have that hash")
     try:
-        return Matter.model_validate_json(text)
-    except ValueError as err:  # pydantic's ValidationError is a ValueError
-        first = str(err).splitlines()[0]
+        return MatterDefinition.from_json(text, expected_hash=matter_hash)
+    except CaseDataError as err:
         raise StoreError(
             f"the stored definition {matter_hash[:12]} does not read with this release of "
-            f"approval_rules: {first}"
+            f"approval_rules: {err}"
         ) from None

@@ -2,7 +2,7 @@
 
 ::
 
-    {"format":"approval-rules/store@1","schema":1}
+    {"format":"approval-rules/store@1","schema":2}
     {"definition":"<hash>","matter":"<matter id>","text":"<the matter as JSON>"}
     {"absence":{"by":…,"end":"2025-10-09","person":…,"reason":…,"start":"2025-10-08"}}
     {"case":"<id>","head":…,"matter":…,"matter_hash":…,"status":…,"version":6,"events":[…]}

@@ -1,0 +1,72 @@
+"""Moving an open case to another version of its matter, explicitly, with an event.
+
+A case runs on the version it was opened on (:mod:`~approval_rules.versions`).  When a
+new version should apply to cases already open (a corrected fee rate before the
+decision, a reorganised department), a member of staff moves them with
+:meth:`~.facade.Engine.migrate`: the ``migrate`` event records both versions
+(``from``, ``to``) and who moved the case; everything recorded before stays as it
+was (due dates, fees already assessed, signatures), the new version's rules apply
+from that event on.
+
+A case may move only where the new version can carry it: same matter, not ended, and
+every step the case has reached exists in the new version with the same kind.  The
+person moving it must be staff of both versions and not the case's applicant.
+"""
+
+from __future__ import annotations
+
+from ..errors import ActionNotAllowed
+from .case import Case
+from .context import Ctx, Details, Handled, text_detail
+from .permissions import impartial
+from .records import TERMINAL
+
+__all__ = ["migration"]
+
+
+def migration(
+    source: Ctx, target: Ctx, version: str, case: Case, actor: str, reason: object
+) -> Handled:
+    """The details of the ``migrate`` event moving ``case`` from ``source`` to ``target``
+    (the plan of version ``version``).
+
+    Raises:
+        ActionNotAllowed: ``same-version``, ``other-matter``, ``case-ended``,
+            ``step-not-in-version`` (a step the case reached is missing or of another
+            kind in the target), ``not-authorised``, ``conflict-of-interest``.
+    """
+    old, new = source.plan, target.plan
+    if new.matter.id != case.matter_id:
+        raise ActionNotAllowed(
+            "migrate",
+            f"version {version[:12]} is of matter {new.matter.id!r}, not {case.matter_id!r}",
+            code="other-matter",
+        )
+    if version == case.matter_hash:
+        raise ActionNotAllowed(
+            "migrate", f"the case runs on version {version[:12]} already", code="same-version"
+        )
+    if case.status in TERMINAL:
+        raise ActionNotAllowed("migrate", f"the case is {case.status.value}", code="case-ended")
+    for sid in case.steps:
+        rule = new.steps.get(sid)
+        if rule is None or rule.kind is not old.steps[sid].kind:
+            raise ActionNotAllowed(
+                "migrate",
+                f"step {sid!r}, which the case has reached, is "
+                + ("not in" if rule is None else "of another kind in")
+                + f" version {version[:12]}",
+                code="step-not-in-version",
+            )
+    if actor not in old.staff or actor not in new.staff:
+        raise ActionNotAllowed(
+            "migrate",
+            f"{actor} is not staff of both versions of matter {case.matter_id!r}",
+            code="not-authorised",
+        )
+    impartial(case, actor, "migrate")
+    details: Details = {"from": case.matter_hash, "to": version}
+    reason = text_detail(reason, "reason", "migrate", required=False)
+    if reason:
+        details["reason"] = reason
+    return details, None
