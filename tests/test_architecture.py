@@ -20,7 +20,15 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "approval_rules"
 
 #: The compiler's checks of one subject each (``checks_<subject>.py``).
-CHECK_SUBJECTS = ("departments", "joint_handling", "people", "result", "steps", "time")
+CHECK_SUBJECTS = (
+    "departments",
+    "joint_handling",
+    "people",
+    "result",
+    "signing",
+    "steps",
+    "time",
+)
 
 #: The package's modules and subpackages, lowest layer first.
 LAYERS: list[set[str]] = [
@@ -59,7 +67,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"bounds"},  # the bounds of what callers hand in
     {"context"},  # what checks and handlers receive
     {"permissions", "intake", "steps"},
-    {"fees", "clock_actions", "closing"},
+    {"fees", "clock_actions", "closing", "cosigning"},
     {"review", "window"},
     {"actions"},  # the one registry
     {"reports"},

@@ -35,6 +35,7 @@ from . import (
     checks_joint_handling,
     checks_people,
     checks_result,
+    checks_signing,
     checks_steps,
     checks_time,
 )
@@ -77,6 +78,7 @@ _CHECKS: Final = (
     checks_joint_handling,
     checks_departments,
     checks_people,
+    checks_signing,
 )
 
 _OWN_CODES: Final[Mapping[str, tuple[Severity, str]]] = types.MappingProxyType(

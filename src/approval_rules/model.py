@@ -64,6 +64,7 @@ __all__ = [
     "PixelSize",
     "ResultSpec",
     "Role",
+    "Section",
     "Service",
     "Source",
     "Step",
@@ -695,6 +696,19 @@ class Material(_Model):
         return self
 
 
+class Section(_Marked):
+    """One part of a step that one named reviewer signs (e.g. 施工、安全、监督、散墙)."""
+
+    id: Id
+    name: Text = Field(description="The section's name, e.g. 施工科.")
+    signer: Id = Field(description="The person who signs this section (one of the step's signers).")
+    example: Example[Literal["signer"]] = Field(default=False, description=_EXAMPLE_HELP)
+
+
+#: Step kinds completed by ``pass``: the only ones several people may sign.
+COSIGNABLE: Final = frozenset({"review", "co_review", "site_survey", "decide", "notify"})
+
+
 class Step(_Model):
     """办理流程的一个环节."""
 
@@ -713,6 +727,17 @@ class Step(_Model):
         default=(),
         max_length=MAX_LIST,
         description="Roles whose holders may act (any one of them).",
+    )
+    signers_needed: Annotated[StrictInt, Field(ge=1, le=MAX_LIST)] = Field(
+        default=1,
+        description="How many different signers must sign before the step passes (a "
+        "quorum, e.g. two inspectors); 1: any one of them.",
+    )
+    sections: tuple[Section, ...] = Field(
+        default=(),
+        max_length=MAX_LIST,
+        description="Each named signer signs their own section; the step passes when "
+        "every section is signed.",
     )
     time_limit: TimeLimit | None = Field(default=None, description="The step's own limit.")
     after: tuple[Id, ...] = Field(
@@ -754,6 +779,16 @@ class Step(_Model):
             raise ValueError("'on_timeout: deem_agreed' is only for steps of kind co_review")
         if self.on_timeout is OnTimeout.DEEM_AGREED and self.time_limit is None:
             raise ValueError("'on_timeout: deem_agreed' needs a 'time_limit'")
+        if (self.sections or self.signers_needed > 1) and self.kind.value not in COSIGNABLE:
+            raise ValueError(
+                f"a step of kind {self.kind.value} is completed by one action; "
+                "'signers_needed' and 'sections' are for steps of kind "
+                + ", ".join(sorted(COSIGNABLE))
+            )
+        if self.sections and self.signers_needed > 1:
+            raise ValueError(
+                "'sections' already say who must sign (every section); remove 'signers_needed'"
+            )
         return self
 
 

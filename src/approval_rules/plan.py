@@ -85,6 +85,10 @@ class StepRule(NamedTuple):
         send_back_to: steps it may send a case back to.
         successors: the steps that may open after it, in rank order.
         when: its condition on the applicant, or ``None``.
+        needed: how many different signers must sign it (``signers_needed``).
+        sections: signer → the section they sign (``sections``); empty when the step
+            has none.  A step with ``needed`` above 1 or sections is cosigned
+            (:mod:`.engine.cosigning`).
     """
 
     kind: StepKind
@@ -103,6 +107,13 @@ class StepRule(NamedTuple):
     send_back_to: tuple[str, ...]
     successors: tuple[Successor, ...]
     when: Condition | None
+    needed: int = 1
+    sections: Mapping[str, str] = MappingProxyType({})
+
+    @property
+    def cosigned(self) -> bool:
+        """Several signatures complete it (a quorum or sections)."""
+        return self.needed > 1 or bool(self.sections)
 
 
 class MatterPlan:
@@ -358,11 +369,15 @@ def _step_rules(process: Process) -> Mapping[str, StepRule]:
             plain=completed_by == "pass"
             and not fee
             and not step.separate_from
-            and sid not in deciding,
+            and sid not in deciding
+            and step.signers_needed == 1
+            and not step.sections,
             refusable=step.can_refuse or step.decides,
             deemed=step.kind is StepKind.CO_REVIEW and step.on_timeout is OnTimeout.DEEM_AGREED,
             send_back_to=step.send_back_to,
             successors=successors,
             when=when[sid],
+            needed=step.signers_needed,
+            sections=MappingProxyType({s.signer: s.id for s in step.sections}),
         )
     return MappingProxyType(rules)

@@ -55,6 +55,7 @@ from .records import (
     Intake,
     Notice,
     Payment,
+    Signature,
     StepState,
     StepStatus,
     optional_day,
@@ -67,11 +68,13 @@ __all__ = [
     "PASSING",
     "Patch",
     "apply_event",
+    "cosigning_pending",
     "evolve",
     "fold",
     "opened_state",
     "passed_state",
     "patch_of",
+    "signed_state",
     "step_map",
 ]
 
@@ -114,19 +117,47 @@ class Patch(NamedTuple):
 def passed_state(
     old: StepState, status: StepStatus, actor: str, details: Mapping[str, Any]
 ) -> StepState:
-    """The state of a step ``actor`` passed (or the system deemed agreed), per ``details``."""
+    """The state of a step ``actor`` passed (or the system deemed agreed), per ``details``.
+
+    On a step several people sign (``cosigned`` in ``details``), the last signature
+    is added to the ones recorded; :func:`signed_state` records the others.
+    """
+    signatures = old.signatures
+    if "cosigned" in details:
+        signatures = (*signatures, _signature(actor, details))
     return _NEW(
         StepState,
         (
             status, old.opened, old.due, actor, details.get("for"), details.get("opinion"),
-            details.get("agree", True),
+            details.get("agree", True), signatures,
         ),
     )  # fmt: skip
 
 
+def _signature(actor: str, details: Mapping[str, Any]) -> Signature:
+    return _NEW(
+        Signature, (actor, details.get("for"), details.get("section"), details.get("opinion"))
+    )
+
+
+def cosigning_pending(details: Mapping[str, Any]) -> bool:
+    """Does a ``pass`` with these details leave its step open for more signatures?
+
+    ``cosigned`` is ``[signatures so far, signatures needed]`` on a step several
+    people sign (:mod:`.cosigning`).
+    """
+    counts = details.get("cosigned")
+    return counts is not None and counts[0] < counts[1]
+
+
+def signed_state(old: StepState, actor: str, details: Mapping[str, Any]) -> StepState:
+    """The state of an open step once ``actor`` signed it, with signatures still missing."""
+    return old._replace(signatures=(*old.signatures, _signature(actor, details)))
+
+
 def opened_state(stamp: str, due: date | None) -> StepState:
     """The state of a step opened at ``stamp`` with its own due date."""
-    return _NEW(StepState, (OPEN, stamp, due, None, None, None, True))
+    return _NEW(StepState, (OPEN, stamp, due, None, None, None, True, ()))
 
 
 def skipped_state() -> StepState:
@@ -167,6 +198,9 @@ def _steps_of(case: Case | None, event: Event) -> dict[str, StepState] | None:
         sid = d.get("step")
         if sid is None:
             return None  # a payment that left a fee outstanding
+        if cosigning_pending(d):
+            steps[sid] = signed_state(steps[sid], event.actor, d)
+            return steps
         steps[sid] = passed_state(steps[sid], status, event.actor, d)
     elif action in ACCEPTING:
         for sid in d["passed"]:

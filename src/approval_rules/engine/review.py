@@ -18,6 +18,8 @@ from ..plan import MatterPlan
 from .case import Case
 from .clocks import Timer
 from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
+from .cosigning import cosign, may_cosign
+from .evolve import signed_state, step_map
 from .fees import assess
 from .permissions import on_step, separation
 from .records import (
@@ -105,6 +107,8 @@ def may_pass(
             action, f"step {step!r} is completed with {rule.completed_by!r}",
             code="use-specific-action",
         )  # fmt: skip
+    if rule.cosigned:
+        principal = may_cosign(rule, case, step, actor, principal, day, action)
     settlement = case.settlement
     if rule.fee and settlement.fees and settlement.outstanding > 0:
         raise ActionNotAllowed(
@@ -203,8 +207,9 @@ def pass_step(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     agree = d.get("agree", True)
     if not isinstance(agree, bool):
         raise CaseDataError(f"pass: agree must be true or false, not {agree!r}")
+    rule = ctx.plan.steps[sid]
     if not agree:
-        if ctx.plan.steps[sid].kind is not StepKind.CO_REVIEW:
+        if rule.kind is not StepKind.CO_REVIEW or rule.cosigned:
             raise ActionNotAllowed(
                 cmd.action, "only a co-department review answers 'disagree'; refuse or "
                 "send back instead", code="cannot-disagree",
@@ -217,6 +222,10 @@ def pass_step(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
         details["agree"] = False
     if opinion:
         details["opinion"] = opinion
+    if rule.cosigned and not cosign(rule, case, sid, auth.principal, details):
+        steps = step_map(case)  # signatures still missing: the step stays open
+        steps[sid] = signed_state(steps[sid], cmd.actor, details)
+        return details, steps
     return _passed(ctx, case, sid, PASSED, cmd.at, cmd.stamp, cmd.actor, details)
 
 
