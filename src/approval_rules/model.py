@@ -58,6 +58,7 @@ __all__ = [
     "Matter",
     "MatterType",
     "Necessity",
+    "OnDisagree",
     "OnTimeout",
     "OpeningHours",
     "Person",
@@ -233,6 +234,13 @@ class StepKind(enum.StrEnum):
     CERTIFY = "certify"  # 制证
     DELIVER = "deliver"  # 送达 / 发证 / 签收
     CLOSE = "close"  # 办结
+
+
+class OnDisagree(enum.StrEnum):
+    """What a co-department's disagreement (不同意) does to the parallel review."""
+
+    OPINION = "opinion"  # an opinion the lead weighs in its decision
+    VETO = "veto"  # 一票否决: ends the review; the application is refused with its reasons
 
 
 class OnTimeout(enum.StrEnum):
@@ -761,6 +769,11 @@ class Step(_Model):
         default=OnTimeout.NOTHING,
         description="For co_review: deem_agreed = 视为同意 when the limit passes unanswered.",
     )
+    on_disagree: OnDisagree = Field(
+        default=OnDisagree.OPINION,
+        description="For co_review: veto = the department's disagreement ends the parallel "
+        "review and the application is refused (一票否决); opinion = the lead weighs it.",
+    )
     separate_from: tuple[Id, ...] = Field(
         default=(),
         max_length=MAX_LIST,
@@ -777,6 +790,8 @@ class Step(_Model):
             raise ValueError("a step needs 'signers' or 'signer_roles': who may act on it")
         if self.on_timeout is OnTimeout.DEEM_AGREED and self.kind is not StepKind.CO_REVIEW:
             raise ValueError("'on_timeout: deem_agreed' is only for steps of kind co_review")
+        if self.on_disagree is OnDisagree.VETO and self.kind is not StepKind.CO_REVIEW:
+            raise ValueError("'on_disagree: veto' is only for steps of kind co_review")
         if self.on_timeout is OnTimeout.DEEM_AGREED and self.time_limit is None:
             raise ValueError("'on_timeout: deem_agreed' needs a 'time_limit'")
         if (self.sections or self.signers_needed > 1) and self.kind.value not in COSIGNABLE:

@@ -27,6 +27,7 @@ from .model import (
     GreenChannel,
     Material,
     Matter,
+    OnDisagree,
     OnTimeout,
     Person,
     StepKind,
@@ -86,6 +87,8 @@ class StepRule(NamedTuple):
         successors: the steps that may open after it, in rank order.
         when: its condition on the applicant, or ``None``.
         needed: how many different signers must sign it (``signers_needed``).
+        veto: a co-department's disagreement refuses the application
+            (``on_disagree: veto``).
         sections: signer → the section they sign (``sections``); empty when the step
             has none.  A step with ``needed`` above 1 or sections is cosigned
             (:mod:`.engine.cosigning`).
@@ -109,6 +112,7 @@ class StepRule(NamedTuple):
     when: Condition | None
     needed: int = 1
     sections: Mapping[str, str] = MappingProxyType({})
+    veto: bool = False
 
     @property
     def cosigned(self) -> bool:
@@ -379,5 +383,6 @@ def _step_rules(process: Process) -> Mapping[str, StepRule]:
             when=when[sid],
             needed=step.signers_needed,
             sections=MappingProxyType({s.signer: s.id for s in step.sections}),
+            veto=step.on_disagree is OnDisagree.VETO,
         )
     return MappingProxyType(rules)

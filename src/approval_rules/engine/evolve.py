@@ -76,6 +76,7 @@ __all__ = [
     "patch_of",
     "signed_state",
     "step_map",
+    "vetoed_steps",
 ]
 
 _NEW: Final = tuple.__new__
@@ -155,6 +156,19 @@ def signed_state(old: StepState, actor: str, details: Mapping[str, Any]) -> Step
     return old._replace(signatures=(*old.signatures, _signature(actor, details)))
 
 
+def vetoed_steps(
+    steps: dict[str, StepState], sid: str, actor: str, details: Mapping[str, Any]
+) -> dict[str, StepState]:
+    """The step map once co-department step ``sid`` vetoed (一票否决): it is passed with
+    ``agreed`` false, every other open step is cancelled, nothing opens.
+    """
+    steps[sid] = passed_state(steps[sid], PASSED, actor, details)
+    return {
+        s: StepState(CANCELLED, st.opened, st.due) if st.status is OPEN else st
+        for s, st in steps.items()
+    }
+
+
 def opened_state(stamp: str, due: date | None) -> StepState:
     """The state of a step opened at ``stamp`` with its own due date."""
     return _NEW(StepState, (OPEN, stamp, due, None, None, None, True, ()))
@@ -201,6 +215,8 @@ def _steps_of(case: Case | None, event: Event) -> dict[str, StepState] | None:
         if cosigning_pending(d):
             steps[sid] = signed_state(steps[sid], event.actor, d)
             return steps
+        if d.get("veto"):
+            return vetoed_steps(steps, sid, event.actor, d)
         steps[sid] = passed_state(steps[sid], status, event.actor, d)
     elif action in ACCEPTING:
         for sid in d["passed"]:
@@ -347,6 +363,10 @@ def _ending(case: Case, e: Event, patch: Patch) -> _Changes:
 
 
 def _pass(case: Case, e: Event, patch: Patch) -> _Changes:
+    if e.details.get("veto"):  # a co-department's veto refuses the application
+        reasons = (e.details["opinion"],)
+        veto = Decision("refused", e.details["step"], e.actor, patch.at.date(), reasons)
+        return {"status": REFUSED, "decision": veto}
     decision = e.details.get("decision")
     if decision is None:  # the common case: only the steps changed
         return {}

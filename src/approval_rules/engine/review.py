@@ -19,7 +19,7 @@ from .case import Case
 from .clocks import Timer
 from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
 from .cosigning import cosign, may_cosign
-from .evolve import signed_state, step_map
+from .evolve import signed_state, step_map, vetoed_steps
 from .fees import assess
 from .permissions import on_step, separation
 from .records import (
@@ -222,6 +222,9 @@ def pass_step(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
         details["agree"] = False
     if opinion:
         details["opinion"] = opinion
+    if not agree and rule.veto:  # 一票否决: the review ends, the application is refused
+        details["veto"] = True
+        return details, vetoed_steps(step_map(case), sid, cmd.actor, details)
     if rule.cosigned and not cosign(rule, case, sid, auth.principal, details):
         steps = step_map(case)  # signatures still missing: the step stays open
         steps[sid] = signed_state(steps[sid], cmd.actor, details)
