@@ -22,6 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "approval_rules"
 #: The compiler's checks of one subject each (``checks_<subject>.py``).
 CHECK_SUBJECTS = (
     "departments",
+    "fees",
     "joint_handling",
     "people",
     "result",

@@ -469,7 +469,15 @@ class FeeItem(_Marked):
     per_field: Id | None = Field(
         default=None, description="Applicant field the rate multiplies, e.g. floor_area."
     )
-    unit: ShortText | None = Field(default=None, description="Unit of per_field, e.g. m².")
+    times: tuple[Id, ...] = Field(
+        default=(),
+        max_length=MAX_LIST,
+        description="Further applicant fields the amount is multiplied by, e.g. [days] for "
+        "rate × floor_area × days (a rate per m² per day).",
+    )
+    unit: ShortText | None = Field(
+        default=None, description="Unit of the rate's fields, e.g. m² or m²·天."
+    )
     minimum: Money | None = Field(default=None, description="Lowest amount charged.")
     maximum: Money | None = Field(default=None, description="Highest amount charged.")
     legal_basis: LegalBasis
@@ -477,6 +485,11 @@ class FeeItem(_Marked):
     example: Example[
         Literal["name", "amount", "rate", "unit", "minimum", "maximum", "legal_basis", "waivable"]
     ] = Field(default=False, description=_EXAMPLE_HELP)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The applicant fields the rate is multiplied by (``per_field``, then ``times``)."""
+        return () if self.per_field is None else (self.per_field, *self.times)
 
     @model_validator(mode="after")
     def _amount_or_rate(self) -> FeeItem:
@@ -486,6 +499,8 @@ class FeeItem(_Marked):
             raise ValueError("a 'rate' needs 'per_field': the applicant field it multiplies")
         if self.amount is not None and self.per_field is not None:
             raise ValueError("'per_field' goes with 'rate', not with a fixed 'amount'")
+        if self.times and self.per_field is None:
+            raise ValueError("'times' multiplies a 'rate' and its 'per_field'; give them first")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError(
                 f"'minimum' ({self.minimum}) is more than 'maximum' ({self.maximum}); swap them"
@@ -878,6 +893,14 @@ class Matter(_Marked):
     materials: tuple[Material, ...] = Field(default=(), max_length=MAX_LIST)
     steps: tuple[Step, ...] = Field(min_length=1, max_length=MAX_LIST)
     fees: tuple[FeeRef, ...] = Field(default=(), max_length=MAX_LIST)
+    fees_assessed: Literal["acceptance", "decision"] = Field(
+        default="decision",
+        description="When the fees are assessed (计算): at acceptance (受理时计算, paid after "
+        "a positive decision) or at the positive decision.",
+    )
+    no_fee: StrictBool = Field(
+        default=False, description="不收费: the matter charges nothing (declared, not assumed)."
+    )
     result: ResultSpec
     visits: Annotated[StrictInt, Field(ge=0, le=MAX_VISITS)] | None = Field(
         default=None, description="到办事现场次数 (0 = fully online)."
@@ -898,5 +921,14 @@ class Matter(_Marked):
             "application_conditions",
             "visits",
             "channels",
+            "no_fee",
         ]
     ] = Field(default=False, description=_EXAMPLE_HELP)
+
+    @model_validator(mode="after")
+    def _fees_or_none(self) -> Matter:
+        if self.no_fee and self.fees:
+            raise ValueError("'no_fee: true' (不收费) and 'fees' contradict each other; keep one")
+        if self.no_fee and self.fees_assessed != "decision":
+            raise ValueError("'fees_assessed' says when fees are assessed; with no_fee remove it")
+        return self

@@ -331,13 +331,17 @@ def _accept(case: Case, e: Event, patch: Patch) -> _Changes:
         statutory_due=date.fromisoformat(statutory),
         promised_due=date.fromisoformat(promised),
     )
-    return {
+    changes = {
         "status": IN_REVIEW,
         "intake": intake,
         "accepted_on": date.fromisoformat(d["accepted_on"]),
         "deemed_acceptance": e.action == "deemed_acceptance",
         "clock": clock,
     }
+    if "fees" in d:  # assessed at acceptance (fees_assessed: acceptance), paid after approval
+        fees = {k: Decimal(v) for k, v in sorted(d["fees"].items())}
+        changes["settlement"] = with_fields(NO_SETTLEMENT, fees=MappingProxyType(fees))
+    return changes
 
 
 def _cancel_open(case: Case) -> Mapping[str, StepState]:
@@ -359,14 +363,17 @@ _ENDINGS: Final = {
 def _ending(case: Case, e: Event, patch: Patch) -> _Changes:
     status = _ENDINGS[e.action]
     ending = Ending(status, patch.at.date(), e.actor, e.details.get("reason") or "")
-    return {"status": status, "ending": ending, "steps": _cancel_open(case)}
+    return {
+        "status": status, "ending": ending, "steps": _cancel_open(case),
+        "settlement": NO_SETTLEMENT,  # fees assessed at acceptance are not charged
+    }  # fmt: skip
 
 
 def _pass(case: Case, e: Event, patch: Patch) -> _Changes:
     if e.details.get("veto"):  # a co-department's veto refuses the application
         reasons = (e.details["opinion"],)
         veto = Decision("refused", e.details["step"], e.actor, patch.at.date(), reasons)
-        return {"status": REFUSED, "decision": veto}
+        return {"status": REFUSED, "decision": veto, "settlement": NO_SETTLEMENT}
     decision = e.details.get("decision")
     if decision is None:  # the common case: only the steps changed
         return {}
@@ -385,7 +392,10 @@ def _pass(case: Case, e: Event, patch: Patch) -> _Changes:
 def _refuse(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     decision = Decision("refused", d["step"], e.actor, patch.at.date(), tuple(d["reasons"]))
-    return {"status": REFUSED, "decision": decision, "steps": _cancel_open(case)}
+    return {
+        "status": REFUSED, "decision": decision, "steps": _cancel_open(case),
+        "settlement": NO_SETTLEMENT,  # fees assessed at acceptance are not charged
+    }  # fmt: skip
 
 
 def _unchanged(case: Case, e: Event, patch: Patch) -> _Changes:

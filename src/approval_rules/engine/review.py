@@ -175,7 +175,10 @@ def _decide(
         return
     if not all(_done(steps, other) for other in plan.deciding):
         return
-    fees = assess(plan, case.intake.applicant) if plan.fees else {}
+    if plan.matter.fees_assessed == "acceptance":  # assessed when the case was accepted
+        fees = dict(case.settlement.fees)
+    else:
+        fees = assess(plan, case.intake.applicant) if plan.fees else {}
     d["decision"] = {
         "step": sid,
         "fees": {k: str(v) for k, v in fees.items()},
