@@ -854,7 +854,15 @@ class ResultSpec(_Marked):
     name: Text = Field(description="Certificate or licence name, e.g. 建筑工程施工许可证.")
     electronic: StrictBool = Field(default=False, description="Issued as an electronic licence.")
     validity: Validity | None = Field(default=None, description="None: valid without limit.")
-    example: Example[Literal["name", "validity"]] = Field(default=False, description=_EXAMPLE_HELP)
+    issue_within: Annotated[StrictInt, Field(ge=1, le=10)] | None = Field(
+        default=None,
+        description="发证期限: working days from the positive decision to issue and deliver "
+        "the certificate, where the matter's own rules set one shorter than Art. 44's 10 "
+        "(e.g. 5 for the food business licence). None: Art. 44's 10 working days.",
+    )
+    example: Example[Literal["name", "validity", "issue_within"]] = Field(
+        default=False, description=_EXAMPLE_HELP
+    )
 
 
 class Matter(_Marked):

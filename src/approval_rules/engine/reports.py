@@ -226,7 +226,9 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         )  # fmt: skip
     if clock.certificate_due is not None and decided is not None:
         certificate = period(
-            "certificate", decided, (CERTIFICATE_DAYS, "working_days"), clock.certificate_due,
+            "certificate", decided,
+            (ctx.plan.matter.result.issue_within or CERTIFICATE_DAYS, "working_days"),
+            clock.certificate_due,
             case.settlement.delivered,
         )  # fmt: skip
     steps: dict[str, Deadline] = {}

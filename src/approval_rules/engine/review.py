@@ -182,9 +182,18 @@ def _decide(
     d["decision"] = {
         "step": sid,
         "fees": {k: str(v) for k, v in fees.items()},
-        # Art. 44: the certificate is due 10 working days after the decision
-        "certificate_due": ctx.clocks.certificate_due(moment.date(), case.clock.stops),
+        "certificate_due": _certificate_due(ctx, case, moment),
     }
+
+
+def _certificate_due(ctx: Ctx, case: Case, moment: datetime) -> str | None:
+    """Art. 44: 10 working days after the decision, or the matter's own shorter period
+    (``result.issue_within``, e.g. 5 for the food business licence).
+    """
+    within = ctx.plan.matter.result.issue_within
+    if within is None:
+        return ctx.clocks.certificate_due(moment.date(), case.clock.stops)
+    return ctx.clocks.step_due((within, "working_days"), moment, case.clock.stops)[1]
 
 
 def _passed(
