@@ -580,6 +580,11 @@ class GreenChannel(_Model):
     when: ConditionText | None = Field(
         default=None, description="Condition on the applicant, e.g. is_key_project."
     )
+    steps: StrictBool = Field(
+        default=False,
+        description="The reduction applies to the steps' own limits too (in working days, "
+        "rounded down to half a working day, at least half a day).",
+    )
 
 
 class TimeLimits(_Model):

@@ -14,7 +14,9 @@ This module imports only :mod:`.catalogue`, :mod:`.conditions`, :mod:`.graph`,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
@@ -250,6 +252,21 @@ class MatterPlan:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a MatterPlan is immutable; cannot set {name!r}")
+
+    def step_limit(self, sid: str, green: bool) -> Limit | None:
+        """Step ``sid``'s own limit; for a green-channel case of a matter whose green
+        channel shortens the steps too (``green_channel.steps``), shortened by the
+        reduction, rounded down to half a working day and never below half a day.
+        """
+        limit = self.steps[sid].limit
+        if not green or limit is None or self.green is None or not self.green.steps:
+            return limit
+        value, unit = limit
+        if unit not in ("working_days", "half_days"):
+            return limit
+        keep = 1 - Fraction(str(self.green.reduction))
+        halves = max(math.floor(value * (2 if unit == "working_days" else 1) * keep), 1)
+        return (halves // 2, "working_days") if halves % 2 == 0 else (halves, "half_days")
 
     def __repr__(self) -> str:
         return f"MatterPlan({self.matter.id!r}, {self.hash[:12]})"

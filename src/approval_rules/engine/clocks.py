@@ -241,7 +241,8 @@ class Clocks:
         for sid, st in case.steps.items():
             if st.status is OPEN and st.due is not None and st.opened is not None:
                 opened = self.local(datetime.fromisoformat(st.opened))
-                dues[sid] = self.step_due(plan.steps[sid].limit, opened, stops)[1]
+                limit = plan.step_limit(sid, case.intake.green_channel)
+                dues[sid] = self.step_due(limit, opened, stops)[1]
         return dues
 
     # ----------------------------------------------------------------- other dates

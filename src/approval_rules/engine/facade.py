@@ -222,7 +222,7 @@ class Engine:
         stamp = local.isoformat()
         try:
             notice_due = clocks.notice_due(local.date())
-            due, due_text = clocks.step_due(plan.steps[plan.start].limit, local)
+            due, due_text = clocks.step_due(plan.step_limit(plan.start, green_channel), local)
         except CalendarError as err:
             raise ActionNotAllowed("submit", str(err), code="calendar") from None
         if case_id is None:

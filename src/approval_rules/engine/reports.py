@@ -233,7 +233,7 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         )  # fmt: skip
     steps: dict[str, Deadline] = {}
     for sid, st in case.steps.items():
-        limit = ctx.plan.steps[sid].limit
+        limit = ctx.plan.step_limit(sid, case.intake.green_channel)
         if st.status is not OPEN or st.due is None or limit is None:
             continue
         assert st.opened is not None
