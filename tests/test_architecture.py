@@ -42,13 +42,21 @@ LAYERS: list[set[str]] = [
     {"loader", "timelimits", "graph"},
     {"checks_base"},  # what every subject's checks of a matter read
     {f"checks_{subject}" for subject in CHECK_SUBJECTS},
-    {"plan"},  # the engine's tables of one matter, built at compile time
+    {"plan", "signing"},  # the engine's tables of one matter; signed events and keys
     {"compiler"},
     {"engine"},
     {"scenario", "render", "testing", "publication", "store", "supervision"},
     {"schema"},  # the published JSON Schemas, of matters and of supervision rules
     {"_cli_options"},  # options the commands share
-    {"_cli_calendar", "_cli_graph", "_cli_guide", "_cli_run", "_cli_store", "_cli_supervise"},
+    {
+        "_cli_calendar",
+        "_cli_graph",
+        "_cli_guide",
+        "_cli_redate",
+        "_cli_run",
+        "_cli_store",
+        "_cli_supervise",
+    },
     {"cli"},
     {"__main__", "__init__"},
 ]
@@ -61,17 +69,17 @@ MAY_NOT: dict[str, set[str]] = {
 
 #: The engine's modules, lowest layer first (``__init__`` re-exports, on top).
 ENGINE_LAYERS: list[set[str]] = [
-    {"records"},  # what a case holds
+    {"records", "view"},  # what a case holds; its JSON view by field names
     {"case", "lifecycle"},  # the case and its serial form; the tables of statuses
     {"evolve"},  # the fold: no plan, no calendar
     {"clocks"},  # every due date
     {"bounds"},  # the bounds of what callers hand in
     {"context"},  # what checks and handlers receive
     {"permissions", "intake", "steps"},
-    {"fees", "clock_actions", "closing", "cosigning"},
+    {"fees", "clock_actions", "closing", "cosigning", "signatures"},
     {"review", "window"},
     {"actions"},  # the one registry
-    {"reports"},
+    {"reports", "redate"},
     {"facade"},
     {"__init__"},
 ]

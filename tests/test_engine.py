@@ -975,10 +975,14 @@ def test_from_json_refuses_what_is_not_a_case(engine: Engine) -> None:
             Case.from_json(bad)
 
 
-def test_replay_detects_an_edited_snapshot(engine: Engine) -> None:
-    """from_json trusts the stored state; rebuilding from the events shows an edit."""
+def test_from_json_refuses_an_edited_snapshot(engine: Engine) -> None:
+    """from_json believes the stored state only as far as the events prove it."""
     case = accepted(engine)
-    edited = Case.from_json(case.to_json().replace('"status":"in_review"', '"status":"closed"'))
+    text = case.to_json().replace('"status":"in_review"', '"status":"closed"')
+    with pytest.raises(LogTampered) as caught:
+        Case.from_json(text)
+    assert caught.value.code == "state"
+    edited = Case.from_json(text, trusted=True)
     assert edited.status is Status.CLOSED
     rebuilt = engine.replay(edited.events, head=edited.head)
     assert rebuilt == case != edited
@@ -1009,8 +1013,7 @@ def test_time_never_goes_back(engine: Engine) -> None:
     case = accepted(engine)
     with refused("pass", "time-goes-back"):
         engine.act(case, "pass", at=t("2025-09-26 09:00"), actor="fu_hong")
-    with refused("advance", "time-goes-back"):
-        engine.advance(case, t("2025-09-26 09:00"))
+    assert engine.advance(case, t("2025-09-26 09:00")) is case
 
 
 def test_retries_with_the_same_event_id_are_idempotent(engine: Engine) -> None:
@@ -1079,6 +1082,11 @@ def test_available_actions_show_backups_only_during_absence(engine: Engine) -> N
                       person="fu_hong")  # fmt: skip
     actions = engine.available_actions(case, t("2025-09-28 11:00"))
     assert "huang_li" in _who(actions, "pass", "section_review")
+    item = next(a for a in actions if (a.action, a.step) == ("pass", "section_review"))
+    assert dict(item.stands_in_for) == {"huang_li": "fu_hong"}  # whom the backup covers
+    assert item.to_dict()["stands_in_for"] == {"huang_li": "fu_hong"}
+    passed = engine.act(case, "pass", at=t("2025-09-28 11:00"), actor="huang_li")
+    assert passed.events[-1].details["for"] == "fu_hong"
     assert "huang_li" not in _who(engine.available_actions(case, t("2025-09-29 09:00")),
                                   "pass", "section_review")  # fmt: skip
 
@@ -1377,12 +1385,14 @@ def test_broken_stored_events_are_reported_when_first_read(engine: Engine) -> No
     text = approved(engine).to_json()
     broken = text.replace('"actor":"fu_hong"', '"actor":17', 1)
     assert broken != text
-    case = Case.from_json(broken)  # the header and the state are fine
+    case = Case.from_json(broken, trusted=True)  # the header and the state are fine
     with pytest.raises(CaseDataError, match="actor must be text"):
         list(case.events)
+    with pytest.raises(CaseDataError, match="actor must be text"):
+        Case.from_json(broken)  # proving the state reads every event
     not_json = text.replace('"seq":2,', '"seq":2,,', 1)
     with pytest.raises(CaseDataError, match="not valid JSON"):
-        Case.from_json(not_json).events[0]
+        Case.from_json(not_json, trusted=True).events[0]
 
 
 def test_a_header_that_does_not_fit_the_events_is_refused(engine: Engine) -> None:
@@ -1423,7 +1433,10 @@ def test_the_first_format_is_not_read(engine: Engine) -> None:
 def test_an_edited_snapshot_shows_in_a_rebuild(engine: Engine) -> None:
     case = approved(engine)
     text = case.to_json()
-    edited = Case.from_json(text.replace('"2025-09-29","shen_weidong"', '"2025-09-30","x"', 1))
+    changed = text.replace('"2025-09-29","shen_weidong"', '"2025-09-30","x"', 1)
+    with pytest.raises(LogTampered, match="'steps'"):
+        Case.from_json(changed)
+    edited = Case.from_json(changed, trusted=True)
     assert edited != case
     assert engine.replay(edited.events, head=edited.head) == case
 

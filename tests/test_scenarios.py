@@ -81,10 +81,15 @@ actions:
 """
 
 
-def test_a_refused_action_is_reported_not_fatal(engine: Engine) -> None:
-    """Without an expectation, a refusal is listed with its reason and the run succeeds."""
+def test_a_refused_action_without_expect_fails_the_scenario_and_goes_on(engine: Engine) -> None:
+    """Issue #14: a refusal the scenario did not expect (``expect: refused``) fails it, so a
+    typo cannot pass as "ok"; it is listed with its reason and the scenario goes on."""
     result = run_scenario(load_scenario_text(MINIMAL, "s.yaml"), engine)
-    assert result.ok
+    assert not result.ok
+    assert result.failures == [
+        "s.yaml:15:5: pass by fu_hong was refused: fu_hong is not an authorised signer of "
+        "step 'review_and_approve' (signers: hu_xiaoyan, luo_jie) [not-a-signer]"
+    ]
     assert result.case is not None
     assert result.case.status is Status.IN_REVIEW
     assert [(r["action"], r["code"], r["expected"]) for r in result.refused] == [

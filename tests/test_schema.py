@@ -30,6 +30,7 @@ KIND_SCHEMAS = {
     "scenario": "scenario.schema.json",
     "calendar_overlay": "calendar_overlay.schema.json",
     "supervision": "supervision.schema.json",
+    "keys": "keys.schema.json",
 }
 MODELINE = re.compile(r"# yaml-language-server: \$schema=(\S+)\s*")
 

@@ -29,17 +29,21 @@ from .errors import (
     CaseDataError,
     CaseError,
     CaseNotFound,
+    Category,
     DefinitionError,
     EventConflict,
     Issue,
+    NaiveDatetime,
     Severity,
     SourceSpan,
     StaleCase,
     StoreError,
+    category_of,
 )
 from .graph import Process
 from .loader import Catalogue, load_catalogue
 from .model import Matter
+from .signing import Keys, load_keys
 from .store import CaseStore, open_store
 from .supervision import Supervisor, load_supervision, supervise
 from .timelimits import ClockStop
@@ -57,14 +61,17 @@ __all__ = [
     "CaseNotFound",
     "CaseStore",
     "Catalogue",
+    "Category",
     "ClockStop",
     "DefinitionError",
     "Engine",
     "Event",
     "EventConflict",
     "Issue",
+    "Keys",
     "LogTampered",
     "Matter",
+    "NaiveDatetime",
     "Process",
     "Severity",
     "SourceSpan",
@@ -72,9 +79,11 @@ __all__ = [
     "StoreError",
     "Supervisor",
     "WorkCalendar",
+    "category_of",
     "check_catalogue",
     "compile_matter",
     "load_catalogue",
+    "load_keys",
     "load_overlay",
     "load_supervision",
     "open_store",

@@ -12,10 +12,11 @@ from typing import Any
 
 import click
 
+from ._cli_options import build_calendar, calendar_options
 from .engine import Engine
+from .errors import ApprovalRulesError, DefinitionError, format_issue
 from .loader import load_catalogue
 from .scenario import ScenarioResult, load_scenario, run_scenario
-from .workdays import WorkCalendar, load_overlay
 
 __all__ = ["register"]
 
@@ -28,8 +29,14 @@ def _text_report(result: ScenarioResult) -> str:
         lines.append(f"  case {case['id']} ({case['matter']}): {case['status']}, "
                      f"{case['version']} events")  # fmt: skip
         due = {k: v for k, v in case["due"].items() if v}
+        report = case.get("deadlines") or {}
+
+        def flag(name: str) -> str:
+            period = report.get(name)
+            return " (provisional)" if isinstance(period, dict) and period["provisional"] else ""
+
         if due:
-            lines.append("  due: " + ", ".join(f"{k} {v}" for k, v in due.items()))
+            lines.append("  due: " + ", ".join(f"{k} {v}{flag(k)}" for k, v in due.items()))
         if case["open_steps"]:
             lines.append("  open steps: " + ", ".join(case["open_steps"]))
         for event in case["events"]:
@@ -57,13 +64,7 @@ def register(group: click.Group) -> None:
         show_default=True,
         help="Catalogue folder (or file) with the matters the scenarios use.",
     )
-    @click.option(
-        "--overlay",
-        "overlays",
-        multiple=True,
-        type=click.Path(path_type=Path),
-        help="Calendar overlay YAML (regional days off, closures); repeatable.",
-    )
+    @calendar_options
     @click.option(
         "--format",
         "fmt",
@@ -73,41 +74,72 @@ def register(group: click.Group) -> None:
         help="json: the resulting case(s); text: a short account per scenario.",
     )
     def run(
-        scenarios: tuple[Path, ...], catalogue_dir: Path, overlays: tuple[Path, ...], fmt: str
+        scenarios: tuple[Path, ...],
+        catalogue_dir: Path,
+        overlays: tuple[Path, ...],
+        provisional: bool,
+        fmt: str,
     ) -> None:
         """Play scripted cases and print the result: status, deadlines, events, refusals.
 
         A scenario names a matter, how the application is submitted, timed actions by
         named people and, optionally, what is expected (docs/scenarios.md).  A refused
-        action is reported with its reason; it fails the run only when the scenario
-        expected it to succeed.  Exit 1 when an expectation fails.
+        action is reported with its reason; it fails the scenario unless the scenario
+        expected it (expect: refused).  A scenario that cannot be read or played (its
+        problems all listed with positions, or a day the calendar does not know: see
+        --provisional and --overlay) fails in its own result; the others still run.
+        Exit 1 when a scenario fails.
 
         \b
         Examples:
           approval-rules run matters/scenarios/construction_permit_happy_path.yaml
           approval-rules run matters/scenarios/*.yaml --format text
+          approval-rules run matters/scenarios/year_end/*.yaml --provisional
         """
         # Library errors (a bad scenario or catalogue) are reported by the command group.
         catalogue = load_catalogue(catalogue_dir)
-        calendar = WorkCalendar.china()
-        for path in overlays:
-            calendar = calendar.with_overlay(load_overlay(path))
-        engine = Engine(catalogue, calendar)
-        results = [run_scenario(load_scenario(path), engine) for path in scenarios]
+        engine = Engine(catalogue, build_calendar(overlays, provisional))
+        results = [_play(path, engine) for path in scenarios]
         if fmt == "text":
-            click.echo("\n\n".join(_text_report(r) for r in results))
+            click.echo("\n\n".join(
+                _text_report(r) if isinstance(r, ScenarioResult) else _error_report(r)
+                for r in results
+            ))  # fmt: skip
         else:
-            data: Any = [r.summary for r in results]
+            data: Any = [r.summary if isinstance(r, ScenarioResult) else r for r in results]
             if len(results) == 1:
                 data = data[0]
             click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        failed = [r for r in results if not r.ok]
-        for result in failed:
+        failed = 0
+        for result in results:
+            failures = result.failures if isinstance(result, ScenarioResult) else result["failures"]
+            file = result.scenario.file if isinstance(result, ScenarioResult) else result["file"]
+            if not failures:
+                continue
+            failed += 1
             if fmt == "json":
-                for failure in result.failures:
-                    click.echo(f"expectation failed: {failure}", err=True)
+                what = "expectation failed" if isinstance(result, ScenarioResult) else "not played"
+                for failure in failures:
+                    click.echo(f"{what}: {failure}", err=True)
             else:
-                click.echo(f"{result.scenario.file}: {len(result.failures)} expectation(s) "
-                           "failed", err=True)  # fmt: skip
+                click.echo(f"{file}: {len(failures)} problem(s)", err=True)
         if failed:
             raise click.exceptions.Exit(1)
+
+
+def _play(path: Path, engine: Engine) -> ScenarioResult | dict[str, Any]:
+    """One scenario's result; a scenario that cannot be read or played gives a record of
+    its problems instead (the other scenarios still run)."""
+    try:
+        return run_scenario(load_scenario(path, engine=engine), engine)
+    except DefinitionError as err:
+        errors = [format_issue(issue) for issue in err.issues]
+    except ApprovalRulesError as err:
+        errors = [f"{path}: {err} [{getattr(err, 'code', type(err).__name__)}]"]
+    return {"file": str(path), "ok": False, "failures": errors}
+
+
+def _error_report(result: dict[str, Any]) -> str:
+    lines = [f"{result['file']}: not played"]
+    lines += [f"  ERROR {error}" for error in result["failures"]]
+    return "\n".join(lines)

@@ -14,6 +14,7 @@ import click
 
 from .engine import Engine
 from .loader import load_catalogue
+from .signing import load_keys
 from .store import open_store
 from .workdays import WorkCalendar
 
@@ -36,15 +37,33 @@ def register(group: click.Group) -> None:
 
     @store.command("check")
     @click.argument("url")
-    def check(url: str) -> None:
+    @click.option(
+        "--keys",
+        "keys_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="People's public keys (kind: keys): verify every signature, and that every "
+        "event of a signed step is signed.",
+    )
+    @click.option(
+        "--catalogue",
+        type=click.Path(exists=True, path_type=Path),
+        help="The matters' folder: replay every case and check that each actor was "
+        "allowed to act then.",
+    )
+    def check(url: str, keys_file: Path | None, catalogue: Path | None) -> None:
         """Verify every stored record: hash chain, sequence, head, definitions.
 
-        Lists each broken case with its first bad event; exit 1 if any.
+        Lists each broken case with its first bad event; exit 1 if any. With --keys,
+        also every signature; with --catalogue, also who acted.
 
         URL: sqlite:///path/cases.db or postgresql://user@host/dbname
         """
-        with open_store(url) as opened:
-            report = opened.check()
+        keys = load_keys(keys_file) if keys_file is not None else None
+        engine = None
+        if catalogue is not None:
+            engine = Engine(load_catalogue(catalogue), WorkCalendar.china())
+        with open_store(url, engine=engine) as opened:
+            report = opened.check(keys=keys, authorised=engine is not None)
         for broken in report.broken:
             click.echo(f"{broken.case_id}: event {broken.seq}: [{broken.code}] {broken.message}")
         click.echo(f"checked {report.cases} case(s): {len(report.broken)} broken")

@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import Any, Final, NamedTuple, overload
 
 from ._json import dumps_sorted
-from .errors import CaseDataError, CaseError
+from .errors import CaseDataError, CaseError, Category
 
 __all__ = [
     "GENESIS",
@@ -698,8 +698,13 @@ class LogTampered(CaseError):
             (``prev_hash`` is not the previous event's hash), ``hash`` (the event was
             changed), ``time`` (an event is earlier than the one before), ``head``
             (the last hash is not the expected one: events were cut off the end), or
-            ``malformed`` (not an event at all).
+            ``malformed`` (not an event at all); from the engine, ``state`` (a stored
+            snapshot that is not what the events prove, ``Case.from_json``) and
+            ``unauthorised`` (an actor who was not allowed to act then,
+            ``Engine.replay``).
     """
+
+    category: Category | None = Category.INVALID_INPUT
 
     def __init__(self, seq: int, code: str, message: str) -> None:
         self.seq = seq

@@ -138,6 +138,9 @@ def _register_commands() -> None:
 
     for module in (_cli_calendar, _cli_graph, _cli_guide, _cli_run, _cli_store, _cli_supervise):
         module.register(main)
+    from . import _cli_redate  # adds to the store group
+
+    _cli_redate.register(main)
 
 
 _register_commands()

@@ -13,6 +13,8 @@ Everything this library raises on purpose belongs to one tree::
     │                                   template broken (defined in publication/errors.py)
     ├── StoreError                      the case store cannot be opened or used (a bad URL, a
     │                                   missing folder, another schema version, a lost server)
+    ├── NaiveDatetime    (TypeError,    a moment without a time zone where one is needed
+    │                     ValueError)
     └── CaseError                       an operation on a case cannot be done
         ├── ActionNotAllowed            the action is refused now (wrong person, wrong step,
         │                               too late …); the case is left exactly as it was
@@ -21,6 +23,11 @@ Everything this library raises on purpose belongs to one tree::
         ├── CaseNotFound (LookupError)  the store holds no case with that id
         ├── LogTampered                 an event log fails verification (defined in audit.py)
         └── CaseDataError (ValueError)  case input is missing or of the wrong shape
+
+Every refusal has a :class:`Category` (forbidden, invalid input, wrong state, conflict,
+calendar) that a host maps to a status (403, 422, 409 …): :func:`category_of` of any
+exception of the tree, and :data:`REFUSALS`, the category of every
+:attr:`ActionNotAllowed.code`.
 
 What went wrong in a definition is told by :attr:`Issue.code` (a stable kebab-case
 identifier documented in ``docs/issue-codes.md``), not by an exception class.  The
@@ -38,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "REFUSALS",
     "ActionNotAllowed",
     "ApprovalRulesError",
     "CalendarError",
@@ -45,14 +53,17 @@ __all__ = [
     "CaseDataError",
     "CaseError",
     "CaseNotFound",
+    "Category",
     "DefinitionError",
     "EventConflict",
     "Issue",
+    "NaiveDatetime",
     "Path",
     "Severity",
     "SourceSpan",
     "StaleCase",
     "StoreError",
+    "category_of",
     "format_issue",
 ]
 
@@ -136,8 +147,98 @@ def format_issue(issue: Issue) -> str:
     return text
 
 
+class Category(enum.StrEnum):
+    """What kind of refusal an error is, for a host to answer with (e.g. an HTTP status).
+
+    * ``forbidden``: this person may not do this (403);
+    * ``invalid_input``: the request is malformed or names what does not exist (422);
+    * ``wrong_state``: not now, in the case's current state (409, or 422);
+    * ``conflict``: another request got there first, or an id is reused (409);
+    * ``calendar``: the calendar has no official data for a day the answer needs (503
+      until the year's notice is published or an overlay is loaded).
+    """
+
+    FORBIDDEN = "forbidden"
+    INVALID_INPUT = "invalid_input"
+    WRONG_STATE = "wrong_state"
+    CONFLICT = "conflict"
+    CALENDAR = "calendar"
+
+
+_F, _I, _W, _C = Category.FORBIDDEN, Category.INVALID_INPUT, Category.WRONG_STATE, Category.CONFLICT
+
+#: The category of every :attr:`ActionNotAllowed.code` (docs/engine.md, "Refusals").
+#: A test checks that every code the library raises is listed.
+REFUSALS: dict[str, Category] = {
+    # who: this person may not do it
+    "not-allowed": _F,
+    "not-authorised": _F,
+    "not-a-signer": _F,
+    "not-the-applicant": _F,
+    "reserved-actor": _F,
+    "separation-of-duties": _F,
+    "conflict-of-interest": _F,
+    "principal-not-absent": _F,
+    "already-signed": _F,
+    "no-section": _F,
+    # what: the request is malformed or names what does not exist
+    "detail-required": _I,
+    "unknown-action": _I,
+    "unknown-step": _I,
+    "unknown-person": _I,
+    "use-specific-action": _I,
+    "bad-period": _I,
+    "bad-target": _I,
+    "bad-stop-kind": _I,
+    "bad-amount": _I,
+    "not-a-notice-item": _I,
+    "not-a-gap": _I,
+    "not-waivable": _I,
+    "makeup-date-required": _I,
+    "makeup-date-too-late": _I,
+    "makeup-date-past": _I,
+    "no-green-channel": _I,
+    "cannot-disagree": _I,
+    "bad-signature": _I,
+    # when: not in the case's current state
+    "wrong-status": _W,
+    "case-ended": _W,
+    "step-not-open": _W,
+    "steps-open": _W,
+    "steps-pending": _W,
+    "notice-too-late": _W,
+    "notice-already-issued": _W,
+    "nothing-to-correct": _W,
+    "materials-incomplete": _W,
+    "materials-outstanding": _W,
+    "not-accepted-yet": _W,
+    "no-gaps": _W,
+    "no-send-back": _W,
+    "cannot-refuse": _W,
+    "clock-stopped": _W,
+    "no-clock-stop": _W,
+    "stop-overlaps": _W,
+    "no-extension": _W,
+    "already-extended": _W,
+    "extension-too-late": _W,
+    "fees-outstanding": _W,
+    "nothing-to-pay": _W,
+    "not-delivered": _W,
+    "nothing-to-sign": _W,
+    # another request got there first
+    "event-id-reused": _C,
+    "time-goes-back": _C,
+}
+
+
 class ApprovalRulesError(Exception):
-    """Base class of every exception approval_rules raises on purpose."""
+    """Base class of every exception approval_rules raises on purpose.
+
+    ``category``: what kind of refusal it is (:class:`Category`), ``None`` when it is
+    not a refusal of a request about a case (a definition, a store, a guide).
+    """
+
+    category: Category | None = None
 
 
 class DefinitionError(ApprovalRulesError, ValueError):
@@ -161,6 +262,8 @@ class DefinitionError(ApprovalRulesError, ValueError):
 
 class CalendarError(ApprovalRulesError, ValueError):
     """A date outside the calendar's official data, or a period that cannot be computed."""
+
+    category: Category | None = Category.CALENDAR
 
 
 class CalendarNotPublished(CalendarError):
@@ -195,6 +298,8 @@ class StoreError(ApprovalRulesError):
 class CaseError(ApprovalRulesError):
     """An operation on a case cannot be done."""
 
+    category: Category | None = Category.WRONG_STATE
+
 
 class ActionNotAllowed(CaseError):
     """The action is refused; the case is unchanged.
@@ -211,9 +316,16 @@ class ActionNotAllowed(CaseError):
         self.code = code
         super().__init__(f"{action}: {reason}")
 
+    @property
+    def category(self) -> Category:  # type: ignore[override]  # by code, not by class
+        """The refusal's :class:`Category` (:data:`REFUSALS`)."""
+        return REFUSALS.get(self.code, Category.FORBIDDEN)
+
 
 class StaleCase(CaseError):
     """The case is not at the version the caller expected (another writer got there first)."""
+
+    category: Category | None = Category.CONFLICT
 
     def __init__(self, expected: int, actual: int) -> None:
         self.expected = expected
@@ -223,6 +335,8 @@ class StaleCase(CaseError):
 
 class CaseDataError(CaseError, ValueError):
     """Case input (applicant fields, materials, a serialised case) is missing or malformed."""
+
+    category: Category | None = Category.INVALID_INPUT
 
 
 class EventConflict(CaseError):
@@ -237,6 +351,8 @@ class EventConflict(CaseError):
         seq: the stored event's sequence number.
     """
 
+    category: Category | None = Category.CONFLICT
+
     def __init__(self, case_id: str, event_id: str, seq: int) -> None:
         self.case_id = case_id
         self.event_id = event_id
@@ -250,6 +366,45 @@ class EventConflict(CaseError):
 class CaseNotFound(CaseError, LookupError):
     """The case store holds no case with this id."""
 
+    category: Category | None = Category.INVALID_INPUT
+
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         super().__init__(f"the store holds no case {case_id!r}")
+
+
+class NaiveDatetime(ApprovalRulesError, TypeError, ValueError):
+    """A moment without a time zone (a naive :class:`~datetime.datetime`) where the
+    library needs one: every ``at``, ``moment`` and ``start``.  A :class:`TypeError` and
+    a :class:`ValueError` too, as the calls raised before it had a class of its own.
+
+    Attributes:
+        name: the argument, e.g. ``at``.
+        code: always ``naive-datetime``.
+    """
+
+    category: Category | None = Category.INVALID_INPUT
+
+    code = "naive-datetime"
+
+    def __init__(self, name: str, value: object) -> None:
+        self.name = name
+        super().__init__(
+            f"{name} must be a timezone-aware datetime (got {value!r}); e.g. "
+            "datetime(2025, 9, 26, 9, tzinfo=ZoneInfo('Asia/Shanghai'))"
+        )
+
+
+def category_of(error: BaseException) -> Category | None:
+    """The :class:`Category` of an exception of this library (its ``category``);
+    ``None`` for anything else, and for a :class:`DefinitionError`, a
+    :class:`StoreError` or a :class:`PublicationError`, which do not refuse a request
+    about a case.
+
+    ``ActionNotAllowed`` by its code (:data:`REFUSALS`; an unknown code counts as
+    forbidden); ``StaleCase``, ``EventConflict``: conflict; ``CaseDataError``,
+    ``CaseNotFound``, ``NaiveDatetime`` and a broken record (``LogTampered``): invalid
+    input; ``CalendarError``: calendar; any other ``CaseError`` (a case of another
+    matter version): wrong state.
+    """
+    return error.category if isinstance(error, ApprovalRulesError) else None

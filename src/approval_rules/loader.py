@@ -56,7 +56,7 @@ from .model import (
 
 __all__ = ["Catalogue", "load_catalogue", "load_catalogue_text", "validate_document"]
 
-SKIPPED_KINDS = frozenset({"scenario", "calendar_overlay", "supervision"})
+SKIPPED_KINDS = frozenset({"scenario", "calendar_overlay", "supervision", "keys"})
 KIND_MODELS: dict[str, type[BaseModel]] = {"matter": Matter, "definitions": Definitions}
 
 

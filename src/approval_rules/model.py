@@ -803,6 +803,14 @@ class Step(_Model):
         default=None, description="The step only runs when this condition holds."
     )
     note: LongText | None = None
+    # left out of the matter's JSON (and so of its hash) when false, so that adding the
+    # field moved no existing matter's hash
+    signed: StrictBool = Field(
+        default=False,
+        exclude_if=lambda value: not value,
+        description="Every action on this step must be signed by its actor (CA 认证): "
+        "the record is complete only with the signature (approval_rules.signing).",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Step:

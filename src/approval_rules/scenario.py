@@ -19,9 +19,10 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ._wording import where
+from ._wording import did_you_mean, where
 from ._yaml import YamlDocument, parse_yaml, read_yaml_file
-from .engine import ACTIONS, Case, Engine, Signature
+from .compiler import matter_plan
+from .engine import ACTIONS, Case, Cosignature, Engine
 from .errors import (
     ActionNotAllowed,
     CalendarError,
@@ -38,6 +39,7 @@ __all__ = [
     "ScenarioAction",
     "ScenarioResult",
     "case_summary",
+    "check_scenario",
     "load_scenario",
     "load_scenario_text",
     "run_scenario",
@@ -204,32 +206,40 @@ def _parse_time(text: object, tz: tzinfo | None) -> datetime | None:
     return moment
 
 
-def load_scenario(path: str | os.PathLike[str], *, display: str | None = None) -> Scenario:
+def load_scenario(
+    path: str | os.PathLike[str], *, display: str | None = None, engine: Engine | None = None
+) -> Scenario:
     """Read a scenario file.
 
     Args:
         path: the YAML file.
         display: the file name shown in issues (default: the path as given).
+        engine: check the scenario against its catalogue too (:func:`check_scenario`),
+            so that every problem comes in one round.
 
     Raises:
-        DefinitionError: with every problem found, each with a position.
+        DefinitionError: with every problem found, each with a position, in file order.
     """
     name = display if display is not None else os.fspath(path)
     doc, issues = read_yaml_file(path, name)
-    return _build(doc, issues, name)
+    return _build(doc, issues, name, engine)
 
 
-def load_scenario_text(text: str, file: str = "<scenario>") -> Scenario:
+def load_scenario_text(
+    text: str, file: str = "<scenario>", *, engine: Engine | None = None
+) -> Scenario:
     """Read a scenario from text (see :func:`load_scenario`).
 
     Raises:
         DefinitionError: with every problem found, each with a position.
     """
     doc, issues = parse_yaml(text, file)
-    return _build(doc, issues, file)
+    return _build(doc, issues, file, engine)
 
 
-def _build(doc: YamlDocument | None, issues: list[Issue], file: str) -> Scenario:
+def _build(
+    doc: YamlDocument | None, issues: list[Issue], file: str, engine: Engine | None = None
+) -> Scenario:
     if doc is None:
         raise DefinitionError(issues)
     if any(i.is_error for i in issues):
@@ -326,9 +336,7 @@ def _build(doc: YamlDocument | None, issues: list[Issue], file: str) -> Scenario
         check = r.mapping(item, "check", path)
         actions.append(ScenarioAction(at, by, do, details, expect, code, check, path))
     expect_all = r.mapping(data, "expect", ())
-    if r.issues:
-        raise DefinitionError(r.issues)
-    return Scenario(
+    scenario = Scenario(
         name=name,
         matter=matter,
         submit_at=submit_at,
@@ -344,6 +352,67 @@ def _build(doc: YamlDocument | None, issues: list[Issue], file: str) -> Scenario
         file=file,
         document=doc,
     )
+    if engine is not None and matter:
+        r.issues.extend(check_scenario(scenario, engine))
+    if r.issues:
+        raise DefinitionError(sorted(r.issues, key=_position))
+    return scenario
+
+
+def _position(issue: Issue) -> tuple[int, int]:
+    span = issue.span
+    return (span.line, span.column) if span is not None else (0, 0)
+
+
+# --------------------------------------------------------------------------- checking
+
+#: The details that name a person, a step, or hold a date (checked before playing).
+_PERSON_DETAILS = ("person",)
+_STEP_DETAILS = ("step", "to")
+_DATE_DETAILS = ("makeup_by", "start", "end")
+
+
+def check_scenario(scenario: Scenario, engine: Engine) -> list[Issue]:
+    """Every problem that would stop a scenario part-way, found before playing it: an
+    unknown person (``by``, ``person``) or step (``step``, ``to``), with the
+    closest name as a hint, and a detail date that is not a date (``makeup_by:
+    2025-13-01``), each at its position; first of all, an unknown matter.
+    """
+    matters = engine.catalogue.matters
+    if scenario.matter not in matters:
+        close = difflib.get_close_matches(scenario.matter, list(matters), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(matters)
+        message = f"matter: the catalogue has no matter {scenario.matter!r}"
+        path: Path = ("matter",)
+        return [Issue("scenario-input", message, span=scenario.span(path), path=path, hint=hint)]
+    plan = matter_plan(engine.catalogue, scenario.matter)
+    steps = list(plan.steps)
+    staff = sorted({scenario.submit_by, *plan.staff, *engine.catalogue.people})
+    issues: list[Issue] = []
+
+    def add(path: Path, message: str, hint: str | None) -> None:
+        issues.append(Issue("scenario-input", message, span=scenario.span(path), path=path,
+                            hint=hint))  # fmt: skip
+
+    for item in scenario.actions:
+        if item.by is not None and item.by not in staff:
+            add((*item.path, "by"), f"{item.by!r} is neither a person of the catalogue "
+                "nor the applicant", did_you_mean(item.by, staff))  # fmt: skip
+        for key, value in item.details.items():
+            where_ = (*item.path, "with", key)
+            if key in _PERSON_DETAILS and isinstance(value, str) and value not in staff:
+                add(where_, f"{key}: {value!r} is not a person of the catalogue",
+                    did_you_mean(value, staff))  # fmt: skip
+            elif key in _STEP_DETAILS and isinstance(value, str) and value not in steps:
+                add(where_, f"{key}: matter {scenario.matter!r} has no step {value!r}",
+                    did_you_mean(value, steps))  # fmt: skip
+            elif key in _DATE_DETAILS and not isinstance(value, date):
+                try:
+                    date.fromisoformat(str(value))
+                except ValueError:
+                    add(where_, f"{key}: {value!r} is not a date", "write YYYY-MM-DD, e.g. "
+                        "2025-10-09")  # fmt: skip
+    return issues
 
 
 # --------------------------------------------------------------------------- running
@@ -353,12 +422,15 @@ def run_scenario(scenario: Scenario, engine: Engine) -> ScenarioResult:
     """Play a scenario on an engine.
 
     Refused actions are recorded (reason and code) and the scenario goes on; an
-    expectation that does not hold is a failure (see :attr:`ScenarioResult.ok`).
+    expectation that does not hold is a failure (see :attr:`ScenarioResult.ok`), and so
+    is a refusal the scenario did not expect (``expect: refused``).  An action that
+    needs a day the calendar does not know is a failure of this scenario, which stops
+    there.
 
     Raises:
-        DefinitionError: the scenario does not fit the catalogue (unknown matter,
-            field or material, malformed details, a date without calendar data),
-            with the position of the item at fault.
+        DefinitionError: the scenario does not fit the catalogue: every problem
+            :func:`check_scenario` finds (unknown matter, action, person or step, a bad
+            date), or field, material or malformed details, with positions.
     """
     tz = engine.tz
     failures: list[str] = []
@@ -372,24 +444,13 @@ def run_scenario(scenario: Scenario, engine: Engine) -> ScenarioResult:
     def problem(path: Path, err: Exception, code: str = "scenario-input") -> DefinitionError:
         return DefinitionError([Issue(code, str(err), span=scenario.span(path), path=path)])
 
-    matters = engine.catalogue.matters
-    if scenario.matter not in matters:
-        close = difflib.get_close_matches(scenario.matter, list(matters), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "known: " + ", ".join(matters)
-        raise DefinitionError(
-            [
-                Issue(
-                    "scenario-input",
-                    f"matter: the catalogue has no matter {scenario.matter!r}",
-                    span=scenario.span(("matter",)),
-                    path=("matter",),
-                    hint=hint,
-                )
-            ]
-        )
+    issues = check_scenario(scenario, engine)
+    if issues:
+        raise DefinitionError(issues)
     submitted = _parse_time(scenario.submit_at, tz)
     assert submitted is not None  # checked when loading
     case: Case | None = None
+    stopped = False  # by a day the calendar does not know: what follows is no news
     try:
         case = engine.submit(
             scenario.matter,
@@ -403,7 +464,10 @@ def run_scenario(scenario: Scenario, engine: Engine) -> ScenarioResult:
     except ActionNotAllowed as err:
         refused.append(_refusal(scenario.submit_at, scenario.submit_by, "submit", err, False))
         fail(("submit",), f"the submission was refused: {err.reason}")
-    except (CaseDataError, CalendarError) as err:
+    except CalendarError as err:
+        fail(("submit",), f"the submission needs {_calendar_failure(err)}")
+        stopped = True
+    except CaseDataError as err:
         raise problem(("submit",), err) from None
     moment = submitted
     if case is not None:
@@ -423,13 +487,18 @@ def run_scenario(scenario: Scenario, engine: Engine) -> ScenarioResult:
             except ActionNotAllowed as err:
                 expected = item.expect == "refused"
                 refused.append(_refusal(item.at, item.by, item.do or "check", err, expected))
-                if item.expect == "ok":
+                if not expected:  # expect: ok, or nothing said (a typo must not pass)
                     fail(item.path, f"{item.do} by {item.by} was refused: {err.reason} "
                          f"[{err.code}]")  # fmt: skip
                 elif expected and item.code is not None and err.code != item.code:
                     fail(item.path, f"{item.do} by {item.by} was refused with code "
                          f"{err.code!r}, not {item.code!r}: {err.reason}")  # fmt: skip
-            except (CaseDataError, CalendarError) as err:
+            except CalendarError as err:  # this scenario cannot go on; the others can
+                fail(item.path, f"{item.do or 'advance'} by {item.by} needs "
+                     f"{_calendar_failure(err)}")  # fmt: skip
+                stopped = True
+                break
+            except CaseDataError as err:
                 raise problem(item.path, err) from None
             except CaseError as err:  # pragma: no cover - engine/matter mismatch
                 raise problem(item.path, err, "scenario-case") from None
@@ -443,15 +512,23 @@ def run_scenario(scenario: Scenario, engine: Engine) -> ScenarioResult:
         assert as_of is not None
         final = max(final, as_of)
         if case is not None:
-            case = engine.advance(case, final)
+            try:
+                case = engine.advance(case, final)
+            except CalendarError as err:
+                fail(("as_of",), f"as_of needs {_calendar_failure(err)}")
     summary = _summary(scenario, engine, case, final, refused)
-    if scenario.expect:
+    if scenario.expect and not stopped:
         view = _view(engine, case, final, refused) if case is not None else {"refused": refused}
         for where, message in _compare(scenario.expect, view):
             fail(("expect", *where), message, key=True)
     summary["failures"] = failures
     summary["ok"] = not failures
     return ScenarioResult(scenario, case, summary, refused, failures)
+
+
+def _calendar_failure(err: CalendarError) -> str:
+    code = getattr(err, "code", "calendar")
+    return f"a day the calendar does not know: {err} [{code}]"
 
 
 def _refusal(
@@ -467,7 +544,7 @@ def _refusal(
     }
 
 
-def _signatures(signatures: Sequence[Signature]) -> dict[str, dict[str, str]]:
+def _signatures(signatures: Sequence[Cosignature]) -> dict[str, dict[str, str]]:
     """A cosigned step's signatures by section (or by the person signed for)."""
     return {
         sig.section or sig.on_behalf_of or sig.by: {

@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from ._yaml import YamlDocument
 from .errors import Issue
 from .model import Definitions, Matter
+from .signing import KeysFile
 from .supervision.rules import Supervision
 
 __all__ = ["SCHEMAS", "lint", "schema_for", "schema_text"]
@@ -45,6 +46,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
         Supervision,
         "approval_rules supervision rules (kind: supervision)",
     ),
+    "keys.schema.json": (KeysFile, "approval_rules people's public keys (kind: keys)"),
 }
 
 _EXTRA: dict[str, Callable[[], dict[str, Any]]] = {}
@@ -125,6 +127,7 @@ _KIND_SCHEMA = {
     "matter": "matter.schema.json",
     "definitions": "catalogue.schema.json",
     "supervision": "supervision.schema.json",
+    "keys": "keys.schema.json",
 }
 
 

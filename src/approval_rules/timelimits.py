@@ -39,7 +39,7 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import CalendarError
+from .errors import CalendarError, NaiveDatetime
 from .workdays import DayKind, Estimate, WorkCalendar, check_date
 
 __all__ = [
@@ -802,7 +802,7 @@ def due_datetime(
     if not isinstance(start, datetime):
         raise TypeError(f"start must be a datetime (got {type(start).__name__})")
     if start.tzinfo is None or start.utcoffset() is None:
-        raise ValueError("start must be timezone-aware (e.g. tzinfo=ZoneInfo('Asia/Shanghai'))")
+        raise NaiveDatetime("start", start)
     count = _check_count(value, "value")
     unit = TimeUnit(unit)
     local = start.astimezone(office_hours.tz)

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from .actions import ACTIONS
 from .case import CASE_FORMAT, Case
-from .clocks import Timer
+from .clocks import HELD_BY, Timer
 from .evolve import apply_event, fold
 from .facade import Engine
 from .records import (
@@ -47,6 +47,7 @@ from .records import (
     ActiveStop,
     CaseClock,
     Certificate,
+    Cosignature,
     Decision,
     Ending,
     ExtensionGrant,
@@ -56,16 +57,17 @@ from .records import (
     Payment,
     Problem,
     Settlement,
-    Signature,
     Status,
     StepState,
     StepStatus,
 )
+from .redate import Redated
 from .reports import AvailableAction, Deadline, Deadlines
 
 __all__ = [
     "ACTIONS",
     "CASE_FORMAT",
+    "HELD_BY",
     "SYSTEM",
     "Absence",
     "ActiveStop",
@@ -73,6 +75,7 @@ __all__ = [
     "Case",
     "CaseClock",
     "Certificate",
+    "Cosignature",
     "Deadline",
     "Deadlines",
     "Decision",
@@ -84,8 +87,8 @@ __all__ = [
     "Notice",
     "Payment",
     "Problem",
+    "Redated",
     "Settlement",
-    "Signature",
     "Status",
     "StepState",
     "StepStatus",

@@ -16,12 +16,12 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
-from . import clock_actions, closing, fees, permissions, review, window
+from . import clock_actions, closing, fees, permissions, review, signatures, window
 from .case import Case
 from .clocks import Timer
 from .context import ActionSpec, Ctx, Handled, offered_once
 
-__all__ = ["ACTIONS", "CLOCK_EVENTS", "REGISTRY"]
+__all__ = ["ACTIONS", "CLOCK_EVENTS", "REGISTRY", "UNDATED"]
 
 
 def _window_offer(ctx: Ctx, case: Case) -> tuple[tuple[str, tuple[str, ...]]]:
@@ -60,6 +60,8 @@ _SPECS: Final = (
     ActionSpec("record_absence", ("person", "start", "end", "reason"),
                permissions.may_record_absence, permissions.record_absence,
                permissions.absence_offers),
+    ActionSpec("sign", ("seq", "algorithm", "signature"), signatures.may_sign,
+               signatures.sign, signatures.sign_offers),
 )  # fmt: skip
 
 #: Every action :meth:`~.facade.Engine.act` knows, by name, in the order offered.
@@ -78,3 +80,7 @@ CLOCK_EVENTS: Final[Mapping[str, Callable[[Ctx, Case, Timer], Handled]]] = Mappi
         "terminate": window.terminate,
     }
 )
+
+#: The actions that never need a new date: they work in any year, even while a clock
+#: event that needs a year the calendar does not know waits to be recorded (issue #10).
+UNDATED: Final[frozenset[str]] = frozenset({"withdraw", "record_absence", "sign"})

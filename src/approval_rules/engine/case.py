@@ -18,10 +18,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from json.encoder import encode_basestring
 from types import MappingProxyType
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol
 
 from .._json import dumps, loads
-from ..audit import CallerEvent, EventLog, decode_events
+from ..audit import CallerEvent, Event, EventLog, decode_events, verify
 from ..errors import CaseDataError
 from ..timelimits import ClockStop
 from .records import (
@@ -32,6 +32,7 @@ from .records import (
     ActiveStop,
     CaseClock,
     Certificate,
+    Cosignature,
     Decision,
     Ending,
     ExtensionGrant,
@@ -40,13 +41,13 @@ from .records import (
     Notice,
     Payment,
     Settlement,
-    Signature,
     Status,
     StepState,
     StepStatus,
     optional_day,
     problems_from,
 )
+from .view import case_view
 
 __all__ = ["CASE_FORMAT", "CASE_FORMAT_2", "Case"]
 
@@ -60,6 +61,12 @@ CASE_FORMAT_2: Final = "approval-rules/case@2"
 _INDEXED: Final = {CASE_FORMAT_2: False, CASE_FORMAT: True}
 
 _NEW: Final = tuple.__new__
+
+
+class SignatureKeys(Protocol):
+    """What :meth:`Case.verify` needs of the people's keys (:class:`~..signing.Keys`)."""
+
+    def problems(self, events: Sequence[Event]) -> list[Any]: ...
 
 
 class Case(NamedTuple):
@@ -131,6 +138,38 @@ class Case(NamedTuple):
         """Closed, not accepted, withdrawn or terminated: nothing more can happen."""
         return self.status in TERMINAL
 
+    def verify(self, keys: SignatureKeys) -> list[Any]:
+        """Check the record and its signatures; the problems found, ``[]`` when none.
+
+        The hash chain is verified up to :attr:`head` (a broken one raises
+        :class:`~..audit.LogTampered`); then every ``sign`` event is checked against
+        ``keys`` (:class:`~..signing.Keys`, the people's public keys) and every event
+        recorded with ``"signed": true`` (an action on a step declared ``signed``) must
+        have a valid signature by its actor.
+
+        Returns:
+            :class:`~..signing.SignatureProblem` records (``seq``, ``actor``, ``code``:
+            ``missing``, ``bad-signature`` or ``no-key``, ``message``), by ``seq``.
+        """
+        verify(self.events, head=self.head)
+        return keys.problems(self.events)
+
+    def to_dict(self, *, events: bool = False) -> dict[str, Any]:
+        """The case as JSON data for APIs, every record an object with named fields.
+
+        ``id``, ``matter``, ``matter_hash``, ``status``, ``version``, ``head``,
+        ``last_at``, ``open_steps``, ``is_terminal``, then ``intake``,
+        ``accepted_on``, ``deemed_acceptance``, ``steps`` (step id → ``status``,
+        ``opened``, ``due``, ``by``, ``on_behalf_of``, ``opinion``, ``agreed``,
+        ``signatures``: each ``by``, ``on_behalf_of``, ``section``, ``opinion``),
+        ``clock`` (limits as ``{"value", "unit"}``), ``decision``, ``settlement``
+        (with ``assessed``, ``paid``, ``outstanding``), ``absences``, ``ending``; with
+        ``events=True`` also ``events`` (each :meth:`~..audit.Event.to_dict`).  Dates
+        and times are ISO 8601 text, amounts decimal text (docs/engine.md, "JSON
+        views").  It is a view: :meth:`to_json` is the form to store and read back.
+        """
+        return case_view(self, events=events)
+
     def to_json(self) -> str:
         """Compact JSON: a header, a snapshot of the state and the events (docs/engine.md).
 
@@ -153,18 +192,27 @@ class Case(NamedTuple):
         )
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Case:
-        """Read :meth:`to_json` output back: an equal case.
+    def from_json(cls, text: str | bytes, *, trusted: bool = False) -> Case:
+        """Read :meth:`to_json` output back: an equal case, proved by its events.
 
-        The state is read from its snapshot and the events are kept as stored, to be
-        decoded when first used (:class:`~.audit.EventLog`): restoring costs what the
-        state holds, not what the history does.  Nothing is verified against the hash
-        chain here: for data from outside, rebuild the case with
-        :meth:`Engine.replay` (``engine.replay(case.events, head=case.head) == case``).
+        The snapshot of the state is believed only as far as the events prove it: the
+        hash chain is verified up to the header's ``head`` and the events are folded,
+        and the fold must equal the snapshot (state and index of caller-given ids).
+        Editing ``state`` in the text (marking a step passed, say) is caught here.
+
+        ``trusted=True`` skips the proof: the state is read from its snapshot and the
+        events are kept as stored, to be decoded when first used
+        (:class:`~.audit.EventLog`), so restoring costs what the state holds, not what
+        the history does.  Use it only for text this program wrote and kept where
+        nobody else writes.  A keyless chain proves nothing against someone who can
+        rewrite the whole text (they can recompute every hash): signed events
+        (:mod:`approval_rules.signing`) are the answer to that.
 
         Raises:
             CaseDataError: not a serialised case, or a malformed header or state (or,
                 when they are first used, malformed events).
+            LogTampered: (unless ``trusted``) the chain is broken, or the snapshot
+                differs from what the events prove (``code`` ``state``).
         """
         if isinstance(text, bytes | bytearray):
             try:
@@ -221,7 +269,16 @@ class Case(NamedTuple):
             log = EventLog.stored(text, start, stop, version, head, ids)
         else:
             log = EventLog.of(decode_events(events, version, head), indexed=indexed)
-        return _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
+        case = _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
+        if not trusted:
+            _PROOF[0](case)
+        return case
+
+
+#: What proves a snapshot: the fold, which lives a layer above this module
+#: (:func:`.evolve.prove`, registered when :mod:`.evolve` is imported, which importing
+#: the engine package always does first).
+_PROOF: list[Callable[[Case], None]] = []
 
 
 _CASE_KEYS: Final = frozenset(
@@ -394,7 +451,7 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
         status, opened, due, by, for_, opinion, agreed, *rest = row
         if type(agreed) is not bool or len(rest) > 1:
             raise TypeError(f"step {sid}: agreed is true or false, then the signatures")
-        signatures = tuple(_NEW(Signature, tuple(sig)) for sig in rest[0]) if rest else ()
+        signatures = tuple(_NEW(Cosignature, tuple(sig)) for sig in rest[0]) if rest else ()
         if any(len(sig) != 4 for sig in signatures):
             raise ValueError(f"step {sid}: a signature is [by, for, section, opinion]")
         new_steps[sid] = _NEW(

@@ -14,23 +14,37 @@ calendar).
 deemed agreement of a co-department, termination when a tolerated gap was not made
 up.
 
-A later change can make every due date carry its provisional status and bounds
-(issue #10) here alone: every date a case records comes through this class.
+Provisional years (issue #10): every date a case records comes through this class.
+Until the State Council's notice for a year is out, a due date in it has bounds (the
+earliest and the latest date the notice can still produce).  A case records the best
+estimate (the law's certain days); :data:`HELD_BY` says which bound each obligation is
+held to: the office plans its own obligations against the **earliest** (so the engine
+deems an application accepted, and a co-department's silence agreement, once the
+earliest end of the period has passed: in doubt, for the applicant), and an
+applicant's window is enforced at the **latest**.
+On official years the bounds coincide and nothing changes.  :meth:`Clocks.flagged`
+marks the event details whose dates depend on such a year (``"provisional": true``);
+:meth:`Clocks.bounds` gives a period's best, earliest and latest dates for
+:func:`~.reports.deadlines`.
 """
 
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Final, NamedTuple
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
 
+from ..errors import NaiveDatetime
 from ..model import Validity
 from ..plan import Limit, MatterPlan
 from ..timelimits import (
     CERTIFICATE_DAYS,
     CORRECTION_NOTICE_DAYS,
     ClockStop,
+    Due,
+    Party,
     TimeUnit,
     calendar_days_due,
     certificate_due,
@@ -38,15 +52,35 @@ from ..timelimits import (
     due_datetime,
     green_channel_days,
 )
-from ..workdays import WorkCalendar
+from ..workdays import Estimate, WorkCalendar
 from .case import Case
 from .evolve import ACCEPTING
 from .records import IN_REVIEW, OPEN, RECEIVED
 
-__all__ = ["Clocks", "Timer"]
+__all__ = ["HELD_BY", "Clocks", "Timer"]
 
 _ONE_DAY: Final = timedelta(days=1)
 _MEMO_LIMIT: Final = 200_000
+
+#: Whose obligation each period the engine computes is, which decides the bound of a
+#: provisional due date it is held to (:class:`~..timelimits.Party`): the office plans
+#: its own obligations against the earliest date the notice could produce, so it is
+#: never late whatever the notice says; an applicant's window is enforced at the
+#: latest, so the applicant is never cut off by a guess (docs/calendar.md).
+HELD_BY: Final[Mapping[str, Party]] = MappingProxyType(
+    {
+        "correction_notice": Party.AGENCY,  # Art. 32: 5 WD for the one-time notice
+        "statutory": Party.AGENCY,  # Art. 42: the decision
+        "promised": Party.AGENCY,  # the office's promise (承诺时限)
+        "certificate": Party.AGENCY,  # Art. 44: 10 WD to deliver the certificate
+        "step": Party.AGENCY,  # each step's own limit
+        "makeup_by": Party.APPLICANT,  # a tolerated gap's make-up date (容缺)
+    }
+)
+
+#: The event details that hold dates the engine computed (what :meth:`Clocks.flagged`
+#: reads).
+_DATED: Final = ("notice_due", "due", "open", "decision", "steps")
 
 
 class Timer(NamedTuple):
@@ -86,7 +120,7 @@ class Clocks:
         if at.tzinfo is self.tz:
             return at
         if at.tzinfo is None or at.utcoffset() is None:
-            raise TypeError("at must be timezone-aware, e.g. tzinfo=ZoneInfo('Asia/Shanghai')")
+            raise NaiveDatetime("at", at)
         return at.astimezone(self.tz)
 
     def start_of(self, day: date) -> datetime:
@@ -211,14 +245,17 @@ class Clocks:
         end = max(day, active.start)
         return (*clock.stops, ClockStop(active.kind, active.start, end, active.notice))
 
-    def case_dues(self, case: Case, moment: datetime, extension: int) -> dict[str, str]:
-        """The case's due dates again: every stop (a running one up to ``moment``'s day)
-        and ``extension`` working days counted.
+    def case_dues(
+        self, case: Case, moment: datetime, extension: int, *, running: bool = True
+    ) -> dict[str, str]:
+        """The case's due dates again: every stop (a running one up to ``moment``'s day,
+        unless ``running`` is False: then only the ended ones) and ``extension`` working
+        days counted.
 
         After a decision the statutory period is over (judged at the decision day) but
         its due date stays consistent; the certificate's moves with the stops.
         """
-        stops = self.stops(case, moment.date())
+        stops = self.stops(case, moment.date() if running else None)
         clock = case.clock
         due: dict[str, str] = {}
         if case.accepted_on is not None:
@@ -234,9 +271,12 @@ class Clocks:
             due["certificate"] = self.certificate_due(case.decision.on, stops)
         return due
 
-    def step_dues(self, plan: MatterPlan, case: Case, moment: datetime) -> dict[str, str | None]:
-        """The open steps' due dates again, with every stop (a running one up to today)."""
-        stops = self.stops(case, moment.date())
+    def step_dues(
+        self, plan: MatterPlan, case: Case, moment: datetime, *, running: bool = True
+    ) -> dict[str, str | None]:
+        """The open steps' due dates again, with every stop (a running one up to today,
+        unless ``running`` is False)."""
+        stops = self.stops(case, moment.date() if running else None)
         dues: dict[str, str | None] = {}
         for sid, st in case.steps.items():
             if st.status is OPEN and st.due is not None and st.opened is not None:
@@ -244,6 +284,62 @@ class Clocks:
                 limit = plan.step_limit(sid, case.intake.green_channel)
                 dues[sid] = self.step_due(limit, opened, stops)[1]
         return dues
+
+    # ----------------------------------------------------------------- provisional
+
+    def flagged(self, details: dict[str, Any]) -> dict[str, Any]:
+        """``details`` with ``"provisional": true`` when a date the engine computed in
+        them depends on a year without official data (on this calendar, overlays
+        included); unchanged otherwise (always, on a strict calendar)."""
+        calendar = self.calendar
+        if not calendar.provisional:
+            return details
+        years = calendar.years
+        stack: list[object] = [details.get(key) for key in _DATED]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, str):
+                dated = len(value) == 10 and value[4] == value[7] == "-" and value[:4].isdigit()
+                if dated and int(value[:4]) not in years:
+                    return {**details, "provisional": True}
+            elif isinstance(value, (list, tuple)):
+                stack.extend(value)
+            elif isinstance(value, dict):
+                stack.extend(value.values())
+        return details
+
+    def bounds(
+        self,
+        limit: Limit,
+        start: date,
+        stops: Sequence[ClockStop] = (),
+        extension: int = 0,
+    ) -> Due | None:
+        """A working-day period's best, earliest and latest due dates when it depends on a
+        year without official data; ``None`` when it does not (or is not counted in
+        working days)."""
+        value, unit = limit
+        given = self.calendar
+        if unit != "working_days" or not given.provisional:
+            return None
+
+        def on(estimate: Estimate) -> date:
+            cal = given.variant(estimate)
+            return due_date(cal, start, value, stops=stops, extension=extension)
+
+        best, earliest, latest = on(Estimate.BEST), on(Estimate.EARLIEST), on(Estimate.LATEST)
+        if not given.is_provisional(start, latest):
+            return None
+        return Due(best, min(earliest, best), max(latest, best), True)
+
+    def held(self, obligation: str, start: date, days: int, recorded: date) -> date:
+        """The day a working-day period of ``obligation`` is held to (:data:`HELD_BY`):
+        ``recorded`` (the best estimate) on official years, else the bound its party is
+        held to."""
+        calendar = self.calendar
+        if not calendar.provisional or not calendar.is_provisional(start, recorded):
+            return recorded
+        return due_date(HELD_BY[obligation].calendar(calendar), start, days)
 
     # ----------------------------------------------------------------- other dates
 
@@ -276,7 +372,11 @@ class Clocks:
         """
         status = case.status
         if status is RECEIVED and case.intake.notice is None:
-            return Timer(self.midnight_after(case.clock.notice_due), "deemed_acceptance")
+            received = self.local(case.intake.received).date()
+            due = self.held(
+                "correction_notice", received, CORRECTION_NOTICE_DAYS, case.clock.notice_due
+            )
+            return Timer(self.midnight_after(due), "deemed_acceptance")
         if status is not IN_REVIEW:
             return None
         best: Timer | None = None
@@ -290,7 +390,13 @@ class Clocks:
                 continue
             if active is not None and active.start <= st.due:
                 continue  # paused by the running stop; re-dated when it ends
-            moment = self.midnight_after(st.due)
+            due = st.due
+            limit = plan.steps[sid].limit
+            if limit is not None and limit[1] == "working_days" and not case.clock.stops:
+                # the co-department's own limit: held to its earliest end (HELD_BY)
+                assert st.opened is not None
+                due = self.held("step", self.day_of(st.opened), limit[0], due)
+            moment = self.midnight_after(due)
             if best is None or moment < best.at:
                 best = Timer(moment, "deemed_agreement", sid)
         return best

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from ..errors import ActionNotAllowed, CaseDataError
 from ..plan import MatterPlan
+from ..signing import Keys
 from .case import Case
 from .clocks import Clocks
 from .records import StepState
@@ -43,10 +44,12 @@ Handled = tuple[Details, "dict[str, StepState] | None"]
 
 
 class Ctx(NamedTuple):
-    """The matter's plan and the engine's clocks: what every action may consult."""
+    """The matter's plan and the engine's clocks: what every action may consult (and
+    the people's public keys, when the engine was given them, for ``sign``)."""
 
     plan: MatterPlan
     clocks: Clocks
+    keys: Keys | None = None
 
 
 class Command(NamedTuple):

@@ -21,9 +21,10 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
-from ..audit import Event, EventLog
+from ..audit import Event, EventLog, LogTampered, verify
 from ..errors import CaseDataError
 from ..timelimits import ClockStop
+from . import case as _case_module
 from .case import CASE_FORMAT, Case
 from .records import (
     APPROVED,
@@ -48,6 +49,7 @@ from .records import (
     ActiveStop,
     CaseClock,
     Certificate,
+    Cosignature,
     Decision,
     Ending,
     ExtensionGrant,
@@ -55,7 +57,6 @@ from .records import (
     Intake,
     Notice,
     Payment,
-    Signature,
     StepState,
     StepStatus,
     optional_day,
@@ -135,9 +136,9 @@ def passed_state(
     )  # fmt: skip
 
 
-def _signature(actor: str, details: Mapping[str, Any]) -> Signature:
+def _signature(actor: str, details: Mapping[str, Any]) -> Cosignature:
     return _NEW(
-        Signature, (actor, details.get("for"), details.get("section"), details.get("opinion"))
+        Cosignature, (actor, details.get("for"), details.get("section"), details.get("opinion"))
     )
 
 
@@ -437,6 +438,15 @@ def _extend(case: Case, e: Event, patch: Patch) -> _Changes:
     return {"clock": _with_dues(case.clock, d["due"], extension=grant)}
 
 
+def _redate(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    clock = _with_dues(case.clock, d["due"], notice_due=date.fromisoformat(d["notice_due"]))
+    steps = step_map(case)
+    for sid, due in d["steps"].items():
+        steps[sid] = with_fields(steps[sid], due=optional_day(due))
+    return {"clock": clock, "steps": MappingProxyType(steps)}
+
+
 def _absence(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     absence = Absence(
@@ -498,12 +508,14 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "start_clock_stop": _start_stop,
     "end_clock_stop": _end_stop,
     "extend": _extend,
+    "redate": _redate,
     "record_absence": _absence,
     "record_payment": _payment,
     "waive_fee": _waiver,
     "issue_certificate": _certificate,
     "deliver": _deliver,
     "close": _close,
+    "sign": _unchanged,
 }
 
 #: Every action a case's record may hold: what :func:`evolve` folds.
@@ -570,3 +582,39 @@ def fold(events: Iterable[Event]) -> Case:
     if case is None:
         raise CaseDataError("an empty event log describes no case")
     return case
+
+
+def prove(case: Case) -> None:
+    """Check that ``case`` is what its events prove: chain, head, and the fold.
+
+    The snapshot a serialised case carries (its state and its index of caller-given
+    ids) is trusted only when it equals the fold of its verified events.
+
+    Raises:
+        LogTampered: the chain is broken (the codes of :func:`~..audit.verify`), or the
+            snapshot differs from the fold (``code`` ``state``, naming the first field
+            that differs).
+    """
+    events = case.events
+    verify(events, head=case.head)
+    try:
+        folded = fold(events)
+    except CaseDataError as err:
+        raise LogTampered(case.version, "malformed", str(err)) from None
+    for name in Case._fields:
+        if name != "events" and getattr(folded, name) != getattr(case, name):
+            raise LogTampered(
+                case.version,
+                "state",
+                f"the stored state's {name!r} is not what the events prove; "
+                "the snapshot was edited (or written by another program)",
+            )
+    if folded.events.caller_ids() != events.caller_ids():
+        raise LogTampered(
+            case.version,
+            "state",
+            "the stored index of caller-given event ids is not what the events prove",
+        )
+
+
+_case_module._PROOF.append(prove)

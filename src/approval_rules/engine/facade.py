@@ -10,34 +10,68 @@ with the step map the handler computed).  Everything else is in the modules it c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from .._wording import suggestion
-from ..audit import Event, canonical_json, next_event, verify
+from ..audit import Event, LogTampered, canonical_json, next_event, verify
 from ..catalogue import Catalogue
 from ..compiler import compiled_plans, matter_plan
-from ..errors import ActionNotAllowed, CalendarError, CaseDataError, CaseError, StaleCase
+from ..errors import ActionNotAllowed, CalendarNotPublished, CaseDataError, CaseError, StaleCase
 from ..graph import Process
 from ..plan import MatterPlan
+from ..signing import Keys
 from ..workdays import WorkCalendar
-from .actions import CLOCK_EVENTS, REGISTRY
+from .actions import CLOCK_EVENTS, REGISTRY, UNDATED
 from .bounds import caller_id, check_input, shown
 from .case import CASE_FORMAT, Case
 from .clocks import Clocks, Timer
 from .context import Command, Ctx, Details, Handled
-from .evolve import Patch, evolve, fold, opened_state
+from .evolve import Patch, apply_event, evolve, opened_state
 from .fees import require_fee_fields
 from .intake import check_applicant, check_files, check_materials
 from .records import SYSTEM, TERMINAL
+from .redate import REDATE, Redated, redate, redate_all
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
+from .signatures import signed_steps
 from .steps import named_step
 
 __all__ = ["Engine"]
 
 _NEW: Final = tuple.__new__
+
+
+def _same(given: Any, recorded: Any) -> bool:
+    """Whether a detail as given equals the value the event recorded for it (amounts
+    and days are recorded as text: ``100`` and ``"100.00"`` are the same amount)."""
+    if given == recorded:
+        return True
+    if isinstance(given, Mapping) and isinstance(recorded, Mapping):
+        return given.keys() == recorded.keys() and all(
+            _same(v, recorded[k]) for k, v in given.items()
+        )
+    if isinstance(given, list | tuple) and isinstance(recorded, list | tuple):
+        return len(given) == len(recorded) and all(map(_same, given, recorded))
+    if isinstance(given, bool) or isinstance(recorded, bool):
+        return False
+    if isinstance(given, int | float | Decimal | str) and isinstance(recorded, int | float | str):
+        try:
+            return Decimal(str(given)) == Decimal(str(recorded))
+        except InvalidOperation:
+            return str(given) == str(recorded)
+    return str(given) == str(recorded)
+
+
+def _differing_detail(recorded: Mapping[str, Any], given: Mapping[str, Any]) -> str | None:
+    """The first detail of a retried action that the event with its id recorded with
+    another value (details the event does not record are not compared)."""
+    for key, value in given.items():
+        if key in recorded and not _same(value, recorded[key]):
+            return key
+    return None
 
 
 class Engine:
@@ -49,6 +83,9 @@ class Engine:
         calendar: the working-day calendar deadlines are counted on.
         tz: the office's time zone (default Asia/Shanghai); ``at`` values are read in
             it and events are dated in it.
+        keys: the people's public keys (:func:`~..signing.load_keys`): a ``sign``
+            whose signature does not verify is then refused at once (``bad-signature``);
+            without them it is recorded and reported by :meth:`Case.verify`.
 
     Engines share nothing that changes: two engines with different catalogues or
     calendars can run side by side in one process.  An engine keeps the due dates it
@@ -56,14 +93,22 @@ class Engine:
     """
 
     def __init__(
-        self, catalogue: Catalogue, calendar: WorkCalendar, *, tz: tzinfo | None = None
+        self,
+        catalogue: Catalogue,
+        calendar: WorkCalendar,
+        *,
+        tz: tzinfo | None = None,
+        keys: Keys | None = None,
     ) -> None:
         if not isinstance(catalogue, Catalogue):
             raise TypeError(f"catalogue must be a Catalogue (got {type(catalogue).__name__})")
         if not isinstance(calendar, WorkCalendar):
             raise TypeError(f"calendar must be a WorkCalendar (got {type(calendar).__name__})")
+        if keys is not None and not isinstance(keys, Keys):
+            raise TypeError(f"keys must be signing.Keys (got {type(keys).__name__})")
         self.catalogue = catalogue
         self.calendar = calendar
+        self.keys = keys
         self.tz: tzinfo = tz if tz is not None else ZoneInfo("Asia/Shanghai")
         if datetime(2025, 1, 1, tzinfo=self.tz).utcoffset() is None:
             raise TypeError("tz must give a UTC offset (a ZoneInfo or a datetime.timezone)")
@@ -72,6 +117,7 @@ class Engine:
         self._plans: Mapping[str, MatterPlan] = compiled_plans(catalogue)
         # each plan bound to this engine's clocks, as the checks and handlers take them
         self._contexts: dict[str, Ctx] = {}
+        self._signed_steps: dict[str, frozenset[str]] = {}
 
     # ----------------------------------------------------------------- plans
 
@@ -101,7 +147,8 @@ class Engine:
             raise TypeError(f"case must be a Case (got {type(case).__name__})")
         ctx = self._contexts.get(case.matter_id)
         if ctx is None:  # (a catalogue's plan of a matter never changes)
-            ctx = self._contexts[case.matter_id] = Ctx(self._plan(case.matter_id), self._clocks)
+            plan = self._plan(case.matter_id)
+            ctx = self._contexts[case.matter_id] = Ctx(plan, self._clocks, self.keys)
         plan = ctx.plan
         if plan.hash != case.matter_hash:
             raise CaseError(
@@ -124,8 +171,8 @@ class Engine:
 
     # ----------------------------------------------------------------- the record
 
-    @staticmethod
     def _record(
+        self,
         case: Case,
         moment: datetime,
         stamp: str,
@@ -136,11 +183,18 @@ class Engine:
     ) -> Case:
         """The case after the event ``handled`` describes: built, hashed and folded."""
         details, steps = handled
+        details = self._clocks.flagged(details)
         eid = event_id if event_id is not None else f"{case.id}#{case.version + 1}"
         event = case.events.next_event(eid, stamp, actor, action, details)
         return evolve(case, event, _NEW(Patch, (moment, steps)))
 
-    def _advance(self, ctx: Ctx, case: Case, until: datetime) -> Case:
+    def _advance(self, ctx: Ctx, case: Case, until: datetime, *, hold: bool = False) -> Case:
+        """Record the clock events due up to ``until``.
+
+        A clock event that needs a year the calendar does not know raises
+        :class:`~..errors.CalendarNotPublished`, or with ``hold`` stays unrecorded (the
+        case as it was before it; only :data:`~.actions.UNDATED` actions go on).
+        """
         while True:
             timer = ctx.clocks.next_timer(ctx.plan, case)
             if timer is None or timer.at > until:
@@ -148,7 +202,12 @@ class Engine:
             # dated when the limit ran out, or with the last event if that came later
             moment = max(timer.at, case.last_at)
             timer = timer._replace(at=moment)
-            handled = CLOCK_EVENTS[timer.action](ctx, case, timer)
+            try:
+                handled = CLOCK_EVENTS[timer.action](ctx, case, timer)
+            except CalendarNotPublished:
+                if hold:
+                    return case
+                raise
             case = self._record(
                 case, moment, moment.isoformat(), SYSTEM, timer.action, handled, None
             )
@@ -189,8 +248,9 @@ class Engine:
             TypeError: ``at`` is naive.
             CaseDataError: unknown matter, fields, materials, malformed input or input
                 outside the bounds (:mod:`.bounds`: ids, texts, numbers, nesting).
-            ActionNotAllowed: green channel asked for but not available, or a date the
-                calendar has no data for.
+            ActionNotAllowed: green channel asked for but not available.
+            CalendarNotPublished: the correction-notice window or the first step's due
+                date falls in a year the calendar has no data for.
         """
         plan = self._plan(matter_id)
         clocks = self._clocks
@@ -220,11 +280,8 @@ class Engine:
                     code="no-green-channel",
                 )
         stamp = local.isoformat()
-        try:
-            notice_due = clocks.notice_due(local.date())
-            due, due_text = clocks.step_due(plan.step_limit(plan.start, green_channel), local)
-        except CalendarError as err:
-            raise ActionNotAllowed("submit", str(err), code="calendar") from None
+        notice_due = clocks.notice_due(local.date())
+        due, due_text = clocks.step_due(plan.step_limit(plan.start, green_channel), local)
         if case_id is None:
             payload = [matter_id, fields, files, stamp, actor]
             case_id = "c-" + hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:12]
@@ -243,6 +300,7 @@ class Engine:
             "notice_due": notice_due,
             "open": [[plan.start, due_text]],
         }
+        details = clocks.flagged(details)
         event = next_event(
             (), id=f"{case_id}#1", at=stamp, actor=actor, action="submit", details=details
         )
@@ -281,8 +339,10 @@ class Engine:
             StaleCase: ``expected_version`` is not the case's version.
             CaseDataError: malformed details, or input outside the bounds
                 (:mod:`.bounds`: ids, texts, numbers, nesting).
-            CalendarError: a date the calendar has no official data for (it never
-                guesses; add an overlay or use a provisional calendar).
+            CalendarNotPublished: the action (or a clock event due before it) needs a
+                year the calendar has no data for (it never guesses; add an overlay or
+                use a provisional calendar).  Undated actions (withdraw, record_absence)
+                never raise it: they are recorded while such a clock event waits.
             CaseError: the engine's matter is another version than the case's.
         """
         ctx = self._ctx(case)
@@ -301,6 +361,14 @@ class Engine:
                     raise ActionNotAllowed(
                         action,
                         f"event id {event_id!r} was already used for {used[1]!r} by {used[2]}",
+                        code="event-id-reused",
+                    )
+                differs = _differing_detail(case.events[used[0] - 1].details, details)
+                if differs is not None:
+                    raise ActionNotAllowed(
+                        action,
+                        f"event id {event_id!r} was already used for {action!r} with another "
+                        f"{differs!r}; use a new id for a new action",
                         code="event-id-reused",
                     )
                 return case
@@ -323,7 +391,8 @@ class Engine:
                     f"(it takes: {', '.join(spec.details) or 'none'})"
                 )
         check_input(details, action, details=True)
-        case = self._advance(ctx, case, local)
+        # an undated action goes on while a clock event waits for its year's calendar
+        case = self._advance(ctx, case, local, hold=action in UNDATED)
         if case.status in TERMINAL:
             raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")
         step = named_step(ctx.plan, case, details, action) if spec.per_step else None
@@ -331,7 +400,16 @@ class Engine:
         stamp = local.isoformat()
         command = _NEW(Command, (action, local, stamp, actor, details))
         handled = spec.handle(ctx, case, command, auth)
+        if step is not None and step in self._signed(ctx):
+            handled = ({**handled[0], "signed": True}, handled[1])
         return self._record(case, local, stamp, actor, action, handled, event_id)
+
+    def _signed(self, ctx: Ctx) -> frozenset[str]:
+        """The matter's steps whose actions must be signed (kept per matter version)."""
+        found = self._signed_steps.get(ctx.plan.hash)
+        if found is None:
+            found = self._signed_steps[ctx.plan.hash] = signed_steps(ctx)
+        return found
 
     def advance(self, case: Case, at: datetime) -> Case:
         """Record the clock events that fell due up to ``at``; the same case if none did.
@@ -342,13 +420,20 @@ class Engine:
         ``on_timeout: deem_agreed``; termination when a tolerated gap's make-up
         date passed.
 
+        ``at`` before the case's last event returns the case unchanged: no clock event
+        is dated before the last event, and advancing to a later moment records what
+        fell due (a host reading many cases with a clock a little behind another
+        server's never fails on one of them).
+
         Raises:
-            TypeError: ``at`` is naive.
-            ActionNotAllowed: ``at`` is before the case's last event.
-            CalendarError: a date the calendar has no official data for.
+            NaiveDatetime: ``at`` is naive (a ``TypeError``).
+            CalendarNotPublished: a clock event needs a year the calendar has no data for.
         """
         ctx = self._ctx(case)
-        return self._advance(ctx, case, self._after_last(case, at, "advance"))
+        local = self._clocks.local(at)
+        if local < case.last_at:
+            return case
+        return self._advance(ctx, case, local)
 
     def next_timer(self, case: Case) -> Timer | None:
         """When ``case`` next changes by itself, if nobody acts: a :class:`~.clocks.Timer`
@@ -361,36 +446,105 @@ class Engine:
         return ctx.clocks.next_timer(ctx.plan, case)
 
     def replay(self, events: Sequence[Event], *, head: str | None = None) -> Case:
-        """Rebuild a case from its log after verifying the hash chain.
+        """Rebuild a case from its log after verifying the hash chain and who acted.
+
+        Beyond the chain, every event is checked against the case as the events before
+        it left it: a person's action must pass the same check :meth:`act` runs (the
+        actor was a signer, a backup whose principal was absent, the applicant …, on
+        the day of the event), and a ``system`` event must be a clock event that had
+        fallen due, or a ``redate`` of an open case.  A chain anyone could recompute (no
+        keys) is thus also a record of allowed actions only.
 
         Args:
             events: the log.
             head: the last hash kept elsewhere (detects a truncated log).
 
         Raises:
-            LogTampered: the chain is broken (a :class:`~..errors.CaseError`).
+            LogTampered: the chain is broken, or an event's actor was not authorised
+                at that moment (``code`` ``unauthorised``); a
+                :class:`~..errors.CaseError`.
             CaseDataError: an event does not fit.
             CaseError: the case ran under another version of the matter.
         """
         verify(events, head=head)
-        case = fold(events)
+        case: Case | None = None
+        ctx: Ctx | None = None
+        for event in events:
+            if case is None:
+                if event.actor == SYSTEM:
+                    raise LogTampered(event.seq, "unauthorised", f"{SYSTEM!r} cannot submit")
+            else:
+                if ctx is None:
+                    ctx = self._ctx(case)
+                self._authorised(ctx, case, event)
+            case = apply_event(case, event)
+        if case is None:
+            raise CaseDataError("an empty event log describes no case")
         self._ctx(case)
         return case
+
+    def _authorised(self, ctx: Ctx, case: Case, event: Event) -> None:
+        """Whether ``event`` was allowed on ``case`` (the case before it), as ``act`` or
+        the clocks would have allowed it; else :class:`LogTampered` ``unauthorised``."""
+        action, actor = event.action, event.actor
+        moment = datetime.fromisoformat(event.at).astimezone(self.tz)
+        if actor == SYSTEM:
+            if action == REDATE and case.status not in TERMINAL:
+                # dates computed again on a newer calendar: replay cannot re-derive them
+                # without that calendar, and they give nobody a right to act
+                return
+            timer = ctx.clocks.next_timer(ctx.plan, case)
+            if timer is None or timer.action != action or timer.at > moment:
+                raise LogTampered(
+                    event.seq,
+                    "unauthorised",
+                    f"{action!r} by {SYSTEM!r} is not a clock event that had fallen due",
+                )
+            return
+        spec = REGISTRY.get(action)
+        try:
+            if spec is None:
+                raise ActionNotAllowed(action, "not an action a person may take")
+            if case.status in TERMINAL:
+                raise ActionNotAllowed(action, f"the case was {case.status.value}")
+            step = named_step(ctx.plan, case, event.details, action) if spec.per_step else None
+            spec.check(ctx, case, action, step, actor, moment.date())
+            if (step is not None and step in self._signed(ctx)) != (
+                event.details.get("signed") is True
+            ):
+                raise ActionNotAllowed(
+                    action, "the event does not say whether it must be signed as the step does"
+                )
+        except ActionNotAllowed as err:
+            raise LogTampered(
+                event.seq,
+                "unauthorised",
+                f"{actor} was not allowed to {action} at {event.at}: {err.reason}",
+            ) from None
 
     def available_actions(self, case: Case, at: datetime) -> list[AvailableAction]:
         """What each person may do on the case at ``at`` (clock events applied first).
 
         Every listed ``(action, actor)`` succeeds with suitable details; anything not
-        listed is refused.  Backups appear only while their principal is absent.
+        listed is refused.  Backups appear only while their principal is absent; each
+        lists whom it stands in for (:attr:`AvailableAction.stands_in_for`).  An action
+        that would need a year the calendar has no data for is not listed; while a clock
+        event waits for such a year only the undated actions are.
+
+        ``at`` before the case's last event gives ``[]``: nothing can be done at that
+        moment (:meth:`act` would refuse it with ``time-goes-back``), and a listing of
+        many cases read at one moment never fails on a case acted on a little later.
 
         Raises:
-            TypeError: ``at`` is naive.
-            ActionNotAllowed: ``at`` is before the case's last event.
-            CalendarError: a date the calendar has no official data for.
+            NaiveDatetime: ``at`` is naive (a ``TypeError``).
         """
         ctx = self._ctx(case)
-        local = self._after_last(case, at, "advance")
-        return available_actions(ctx, self._advance(ctx, case, local), local.date())
+        local = self._clocks.local(at)
+        if local < case.last_at:
+            return []
+        case = self._advance(ctx, case, local, hold=True)
+        timer = ctx.clocks.next_timer(ctx.plan, case)
+        return available_actions(ctx, case, local, held=timer is not None and timer.at <= local)
 
     def deadlines(self, case: Case, at: datetime) -> Deadlines:
         """The case's periods on the day of ``at``: due dates, elapsed, remaining, used.
@@ -407,3 +561,27 @@ class Engine:
         """
         ctx = self._ctx(case)
         return deadlines(ctx, case, self._clocks.local(at).date())
+
+    def redate(self, case: Case, calendar: WorkCalendar, *, at: datetime) -> Case:
+        """``case`` with its due dates computed again on ``calendar`` (the official data
+        for a year arrived): one ``redate`` event with the old and new dates when a date
+        moved or stopped being provisional; the same case otherwise (idempotent).  See
+        :mod:`.redate`; :meth:`redate_all` does a batch.
+
+        Raises:
+            TypeError: ``at`` is naive, or ``calendar`` is not a WorkCalendar.
+            CalendarNotPublished: ``calendar`` lacks a year the case's dates need.
+            CaseError: the engine's matter is another version than the case's.
+        """
+        return self.redate_all((case,), calendar, at=at).cases[0]
+
+    def redate_all(self, cases: Iterable[Case], calendar: WorkCalendar, *, at: datetime) -> Redated:
+        """Re-date every open case in ``cases`` on ``calendar`` (see :meth:`redate`): the
+        cases, how many changed and the earliest and latest shift in days."""
+        if not isinstance(calendar, WorkCalendar):
+            raise TypeError(f"calendar must be a WorkCalendar (got {type(calendar).__name__})")
+        clocks = Clocks(calendar, self.tz)
+        local = clocks.local(at)
+        return redate_all(
+            cases, calendar, lambda case: redate(case, clocks, self._ctx(case).plan, local)
+        )

@@ -48,6 +48,7 @@ __all__ = [
     "ActiveStop",
     "CaseClock",
     "Certificate",
+    "Cosignature",
     "Decision",
     "Ending",
     "ExtensionGrant",
@@ -57,7 +58,6 @@ __all__ = [
     "Payment",
     "Problem",
     "Settlement",
-    "Signature",
     "Status",
     "StepState",
     "StepStatus",
@@ -192,7 +192,7 @@ class Intake(NamedTuple):
     makeup_by: date | None = None
 
 
-class Signature(NamedTuple):
+class Cosignature(NamedTuple):
     """One signature on a step several people sign (a quorum, or sections).
 
     Attributes:
@@ -232,7 +232,7 @@ class StepState(NamedTuple):
     on_behalf_of: str | None = None
     opinion: str | None = None
     agreed: bool = True
-    signatures: tuple[Signature, ...] = ()
+    signatures: tuple[Cosignature, ...] = ()
 
 
 class Decision(NamedTuple):

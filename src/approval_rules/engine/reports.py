@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
-from ..errors import ActionNotAllowed
+from ..errors import ActionNotAllowed, CalendarError, CaseDataError
 from ..plan import Limit
-from ..timelimits import CERTIFICATE_DAYS, CORRECTION_NOTICE_DAYS, ClockStop, progress
-from .actions import REGISTRY
+from ..timelimits import CERTIFICATE_DAYS, CORRECTION_NOTICE_DAYS, ClockStop, Due, progress
+from .actions import REGISTRY, UNDATED
 from .case import Case
-from .context import ActionSpec, Ctx
+from .context import ActionSpec, Command, Ctx, Details
 from .records import OPEN, REFUSED, SYSTEM
 
 __all__ = ["AvailableAction", "Deadline", "Deadlines", "available_actions", "deadlines"]
@@ -37,13 +37,29 @@ class AvailableAction:
             is recorded absent; the applicant's id for applicant actions).
         choices: the allowed values of the action's main detail: send-back targets,
             clock-stop kinds, people whose absence the actors may record, fee items
-            that may be waived.
+            that may be waived, events waiting for a signature (``sign``).
+        stands_in_for: ``(backup, principal)`` for each actor who may act only as a
+            backup (AB岗): the absent principal they stand in for, recorded as ``for``
+            in the event (``dict(a.stands_in_for)`` maps backup → principal).  Actors
+            not listed here act in their own name.
     """
 
     action: str
     step: str | None
     actors: tuple[str, ...]
     choices: tuple[str, ...] = ()
+    stands_in_for: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON data: ``{"action", "step", "actors", "choices", "stands_in_for"}``, the
+        last an object backup → principal (docs/engine.md, "JSON views")."""
+        return {
+            "action": self.action,
+            "step": self.step,
+            "actors": list(self.actors),
+            "choices": list(self.choices),
+            "stands_in_for": dict(self.stands_in_for),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +79,13 @@ class Deadline:
         overdue: the day is after ``due`` and the period had not ended by then.
         ended: the day the period stopped running (decision, delivery, closing …).
         stopped: a clock stop is running.
-        provisional: the answer depends on a year without official calendar data.
+        provisional: the answer depends on a year without official calendar data
+            (on the calendar in use, overlays included).
+        bounds: for a provisional working-day period, its best estimate and the
+            earliest and latest dates the State Council's notice could still produce
+            (:class:`~..timelimits.Due`); ``due`` is the bound the obligation is held
+            to (:data:`~.clocks.HELD_BY`: the earliest for the office's periods).
+            ``None`` when the date cannot move.
     """
 
     name: str
@@ -77,6 +99,7 @@ class Deadline:
     ended: date | None = None
     stopped: bool = False
     provisional: bool = False
+    bounds: Due | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON data."""
@@ -91,6 +114,7 @@ class Deadline:
             "ended": self.ended.isoformat() if self.ended else None,
             "stopped": self.stopped,
             "provisional": self.provisional,
+            "bounds": None if self.bounds is None else self.bounds.to_dict(),
         }
 
 
@@ -125,29 +149,101 @@ class Deadlines:
         }
 
 
-def available_actions(ctx: Ctx, case: Case, day: date) -> list[AvailableAction]:
-    """What each person may do on ``case`` on ``day`` (clock events already recorded).
+#: How far ahead of an action a date it records can lie, at most (see :func:`_all_known`).
+_HORIZON: Final = timedelta(days=550)
+
+
+def _probe_details(spec: ActionSpec, step: str | None, choices: Sequence[str]) -> Details:
+    """Details that let a dated action's handler compute the dates it would record."""
+    details: dict[str, Any] = {"step": step} if spec.per_step else {}
+    for key in spec.details:
+        if key in ("to", "kind", "item") and choices:
+            details[key] = choices[0]
+        elif key in ("reason", "notice", "number", "signed_by"):
+            details[key] = "probe"
+        elif key == "reasons":
+            details[key] = ["probe"]
+    return details
+
+
+def _needs_unknown_year(
+    ctx: Ctx, case: Case, spec: ActionSpec, step: str | None, choices: Sequence[str],
+    actor: str, at: datetime,
+) -> bool:  # fmt: skip
+    """Whether doing the offer now would need a year the calendar has no data for.
+
+    The handler runs on probe details (handlers are pure: nothing is recorded); a
+    refusal of the probe details themselves says nothing about the calendar.
+    """
+    if spec.name in UNDATED:
+        return False
+    auth = spec.check(ctx, case, spec.name, step, actor, at.date())
+    details = _probe_details(spec, step, choices)
+    if spec.name == "record_payment":
+        details["amount"] = str(case.settlement.outstanding)
+    elif spec.name == "accept" and case.intake.gaps:
+        details["makeup_by"] = at.date().isoformat()  # the dues come before its check
+    command = Command(spec.name, at, at.isoformat(), actor, details)
+    try:
+        spec.handle(ctx, case, command, auth)
+    except CalendarError:
+        return True
+    except (ActionNotAllowed, CaseDataError):
+        return False
+    return False
+
+
+def _all_known(ctx: Ctx, at: datetime) -> bool:
+    """Whether every date an action at ``at`` can need is known: the calendar answers
+    for any year (provisional), or covers every year up to :data:`_HORIZON` after
+    ``at``.  No period reaches further: a due date lies at most its limit after ``at``
+    (stops only push the start), and limits are bounded (``model.MAX_LIMIT``: 250
+    working days or the equivalent, an extension ``MAX_EXTENSION`` = 60, the
+    certificate's 10: 320 working days, about 470 calendar days at 250 a year).
+    """
+    calendar = ctx.clocks.calendar
+    if calendar.provisional:
+        return True
+    years = calendar.years
+    last = (at + _HORIZON).year
+    return all(year in years for year in range(at.year, last + 1))
+
+
+def available_actions(
+    ctx: Ctx, case: Case, at: datetime, *, held: bool = False
+) -> list[AvailableAction]:
+    """What each person may do on ``case`` at ``at`` (clock events already recorded).
 
     Every action of the registry, in its order, with each offer it makes and everyone
     its check lets through; the step actions together for each open step, in the
     order the steps opened.  Backups appear only while their principal is recorded
-    absent.
+    absent.  An offer whose dates fall in a year the calendar has no data for is left
+    out (its handler is probed); with ``held`` (a clock event waits for such a year)
+    only the :data:`~.actions.UNDATED` actions are offered.
     """
     if case.is_terminal:
         return []
+    day = at.date()
+    probe = not _all_known(ctx, at)
     people = [p for p in dict.fromkeys((*ctx.plan.staff, case.intake.applicant_id)) if p != SYSTEM]
     out: list[AvailableAction] = []
 
     def offer(spec: ActionSpec, step: str | None, choices: Sequence[str]) -> None:
         actors: list[str] = []
+        backups: list[tuple[str, str]] = []
         for person in people:
             try:
-                spec.check(ctx, case, spec.name, step, person, day)
-            except ActionNotAllowed:
+                auth = spec.check(ctx, case, spec.name, step, person, day)
+            except (ActionNotAllowed, CalendarError):  # a check may count days too
                 continue
             actors.append(person)
-        if actors:
-            out.append(AvailableAction(spec.name, step, tuple(actors), tuple(choices)))
+            if auth.principal != person:
+                backups.append((person, auth.principal))
+        if not actors or (held and spec.name not in UNDATED):
+            return
+        if probe and _needs_unknown_year(ctx, case, spec, step, choices, actors[0], at):
+            return
+        out.append(AvailableAction(spec.name, step, tuple(actors), tuple(choices), tuple(backups)))
 
     step_specs = [spec for spec in REGISTRY.values() if spec.per_step]
     for spec in REGISTRY.values():
@@ -188,9 +284,10 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         if unit == "working_days":
             p = progress(calendar, start, value, max(on, start), stops=counted, extension=extension)
             total = value + extension
+            found = clocks.bounds(limit, start, counted, extension)
             return Deadline(
                 name, start, due, total, p.elapsed, total - p.elapsed, p.fraction_used,
-                on > due, until, running, p.provisional,
+                on > due, until, running, p.provisional or found is not None, found,
             )  # fmt: skip
         elapsed = calendar.workdays_between(start, on) if on > start else 0
         left = calendar.workdays_between(on, due) if due > on else 0

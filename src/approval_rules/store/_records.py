@@ -134,7 +134,9 @@ class BrokenCase(NamedTuple):
         code: :attr:`~approval_rules.audit.LogTampered.code` (``sequence``, ``chain``,
             ``hash``, ``time``, ``head``, ``malformed``), or ``definition`` (the matter
             definition the case pins is missing or changed), ``orphan`` (events without
-            a case row).
+            a case row); with keys, ``missing``, ``bad-signature`` or ``no-key`` (a
+            signature, :class:`~approval_rules.signing.SignatureProblem`); with the
+            engine's re-check of who acted, ``unauthorised``.
         message: plain words.
     """
 

@@ -22,14 +22,17 @@ from ..errors import (
     ActionNotAllowed,
     ApprovalRulesError,
     CaseDataError,
+    CaseError,
     CaseNotFound,
     DefinitionError,
     EventConflict,
+    NaiveDatetime,
     StaleCase,
     StoreError,
 )
 from ..graph import Process
 from ..model import Matter
+from ..signing import Keys
 from ._backend import Backend, Tx, UniqueViolation
 from ._derive import (
     NO_DUE,
@@ -100,7 +103,7 @@ def _aware(moment: object, name: str) -> datetime:
     if not isinstance(moment, datetime):
         raise TypeError(f"{name} must be a datetime (got {type(moment).__name__})")
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise TypeError(f"{name} must be timezone-aware, e.g. tzinfo=ZoneInfo('Asia/Shanghai')")
+        raise NaiveDatetime(name, moment)
     return moment
 
 
@@ -605,13 +608,23 @@ class CaseStore:
         for case_id, group in itertools.groupby(rows, key=lambda row: row[0]):
             yield case_id, list(group)
 
-    def check(self) -> CheckReport:
+    def check(self, *, keys: Keys | None = None, authorised: bool = False) -> CheckReport:
         """Verify every stored record: chain, sequence, head, rows, definitions.
 
         Returns every broken case with its first bad event (a case whose record is
         intact but whose pinned matter definition is missing or changed is reported
         with code ``definition``; events without a case row with ``orphan``).
+
+        Args:
+            keys: the people's public keys: every signature is verified too, and every
+                event of a ``signed`` step must be signed (codes ``missing``,
+                ``bad-signature``, ``no-key``; one line per event).
+            authorised: replay every case through the store's engine, which re-checks
+                that each event's actor was allowed to act then (code
+                ``unauthorised``).  Cases of a matter version other than the engine's
+                are checked without it.
         """
+        engine = self._need_engine("check who acted") if authorised else None
         broken: list[BrokenCase] = []
         count = 0
         with self._backend.transaction(write=False) as tx:
@@ -627,6 +640,7 @@ class CaseStore:
                     message = str(err).removeprefix(f"event {err.seq}: ")
                     broken.append(BrokenCase(case_id, err.seq, err.code, message))
                     continue
+                broken += _trusted(case, engine, keys)
                 if not definitions.get(case.matter_hash, False):
                     state = "changed" if case.matter_hash in definitions else "missing"
                     broken.append(BrokenCase(
@@ -723,6 +737,22 @@ class CaseStore:
             defined.add(written)
         self._write(tx, case, 0, new_event_rows(case, 0), staffing)
         return 1
+
+
+def _trusted(case: Case, engine: Engine | None, keys: Keys | None) -> list[BrokenCase]:
+    """What replay (who acted) and the signatures say is wrong with a verified case."""
+    found: list[BrokenCase] = []
+    if engine is not None:
+        try:
+            engine.replay(case.events, head=case.head)
+        except LogTampered as err:
+            message = str(err).removeprefix(f"event {err.seq}: ")
+            found.append(BrokenCase(case.id, err.seq, err.code, message))
+        except CaseError:
+            pass  # another version of the matter: the engine cannot judge it
+    if keys is not None:
+        found += [BrokenCase(case.id, p.seq, p.code, p.message) for p in keys.problems(case.events)]
+    return found
 
 
 def _split(

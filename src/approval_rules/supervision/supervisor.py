@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from ..compiler import compile_matter
 from ..engine import Case, fold
-from ..errors import CaseDataError
+from ..errors import CaseDataError, NaiveDatetime
 from ..graph import Process
 from ..loader import Catalogue
 from ..workdays import WorkCalendar
@@ -41,7 +41,7 @@ def _aware(at: object) -> datetime:
     if not isinstance(at, datetime):
         raise TypeError(f"at must be a datetime (got {type(at).__name__})")
     if at.tzinfo is None or at.utcoffset() is None:
-        raise TypeError("at must be timezone-aware, e.g. tzinfo=ZoneInfo('Asia/Shanghai')")
+        raise NaiveDatetime("at", at)
     return at
 
 
