@@ -297,3 +297,18 @@ def test_several_signers_steps_without_signatures_are_written_as_before() -> Non
     assert '"wang",null,null,true]' in text
     eight = text.replace('"wang",null,null,true]', '"wang",null,null,true,[]]')
     assert Case.from_json(eight) == case
+
+
+def test_several_signers_show_in_the_json_export() -> None:
+    """graph --format json carries signers_needed and sections, as the route depends on them."""
+    import json
+
+    from approval_rules.compiler import compile_catalogue
+    from approval_rules.render import to_json
+
+    nodes = {
+        n["id"]: n for n in json.loads(to_json(compile_catalogue(_load())["m"]))["graph"]["nodes"]
+    }
+    assert nodes["inspect"]["signers_needed"] == 2
+    assert nodes["sections"]["sections"] == {"construction": "fu", "safety": "ai"}
+    assert nodes["decide"]["on_disagree"] == "opinion"
