@@ -70,7 +70,7 @@ from approval_rules.workdays import WorkCalendar
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 MATTERS = ("construction_permit", "planning_permit", "company_registration")
-REVIEWER = "fu_hong"  # signs the construction permit's section_review
+REVIEWER = "fu_hong"  # signs their section of the construction permit's section_review
 FIELD = {"number": 100, "boolean": False, "text": "甲", "date": "2024-01-01"}
 
 

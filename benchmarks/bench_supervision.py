@@ -73,7 +73,8 @@ CONSTRUCTION = (
      "quality_safety_measures": [JPG], "funding_commitment": [JPG],
      "construction_drawings": "paper"},
     "dangyang_jiangong",
-    [("pass", "fu_hong", {"step": "section_review"}),
+    [*(("pass", who, {"step": "section_review"})  # each signs their own section
+       for who in ("fu_hong", "ai_wei", "yu_ying", "zheng_can")),
      ("pass", "wang_wei", {"step": "deputy_review"}),
      ("pass", "shen_weidong", {"step": "head_approval"}),
      ("record_payment", "chen_qian", {"amount": "60000.00", "receipt": "R"}),

@@ -73,7 +73,10 @@ def construction(
     )  # fmt: skip
     case = engine.act(case, "accept", at=t(first), actor="wang_yueqin")
     plan: list[tuple[str, str, str, dict[str, Any]]] = [
-        ("section_review", "pass", "fu_hong", {"step": "section_review"}),
+        *(
+            ("section_review", "pass", who, {"step": "section_review"})
+            for who in ("fu_hong", "ai_wei", "yu_ying", "zheng_can")
+        ),  # each their section
         ("deputy_review", "pass", "wang_wei", {"step": "deputy_review"}),
         ("head_approval", "pass", "shen_weidong", {"step": "head_approval"}),
         ("pay", "record_payment", "chen_qian", {"amount": "60000.00", "receipt": "R-1"}),

@@ -20,14 +20,24 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "approval_rules"
 
 #: The compiler's checks of one subject each (``checks_<subject>.py``).
-CHECK_SUBJECTS = ("departments", "joint_handling", "people", "periods", "result", "steps", "time")
+CHECK_SUBJECTS = (
+    "departments",
+    "fees",
+    "joint_handling",
+    "people",
+    "periods",
+    "result",
+    "signing",
+    "steps",
+    "time",
+)
 
 #: The package's modules and subpackages, lowest layer first.
 LAYERS: list[set[str]] = [
     {"errors"},
     {"_json", "_wording", "_yaml_depth", "filetypes"},
     {"_yaml"},
-    {"conditions"},
+    {"conditions", "model_choices"},
     {"model"},
     {"catalogue", "audit", "workdays"},
     {"loader", "timelimits", "graph"},
@@ -70,7 +80,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"context"},  # what checks and handlers receive
     {"permissions", "intake", "steps", "alerts", "ratings"},
     {"migration"},  # moving an open case to another version of its matter
-    {"fees", "clock_actions", "closing", "delays", "signatures"},
+    {"fees", "clock_actions", "closing", "cosigning", "delays", "signatures"},
     {"review", "window"},
     {"actions"},  # the one registry
     {"reports", "redate"},

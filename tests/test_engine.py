@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from section_review import SECTION_REVIEWERS, sections_reviewed
 
 from approval_rules.audit import EventLog, LogTampered, verify
 from approval_rules.engine import (
@@ -93,7 +94,7 @@ def accepted(engine: Engine, at: str = "2025-09-26 09:00") -> Case:
 
 def approved(engine: Engine) -> Case:
     case = accepted(engine)
-    case = engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    case = sections_reviewed(engine, case, t("2025-09-28 10:00"))
     case = engine.act(case, "pass", at=t("2025-09-29 10:00"), actor="wang_wei")
     return engine.act(case, "pass", at=t("2025-09-29 15:00"), actor="shen_weidong")
 
@@ -443,7 +444,7 @@ def test_supplied_gap_lets_the_decision_through(engine: Engine) -> None:
     case = permit(engine, materials={"funding_commitment": None})
     case = engine.act(case, "accept", at=t("2025-09-26 10:00"), actor="wang_yueqin",
                       makeup_by="2025-10-09")  # fmt: skip
-    case = engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    case = sections_reviewed(engine, case, t("2025-09-28 10:00"))
     case = engine.act(case, "pass", at=t("2025-09-29 10:00"), actor="wang_wei")
     with refused("pass", "materials-outstanding"):
         engine.act(case, "pass", at=t("2025-09-29 15:00"), actor="shen_weidong")
@@ -487,7 +488,7 @@ def test_a_step_whose_condition_fails_is_skipped(engine: Engine) -> None:
 def test_send_back_reopens_the_steps_in_between(engine: Engine) -> None:
     """The head sends back to section review: section and deputy review are redone."""
     case = accepted(engine)
-    case = engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    case = sections_reviewed(engine, case, t("2025-09-28 10:00"))
     case = engine.act(case, "pass", at=t("2025-09-29 10:00"), actor="wang_wei")
     with refused("send_back", "bad-target"):
         engine.act(case, "send_back", at=t("2025-09-29 11:00"), actor="shen_weidong",
@@ -501,7 +502,7 @@ def test_send_back_reopens_the_steps_in_between(engine: Engine) -> None:
     assert "deputy_review" not in case.steps
     assert "head_approval" not in case.steps
     assert case.steps["section_review"].due == date(2025, 9, 30)  # 1 WD from 9/29
-    case = engine.act(case, "pass", at=t("2025-09-30 10:00"), actor="ai_wei")
+    case = sections_reviewed(engine, case, t("2025-09-30 10:00"))
     assert case.open_steps == ("deputy_review",)
 
 
@@ -519,7 +520,7 @@ def test_refusal_decides_negatively_with_reasons(engine: Engine) -> None:
     case = accepted(engine)
     with refused("refuse", "cannot-refuse"):
         engine.act(case, "refuse", at=t("2025-09-28 10:00"), actor="fu_hong", reasons=["x"])
-    case = engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    case = sections_reviewed(engine, case, t("2025-09-28 10:00"))
     case = engine.act(case, "pass", at=t("2025-09-29 10:00"), actor="wang_wei")
     with refused("refuse", "detail-required"):
         engine.act(case, "refuse", at=t("2025-09-29 15:00"), actor="shen_weidong", reasons=[])
@@ -646,8 +647,10 @@ def test_backup_acts_only_while_the_principal_is_absent(engine: Engine) -> None:
     with refused("pass", "principal-not-absent"):
         engine.act(case, "pass", at=t("2025-09-28 11:00"), actor="huang_li")
     case = engine.act(case, "pass", at=t("2025-09-29 09:00"), actor="huang_li")
-    state = case.steps["section_review"]
-    assert (state.by, state.on_behalf_of) == ("huang_li", "fu_hong")
+    signature = case.steps["section_review"].signatures[0]
+    assert (signature.by, signature.on_behalf_of, signature.section) == (
+        "huang_li", "fu_hong", "construction",
+    )  # fmt: skip
 
 
 def test_absences_are_recorded_by_the_person_or_a_colleague(engine: Engine) -> None:
@@ -907,7 +910,7 @@ def test_affordable_housing_pays_nothing(engine: Engine) -> None:
     """The fee's condition does not hold: no fee, and the fee step just passes."""
     case = permit(engine, applicant={"is_affordable_housing": True})
     case = engine.act(case, "accept", at=t("2025-09-26 10:00"), actor="wang_yueqin")
-    case = engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    case = sections_reviewed(engine, case, t("2025-09-28 10:00"))
     case = engine.act(case, "pass", at=t("2025-09-29 10:00"), actor="wang_wei")
     case = engine.act(case, "pass", at=t("2025-09-29 15:00"), actor="shen_weidong")
     assert case.settlement.fees == {}
@@ -955,11 +958,11 @@ def test_close_without_a_close_step_needs_delivery(engine: Engine) -> None:
 def test_every_action_is_a_hash_chained_event(engine: Engine) -> None:
     """Each accepted action adds one event; the log verifies end to end."""
     case = approved(engine)
-    assert [e.action for e in case.events] == ["submit", "accept", "pass", "pass", "pass"]
-    assert case.version == 5 == case.events[-1].seq
+    assert [e.action for e in case.events] == ["submit", "accept", *["pass"] * 4, "pass", "pass"]
+    assert case.version == 8 == case.events[-1].seq
     verify(case.events, head=case.head)
     assert case.events[2].details["step"] == "section_review"
-    assert case.events[4].details["decision"]["fees"] == {"dy_infrastructure_fee": "60000.00"}
+    assert case.events[7].details["decision"]["fees"] == {"dy_infrastructure_fee": "60000.00"}
 
 
 def test_replay_and_json_rebuild_the_same_case(engine: Engine) -> None:
@@ -976,7 +979,7 @@ def test_replay_and_json_rebuild_the_same_case(engine: Engine) -> None:
 def test_serialised_case_is_compact(engine: Engine) -> None:
     """No definition is embedded: the header, the state and the events only."""
     text = approved(engine).to_json()
-    assert len(text.encode()) < 4096
+    assert len(text.encode()) < 5120  # 8 events: four section reviewers sign
     assert "section_review" in text
     assert "科室审核" not in text
 
@@ -1373,7 +1376,7 @@ def test_acting_on_a_case_read_back_writes_the_same_text(engine: Engine) -> None
     memory = accepted(engine)
     stored = read_back(memory)
     moves = [
-        ("pass", "fu_hong", t("2025-09-28 10:00")),
+        *[("pass", who, t("2025-09-28 10:00")) for who in SECTION_REVIEWERS],
         ("pass", "wang_wei", t("2025-09-29 10:00")),
         ("pass", "shen_weidong", t("2025-09-29 15:00")),
     ]
@@ -1414,7 +1417,7 @@ def test_a_header_that_does_not_fit_the_events_is_refused(engine: Engine) -> Non
     text = approved(engine).to_json()
     head = json.loads(text)["head"]
     for bad in (
-        text.replace('"version":5', '"version":4', 1),
+        text.replace('"version":8', '"version":7', 1),
         text.replace(f'"head":"{head}"', f'"head":"{"0" * 64}"', 1),
         text.replace(f'"head":"{head}"', '"head":"short"', 1),
     ):

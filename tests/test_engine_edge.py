@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from section_review import sections_reviewed
 
 from approval_rules.audit import verify
 from approval_rules.engine import ACTIONS, Case, Engine, Status
@@ -69,7 +70,7 @@ def accepted(case: Case | None = None, by: str = WINDOW) -> Case:
 
 def approved(case: Case | None = None, by: str = WINDOW) -> Case:
     case = accepted(case, by)
-    case = ENGINE.act(case, "pass", at=t("2025-09-28 10:00"), actor=SECTION)
+    case = sections_reviewed(ENGINE, case, t("2025-09-28 10:00"))
     case = ENGINE.act(case, "pass", at=t("2025-09-29 10:00"), actor=LEAD)
     return ENGINE.act(case, "pass", at=t("2025-09-29 15:00"), actor=HEAD)
 
@@ -114,7 +115,15 @@ def test_validate_at_the_edge_applicant_may_not_review_own_application() -> None
                       person=LEAD)  # fmt: skip
     # another signer of the step reviews it
     passed = ENGINE.act(review, "pass", at=t("2025-09-30 10:00"), actor="ai_wei")
-    assert passed.steps["section_review"].by == "ai_wei"
+    assert passed.steps["section_review"].signatures[0].by == "ai_wei"
+    # the applicant's own section: a colleague records their absence (回避), the backup signs
+    passed = ENGINE.act(passed, "record_absence", at=t("2025-09-30 10:00"), actor="ai_wei",
+                        person=SECTION, reason="回避")  # fmt: skip
+    passed = ENGINE.act(passed, "pass", at=t("2025-09-30 10:00"), actor="huang_li")
+    signature = passed.steps["section_review"].signatures[1]
+    assert (signature.by, signature.on_behalf_of, signature.section) == (
+        "huang_li", SECTION, "construction",
+    )  # fmt: skip
     fee = approved(submit(actor=WINDOW), "chen_qian")
     refused_unchanged(fee, "record_payment", "conflict-of-interest", actor=WINDOW, amount="1")
     # nothing the applicant-officer may not do is offered to them

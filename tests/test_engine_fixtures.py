@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from section_review import sections_reviewed
 
 from approval_rules.audit import verify
 from approval_rules.engine import Case, Engine, apply_event, fold
@@ -68,6 +69,8 @@ def _permit_long(engine: Engine) -> Case:
                person="fu_hong", start="2025-09-29", end="2025-10-01", reason="出差")  # fmt: skip
     case = act(case, "pass", at=t("2025-09-30 09:00"), actor="huang_li",
                opinion="材料齐全", event_id="sr-1")  # fmt: skip
+    for reviewer in ("ai_wei", "yu_ying", "zheng_can"):  # each signs their own section
+        case = act(case, "pass", at=t("2025-09-30 09:30"), actor=reviewer)
     case = act(case, "supplement", at=t("2025-09-30 10:00"), actor="acme",
                materials={"funding_commitment": [JPG]})  # fmt: skip
     case = act(case, "pass", at=t("2025-09-30 14:00"), actor="wang_wei")
@@ -77,7 +80,7 @@ def _permit_long(engine: Engine) -> Case:
                notice="评审结束")  # fmt: skip
     case = act(case, "send_back", at=t("2025-10-14 09:00"), actor="shen_weidong",
                to="section_review", reason="安全措施不具体")  # fmt: skip
-    case = act(case, "pass", at=t("2025-10-14 15:00"), actor="ai_wei")
+    case = sections_reviewed(engine, case, t("2025-10-14 15:00"))
     case = act(case, "pass", at=t("2025-10-15 09:00"), actor="wang_wei")
     case = act(case, "pass", at=t("2025-10-15 15:00"), actor="shen_weidong")
     case = act(case, "record_payment", at=t("2025-10-16 09:00"), actor="chen_qian",
@@ -151,7 +154,7 @@ def _permit_terminated(engine: Engine) -> Case:
     )  # fmt: skip
     case = engine.act(case, "accept", at=t("2025-09-26 10:00"), actor="wang_yueqin",
                       makeup_by="2025-09-30")  # fmt: skip
-    case = engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    case = sections_reviewed(engine, case, t("2025-09-28 10:00"))
     return engine.advance(case, t("2025-10-09 09:00"))
 
 

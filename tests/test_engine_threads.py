@@ -15,8 +15,8 @@ from approval_rules.loader import load_catalogue
 CATALOGUE = load_catalogue(ROOT / "matters")
 APPLICANT = {"floor_area": 1200, "contract_price": 260, "needs_demolition": False,
              "is_affordable_housing": False}  # fmt: skip
-STEPS = [("accept", "wang_yueqin"), ("pass", "fu_hong"), ("pass", "wang_wei"),
-         ("pass", "shen_weidong")]  # fmt: skip
+STEPS = [("accept", "wang_yueqin"), ("pass", "fu_hong"), ("pass", "ai_wei"), ("pass", "yu_ying"),
+         ("pass", "zheng_can"), ("pass", "wang_wei"), ("pass", "shen_weidong")]  # fmt: skip
 
 
 def _run(engine: Engine, worker: int, cases: int) -> list[str]:

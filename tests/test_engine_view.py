@@ -24,8 +24,14 @@ def test_a_case_as_json_data_has_named_fields() -> None:
     assert "events" not in view
     step = view["steps"]["section_review"]
     assert step == {"status": "passed", "opened": case.steps["section_review"].opened,
-                    "due": case.steps["section_review"].due.isoformat(), "by": "fu_hong",
-                    "on_behalf_of": None, "opinion": None, "agreed": True}  # fmt: skip
+                    "due": case.steps["section_review"].due.isoformat(), "by": "zheng_can",
+                    "on_behalf_of": None, "opinion": None, "agreed": True,
+                    "signatures": [
+                        {"by": who, "on_behalf_of": None, "section": section, "opinion": None}
+                        for who, section in (("fu_hong", "construction"), ("ai_wei", "safety"),
+                                             ("yu_ying", "supervision"), ("zheng_can", "wall"))
+                    ]}  # fmt: skip
+    assert view["steps"]["deputy_review"]["signatures"] == []
     assert view["clock"]["statutory_limit"] == {"value": 7, "unit": "working_days"}
     assert view["decision"]["outcome"] == "approved"
     money = view["settlement"]

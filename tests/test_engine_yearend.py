@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from section_review import sections_reviewed
 
 from approval_rules.engine import Case, Engine
 from approval_rules.engine.clocks import HELD_BY
@@ -131,7 +132,7 @@ def permit_at_head_approval(engine: Engine) -> Case:
         actor="dangyang_jiangong",
     )  # fmt: skip
     case = engine.act(case, "accept", at=t("2026-12-21 10:00"), actor="wang_yueqin")
-    case = engine.act(case, "pass", at=t("2026-12-22 10:00"), actor="fu_hong")
+    case = sections_reviewed(engine, case, t("2026-12-22 10:00"))
     return engine.act(case, "pass", at=t("2026-12-23 10:00"), actor="wang_wei")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from section_review import sections_reviewed
 
 from approval_rules.audit import next_event
 from approval_rules.engine import Case, Engine
@@ -72,7 +73,7 @@ def at_deputy(engine: Engine) -> Case:
     case = engine.submit("construction_permit", APPLICANT, MATERIALS, at=t("2025-09-26 09:00"),
                          actor="acme")  # fmt: skip
     case = engine.act(case, "accept", at=t("2025-09-26 09:30"), actor="wang_yueqin")
-    return engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    return sections_reviewed(engine, case, t("2025-09-28 10:00"))
 
 
 def test_signers_sign_and_verify_both_algorithms(signer: Signer) -> None:
@@ -255,7 +256,7 @@ def test_store_check_reports_missing_and_failing_signatures(tmp_path: Path) -> N
             case = engine.submit("construction_permit", APPLICANT, MATERIALS, at=at,
                                  actor="acme", case_id=case_id)  # fmt: skip
             case = engine.act(case, "accept", at=t("2025-09-26 09:30"), actor="wang_yueqin")
-            case = engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+            case = sections_reviewed(engine, case, t("2025-09-28 10:00"))
             case = engine.act(case, "pass", at=t("2025-09-29 10:00"), actor="wang_wei")
             if sign_it:
                 case = engine.act(case, "sign", at=t("2025-09-29 10:01"), actor="wang_wei",
@@ -271,13 +272,13 @@ def test_store_check_reports_missing_and_failing_signatures(tmp_path: Path) -> N
     signed = run("--keys", str(keys_file), "--catalogue", str(folder))
     assert signed.exit_code == 1
     assert signed.output.splitlines() == [
-        "c-unsigned: event 4: [missing] pass by wang_wei must be signed and is not",
+        "c-unsigned: event 7: [missing] pass by wang_wei must be signed and is not",
         "checked 2 case(s): 1 broken",
     ]
     other = tmp_path / "other.yaml"
     other.write_text(keys_file.read_text(encoding="utf-8").replace(
         me.public_key.hex(), Sm2Signer().public_key.hex()), encoding="utf-8")  # fmt: skip
-    assert "c-signed: event 4: [bad-signature]" in run("--keys", str(other)).output
+    assert "c-signed: event 7: [bad-signature]" in run("--keys", str(other)).output
 
 
 def test_the_published_keys_schema_agrees_with_the_model(signer: Signer) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from section_review import SECTION_REVIEWERS, sections_reviewed
 
 from approval_rules.audit import LogTampered, verify
 from approval_rules.engine import Case, Engine, Status
@@ -150,13 +151,14 @@ def test_acting_on_a_loaded_case_and_saving_again(store: CaseStore) -> None:
     """A writer loads, acts and saves with the version it loaded, many times over."""
     store.save(accepted(), expected_version=0)
     cid = accepted().id
-    for actor, at in (("fu_hong", "2025-09-28 10:00"), ("wang_wei", "2025-09-29 10:00"),
-                      ("shen_weidong", "2025-09-29 15:00")):  # fmt: skip
+    moves = [*((who, "2025-09-28 10:00") for who in SECTION_REVIEWERS),
+             ("wang_wei", "2025-09-29 10:00"), ("shen_weidong", "2025-09-29 15:00")]  # fmt: skip
+    for actor, at in moves:
         case = store.load(cid)
         store.save(ENGINE.act(case, "pass", at=t(at), actor=actor), expected_version=case.version)
     final = store.load(cid)
     assert final.status is Status.APPROVED
-    assert final.version == 5
+    assert final.version == 8
 
 
 def test_a_missing_case_is_not_found(store: CaseStore) -> None:
@@ -364,10 +366,9 @@ def test_a_writer_killed_mid_stream_leaves_no_torn_case(url: str, store: CaseSto
 
 @pytest.fixture
 def stored(store: CaseStore) -> Case:
-    """An approved case in the store (5 events)."""
-    case = accepted(case_id="c-stored")
-    for actor, at in (("fu_hong", "2025-09-28 10:00"), ("wang_wei", "2025-09-29 10:00"),
-                      ("shen_weidong", "2025-09-29 15:00")):  # fmt: skip
+    """An approved case in the store (8 events: the decision is the 8th)."""
+    case = sections_reviewed(ENGINE, accepted(case_id="c-stored"), t("2025-09-28 10:00"))
+    for actor, at in (("wang_wei", "2025-09-29 10:00"), ("shen_weidong", "2025-09-29 15:00")):
         case = ENGINE.act(case, "pass", at=t(at), actor=actor)
     store.save(case, expected_version=0)
     return case
@@ -375,7 +376,7 @@ def stored(store: CaseStore) -> Case:
 
 def test_the_database_refuses_to_change_the_record(stored: Case, raw: Raw) -> None:
     """Events are append-only in the database itself: an UPDATE or DELETE is refused."""
-    for sql in ("UPDATE events SET actor = 'x' WHERE seq = 2", "DELETE FROM events WHERE seq = 5"):
+    for sql in ("UPDATE events SET actor = 'x' WHERE seq = 2", "DELETE FROM events WHERE seq = 8"):
         with pytest.raises(Exception, match="append-only"):
             raw(sql)
 
@@ -394,17 +395,17 @@ def _broken(store: CaseStore) -> tuple[str, int, str]:
 def test_an_edited_event_is_reported(store: CaseStore, stored: Case, raw: Raw) -> None:
     """A body edited in place (the deciding signer changed) is caught at that event."""
     raw.allow_tampering()
-    body = raw("SELECT body FROM events WHERE case_id = ? AND seq = 5", stored.id)[0][0]
-    raw("UPDATE events SET body = ? WHERE case_id = ? AND seq = 5",
+    body = raw("SELECT body FROM events WHERE case_id = ? AND seq = 8", stored.id)[0][0]
+    raw("UPDATE events SET body = ? WHERE case_id = ? AND seq = 8",
         body.replace('"shen_weidong"', '"wang_wei"'), stored.id)  # fmt: skip
-    assert _broken(store) == (stored.id, 5, "hash")
+    assert _broken(store) == (stored.id, 8, "hash")
 
 
 def test_an_edited_column_is_reported(store: CaseStore, stored: Case, raw: Raw) -> None:
     """A column that disagrees with the hashed body is caught too."""
     raw.allow_tampering()
-    raw("UPDATE events SET actor = 'wang_wei' WHERE case_id = ? AND seq = 5", stored.id)
-    assert _broken(store) == (stored.id, 5, "row")
+    raw("UPDATE events SET actor = 'wang_wei' WHERE case_id = ? AND seq = 8", stored.id)
+    assert _broken(store) == (stored.id, 8, "row")
 
 
 def test_a_deleted_event_is_reported(store: CaseStore, stored: Case, raw: Raw) -> None:
@@ -433,7 +434,7 @@ def test_a_truncated_record_is_reported(store: CaseStore, stored: Case, raw: Raw
 def test_an_edited_case_row_is_reported(store: CaseStore, stored: Case, raw: Raw) -> None:
     """The case row's status is derived: a row that says otherwise than the events is caught."""
     raw("UPDATE cases SET status = 'refused' WHERE id = ?", stored.id)
-    assert _broken(store) == (stored.id, 5, "head")
+    assert _broken(store) == (stored.id, 8, "head")
 
 
 def test_a_changed_definition_is_reported(store: CaseStore, stored: Case, raw: Raw) -> None:
@@ -541,7 +542,7 @@ def test_inbox_lists_a_persons_open_steps_most_urgent_first(store: CaseStore) ->
 def test_a_backup_sees_the_work_of_an_absent_colleague(store: CaseStore) -> None:
     """AB岗: the backup sees a principal's step only on the days the principal is away."""
     case = accepted()
-    case = ENGINE.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    case = sections_reviewed(ENGINE, case, t("2025-09-28 10:00"))
     store.save(case, expected_version=0)  # deputy_review is wang_wei's
     backup = CATALOGUE.people["wang_wei"].backup
     assert backup is not None

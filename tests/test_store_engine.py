@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from section_review import sections_reviewed
 
 from approval_rules.audit import LogTampered
 from approval_rules.cli import main
@@ -46,7 +47,7 @@ def reviewed(case_id: str) -> Case:
     case = ENGINE.submit("construction_permit", APPLICANT, MATERIALS, at=t("2025-09-26 09:00"),
                          actor="acme", case_id=case_id)  # fmt: skip
     case = ENGINE.act(case, "accept", at=t("2025-09-26 09:30"), actor="wang_yueqin")
-    return ENGINE.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    return sections_reviewed(ENGINE, case, t("2025-09-28 10:00"))
 
 
 @pytest.fixture

@@ -300,7 +300,7 @@ def test_separation_of_duties_holds_in_the_inbox() -> None:
     now = datetime(2025, 3, 3, 9, tzinfo=TZ)
     case = engine.submit("construction_permit", _applicant(process), materials, at=now,
                          actor="applicant_x")  # fmt: skip
-    for actor in ("wang_yueqin", "fu_hong", "wang_wei"):
+    for actor in ("wang_yueqin", "fu_hong", "ai_wei", "yu_ying", "zheng_can", "wang_wei"):
         now += timedelta(hours=1)
         action = "accept" if actor == "wang_yueqin" else "pass"
         case = engine.act(case, action, at=now, actor=actor)

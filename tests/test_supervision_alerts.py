@@ -297,7 +297,7 @@ def test_provisional_warnings_fire_on_the_earliest_date(
 
 
 def test_decision_before_record(watch: Supervisor, engine: Engine) -> None:
-    """Two review records and the decision within 10 minutes, on steps of 1 WD in all."""
+    """Review records and the decision within 10 minutes, on steps of 1.5 WD in all."""
     case = construction(
         engine,
         {"section_review": "2025-09-26 10:00", "deputy_review": "2025-09-26 10:05",
@@ -307,8 +307,8 @@ def test_decision_before_record(watch: Supervisor, engine: Engine) -> None:
     assert (found.rule, found.step, found.level, found.fired_on) == (
         "decision_before_record", "head_approval", Level.RED, date(2025, 9, 26),
     )  # fmt: skip
-    # section_review 1 WD + deputy_review half a working day
-    assert found.detail == "2 条审查记录与决定在 10 分钟内录入（审查环节时限合计 1.5 个工作日）"
+    # four section signatures and the deputy's; section_review 1 WD + deputy_review 0.5 WD
+    assert found.detail == "5 条审查记录与决定在 10 分钟内录入（审查环节时限合计 1.5 个工作日）"
 
 
 def test_a_decision_taken_over_days_is_no_anomaly(watch: Supervisor, engine: Engine) -> None:

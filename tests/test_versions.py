@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from section_review import sections_reviewed
 
 from approval_rules.audit import verify
 from approval_rules.compiler import matter_plan
@@ -69,7 +70,7 @@ def accepted(engine: Engine = ENGINE, case_id: str = "c-1") -> Case:
 
 
 def decide(engine: Engine, case: Case) -> Case:
-    case = engine.act(case, "pass", at=t("2025-09-28 10:00"), actor="fu_hong")
+    case = sections_reviewed(engine, case, t("2025-09-28 10:00"))
     case = engine.act(case, "pass", at=t("2025-09-29 10:00"), actor="wang_wei")
     return engine.act(case, "pass", at=t("2025-09-29 15:00"), actor="shen_weidong")
 
@@ -164,8 +165,8 @@ def test_a_store_keeps_every_version_and_its_engine_acts_on_old_cases(url: str) 
 
 
 def test_migrating_moves_an_open_case_with_an_event(url: str) -> None:
-    """The open cases of the old version are listed, moved one by one, and the new
-    fee rate applies to the moved case's decision."""
+    """The open cases of the old version are listed and moved one by one; a moved case
+    keeps what was recorded on the old version (the fee assessed at acceptance)."""
     with open_store(url, engine=ENGINE) as store:
         store.save(accepted(case_id="c-1"), expected_version=0)
         store.save(accepted(case_id="c-2"), expected_version=0)
@@ -187,7 +188,10 @@ def test_migrating_moves_an_open_case_with_an_event(url: str) -> None:
         reloaded = store.load("c-1")
         verify(reloaded.events)
         decided = decide(engine, reloaded)
-        assert decided.settlement.fees == {"dy_infrastructure_fee": Decimal("600000.00")}
+        # the permit's fees are assessed at acceptance (#14): the amount assessed on the
+        # old version stays; the moved case runs on the new version from here on
+        assert decided.settlement.fees == {"dy_infrastructure_fee": Decimal("60000.00")}
+        assert decided.matter_hash == new
         assert store.check().broken == ()
         # who acted is re-checked on each version in turn, the migration included
         assert store.check(authorised=True).broken == ()

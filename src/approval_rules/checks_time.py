@@ -40,7 +40,7 @@ from .checks_base import (
     num,
 )
 from .errors import Path, Severity
-from .graph import Timing, limit_in_working_days
+from .graph import Timing, analyse_timing, limit_in_working_days
 from .model import StepKind, Unit
 from .timelimits import green_channel_days
 
@@ -167,6 +167,24 @@ def _largest_reduction(promised: int, length: float) -> Decimal | None:
     return best if best > 0 else None
 
 
+def _green_step_limits(view: MatterView, reduction: float) -> list[float]:
+    """The step limits of a green-channel case when the channel shortens them too, as
+    :meth:`~.plan.MatterPlan.step_limit` does: in half working days, rounded down, at
+    least half a day; limits in hours stay as they are.
+    """
+    keep = 1 - Fraction(str(reduction))
+    steps = {step.id: step for step in view.matter.steps}
+    out = list(view.shape.limits)
+    for i, sid in enumerate(view.shape.ids):
+        limit = steps[sid].time_limit if sid in steps else None
+        if limit is None or limit.unit not in (Unit.WORKING_DAYS, Unit.HALF_DAYS):
+            continue
+        value, unit = limit.hours_or_days
+        halves = max(math.floor(value * (2 if unit is Unit.WORKING_DAYS else 1) * keep), 1)
+        out[i] = halves / 2
+    return out
+
+
 def _green_channel(view: MatterView, timing: Timing) -> Iterator[Finding]:
     limits = view.matter.time_limits
     green = limits.green_channel
@@ -189,6 +207,8 @@ def _green_channel(view: MatterView, timing: Timing) -> Iterator[Finding]:
             hint="remove the green channel, or promise in whole working days",
         )
         return
+    if green.steps:  # the step limits are shortened too (绿色通道 for every step)
+        timing = analyse_timing(view.shape, _green_step_limits(view, green.reduction))
     length = timing.critical_length
     if length <= shorter + EPSILON:
         return

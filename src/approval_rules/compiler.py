@@ -32,10 +32,12 @@ from typing import Final
 
 from . import (
     checks_departments,
+    checks_fees,
     checks_joint_handling,
     checks_people,
     checks_periods,
     checks_result,
+    checks_signing,
     checks_steps,
     checks_time,
 )
@@ -79,6 +81,8 @@ _CHECKS: Final = (
     checks_departments,
     checks_people,
     checks_periods,
+    checks_signing,
+    checks_fees,
 )
 
 _OWN_CODES: Final[Mapping[str, tuple[Severity, str]]] = types.MappingProxyType(
@@ -697,8 +701,8 @@ class _Checker:
             used.update(name for name, _ in condition.fields())
         for fee in matter.fees:
             item = self.catalogue.fee_items.get(fee.item)
-            if item is not None and item.per_field is not None:
-                used.add(item.per_field)
+            if item is not None:
+                used.update(item.fields)
         for i, f in enumerate(matter.applicant_fields):
             if f.id not in used:
                 self.add(

@@ -179,6 +179,8 @@ REFUSALS: dict[str, Category] = {
     "separation-of-duties": _F,
     "conflict-of-interest": _F,
     "principal-not-absent": _F,
+    "already-signed": _F,
+    "no-section": _F,
     # what: the request is malformed or names what does not exist
     "detail-required": _I,
     "unknown-action": _I,

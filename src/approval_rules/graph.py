@@ -593,7 +593,8 @@ class Process:
         Edges run ``after → step``.  Node attributes: ``kind``, ``name``, ``limit``
         (working days, 0 if none), ``signers`` (person ids), ``department``,
         ``decides``, ``index`` (declaration order), ``when`` (the condition, or
-        ``None``), ``on_timeout`` and ``separate_from`` (step ids); graph attributes
+        ``None``), ``on_timeout``, ``separate_from`` (step ids), ``signers_needed``,
+        ``sections`` (section id → signer) and ``on_disagree``; graph attributes
         ``matter``, ``name`` and ``content_hash``.  Built on first use (under a lock, once), as
         the engine's own queries never need it.
         """
@@ -627,6 +628,9 @@ class Process:
                     "when": step.when,
                     "on_timeout": step.on_timeout.value,
                     "separate_from": step.separate_from,
+                    "signers_needed": step.signers_needed,
+                    "sections": {s.id: s.signer for s in step.sections},
+                    "on_disagree": step.on_disagree.value,
                 },
             )
             for i, step in enumerate(matter.steps)

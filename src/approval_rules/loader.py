@@ -919,23 +919,22 @@ class _Refs:
             base = ("fees", i)
             self.ref(doc, (*base, "item"), fee.item, self.fee_items, "fee item", "unknown-fee-item")
             item = self.fee_items.get(fee.item)
-            if item is not None and item.per_field is not None:
-                kind = fields.get(item.per_field)
+            for name in item.fields if item is not None else ():
+                kind = fields.get(name)
                 if kind is None:
                     self.out.add(
                         "unknown-field",
                         f"{_dotted((*base, 'item'))}: fee item {fee.item!r} is charged per "
-                        f"{item.per_field!r}, which this matter does not declare in "
-                        "applicant_fields",
+                        f"{name!r}, which this matter does not declare in applicant_fields",
                         doc.span((*base, "item")),
                         (*base, "item"),
-                        hint=f"declare an applicant field {item.per_field!r} of type number",
+                        hint=f"declare an applicant field {name!r} of type number",
                     )
                 elif kind[0] != "number":
                     self.out.add(
                         "condition-type",
                         f"{_dotted((*base, 'item'))}: fee item {fee.item!r} multiplies "
-                        f"{item.per_field!r}, which is {kind[0]}, not a number",
+                        f"{name!r}, which is {kind[0]}, not a number",
                         doc.span((*base, "item")),
                         (*base, "item"),
                     )

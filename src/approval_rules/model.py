@@ -15,7 +15,6 @@ because a single file cannot know the rest of the catalogue.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
@@ -39,6 +38,21 @@ from pydantic import (
 
 from .conditions import MAX_CONDITION_LENGTH
 from .filetypes import normalise_file_type
+from .model_choices import (
+    CaseType,
+    CountingBasis,
+    ExtensionScope,
+    FieldType,
+    MaterialForm,
+    MaterialKind,
+    MatterType,
+    Necessity,
+    OnDisagree,
+    OnTimeout,
+    Source,
+    StepKind,
+    Unit,
+)
 
 __all__ = [
     "CaseType",
@@ -61,12 +75,14 @@ __all__ = [
     "Matter",
     "MatterType",
     "Necessity",
+    "OnDisagree",
     "OnTimeout",
     "OpeningHours",
     "Person",
     "PixelSize",
     "ResultSpec",
     "Role",
+    "Section",
     "Service",
     "Source",
     "Step",
@@ -165,92 +181,6 @@ Money = Annotated[
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
-
-
-class MatterType(enum.StrEnum):
-    """事项类型 (GB/T 39046-2020, code set A.1)."""
-
-    ADMINISTRATIVE_LICENSE = "administrative_license"  # 行政许可
-    ADMINISTRATIVE_PENALTY = "administrative_penalty"  # 行政处罚
-    ADMINISTRATIVE_COERCION = "administrative_coercion"  # 行政强制
-    ADMINISTRATIVE_LEVY = "administrative_levy"  # 行政征收
-    ADMINISTRATIVE_PAYMENT = "administrative_payment"  # 行政给付
-    ADMINISTRATIVE_INSPECTION = "administrative_inspection"  # 行政检查
-    ADMINISTRATIVE_CONFIRMATION = "administrative_confirmation"  # 行政确认
-    ADMINISTRATIVE_AWARD = "administrative_award"  # 行政奖励
-    ADMINISTRATIVE_ADJUDICATION = "administrative_adjudication"  # 行政裁决
-    OTHER_ADMINISTRATIVE_POWER = "other_administrative_power"  # 其他行政权力
-    PUBLIC_SERVICE = "public_service"  # 公共服务
-
-
-class CaseType(enum.StrEnum):
-    """办件类型: decided on the spot (即办件) or within a promised period (承诺件)."""
-
-    IMMEDIATE = "immediate"
-    PROMISED = "promised"
-
-
-class Unit(enum.StrEnum):
-    """Unit of a time limit. Half days and hours are for immediate matters only."""
-
-    WORKING_DAYS = "working_days"
-    HALF_DAYS = "half_days"
-    HOURS = "hours"
-    CALENDAR_DAYS = "calendar_days"
-
-
-class MaterialKind(enum.StrEnum):
-    CERTIFICATE = "certificate"  # 证件证书证明
-    FORM = "form"  # 申请表格文书
-    OTHER = "other"
-
-
-class MaterialForm(enum.StrEnum):
-    """材料形式: what the applicant hands in (docs/matter-format.md, 4.4)."""
-
-    PAPER = "paper"  # 纸质 only
-    ELECTRONIC = "electronic"  # 电子 only
-    BOTH = "both"  # 纸质和电子各一份: both are required
-    EITHER = "either"  # 纸质或电子: either one is enough
-
-
-class Necessity(enum.StrEnum):
-    REQUIRED = "required"  # 必要
-    OPTIONAL = "optional"  # 非必要
-    TOLERATED = "tolerated"  # 容缺后补: may be supplied after acceptance
-
-
-class Source(enum.StrEnum):
-    APPLICANT = "applicant"  # 申请人自备
-    GOVERNMENT = "government"  # 政府部门核发
-
-
-class StepKind(enum.StrEnum):
-    ACCEPT = "accept"  # 受理
-    REVIEW = "review"  # 审查 / 审核
-    CO_REVIEW = "co_review"  # 协办部门并联审查
-    SITE_SURVEY = "site_survey"  # 现场勘察
-    DECIDE = "decide"  # 决定 / 审批
-    NOTIFY = "notify"  # 通知申请人
-    FEE = "fee"  # 收费
-    CERTIFY = "certify"  # 制证
-    DELIVER = "deliver"  # 送达 / 发证 / 签收
-    CLOSE = "close"  # 办结
-
-
-class OnTimeout(enum.StrEnum):
-    """What happens when a co-department does not answer within its step limit."""
-
-    NOTHING = "nothing"  # stays open and becomes overdue
-    DEEM_AGREED = "deem_agreed"  # 视为同意
-
-
-class FieldType(enum.StrEnum):
-    TEXT = "text"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    CHOICE = "choice"
-    DATE = "date"
 
 
 # --- service information and example markers (办事指南) ----------------------------------
@@ -464,7 +394,15 @@ class FeeItem(_Marked):
     per_field: Id | None = Field(
         default=None, description="Applicant field the rate multiplies, e.g. floor_area."
     )
-    unit: ShortText | None = Field(default=None, description="Unit of per_field, e.g. m².")
+    times: tuple[Id, ...] = Field(
+        default=(),
+        max_length=MAX_LIST,
+        description="Further applicant fields the amount is multiplied by, e.g. [days] for "
+        "rate × floor_area × days (a rate per m² per day).",
+    )
+    unit: ShortText | None = Field(
+        default=None, description="Unit of the rate's fields, e.g. m² or m²·天."
+    )
     minimum: Money | None = Field(default=None, description="Lowest amount charged.")
     maximum: Money | None = Field(default=None, description="Highest amount charged.")
     legal_basis: LegalBasis
@@ -472,6 +410,11 @@ class FeeItem(_Marked):
     example: Example[
         Literal["name", "amount", "rate", "unit", "minimum", "maximum", "legal_basis", "waivable"]
     ] = Field(default=False, description=_EXAMPLE_HELP)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The applicant fields the rate is multiplied by (``per_field``, then ``times``)."""
+        return () if self.per_field is None else (self.per_field, *self.times)
 
     @model_validator(mode="after")
     def _amount_or_rate(self) -> FeeItem:
@@ -481,6 +424,8 @@ class FeeItem(_Marked):
             raise ValueError("a 'rate' needs 'per_field': the applicant field it multiplies")
         if self.amount is not None and self.per_field is not None:
             raise ValueError("'per_field' goes with 'rate', not with a fixed 'amount'")
+        if self.times and self.per_field is None:
+            raise ValueError("'times' multiplies a 'rate' and its 'per_field'; give them first")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError(
                 f"'minimum' ({self.minimum}) is more than 'maximum' ({self.maximum}); swap them"
@@ -499,13 +444,6 @@ class Definitions(_Model):
 
 
 # --- a matter ----------------------------------------------------------------------------
-
-
-class CountingBasis(enum.StrEnum):
-    """How the days of a limit are counted (docs/matter-format.md, "Counting basis")."""
-
-    WORKING_DAYS = "working_days"  # 行政许可法 Art. 82: 以工作日计算，不含法定节假日
-    CALENDAR_DAYS = "calendar_days"  # 民法典 Arts. 201, 203: an end on a holiday moves on
 
 
 class Counting(_Model):
@@ -569,13 +507,6 @@ class TimeLimit(_Marked):
         return int(self.value), self.unit
 
 
-class ExtensionScope(enum.StrEnum):
-    """Which due dates an approved extension (延期) moves."""
-
-    STATUTORY = "statutory"  # 法定办结时限 only; the promise stays as published
-    BOTH = "both"  # 法定 and 承诺 both
-
-
 class Extension(_Model):
     """延期: how much longer the decision may take, once, and who approves it."""
 
@@ -599,6 +530,11 @@ class GreenChannel(_Model):
     )
     when: ConditionText | None = Field(
         default=None, description="Condition on the applicant, e.g. is_key_project."
+    )
+    steps: StrictBool = Field(
+        default=False,
+        description="The reduction applies to the steps' own limits too (in working days, "
+        "rounded down to half a working day, at least half a day).",
     )
 
 
@@ -784,6 +720,19 @@ class Material(_Model):
         return self
 
 
+class Section(_Marked):
+    """One part of a step that one named reviewer signs (e.g. 施工、安全、监督、散墙)."""
+
+    id: Id
+    name: Text = Field(description="The section's name, e.g. 施工科.")
+    signer: Id = Field(description="The person who signs this section (one of the step's signers).")
+    example: Example[Literal["signer"]] = Field(default=False, description=_EXAMPLE_HELP)
+
+
+#: Step kinds completed by ``pass``: the only ones several people may sign.
+COSIGNABLE: Final = frozenset({"review", "co_review", "site_survey", "decide", "notify"})
+
+
 class Step(_Model):
     """办理流程的一个环节."""
 
@@ -802,6 +751,17 @@ class Step(_Model):
         default=(),
         max_length=MAX_LIST,
         description="Roles whose holders may act (any one of them).",
+    )
+    signers_needed: Annotated[StrictInt, Field(ge=1, le=MAX_LIST)] = Field(
+        default=1,
+        description="How many different signers must sign before the step passes (a "
+        "quorum, e.g. two inspectors); 1: any one of them.",
+    )
+    sections: tuple[Section, ...] = Field(
+        default=(),
+        max_length=MAX_LIST,
+        description="Each named signer signs their own section; the step passes when "
+        "every section is signed.",
     )
     time_limit: TimeLimit | None = Field(default=None, description="The step's own limit.")
     after: tuple[Id, ...] = Field(
@@ -824,6 +784,11 @@ class Step(_Model):
     on_timeout: OnTimeout = Field(
         default=OnTimeout.NOTHING,
         description="For co_review: deem_agreed = 视为同意 when the limit passes unanswered.",
+    )
+    on_disagree: OnDisagree = Field(
+        default=OnDisagree.OPINION,
+        description="For co_review: veto = the department's disagreement ends the parallel "
+        "review and the application is refused (一票否决); opinion = the lead weighs it.",
     )
     separate_from: tuple[Id, ...] = Field(
         default=(),
@@ -849,8 +814,20 @@ class Step(_Model):
             raise ValueError("a step needs 'signers' or 'signer_roles': who may act on it")
         if self.on_timeout is OnTimeout.DEEM_AGREED and self.kind is not StepKind.CO_REVIEW:
             raise ValueError("'on_timeout: deem_agreed' is only for steps of kind co_review")
+        if self.on_disagree is OnDisagree.VETO and self.kind is not StepKind.CO_REVIEW:
+            raise ValueError("'on_disagree: veto' is only for steps of kind co_review")
         if self.on_timeout is OnTimeout.DEEM_AGREED and self.time_limit is None:
             raise ValueError("'on_timeout: deem_agreed' needs a 'time_limit'")
+        if (self.sections or self.signers_needed > 1) and self.kind.value not in COSIGNABLE:
+            raise ValueError(
+                f"a step of kind {self.kind.value} is completed by one action; "
+                "'signers_needed' and 'sections' are for steps of kind "
+                + ", ".join(sorted(COSIGNABLE))
+            )
+        if self.sections and self.signers_needed > 1:
+            raise ValueError(
+                "'sections' already say who must sign (every section); remove 'signers_needed'"
+            )
         return self
 
 
@@ -886,7 +863,15 @@ class ResultSpec(_Marked):
     name: Text = Field(description="Certificate or licence name, e.g. 建筑工程施工许可证.")
     electronic: StrictBool = Field(default=False, description="Issued as an electronic licence.")
     validity: Validity | None = Field(default=None, description="None: valid without limit.")
-    example: Example[Literal["name", "validity"]] = Field(default=False, description=_EXAMPLE_HELP)
+    issue_within: Annotated[StrictInt, Field(ge=1, le=10)] | None = Field(
+        default=None,
+        description="发证期限: working days from the positive decision to issue and deliver "
+        "the certificate, where the matter's own rules set one shorter than Art. 44's 10 "
+        "(e.g. 5 for the food business licence). None: Art. 44's 10 working days.",
+    )
+    example: Example[Literal["name", "validity", "issue_within"]] = Field(
+        default=False, description=_EXAMPLE_HELP
+    )
 
 
 class Matter(_Marked):
@@ -925,6 +910,14 @@ class Matter(_Marked):
     materials: tuple[Material, ...] = Field(default=(), max_length=MAX_LIST)
     steps: tuple[Step, ...] = Field(min_length=1, max_length=MAX_LIST)
     fees: tuple[FeeRef, ...] = Field(default=(), max_length=MAX_LIST)
+    fees_assessed: Literal["acceptance", "decision"] = Field(
+        default="decision",
+        description="When the fees are assessed (计算): at acceptance (受理时计算, paid after "
+        "a positive decision) or at the positive decision.",
+    )
+    no_fee: StrictBool = Field(
+        default=False, description="不收费: the matter charges nothing (declared, not assumed)."
+    )
     result: ResultSpec
     visits: Annotated[StrictInt, Field(ge=0, le=MAX_VISITS)] | None = Field(
         default=None, description="到办事现场次数 (0 = fully online)."
@@ -945,5 +938,14 @@ class Matter(_Marked):
             "application_conditions",
             "visits",
             "channels",
+            "no_fee",
         ]
     ] = Field(default=False, description=_EXAMPLE_HELP)
+
+    @model_validator(mode="after")
+    def _fees_or_none(self) -> Matter:
+        if self.no_fee and self.fees:
+            raise ValueError("'no_fee: true' (不收费) and 'fees' contradict each other; keep one")
+        if self.no_fee and self.fees_assessed != "decision":
+            raise ValueError("'fees_assessed' says when fees are assessed; with no_fee remove it")
+        return self

@@ -14,7 +14,9 @@ This module imports only :mod:`.catalogue`, :mod:`.conditions`, :mod:`.graph`,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
@@ -27,12 +29,13 @@ from .model import (
     GreenChannel,
     Material,
     Matter,
+    OnDisagree,
     OnTimeout,
     Person,
     StepKind,
     Validity,
 )
-from .timelimits import LAW_STOP_KINDS
+from .timelimits import CERTIFICATE_DAYS, LAW_STOP_KINDS
 
 __all__ = ["COMPLETED_BY", "MatterPlan", "StepRule", "Successor"]
 
@@ -85,6 +88,12 @@ class StepRule(NamedTuple):
         send_back_to: steps it may send a case back to.
         successors: the steps that may open after it, in rank order.
         when: its condition on the applicant, or ``None``.
+        needed: how many different signers must sign it (``signers_needed``).
+        veto: a co-department's disagreement refuses the application
+            (``on_disagree: veto``).
+        sections: signer → the section they sign (``sections``); empty when the step
+            has none.  A step with ``needed`` above 1 or sections is cosigned
+            (:mod:`.engine.cosigning`).
     """
 
     kind: StepKind
@@ -103,6 +112,14 @@ class StepRule(NamedTuple):
     send_back_to: tuple[str, ...]
     successors: tuple[Successor, ...]
     when: Condition | None
+    needed: int = 1
+    sections: Mapping[str, str] = MappingProxyType({})
+    veto: bool = False
+
+    @property
+    def cosigned(self) -> bool:
+        """Several signatures complete it (a quorum or sections)."""
+        return self.needed > 1 or bool(self.sections)
 
 
 class MatterPlan:
@@ -236,6 +253,28 @@ class MatterPlan:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a MatterPlan is immutable; cannot set {name!r}")
 
+    @property
+    def certificate_days(self) -> int:
+        """Working days to issue the certificate after the decision: the matter's own
+        ``result.issue_within``, else Art. 44's 10."""
+        within = self.matter.result.issue_within
+        return CERTIFICATE_DAYS if within is None else within
+
+    def step_limit(self, sid: str, green: bool) -> Limit | None:
+        """Step ``sid``'s own limit; for a green-channel case of a matter whose green
+        channel shortens the steps too (``green_channel.steps``), shortened by the
+        reduction, rounded down to half a working day and never below half a day.
+        """
+        limit = self.steps[sid].limit
+        if not green or limit is None or self.green is None or not self.green.steps:
+            return limit
+        value, unit = limit
+        if unit not in ("working_days", "half_days"):
+            return limit
+        keep = 1 - Fraction(str(self.green.reduction))
+        halves = max(math.floor(value * (2 if unit == "working_days" else 1) * keep), 1)
+        return (halves // 2, "working_days") if halves % 2 == 0 else (halves, "half_days")
+
     def __repr__(self) -> str:
         return f"MatterPlan({self.matter.id!r}, {self.hash[:12]})"
 
@@ -358,11 +397,16 @@ def _step_rules(process: Process) -> Mapping[str, StepRule]:
             plain=completed_by == "pass"
             and not fee
             and not step.separate_from
-            and sid not in deciding,
+            and sid not in deciding
+            and step.signers_needed == 1
+            and not step.sections,
             refusable=step.can_refuse or step.decides,
             deemed=step.kind is StepKind.CO_REVIEW and step.on_timeout is OnTimeout.DEEM_AGREED,
             send_back_to=step.send_back_to,
             successors=successors,
             when=when[sid],
+            needed=step.signers_needed,
+            sections=MappingProxyType({s.signer: s.id for s in step.sections}),
+            veto=step.on_disagree is OnDisagree.VETO,
         )
     return MappingProxyType(rules)

@@ -251,6 +251,21 @@ def _person(process: Process, pid: str) -> str:
     return _line(person.name) if person is not None else pid
 
 
+def _cosigning_lines(process: Process, step: Step, pad: str) -> list[str]:
+    """A quorum, or each section and who signs it (``example`` where not verified)."""
+    if step.signers_needed > 1:
+        possible = len(process.signers(step.id))
+        return [f"{pad}signed by {step.signers_needed} of its {possible} signers"]
+    if not step.sections:
+        return []
+    lines = [f"{pad}sections (each signed by its own signer; the step passes when all are):"]
+    for section in step.sections:
+        mark = " (example)" if section.is_example("signer") else ""
+        who = _person(process, section.signer)
+        lines.append(f"{pad}  {_line(section.name)} ({section.id}): {who}{mark}")
+    return lines
+
+
 def to_text(process: Process) -> str:
     """A plain-text listing for a terminal: steps in order, signers, limits, slack."""
     matter = process.matter
@@ -304,6 +319,7 @@ def to_text(process: Process) -> str:
             cover = f"backup {_person(process, backup)}" if backup else "no backup"
             signers.append(f"{_person(process, pid)} ({cover})")
         out.append(f"{pad}signers: {'; '.join(signers) or 'nobody'}")
+        out += _cosigning_lines(process, step, pad)
         if step.send_back_to:
             out.append(f"{pad}may send back to: {', '.join(step.send_back_to)}")
         if step.separate_from:

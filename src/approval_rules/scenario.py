@@ -22,7 +22,7 @@ from typing import Any
 from ._wording import did_you_mean, where
 from ._yaml import YamlDocument, parse_yaml, read_yaml_file
 from .compiler import matter_plan
-from .engine import ACTIONS, Case, Engine
+from .engine import ACTIONS, Case, Cosignature, Engine
 from .errors import (
     ActionNotAllowed,
     CalendarError,
@@ -544,6 +544,22 @@ def _refusal(
     }
 
 
+def _signatures(signatures: Sequence[Cosignature]) -> dict[str, dict[str, str]]:
+    """A cosigned step's signatures by section (or by the person signed for)."""
+    return {
+        sig.section or sig.on_behalf_of or sig.by: {
+            k: v
+            for k, v in (
+                ("by", sig.by),
+                ("on_behalf_of", sig.on_behalf_of),
+                ("opinion", sig.opinion),
+            )
+            if v is not None
+        }
+        for sig in signatures
+    }
+
+
 def case_summary(engine: Engine, case: Case, at: datetime) -> dict[str, Any]:
     """A case as plain JSON data for people: state, deadlines on ``at``, events, who may act.
 
@@ -567,6 +583,7 @@ def case_summary(engine: Engine, case: Case, at: datetime) -> dict[str, Any]:
                 ("on_behalf_of", st.on_behalf_of),
                 ("opinion", st.opinion),
                 ("agreed", None if st.agreed else False),
+                ("signatures", _signatures(st.signatures) or None),
             )
             if v is not None
         }

@@ -541,14 +541,19 @@ def lower_level_review_due(
 
 
 def certificate_due(
-    calendar: WorkCalendar, decided: date, *, stops: Sequence[ClockStop] = ()
+    calendar: WorkCalendar,
+    decided: date,
+    *,
+    stops: Sequence[ClockStop] = (),
+    days: int = CERTIFICATE_DAYS,
 ) -> date:
-    """Certificate issued and delivered within 10 WD of a positive decision (Art. 44).
+    """Certificate issued and delivered within 10 WD of a positive decision (Art. 44), or
+    the matter's own shorter ``days`` (``result.issue_within``).
 
     Example: decided 2025-10-30 → 2025-11-13.  An agency obligation: on a provisional
     calendar, the earliest possible date.
     """
-    return due_date(Party.AGENCY.calendar(calendar), decided, CERTIFICATE_DAYS, stops=stops)
+    return due_date(Party.AGENCY.calendar(calendar), decided, days, stops=stops)
 
 
 def check_extension(

@@ -32,6 +32,7 @@ from .records import (
     ActiveStop,
     CaseClock,
     Certificate,
+    Cosignature,
     Decision,
     Ending,
     ExtensionGrant,
@@ -159,7 +160,8 @@ class Case(NamedTuple):
         ``id``, ``matter``, ``matter_hash``, ``status``, ``version``, ``head``,
         ``last_at``, ``open_steps``, ``is_terminal``, then ``intake``,
         ``accepted_on``, ``deemed_acceptance``, ``steps`` (step id → ``status``,
-        ``opened``, ``due``, ``by``, ``on_behalf_of``, ``opinion``, ``agreed``),
+        ``opened``, ``due``, ``by``, ``on_behalf_of``, ``opinion``, ``agreed``,
+        ``signatures``: each ``by``, ``on_behalf_of``, ``section``, ``opinion``),
         ``clock`` (limits as ``{"value", "unit"}``), ``decision``, ``settlement``
         (with ``assessed``, ``paid``, ``outstanding``), ``absences``, ``ending``; with
         ``events=True`` also ``events`` (each :meth:`~..audit.Event.to_dict`).  Dates
@@ -373,7 +375,7 @@ def _state_json(case: Case) -> str:
             it.applicant, it.applicant_id, it.received.isoformat(), it.green_channel,
             it.materials, it.problems, it.gaps, it.notice, it.corrected, it.makeup_by,
         ),
-        case.accepted_on, case.deemed_acceptance, case.steps, _clock_data(case.clock),
+        case.accepted_on, case.deemed_acceptance, _steps_json(case.steps), _clock_data(case.clock),
         case.decision, case.settlement, case.absences, case.ending, case.last_at.isoformat(),
     )  # fmt: skip
     if case.events.indexed:
@@ -382,6 +384,15 @@ def _state_json(case: Case) -> str:
         return dumps(data, _plain, dates=True).decode()
     except TypeError:  # not writable by _json: the standard library's encoder writes it
         return "".join(_ENCODE(data, 0))
+
+
+def _steps_json(steps: Mapping[str, StepState]) -> Mapping[str, Any]:
+    """The steps as written: a step nobody cosigned has no signatures item (seven
+    items, as before cosigning), so that older snapshots read back byte-identically.
+    """
+    if not any(st.signatures for st in steps.values()):
+        return {sid: st[:7] for sid, st in steps.items()}
+    return {sid: st if st.signatures else st[:7] for sid, st in steps.items()}
 
 
 def _aware(text: str) -> datetime:
@@ -415,6 +426,22 @@ def _ids_from(state: Any, indexed: bool) -> Mapping[str, CallerEvent] | None:
     return MappingProxyType(ids)
 
 
+def _step_from(sid: str, row: Sequence[Any]) -> StepState:
+    """One step's state from its snapshot row; case@3 snapshots written before cosigning
+    have no signatures (7 items)."""
+    status, opened, due, by, for_, opinion, agreed, *rest = row
+    if type(agreed) is not bool or len(rest) > 1:
+        raise TypeError(f"step {sid}: agreed is true or false, then the signatures")
+    signatures = tuple(_NEW(Cosignature, tuple(sig)) for sig in rest[0]) if rest else ()
+    if any(len(sig) != 4 for sig in signatures):
+        raise ValueError(f"step {sid}: a signature is [by, for, section, opinion]")
+    return _NEW(
+        StepState,
+        (_STEP_STATUS[status], opened, None if due is None else _iso_day(due), by, for_,
+         opinion, agreed, signatures),
+    )  # fmt: skip
+
+
 def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
     """The case's fields ``intake`` … ``ending`` from a snapshot (``_state_json``).
 
@@ -444,14 +471,8 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
     new_steps: dict[str, StepState] = {}
     if type(steps) is not dict:
         raise TypeError("steps is an object")
-    for sid, (status, opened, due, by, for_, opinion, agreed) in steps.items():
-        if type(agreed) is not bool:
-            raise TypeError(f"step {sid}: agreed is true or false")
-        new_steps[sid] = _NEW(
-            StepState,
-            (_STEP_STATUS[status], opened, None if due is None else _iso_day(due), by, for_,
-             opinion, agreed),
-        )  # fmt: skip
+    for sid, row in steps.items():
+        new_steps[sid] = _step_from(sid, row)
     (statutory, promised, notice_due, statutory_due, promised_due, certificate_due, stops,
      active, extension) = clock  # fmt: skip
     parallel: tuple[ActiveStop, ...] = ()

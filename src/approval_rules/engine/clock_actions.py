@@ -176,7 +176,12 @@ def end_clock_stop(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handl
     promised = ctx.plan.matter.time_limits.promised_extension(extension)
     details: Details = {
         "due": clocks.case_dues(
-            case, cmd.at, extension, promised, joint=ctx.plan.matter.time_limits.joint_handling
+            case,
+            cmd.at,
+            extension,
+            promised,
+            joint=ctx.plan.matter.time_limits.joint_handling,
+            certificate_days=ctx.plan.certificate_days,
         ),
         "steps": clocks.step_dues(ctx.plan, case, cmd.at),
     }
@@ -204,6 +209,7 @@ def extend(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
             days,
             ctx.plan.matter.time_limits.promised_extension(days),
             joint=ctx.plan.matter.time_limits.joint_handling,
+            certificate_days=ctx.plan.certificate_days,
         ),
     }
     acting_for(details, auth, cmd.actor)

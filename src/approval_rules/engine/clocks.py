@@ -191,15 +191,20 @@ class Clocks:
         return due, due.isoformat()
 
     def certificate_due(
-        self, decided: date, stops: Sequence[ClockStop] = (), bound: date | None = None
+        self,
+        decided: date,
+        stops: Sequence[ClockStop] = (),
+        bound: date | None = None,
+        days: int = CERTIFICATE_DAYS,
     ) -> str:
-        """The certificate's due date after a positive decision (Art. 44: 10 WD), no later
-        than ``bound``: the statutory due date of a joint handling, whose 45 days bound
-        the whole handling, the certificate included (Art. 42 ¶2)."""
+        """The certificate's due date after a positive decision (Art. 44: 10 WD, or the
+        matter's own ``days``: ``MatterPlan.certificate_days``), no later than ``bound``:
+        the statutory due date of a joint handling, whose 45 days bound the whole
+        handling, the certificate included (Art. 42 ¶2)."""
         if not stops:
-            due = self._after(decided, CERTIFICATE_DAYS)[0]
+            due = self._after(decided, days)[0]
         else:
-            due = certificate_due(self.calendar, decided, stops=stops)
+            due = certificate_due(self.calendar, decided, stops=stops, days=days)
         if bound is not None and bound < due:
             due = max(bound, decided)
         return due.isoformat()
@@ -273,6 +278,7 @@ class Clocks:
         *,
         joint: bool = False,
         running: bool = True,
+        certificate_days: int = CERTIFICATE_DAYS,
     ) -> dict[str, str]:
         """The case's due dates again: every stop (a running one up to ``moment``'s day,
         unless ``running`` is False: then only the ended ones) and ``extension`` working
@@ -297,7 +303,10 @@ class Clocks:
         if case.decision is not None and clock.certificate_due is not None:
             bound = due.get("statutory") if joint else None
             due["certificate"] = self.certificate_due(
-                case.decision.on, stops, None if bound is None else date.fromisoformat(bound)
+                case.decision.on,
+                stops,
+                None if bound is None else date.fromisoformat(bound),
+                certificate_days,
             )
         return due
 
@@ -311,7 +320,8 @@ class Clocks:
         for sid, st in case.steps.items():
             if st.status is OPEN and st.due is not None and st.opened is not None:
                 opened = self.local(datetime.fromisoformat(st.opened))
-                dues[sid] = self.step_due(plan.steps[sid].limit, opened, stops)[1]
+                limit = plan.step_limit(sid, case.intake.green_channel)
+                dues[sid] = self.step_due(limit, opened, stops)[1]
         return dues
 
     # ----------------------------------------------------------------- provisional

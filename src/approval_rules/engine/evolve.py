@@ -49,6 +49,7 @@ from .records import (
     ActiveStop,
     CaseClock,
     Certificate,
+    Cosignature,
     Decision,
     Ending,
     ExtensionGrant,
@@ -68,12 +69,15 @@ __all__ = [
     "PASSING",
     "Patch",
     "apply_event",
+    "cosigning_pending",
     "evolve",
     "fold",
     "opened_state",
     "passed_state",
     "patch_of",
+    "signed_state",
     "step_map",
+    "vetoed_steps",
 ]
 
 _NEW: Final = tuple.__new__
@@ -115,19 +119,60 @@ class Patch(NamedTuple):
 def passed_state(
     old: StepState, status: StepStatus, actor: str, details: Mapping[str, Any]
 ) -> StepState:
-    """The state of a step ``actor`` passed (or the system deemed agreed), per ``details``."""
+    """The state of a step ``actor`` passed (or the system deemed agreed), per ``details``.
+
+    On a step several people sign (``cosigned`` in ``details``), the last signature
+    is added to the ones recorded; :func:`signed_state` records the others.
+    """
+    signatures = old.signatures
+    if "cosigned" in details:
+        signatures = (*signatures, _signature(actor, details))
     return _NEW(
         StepState,
         (
             status, old.opened, old.due, actor, details.get("for"), details.get("opinion"),
-            details.get("agree", True),
+            details.get("agree", True), signatures,
         ),
     )  # fmt: skip
 
 
+def _signature(actor: str, details: Mapping[str, Any]) -> Cosignature:
+    return _NEW(
+        Cosignature, (actor, details.get("for"), details.get("section"), details.get("opinion"))
+    )
+
+
+def cosigning_pending(details: Mapping[str, Any]) -> bool:
+    """Does a ``pass`` with these details leave its step open for more signatures?
+
+    ``cosigned`` is ``[signatures so far, signatures needed]`` on a step several
+    people sign (:mod:`.cosigning`).
+    """
+    counts = details.get("cosigned")
+    return counts is not None and counts[0] < counts[1]
+
+
+def signed_state(old: StepState, actor: str, details: Mapping[str, Any]) -> StepState:
+    """The state of an open step once ``actor`` signed it, with signatures still missing."""
+    return old._replace(signatures=(*old.signatures, _signature(actor, details)))
+
+
+def vetoed_steps(
+    steps: dict[str, StepState], sid: str, actor: str, details: Mapping[str, Any]
+) -> dict[str, StepState]:
+    """The step map once co-department step ``sid`` vetoed (一票否决): it is passed with
+    ``agreed`` false, every other open step is cancelled, nothing opens.
+    """
+    steps[sid] = passed_state(steps[sid], PASSED, actor, details)
+    return {
+        s: StepState(CANCELLED, st.opened, st.due) if st.status is OPEN else st
+        for s, st in steps.items()
+    }
+
+
 def opened_state(stamp: str, due: date | None) -> StepState:
     """The state of a step opened at ``stamp`` with its own due date."""
-    return _NEW(StepState, (OPEN, stamp, due, None, None, None, True))
+    return _NEW(StepState, (OPEN, stamp, due, None, None, None, True, ()))
 
 
 def skipped_state() -> StepState:
@@ -168,6 +213,11 @@ def _steps_of(case: Case | None, event: Event) -> dict[str, StepState] | None:
         sid = d.get("step")
         if sid is None:
             return None  # a payment that left a fee outstanding
+        if cosigning_pending(d):
+            steps[sid] = signed_state(steps[sid], event.actor, d)
+            return steps
+        if d.get("veto"):
+            return vetoed_steps(steps, sid, event.actor, d)
         steps[sid] = passed_state(steps[sid], status, event.actor, d)
     elif action in ACCEPTING:
         for sid in d["passed"]:
@@ -282,13 +332,17 @@ def _accept(case: Case, e: Event, patch: Patch) -> _Changes:
         statutory_due=date.fromisoformat(statutory),
         promised_due=date.fromisoformat(promised),
     )
-    return {
+    changes = {
         "status": IN_REVIEW,
         "intake": intake,
         "accepted_on": date.fromisoformat(d["accepted_on"]),
         "deemed_acceptance": e.action == "deemed_acceptance",
         "clock": clock,
     }
+    if "fees" in d:  # assessed at acceptance (fees_assessed: acceptance), paid after approval
+        fees = {k: Decimal(v) for k, v in sorted(d["fees"].items())}
+        changes["settlement"] = with_fields(NO_SETTLEMENT, fees=MappingProxyType(fees))
+    return changes
 
 
 def _cancel_open(case: Case) -> Mapping[str, StepState]:
@@ -310,10 +364,17 @@ _ENDINGS: Final = {
 def _ending(case: Case, e: Event, patch: Patch) -> _Changes:
     status = _ENDINGS[e.action]
     ending = Ending(status, patch.at.date(), e.actor, e.details.get("reason") or "")
-    return {"status": status, "ending": ending, "steps": _cancel_open(case)}
+    return {
+        "status": status, "ending": ending, "steps": _cancel_open(case),
+        "settlement": NO_SETTLEMENT,  # fees assessed at acceptance are not charged
+    }  # fmt: skip
 
 
 def _pass(case: Case, e: Event, patch: Patch) -> _Changes:
+    if e.details.get("veto"):  # a co-department's veto refuses the application
+        reasons = (e.details["opinion"],)
+        veto = Decision("refused", e.details["step"], e.actor, patch.at.date(), reasons)
+        return {"status": REFUSED, "decision": veto, "settlement": NO_SETTLEMENT}
     decision = e.details.get("decision")
     if decision is None:  # the common case: only the steps changed
         return {}
@@ -332,7 +393,10 @@ def _pass(case: Case, e: Event, patch: Patch) -> _Changes:
 def _refuse(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     decision = Decision("refused", d["step"], e.actor, patch.at.date(), tuple(d["reasons"]))
-    return {"status": REFUSED, "decision": decision, "steps": _cancel_open(case)}
+    return {
+        "status": REFUSED, "decision": decision, "steps": _cancel_open(case),
+        "settlement": NO_SETTLEMENT,  # fees assessed at acceptance are not charged
+    }  # fmt: skip
 
 
 def _unchanged(case: Case, e: Event, patch: Patch) -> _Changes:

@@ -388,7 +388,7 @@ class Engine:
                 )
         stamp = local.isoformat()
         notice_due = clocks.notice_due(local.date())
-        due, due_text = clocks.step_due(plan.steps[plan.start].limit, local)
+        due, due_text = clocks.step_due(plan.step_limit(plan.start, green_channel), local)
         if case_id is None:
             payload = [matter_id, fields, files, stamp, actor]
             case_id = "c-" + hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:12]

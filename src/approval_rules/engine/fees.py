@@ -46,18 +46,18 @@ def require_fee_fields(plan: MatterPlan, fields: Mapping[str, Any]) -> None:
     """
     for item, cond in plan.fees:
         applies = cond is None or cond.evaluate(fields)
-        if item.per_field is None or not applies:
+        if not applies:
             continue
-        if item.per_field not in fields:
-            raise CaseDataError(
-                f"applicant field {item.per_field!r} is needed to assess the fee "
-                f"{item.name} ({item.id})"
-            )
-        if fields[item.per_field] < 0:
-            raise CaseDataError(
-                f"applicant field {item.per_field!r} may not be negative: the fee "
-                f"{item.name} ({item.id}) is counted from it"
-            )
+        for name in item.fields:
+            if name not in fields:
+                raise CaseDataError(
+                    f"applicant field {name!r} is needed to assess the fee {item.name} ({item.id})"
+                )
+            if fields[name] < 0:
+                raise CaseDataError(
+                    f"applicant field {name!r} may not be negative: the fee "
+                    f"{item.name} ({item.id}) is counted from it"
+                )
 
 
 def assess(plan: MatterPlan, fields: Mapping[str, Any]) -> dict[str, Decimal]:
@@ -74,8 +74,9 @@ def assess(plan: MatterPlan, fields: Mapping[str, Any]) -> dict[str, Decimal]:
             amount = item.amount
         else:
             assert item.rate is not None
-            assert item.per_field is not None
-            amount = item.rate * Decimal(str(fields.get(item.per_field, 0)))
+            amount = item.rate
+            for name in item.fields:  # rate × per_field × each of times
+                amount *= Decimal(str(fields.get(name, 0)))
             if item.minimum is not None:
                 amount = max(amount, item.minimum)
             if item.maximum is not None:

@@ -180,9 +180,11 @@ def separation(
     """
     for other in plan.steps[sid].separate_from:
         st = case.steps.get(other)
-        if st is None or st.by is None:
+        if st is None or (st.by is None and not st.signatures):
             continue
-        if actor in (st.by, st.on_behalf_of) or principal in (st.by, st.on_behalf_of):
+        signed = {st.by, st.on_behalf_of}  # and everyone who cosigned it
+        signed.update(p for sig in st.signatures for p in (sig.by, sig.on_behalf_of))
+        if actor in signed or principal in signed:
             raise ActionNotAllowed(
                 action,
                 f"{actor} signed step {other!r}, so may not also sign step {sid!r}",

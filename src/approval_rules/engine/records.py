@@ -48,6 +48,7 @@ __all__ = [
     "ActiveStop",
     "CaseClock",
     "Certificate",
+    "Cosignature",
     "Decision",
     "Ending",
     "ExtensionGrant",
@@ -191,6 +192,24 @@ class Intake(NamedTuple):
     makeup_by: date | None = None
 
 
+class Cosignature(NamedTuple):
+    """One signature on a step several people sign (a quorum, or sections).
+
+    Attributes:
+        by: who signed.
+        on_behalf_of: the absent principal when a backup (AB岗) signed for them.
+        section: the section signed, or ``None`` on a quorum.
+        opinion: the signer's written opinion, if any.
+
+    When each signed is in the case's events.
+    """
+
+    by: str
+    on_behalf_of: str | None
+    section: str | None
+    opinion: str | None
+
+
 class StepState(NamedTuple):
     """One step of a case: open, or done (passed, deemed, skipped) or cancelled.
 
@@ -202,6 +221,8 @@ class StepState(NamedTuple):
         on_behalf_of: the absent principal when a backup (AB岗) acted.
         opinion: the signer's written opinion, if any.
         agreed: ``False`` when a co-department answered "disagree" (with an opinion).
+        signatures: on a step several people sign, every signature in order (the last
+            one passed it); empty on other steps.
     """
 
     status: StepStatus
@@ -211,6 +232,7 @@ class StepState(NamedTuple):
     on_behalf_of: str | None = None
     opinion: str | None = None
     agreed: bool = True
+    signatures: tuple[Cosignature, ...] = ()
 
 
 class Decision(NamedTuple):

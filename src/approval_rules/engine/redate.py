@@ -105,7 +105,13 @@ def redate(case: Case, clocks: Clocks, plan: MatterPlan, at: datetime) -> tuple[
     # as recorded: the ended stops only (a running one moves the dates when it ends)
     limits = plan.matter.time_limits
     due = clocks.case_dues(
-        case, at, ext, limits.promised_extension(ext), joint=limits.joint_handling, running=False
+        case,
+        at,
+        ext,
+        limits.promised_extension(ext),
+        joint=limits.joint_handling,
+        running=False,
+        certificate_days=plan.certificate_days,
     )
     steps = clocks.step_dues(plan, case, at, running=False)
     new: dict[str, str | None] = {"notice_due": clocks.notice_due(received), **due}

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from ..errors import ActionNotAllowed, CalendarError, CaseDataError
 from ..plan import Limit
-from ..timelimits import CERTIFICATE_DAYS, CORRECTION_NOTICE_DAYS, ClockStop, Due, progress
+from ..timelimits import CORRECTION_NOTICE_DAYS, ClockStop, Due, progress
 from ..workdays import WorkCalendar
 from .actions import REGISTRY, UNDATED
 from .case import Case
@@ -330,12 +330,14 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         )  # fmt: skip
     if clock.certificate_due is not None and decided is not None:
         certificate = period(
-            "certificate", decided, (CERTIFICATE_DAYS, "working_days"), clock.certificate_due,
+            "certificate", decided,
+            (ctx.plan.certificate_days, "working_days"),
+            clock.certificate_due,
             case.settlement.delivered,
         )  # fmt: skip
     steps: dict[str, Deadline] = {}
     for sid, st in case.steps.items():
-        limit = ctx.plan.steps[sid].limit
+        limit = ctx.plan.step_limit(sid, case.intake.green_channel)
         if st.status is not OPEN or st.due is None or limit is None:
             continue
         assert st.opened is not None

@@ -18,6 +18,8 @@ from ..plan import MatterPlan
 from .case import Case
 from .clocks import Timer
 from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
+from .cosigning import cosign, may_cosign
+from .evolve import signed_state, step_map, vetoed_steps
 from .fees import assess
 from .permissions import on_step, separation
 from .records import (
@@ -105,6 +107,8 @@ def may_pass(
             action, f"step {step!r} is completed with {rule.completed_by!r}",
             code="use-specific-action",
         )  # fmt: skip
+    if rule.cosigned:
+        principal = may_cosign(rule, case, step, actor, principal, day, action)
     settlement = case.settlement
     if rule.fee and settlement.fees and settlement.outstanding > 0:
         raise ActionNotAllowed(
@@ -171,16 +175,21 @@ def _decide(
         return
     if not all(_done(steps, other) for other in plan.deciding):
         return
-    fees = assess(plan, case.intake.applicant) if plan.fees else {}
+    if plan.matter.fees_assessed == "acceptance":  # assessed when the case was accepted
+        fees = dict(case.settlement.fees)
+    else:
+        fees = assess(plan, case.intake.applicant) if plan.fees else {}
     d["decision"] = {
         "step": sid,
         "fees": {k: str(v) for k, v in fees.items()},
-        # Art. 44: the certificate is due 10 working days after the decision; in a joint
-        # handling, within the 45 days too (Art. 42 ¶2 bounds the whole handling)
+        # Art. 44: the certificate is due 10 working days after the decision (or the
+        # matter's own period); in a joint handling, within the 45 days too (Art. 42 ¶2
+        # bounds the whole handling)
         "certificate_due": ctx.clocks.certificate_due(
             moment.date(),
             case.clock.stops,
             case.clock.statutory_due if plan.matter.time_limits.joint_handling else None,
+            plan.certificate_days,
         ),
     }
 
@@ -208,8 +217,9 @@ def pass_step(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     agree = d.get("agree", True)
     if not isinstance(agree, bool):
         raise CaseDataError(f"pass: agree must be true or false, not {agree!r}")
+    rule = ctx.plan.steps[sid]
     if not agree:
-        if ctx.plan.steps[sid].kind is not StepKind.CO_REVIEW:
+        if rule.kind is not StepKind.CO_REVIEW or rule.cosigned:
             raise ActionNotAllowed(
                 cmd.action, "only a co-department review answers 'disagree'; refuse or "
                 "send back instead", code="cannot-disagree",
@@ -222,6 +232,13 @@ def pass_step(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
         details["agree"] = False
     if opinion:
         details["opinion"] = opinion
+    if not agree and rule.veto:  # 一票否决: the review ends, the application is refused
+        details["veto"] = True
+        return details, vetoed_steps(step_map(case), sid, cmd.actor, details)
+    if rule.cosigned and not cosign(rule, case, sid, auth.principal, details):
+        steps = step_map(case)  # signatures still missing: the step stays open
+        steps[sid] = signed_state(steps[sid], cmd.actor, details)
+        return details, steps
     return _passed(ctx, case, sid, PASSED, cmd.at, cmd.stamp, cmd.actor, details)
 
 

@@ -139,7 +139,8 @@ def open_successors(
                     skipped.append(name)
                     following.append(name)
                     continue
-                due, text = clocks.step_due(rules[name].limit, moment, stops)
+                limit = plan.step_limit(name, case.intake.green_channel)
+                due, text = clocks.step_due(limit, moment, stops)
                 steps[name] = opened_state(stamp, due)
                 opened.append(name)
                 rows.append([name, text])
@@ -182,7 +183,8 @@ def send_back(
                 del steps[s]
                 reset.append(s)
                 changed = True
-    due, text = ctx.clocks.step_due(rules[target].limit, moment, case.clock.stops)
+    limit = plan.step_limit(target, case.intake.green_channel)
+    due, text = ctx.clocks.step_due(limit, moment, case.clock.stops)
     steps[target] = opened_state(stamp, due)
     details: Details = {
         "reopen": list(reopen),

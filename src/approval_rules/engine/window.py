@@ -19,6 +19,7 @@ from .case import Case
 from .clocks import Timer
 from .context import Authority, Command, Ctx, Details, Handled, acting_for, day_detail, text_detail
 from .evolve import ACCEPTING, step_map
+from .fees import assess
 from .intake import check_files, check_materials
 from .permissions import window
 from .records import (
@@ -286,6 +287,8 @@ def acceptance(
     }
     if case.intake.gaps:
         details["makeup_by"] = (makeup or promised).isoformat()
+    if plan.fees and plan.matter.fees_assessed == "acceptance":  # 受理时计算费用
+        details["fees"] = {k: str(v) for k, v in assess(plan, case.intake.applicant).items()}
     if auth is not None:
         acting_for(details, auth, actor)
     if plan.start_is_accept and plan.start in case.steps:

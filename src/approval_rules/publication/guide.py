@@ -383,6 +383,9 @@ def _fee(b: _Builder, item: FeeItem, when: str | None) -> GuideFee:
         field = b.fields.get(item.per_field)
         unit = item.unit or (field.unit if field is not None else None) or item.per_field
         standard = f"{labels.money_text(item.rate)}/{unit}"
+        if item.times:  # rate × area × days: name every factor the rate multiplies
+            names = [b.fields[f].name if f in b.fields else f for f in item.fields]
+            standard += f"（按{'×'.join(names)}计）"
         key = "rate"
     bounds = []
     if item.minimum is not None:

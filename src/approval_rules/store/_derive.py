@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
-from ..engine import Case, Status, StepStatus
+from ..engine import Case, Status, StepState, StepStatus
 from ..graph import Process
 from ..model import FeeItem, StepKind
 
@@ -115,6 +115,11 @@ class Staffing:
         self.send_back_to = {sid: step.send_back_to for sid, step in steps.items()}
         self.separate_from = {sid: step.separate_from for sid, step in steps.items()}
         self.refusable = frozenset(sid for sid, s in steps.items() if s.can_refuse or s.decides)
+        # steps several people sign: True with sections (a backup may sign a second
+        # section for an absent person), False on a quorum (a person signs once)
+        self.cosigned = {
+            sid: bool(s.sections) for sid, s in steps.items() if s.sections or s.signers_needed > 1
+        }
         self.decision_ancestors = {sid: process.ancestors(sid) for sid in process.deciding_steps}
         self.by_kind: dict[StepKind, tuple[str, ...]] = {}
         for sid in process.order:
@@ -262,13 +267,14 @@ def work_rows(case: Case, staffing: Staffing) -> list[WorkRow]:
         return work.rows()
     for sid, st in case.steps.items():
         if st.status is StepStatus.OPEN:
-            _step_work(work, sid, st.due)
+            _step_work(work, sid, st)
     _settlement_work(work)
     return work.rows()
 
 
-def _step_work(work: _Work, sid: str, due: date | None) -> None:
+def _step_work(work: _Work, sid: str, state: StepState) -> None:
     """pass, send_back and refuse on an open step (Engine._may_step's rules)."""
+    due = state.due
     case, staffing = work.case, work.staffing
     kind = staffing.kind[sid]
     settlement = case.settlement
@@ -288,8 +294,8 @@ def _step_work(work: _Work, sid: str, due: date | None) -> None:
     blocked = frozenset(
         who
         for other in staffing.separate_from[sid]
-        if (st := case.steps.get(other)) is not None and st.by is not None
-        for who in (st.by, st.on_behalf_of)
+        if (st := case.steps.get(other)) is not None
+        for who in (st.by, st.on_behalf_of, *(p for sig in st.signatures for p in sig[:2]))
         if who is not None
     )
     actions = (
@@ -297,7 +303,18 @@ def _step_work(work: _Work, sid: str, due: date | None) -> None:
         ("send_back", bool(targets)),
         ("refuse", sid in staffing.refusable and case.status is Status.IN_REVIEW),
     )
-    work.add(staffing.people[sid], sid, actions, due, blocked)
+    pairs = staffing.people[sid]
+    sections = staffing.cosigned.get(sid)
+    if sections is not None and state.signatures:  # who signed may not sign again
+        signed = {p for sig in state.signatures for p in sig[:2] if p is not None}
+        done = [
+            (person, principal)
+            for person, principal in pairs
+            if (principal or person) in signed or (not sections and person in signed)
+        ]
+        work.add(done, sid, [(a, ok) for a, ok in actions if a != "pass"], due, blocked)
+        pairs = tuple(pair for pair in pairs if pair not in done)
+    work.add(pairs, sid, actions, due, blocked)
 
 
 def _settlement_work(work: _Work) -> None:
