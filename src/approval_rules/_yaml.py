@@ -83,7 +83,7 @@ from yaml.tokens import (
 )
 
 from ._yaml_depth import first_too_deep
-from .errors import Issue, Path, SourceSpan
+from .errors import Issue, Path, Severity, SourceSpan
 
 __all__ = ["Limits", "YamlDocument", "parse_yaml", "read_yaml_file"]
 
@@ -235,6 +235,17 @@ class YamlDocument:
         if node is None:
             return SourceSpan(self.file, 1, 1)
         return SourceSpan(self.file, node[0] + 1, node[1] + 1)
+
+    def issue(
+        self,
+        code: str,
+        message: str,
+        path: Path,
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> Issue:
+        """An :class:`Issue` positioned at the value at *path* (as :meth:`span`)."""
+        return Issue(code, message, severity, self.span(path), path, hint)
 
     def key_span(self, path: Path) -> SourceSpan:
         """Where the mapping key ``path[-1]`` is written; :meth:`span` when it is not a key."""

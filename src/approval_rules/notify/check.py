@@ -159,42 +159,31 @@ def check_notification_files(files: Iterable[str], catalogue: Catalogue) -> list
     return issues
 
 
-def _issue(
-    code: str,
-    message: str,
-    doc: YamlDocument,
-    path: Path,
-    hint: str | None = None,
-    severity: Severity = Severity.ERROR,
-) -> Issue:
-    return Issue(code, message, severity, doc.span(path), path, hint)
-
-
 def _check_document(model: Notifications, doc: YamlDocument) -> list[Issue]:
     issues: list[Issue] = []
     known = sorted(PLACEHOLDERS)
     lengths = {**DEFAULT_MAX_LENGTHS, **model.max_lengths}
     for name in model.max_lengths:
         if name not in PLACEHOLDERS:
-            issues.append(_issue(
+            issues.append(doc.issue(
                 "unknown-placeholder", f"max_lengths: there is no placeholder {name!r}",
-                doc, ("max_lengths", name), did_you_mean(name, known),
+                ("max_lengths", name), did_you_mean(name, known),
             ))  # fmt: skip
     seen: set[str] = set()
     events = sorted(RECORDED_ACTIONS)
     for index, rule in enumerate(model.rules):
         where: Path = ("rules", index)
         if rule.id in seen:
-            issues.append(_issue(
+            issues.append(doc.issue(
                 "duplicate-id", f"rules[{index}]: the rule id {rule.id!r} is used twice",
-                doc, (*where, "id"), "give each rule an id of its own",
+                (*where, "id"), "give each rule an id of its own",
             ))  # fmt: skip
         seen.add(rule.id)
         for k, event in enumerate(rule.on):
             if event not in RECORDED_ACTIONS:
-                issues.append(_issue(
+                issues.append(doc.issue(
                     "unknown-event", f"rules[{index}].on: the engine records no event {event!r}",
-                    doc, (*where, "on", k), did_you_mean(event, events),
+                    (*where, "on", k), did_you_mean(event, events),
                 ))  # fmt: skip
         issues += _check_template(rule.template, lengths, doc, (*where, "template"), known)
     return issues
@@ -206,15 +195,14 @@ def _check_template(
     try:
         names = _fields(template)
     except ValueError as err:
-        return [_issue(
-            "bad-template", f"{where[0]}[{where[1]}].template: {err}", doc, where,
+        return [doc.issue(
+            "bad-template", f"{where[0]}[{where[1]}].template: {err}", where,
             "write placeholders as {name}; a literal brace as {{ or }}",
         )]  # fmt: skip
     issues = [
-        _issue(
+        doc.issue(
             "unknown-placeholder",
             f"{where[0]}[{where[1]}].template: there is no placeholder {{{name}}}",
-            doc,
             where,
             did_you_mean(name, known) or "placeholders: " + ", ".join(known),
         )
@@ -226,11 +214,11 @@ def _check_template(
     longest = longest_message(template, lengths)
     parts = segments(longest)
     if parts > 1:
-        issues.append(_issue(
+        issues.append(doc.issue(
             "sms-split",
             f"{where[0]}[{where[1]}].template: the longest message is {longest} characters, "
             f"more than one SMS ({ONE_SEGMENT}); it is sent as {parts} segments",
-            doc, where,
+            where,
             "shorten the wording, or lower max_lengths of the placeholders it uses",
             Severity.WARNING,
         ))  # fmt: skip
@@ -243,21 +231,21 @@ def _check_against(model: Notifications, doc: YamlDocument, catalogue: Catalogue
     for index, rule in enumerate(model.rules):
         for k, matter in enumerate(rule.matters):
             if matter not in catalogue.matters:
-                issues.append(_issue(
+                issues.append(doc.issue(
                     "unknown-matter", f"rules[{index}].matters: no matter {matter!r}",
-                    doc, ("rules", index, "matters", k), did_you_mean(matter, matters),
+                    ("rules", index, "matters", k), did_you_mean(matter, matters),
                 ))  # fmt: skip
         if Recipient.DEPARTMENT_HEAD in rule.to and model.department_head_role is None:
-            issues.append(_issue(
+            issues.append(doc.issue(
                 "department-head-role-required",
                 f"rules[{index}] texts the department head, but the document does not say "
                 "which role that is",
-                doc, ("rules", index, "to"), "add department_head_role: <role id>",
+                ("rules", index, "to"), "add department_head_role: <role id>",
             ))  # fmt: skip
     role = model.department_head_role
     if role is not None and role not in catalogue.roles:
-        issues.append(_issue(
+        issues.append(doc.issue(
             "unknown-role", f"department_head_role: no role {role!r}",
-            doc, ("department_head_role",), did_you_mean(role, sorted(catalogue.roles)),
+            ("department_head_role",), did_you_mean(role, sorted(catalogue.roles)),
         ))  # fmt: skip
     return issues

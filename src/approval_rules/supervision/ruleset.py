@@ -203,17 +203,6 @@ def is_supervision_text(text: str) -> bool:
 # --- checks ---------------------------------------------------------------------------
 
 
-def _issue(
-    code: str,
-    message: str,
-    doc: YamlDocument,
-    path: Path,
-    hint: str | None = None,
-    severity: Severity = Severity.ERROR,
-) -> Issue:
-    return Issue(code, message, severity, doc.span(path), path, hint)
-
-
 def _check_document(model: Supervision, doc: YamlDocument) -> list[Issue]:
     """What the document alone can tell: ids and the statutory breach."""
     issues: list[Issue] = []
@@ -226,8 +215,8 @@ def _check_document(model: Supervision, doc: YamlDocument) -> list[Issue]:
         if rid in seen:
             first = doc.span(seen[rid])
             issues.append(
-                _issue("duplicate-id", f"rule id {rid!r} is declared twice (first at {first})",
-                       doc, path, "give each rule its own id")
+                doc.issue("duplicate-id", f"rule id {rid!r} is declared twice (first at {first})",
+                       path, "give each rule its own id")
             )  # fmt: skip
         else:
             seen[rid] = path
@@ -241,8 +230,8 @@ def _check_document(model: Supervision, doc: YamlDocument) -> list[Issue]:
             if rid not in seen:
                 close = difflib.get_close_matches(rid, known, n=1)
                 issues.append(
-                    _issue("unknown-rule", f"rule {rid!r} is not declared in this document",
-                           doc, path, f"did you mean {close[0]!r}?" if close else
+                    doc.issue("unknown-rule", f"rule {rid!r} is not declared in this document",
+                           path, f"did you mean {close[0]!r}?" if close else
                            "name a rule of 'rules' or 'anomalies'")
                 )  # fmt: skip
     issues += _statutory_issues(model, doc)
@@ -259,9 +248,9 @@ def _statutory_issues(model: Supervision, doc: YamlDocument) -> list[Issue]:
     for i, rule in enumerate(model.rules):
         if _is_statutory_breach(rule) and rule.level is not Level.RED:
             issues.append(
-                _issue("statutory-breach-not-red",
+                doc.issue("statutory-breach-not-red",
                        f"rule {rule.id!r} watches a breach of the statutory limit, which is "
-                       f"always red (got level {rule.level.value})", doc, ("rules", i, "level"),
+                       f"always red (got level {rule.level.value})", ("rules", i, "level"),
                        "write level: red")
             )  # fmt: skip
     by_id = {r.id: r for r in model.rules}
@@ -274,17 +263,17 @@ def _statutory_issues(model: Supervision, doc: YamlDocument) -> list[Issue]:
             if _is_statutory_breach(changed) and changed.level is not Level.RED:
                 where = "level" if change.level is not None else "id"
                 issues.append(
-                    _issue("statutory-breach-not-red",
+                    doc.issue("statutory-breach-not-red",
                            f"the override makes rule {original.id!r} a {changed.level.value} "
                            "alert on a breach of the statutory limit, which is always red",
-                           doc, ("overrides", i, "rules", j, where), "write level: red")
+                           ("overrides", i, "rules", j, where), "write level: red")
                 )  # fmt: skip
     watched = any(_is_statutory_breach(r) and r.level is Level.RED for r in model.rules)
     if not watched:
         issues.append(
-            _issue("no-statutory-breach-rule",
+            doc.issue("no-statutory-breach-rule",
                    "no rule is red on a breach of the statutory limit (past the statutory "
-                   "limit and an approved extension)", doc, ("rules",),
+                   "limit and an approved extension)", ("rules",),
                    "add: {id: statutory_breach, name: 超过法定时限, scope: case, basis: "
                    "statutory, when: {overdue_wd: 0}, level: red}")
         )  # fmt: skip
@@ -324,7 +313,7 @@ def _check_against(model: Supervision, doc: YamlDocument, catalogue: Catalogue) 
     if role not in catalogue.roles:
         close = difflib.get_close_matches(role, sorted(catalogue.roles), n=1)
         issues.append(
-            _issue("unknown-role", f"role {role!r} is not declared in the catalogue", doc,
+            doc.issue("unknown-role", f"role {role!r} is not declared in the catalogue",
                    ("offices", "department_head_role"),
                    f"did you mean {close[0]!r}?" if close else "name a role of the definitions")
         )  # fmt: skip
@@ -334,8 +323,8 @@ def _check_against(model: Supervision, doc: YamlDocument, catalogue: Catalogue) 
             if matter_id not in catalogue.matters:
                 close = difflib.get_close_matches(matter_id, matters, n=1)
                 issues.append(
-                    _issue("unknown-matter", f"matter {matter_id!r} is not in the catalogue",
-                           doc, ("overrides", i, "matters", j),
+                    doc.issue("unknown-matter", f"matter {matter_id!r} is not in the catalogue",
+                           ("overrides", i, "matters", j),
                            f"did you mean {close[0]!r}?" if close else None)
                 )  # fmt: skip
     for matter_id in matters:
@@ -402,10 +391,10 @@ def _fit(matter: Matter, rules: Sequence[tuple[TimeRule, Path]], doc: YamlDocume
             # due date then fires that day, which is what it means
             if remaining is not None and remaining > days >= 1:
                 issues.append(
-                    _issue("threshold-infeasible",
+                    doc.issue("threshold-infeasible",
                            f"rule {rule.id!r} fires when {remaining} working day(s) or fewer "
                            f"remain, but {period} of matter {matter.id!r} is only {days} working "
-                           "day(s): it fires as soon as the period starts", doc,
+                           "day(s): it fires as soon as the period starts",
                            (*where, "remaining_wd") if where[-1] == "when" else where,
                            f"use remaining_wd: {days} or less for this matter (overrides), or "
                            "used_percent", Severity.WARNING)
@@ -426,10 +415,10 @@ def _order_issues(
         for other, _, other_offset in fired:
             if LEVEL_RANK[rule.level] > LEVEL_RANK[other.level] and offset < other_offset:
                 issues.append(
-                    _issue("levels-out-of-order",
+                    doc.issue("levels-out-of-order",
                            f"on {period} of matter {matter.id!r}, rule {rule.id!r} "
                            f"({rule.level.value}) fires before rule {other.id!r} "
-                           f"({other.level.value})", doc, where,
+                           f"({other.level.value})", where,
                            "make each level fire no earlier than the level below it",
                            Severity.WARNING)
                 )  # fmt: skip
