@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from ._cli_options import catalogue_option
 from .compiler import compile_matter
 from .loader import Catalogue, load_catalogue
 from .render import FORMATS, render
@@ -32,14 +33,7 @@ def _unknown_matter(matter_id: str, catalogue: Catalogue, where: Path) -> click.
 
 @click.command("graph")
 @click.argument("matter_id")
-@click.option(
-    "--catalogue",
-    "catalogue_dir",
-    type=click.Path(path_type=Path),
-    default=Path("matters"),
-    show_default=True,
-    help="Catalogue folder (or file) the matter is in.",
-)
+@catalogue_option("Catalogue folder (or file) the matter is in.")
 @click.option(
     "--format",
     "fmt",

@@ -20,7 +20,7 @@ import click
 from .errors import DefinitionError, format_issue
 from .workdays import WorkCalendar, parse_overlay
 
-__all__ = ["PROVISIONAL_HELP", "build_calendar", "calendar_options"]
+__all__ = ["PROVISIONAL_HELP", "build_calendar", "calendar_options", "catalogue_option"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,6 +38,18 @@ _overlay = click.option(
     help="Calendar overlay YAML (regional days off, closures, a new year's notice); repeatable.",
 )
 _provisional = click.option("--provisional", is_flag=True, help=PROVISIONAL_HELP)
+
+
+def catalogue_option(help_text: str) -> Callable[[F], F]:
+    """``--catalogue DIR`` (default ``matters``); the command receives ``catalogue_dir``."""
+    return click.option(
+        "--catalogue",
+        "catalogue_dir",
+        type=click.Path(path_type=Path),
+        default=Path("matters"),
+        show_default=True,
+        help=help_text,
+    )
 
 
 def calendar_options(command: F) -> F:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ._cli_options import build_calendar, calendar_options
+from ._cli_options import build_calendar, calendar_options, catalogue_option
 from .engine import Engine
 from .loader import load_catalogue
 from .store import open_store
@@ -43,14 +43,7 @@ def register(group: click.Group) -> None:
     @click.argument("url")
     @click.option("--at", "at", required=True, help="When (ISO; Asia/Shanghai if no zone).")
     @calendar_options
-    @click.option(
-        "--catalogue",
-        "catalogue_dir",
-        type=click.Path(path_type=Path),
-        default=Path("matters"),
-        show_default=True,
-        help="Catalogue the cases run on.",
-    )
+    @catalogue_option("Catalogue the cases run on.")
     def redate(
         url: str, at: str, overlays: tuple[Path, ...], provisional: bool, catalogue_dir: Path
     ) -> None:

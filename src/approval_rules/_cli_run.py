@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ._cli_documents import document_options, write_results
-from ._cli_options import build_calendar, calendar_options
+from ._cli_options import build_calendar, calendar_options, catalogue_option
 from .engine import Engine
 from .errors import ApprovalRulesError, DefinitionError, format_issue
 from .loader import load_catalogue
@@ -57,14 +57,7 @@ def register(group: click.Group) -> None:
 
     @group.command("run")
     @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-    @click.option(
-        "--catalogue",
-        "catalogue_dir",
-        type=click.Path(path_type=Path),
-        default=Path("matters"),
-        show_default=True,
-        help="Catalogue folder (or file) with the matters the scenarios use.",
-    )
+    @catalogue_option("Catalogue folder (or file) with the matters the scenarios use.")
     @calendar_options
     @click.option(
         "--format",

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ._cli_options import build_calendar, calendar_options
+from ._cli_options import build_calendar, calendar_options, catalogue_option
 from .engine import Engine
 from .loader import load_catalogue
 from .signing import load_keys
@@ -110,14 +110,7 @@ def register(group: click.Group) -> None:
     @store.command("import")
     @click.argument("url")
     @click.argument("file", type=click.File("r", encoding="utf-8"))
-    @click.option(
-        "--catalogue",
-        "catalogue_dir",
-        type=click.Path(path_type=Path),
-        default=Path("matters"),
-        show_default=True,
-        help="Catalogue the cases run on (who signs each step, for the inbox).",
-    )
+    @catalogue_option("Catalogue the cases run on (who signs each step, for the inbox).")
     def import_(url: str, file: TextIO, catalogue_dir: Path) -> None:
         """Read an export (FILE, or - for standard input) into a store, all or nothing.
 
@@ -190,14 +183,7 @@ def _register_timed(store: click.Group) -> None:
         help="The moment: 2025-10-31T00:00 (Beijing time unless an offset is given), or "
         "2025-10-31 (the end of that day).",
     )
-    @click.option(
-        "--catalogue",
-        "catalogue_dir",
-        type=click.Path(path_type=Path),
-        default=Path("matters"),
-        show_default=True,
-        help="Catalogue the cases run on.",
-    )
+    @catalogue_option("Catalogue the cases run on.")
     @calendar_options
     def advance(
         url: str, at_text: str, catalogue_dir: Path, overlays: tuple[Path, ...], provisional: bool
