@@ -39,7 +39,7 @@ LAYERS: list[set[str]] = [
     {"_yaml"},
     {"conditions", "model_choices"},
     {"model"},
-    {"catalogue", "audit", "workdays"},
+    {"catalogue", "audit", "workdays", "validation"},  # validation: pydantic errors as Issues
     {"loader", "timelimits", "graph"},
     {"checks_base"},  # what every subject's checks of a matter read
     {f"checks_{subject}" for subject in CHECK_SUBJECTS},
@@ -217,9 +217,7 @@ OWNERS = {
 
 MAX_LINES = 1000
 #: Files over the limit, with why they still are (remove each with its split).
-TOO_LONG_FOR_NOW = {
-    "loader.py": "issue #14's bounds and hints grew it past 1,000 lines; to be split",
-}
+TOO_LONG_FOR_NOW: dict[str, str] = {}
 
 
 def _layer(name: str, layers: list[set[str]]) -> int:

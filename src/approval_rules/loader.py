@@ -14,34 +14,22 @@ import difflib
 import gc
 import os
 import types
-import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path as FsPath
-from typing import Any, Final
+from typing import Any
 
-import pydantic
 from pydantic import BaseModel
 
 from ._wording import did_you_mean, limit_text
 from ._yaml import YamlDocument, parse_yaml, read_yaml_file
 from .catalogue import Catalogue
 from .conditions import (
-    MAX_CONDITION_LENGTH,
     ConditionSyntaxError,
     check_condition,
     parse_condition,
 )
 from .errors import DefinitionError, Issue, Path, Severity, SourceSpan
 from .model import (
-    FILE_TYPE_PATTERN,
-    MAX_ID,
-    MAX_NAME,
-    MAX_TEXT,
-    PHONE_PATTERN,
-    SESSION_PATTERN,
-    URL_PATTERN,
-    VISIBLE_PATTERN,
     CaseType,
     Definitions,
     Department,
@@ -53,6 +41,7 @@ from .model import (
     TimeLimit,
     Unit,
 )
+from .validation import describe, dotted, validate_document
 
 __all__ = ["Catalogue", "load_catalogue", "load_catalogue_text", "validate_document"]
 
@@ -352,7 +341,7 @@ def _kind_of(doc: YamlDocument, out: _Collector) -> str | None:
         out.add(
             "wrong-type",
             f"a catalogue file must be a mapping of keys, starting with 'kind:', "
-            f"not {_describe(data)}",
+            f"not {describe(data)}",
             doc.span(()),
         )
         return None
@@ -399,327 +388,10 @@ def _unique(
     return seen
 
 
-# --- pydantic errors → issues ----------------------------------------------------------
-
-_TYPE_WORDS = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "bool_type": "true or false",
-    "decimal_type": "a number",
-    "tuple_type": "a list",
-    "list_type": "a list",
-    "model_type": "a mapping of keys",
-    "model_attributes_type": "a mapping of keys",
-    "dict_type": "a mapping of keys",
-}
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def _dotted(path: Path) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or "the file"
-
-
-def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[Path, tuple[int | str, ...]]:
-    """Split a pydantic ``loc`` into the part that exists in the data and the rest."""
-    path: list[str | int] = []
-    node = data
-    rest = list(loc)
-    while rest:
-        part = rest[0]
-        in_mapping = isinstance(node, dict) and isinstance(part, str) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if in_mapping or in_list:
-            node = node[part]
-        else:
-            break
-        path.append(part)
-        rest.pop(0)
-    return tuple(path), tuple(rest)
-
-
-def _unwrap(annotation: Any) -> Any:
-    """The model class inside ``X | None``, ``tuple[X, ...]``, ``Annotated[X, ...]``."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            annotation = models[0] if models else args[0]
-        elif origin in (tuple, list):
-            annotation = typing.get_args(annotation)[0]
-        else:
-            return annotation
-
-
-def _model_at(root: type[BaseModel], path: Path) -> type[BaseModel] | None:
-    model: Any = root
-    for part in path:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        info = model.model_fields.get(part)
-        if info is None:
-            return None
-        model = _unwrap(info.annotation)
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def validate_document(
-    model: type[BaseModel], doc: YamlDocument
-) -> tuple[BaseModel | None, list[Issue]]:
-    """Validate a parsed file against a model; the model (``None`` on errors) and the
-    issues, each with its position and a hint, worded as for matters.
-
-    For the other kinds of file that are checked like matters (``kind: supervision``).
-    """
-    issues: list[Issue] = []
-    return _validate(model, doc, _Collector(issues)), issues
-
-
 def _validate(model: type[BaseModel], doc: YamlDocument, out: _Collector) -> BaseModel | None:
-    try:
-        return model.model_validate(doc.data)
-    except pydantic.ValidationError as err:
-        reported: set[Path] = set()
-        for error in err.errors(include_url=False):
-            issue = _issue_from_pydantic(model, doc, error)
-            key = (*issue.path, issue.code)
-            if key in reported:
-                continue  # one issue per place: a union reports each branch's failure
-            reported.add(key)
-            out.issues.append(issue)
-        return None
-
-
-def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) -> Issue:
-    loc = tuple(error["loc"])
-    path, rest = _data_path(doc.data, loc)
-    etype: str = error["type"]
-    value = error.get("input")
-    where = _dotted(path)
-    if etype == "missing":
-        name = rest[0] if rest else (path[-1] if path else "?")
-        return Issue(
-            "missing-key",
-            f"{where}: the key {name!r} is missing",
-            span=doc.span(path),
-            path=(*path, name),
-            hint=_missing_hint(model, path, str(name)),
-        )
-    if etype == "extra_forbidden":
-        owner = _model_at(model, path[:-1])
-        known = sorted(owner.model_fields) if owner else []
-        hint = did_you_mean(path[-1], known)
-        if hint is None and known:
-            hint = "allowed keys: " + ", ".join(known)
-        return Issue(
-            "unknown-key",
-            f"{_dotted(path[:-1])}: unknown key {path[-1]!r}",
-            span=doc.key_span(path),
-            path=path,
-            hint=hint,
-        )
-    span = doc.span(path)
-    if etype in _TYPE_WORDS:
-        expected = _TYPE_WORDS[etype]
-        hint = None
-        if etype == "string_type" and isinstance(value, int | float):
-            hint = "put it in quotes to keep it as text"
-        elif etype == "bool_type" and isinstance(value, str):
-            hint = "write true or false"
-        elif etype == "tuple_type" and path[-1:] == ("example",):
-            hint = "write true (every value in the block) or a list of keys, e.g. [address]"
-        return Issue(
-            "wrong-type",
-            f"{where} must be {expected}, not {_describe(value)}",
-            span=span,
-            path=path,
-            hint=hint,
-        )
-    if etype == "enum" or etype == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
-        choices = [c for c in choices if c]
-        return Issue(
-            "bad-choice",
-            f"{where}: {value!r} is not one of: {', '.join(choices)}",
-            span=span,
-            path=path,
-            hint=did_you_mean(value, choices),
-        )
-    if etype == "decimal_max_places":
-        return Issue(
-            "schema",
-            f"{where}: {value} has more than 2 decimal places; amounts are in yuan, to the "
-            "fen at most, e.g. 10.01",
-            span=span,
-            path=path,
-        )
-    found = _shape_issue(model, error, path, span)
-    if found is not None:
-        return found
-    if etype == "value_error":
-        message = error["msg"].removeprefix("Value error, ")
-        return Issue("invalid-combination", f"{where}: {message}", span=span, path=path)
-    return Issue("schema", f"{where}: {error['msg']}", span=span, path=path)
-
-
-_RANGE_WORDS: Final = {
-    "greater_than": "must be more than",
-    "greater_than_equal": "must be at least",
-    "less_than": "must be less than",
-    "less_than_equal": "must be at most",
-}
-
-_TOO_LONG_HINTS: Final = {
-    MAX_ID: "use a shorter id",
-    MAX_CONDITION_LENGTH: "split the condition, or declare a boolean applicant field for it",
-    MAX_NAME: "shorten it; a longer explanation belongs in a note",
-    MAX_TEXT: "shorten it; cite a law by its article rather than in full",
-}
-
-
-def _plain(number: object) -> str:
-    """A number as staff write it: ``1000000000``, not ``1e9``, ``1,000`` or ``Decimal(…)``."""
-    if isinstance(number, str):  # pydantic gives a Decimal bound as its repr
-        return number.removeprefix("Decimal('").removesuffix("')")
-    if isinstance(number, bool) or not isinstance(number, int | float | Decimal):
-        return repr(number)
-    if isinstance(number, float) and number.is_integer() and abs(number) < 1e18:
-        return str(int(number))
-    return str(number)
-
-
-def _shape_issue(model: type[BaseModel], error: Any, path: Path, span: SourceSpan) -> Issue | None:
-    """Issues for a text's pattern or length, a list's length and a number's range."""
-    etype: str = error["type"]
-    value = error.get("input")
-    where = _dotted(path)
-    pattern = error.get("ctx", {}).get("pattern")
-    if etype == "string_pattern_mismatch" and pattern == VISIBLE_PATTERN:
-        return Issue(
-            "empty-value",
-            f"{where} has no visible character (only spaces or invisible characters such "
-            "as zero-width spaces)",
-            span=span,
-            path=path,
-            hint="write the name in visible characters",
-        )
-    if etype == "string_pattern_mismatch":
-        return _pattern_issue(pattern, value, where, span, path)
-    if etype in {"too_short", "string_too_short"}:
-        return Issue(
-            "empty-value",
-            f"{where} must not be empty",
-            span=span,
-            path=path,
-        )
-    if etype in {"string_too_long", "too_long"}:
-        ctx = error.get("ctx", {})
-        limit = ctx.get("max_length")
-        if etype == "too_long":
-            size, what = ctx.get("actual_length"), "items"
-            hint = "split the matter, or remove repeated entries"
-        else:
-            size, what = len(value), "characters"
-            hint = _TOO_LONG_HINTS.get(limit, "shorten it")
-        return Issue(
-            "too-long",
-            f"{where} has {size} {what}, more than the {limit} allowed",
-            span=span,
-            path=path,
-            hint=hint,
-        )
-    if etype in _RANGE_WORDS:
-        ctx = error.get("ctx", {})
-        bound = next((ctx[k] for k in ("gt", "ge", "lt", "le") if k in ctx), "?")
-        name = path[-1] if path else None
-        return Issue(
-            "out-of-range",
-            f"{where}: {_plain(value)} {_RANGE_WORDS[etype]} {_plain(bound)}",
-            span=span,
-            path=path,
-            hint=_missing_hint(model, path[:-1], name) if isinstance(name, str) else None,
-        )
-    return None
-
-
-def _pattern_issue(
-    pattern: str | None, value: Any, where: str, span: SourceSpan, path: Path
-) -> Issue:
-    """The issue for a text that does not match its field's pattern."""
-    if pattern == FILE_TYPE_PATTERN:
-        return Issue(
-            "schema",
-            f"{where}: {value!r} is not a file extension; write it in lower case without "
-            "the dot, e.g. 'jpg'",
-            span=span,
-            path=path,
-        )
-    if pattern in _FORMATS:
-        what, example = _FORMATS[pattern]
-        return Issue(
-            "bad-format",
-            f"{where}: {value!r} is not {what}",
-            span=span,
-            path=path,
-            hint=f"write it like {example}",
-        )
-    return Issue(
-        "bad-id",
-        f"{where}: {value!r} is not a valid id",
-        span=span,
-        path=path,
-        hint="use lower-case letters, digits and _, starting with a letter, "
-        "e.g. " + _suggest_id(str(value)),
-    )
-
-
-#: Text formats of the service information: pattern → (what it is, an example to copy).
-_FORMATS = {
-    PHONE_PATTERN: ("a phone number", "'0717-3236505' or '12345' (digits and hyphens, quoted)"),
-    URL_PATTERN: ("a web address", "https://zwfw.example.gov.cn/item/123"),
-    SESSION_PATTERN: ("an office session", "'09:00-12:00' (24-hour clock, quoted)"),
-}
-
-
-def _missing_hint(model: type[BaseModel], path: Path, name: str) -> str | None:
-    owner = _model_at(model, path)
-    if owner is None or name not in owner.model_fields:
-        return None
-    description = owner.model_fields[name].description
-    return f"{name}: {description}" if description else None
-
-
-def _suggest_id(value: str) -> str:
-    cleaned = "".join(c if c.isascii() and c.isalnum() else "_" for c in value.lower())
-    cleaned = "_".join(p for p in cleaned.split("_") if p)
-    if not cleaned or not cleaned[0].isalpha():
-        cleaned = "step_" + cleaned if cleaned else "my_id"
-    return repr(cleaned)
+    value, found = validate_document(model, doc)
+    out.issues.extend(found)
+    return value
 
 
 # --- cross-references ------------------------------------------------------------------
@@ -784,7 +456,7 @@ class _Refs:
             return
         self.out.add(
             code,
-            f"{_dotted(path)}: {what} {value!r} is not declared",
+            f"{dotted(path)}: {what} {value!r} is not declared",
             doc.span(path),
             path,
             hint=self._declare_hint(doc, value, known, what),
@@ -835,7 +507,7 @@ class _Refs:
             if person.backup == person.id:
                 self.out.add(
                     "self-backup",
-                    f"{_dotted((*base, 'backup'))}: {person.name} ({person.id}) is listed as "
+                    f"{dotted((*base, 'backup'))}: {person.name} ({person.id}) is listed as "
                     "their own backup",
                     doc.span((*base, "backup")),
                     (*base, "backup"),
@@ -859,7 +531,7 @@ class _Refs:
             return  # an undeclared department is reported as such
         self.out.add(
             "backup-other-department",
-            f"{_dotted(path)}: {person.name} ({person.id}) works in {person.department!r}, "
+            f"{dotted(path)}: {person.name} ({person.id}) works in {person.department!r}, "
             f"but their AB岗 backup {backup.name} ({backup.id}) works in "
             f"{backup.department!r}, so could not sign for them",
             doc.span(path),
@@ -907,7 +579,7 @@ class _Refs:
                 if material.satisfied_by not in matter.prerequisites:
                     self.out.add(
                         "prerequisite-not-declared",
-                        f"{_dotted((*base, 'satisfied_by'))}: matter "
+                        f"{dotted((*base, 'satisfied_by'))}: matter "
                         f"{material.satisfied_by!r} is not listed in this matter's "
                         "prerequisites",
                         doc.span((*base, "satisfied_by")),
@@ -924,7 +596,7 @@ class _Refs:
                 if kind is None:
                     self.out.add(
                         "unknown-field",
-                        f"{_dotted((*base, 'item'))}: fee item {fee.item!r} is charged per "
+                        f"{dotted((*base, 'item'))}: fee item {fee.item!r} is charged per "
                         f"{name!r}, which this matter does not declare in applicant_fields",
                         doc.span((*base, "item")),
                         (*base, "item"),
@@ -933,7 +605,7 @@ class _Refs:
                 elif kind[0] != "number":
                     self.out.add(
                         "condition-type",
-                        f"{_dotted((*base, 'item'))}: fee item {fee.item!r} multiplies "
+                        f"{dotted((*base, 'item'))}: fee item {fee.item!r} multiplies "
                         f"{name!r}, which is {kind[0]}, not a number",
                         doc.span((*base, "item")),
                         (*base, "item"),
@@ -947,7 +619,7 @@ class _Refs:
         if target == matter.id:
             self.out.add(
                 "self-prerequisite",
-                f"{_dotted(path)}: matter {matter.id!r} cannot be its own prerequisite",
+                f"{dotted(path)}: matter {matter.id!r} cannot be its own prerequisite",
                 doc.span(path),
                 path,
             )
@@ -964,7 +636,7 @@ class _Refs:
                     path: Path = ("time_limits", which, "unit")
                     self.out.add(
                         "invalid-combination",
-                        f"{_dotted(path)}: {limit.unit.value} is only for immediate matters "
+                        f"{dotted(path)}: {limit.unit.value} is only for immediate matters "
                         "(case_type: immediate)",
                         doc.span(path),
                         path,
@@ -1059,7 +731,7 @@ class _Refs:
                 if role in self.roles and department in self.departments and not holders:
                     self.out.add(
                         "role-without-holder",
-                        f"{_dotted((*base, 'signer_roles', j))}: nobody in department "
+                        f"{dotted((*base, 'signer_roles', j))}: nobody in department "
                         f"{department!r} holds role {role!r}, so the role adds no signer "
                         f"to step {step.id!r}",
                         doc.span((*base, "signer_roles", j)),
@@ -1072,7 +744,7 @@ class _Refs:
                     if target == step.id:
                         self.out.add(
                             "self-reference",
-                            f"{_dotted((*base, key, j))}: step {step.id!r} refers to itself",
+                            f"{dotted((*base, key, j))}: step {step.id!r} refers to itself",
                             doc.span((*base, key, j)),
                             (*base, key, j),
                         )
@@ -1095,7 +767,7 @@ class _Refs:
         except ConditionSyntaxError as err:
             self.out.add(
                 "invalid-condition",
-                f"{_dotted(path)}: {err.message} (at character {err.offset + 1} of {text!r})",
+                f"{dotted(path)}: {err.message} (at character {err.offset + 1} of {text!r})",
                 _shift(doc, path, err.offset, text),
                 path,
                 hint='write e.g. floor_area > 300 and applicant_kind == "company"',
@@ -1104,7 +776,7 @@ class _Refs:
         for problem in check_condition(condition, fields):
             self.out.add(
                 problem.code,
-                f"{_dotted(path)}: {problem.message}",
+                f"{dotted(path)}: {problem.message}",
                 _shift(doc, path, problem.offset, text),
                 path,
                 hint=problem.hint,

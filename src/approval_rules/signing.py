@@ -39,8 +39,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from ._yaml import parse_yaml, read_yaml_file
 from .audit import Event
 from .errors import DefinitionError, Issue
-from .loader import validate_document
 from .model import Id
+from .validation import validate_document
 
 __all__ = [
     "ALGORITHMS",

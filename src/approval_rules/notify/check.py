@@ -32,7 +32,7 @@ from .._yaml import YamlDocument, parse_yaml, read_yaml_file
 from ..catalogue import Catalogue
 from ..engine.evolve import RECORDED_ACTIONS
 from ..errors import DefinitionError, Issue, Path, Severity
-from ..loader import validate_document
+from ..validation import validate_document
 from .rules import DEFAULT_MAX_LENGTHS, PLACEHOLDERS, Notifications, Recipient
 
 __all__ = [

@@ -32,8 +32,9 @@ from pathlib import Path as FsPath
 
 from .._yaml import YamlDocument, parse_yaml, read_yaml_file
 from ..errors import DefinitionError, Issue, Path, Severity, SourceSpan
-from ..loader import Catalogue, validate_document
+from ..loader import Catalogue
 from ..model import Matter, TimeLimit, Unit
+from ..validation import validate_document
 from .rules import (
     LEVEL_RANK,
     AnomalyRule,
