@@ -20,7 +20,7 @@ from ..errors import ActionNotAllowed, CaseDataError
 from ..model import MAX_WORKING_DAYS
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
-from .permissions import authority, impartial
+from .permissions import authority, impartial, open_step_handler
 from .records import APPROVED, IN_REVIEW
 
 __all__ = [
@@ -57,13 +57,9 @@ def may_stop_clock(
             )  # fmt: skip
     elif active is None:
         raise ActionNotAllowed(action, "no clock stop is running", code="no-clock-stop")
-    steps = ctx.plan.steps
-    for sid in case.open_steps:
-        rule = steps[sid]
-        handler = authority(case, rule.signer_set, rule.backups, actor, day)
-        if handler is not None:
-            impartial(case, actor, action)
-            return Authority(None, handler)
+    handler = open_step_handler(ctx.plan, case, actor, day, action)
+    if handler is not None:
+        return handler
     if any(actor == s.by for s in case.clock.running_stops):
         return Authority(None, actor)
     raise ActionNotAllowed(action, f"{actor} handles none of the open steps", code="not-a-signer")

@@ -35,7 +35,7 @@ from .context import (
     day_detail,
     text_detail,
 )
-from .permissions import authority, impartial
+from .permissions import open_step_handler
 from .records import APPROVED, CERTIFIED, IN_REVIEW
 
 __all__ = [
@@ -93,13 +93,9 @@ def may_record_delay(
         raise ActionNotAllowed(
             action, f"no period runs while the case is {case.status.value}", code="wrong-status"
         )
-    steps = ctx.plan.steps
-    for sid in case.open_steps:
-        rule = steps[sid]
-        handler = authority(case, rule.signer_set, rule.backups, actor, day)
-        if handler is not None:
-            impartial(case, actor, action)
-            return Authority(None, handler)
+    handler = open_step_handler(ctx.plan, case, actor, day, action)
+    if handler is not None:
+        return handler
     raise ActionNotAllowed(action, f"{actor} handles none of the open steps", code="not-a-signer")
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "kind_actor",
     "may_record_absence",
     "on_step",
+    "open_step_handler",
     "record_absence",
     "separation",
     "window",
@@ -104,6 +105,22 @@ def impartial(case: Case, actor: str, action: str) -> None:
             "(conflict of interest); another signer or their backup acts",
             code="conflict-of-interest",
         )
+
+
+def open_step_handler(
+    plan: MatterPlan, case: Case, actor: str, day: date, action: str
+) -> Authority | None:
+    """``actor`` as a handler of one of the case's open steps on ``day`` (a signer, or a
+    backup standing in for an absent one), checked for impartiality; ``None`` if they
+    handle none of them.  For actions on the case as a whole (a clock stop, an
+    applicant's delay) that any handler of the running review may take."""
+    for sid in case.open_steps:
+        rule = plan.steps[sid]
+        handler = authority(case, rule.signer_set, rule.backups, actor, day)
+        if handler is not None:
+            impartial(case, actor, action)
+            return Authority(None, handler)
+    return None
 
 
 def on_step(plan: MatterPlan, case: Case, sid: str, actor: str, day: date, action: str) -> str:
