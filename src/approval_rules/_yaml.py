@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
@@ -85,7 +86,14 @@ from yaml.tokens import (
 from ._yaml_depth import first_too_deep
 from .errors import Issue, Path, Severity, SourceSpan
 
-__all__ = ["Limits", "YamlDocument", "parse_yaml", "read_yaml_file"]
+__all__ = [
+    "Limits",
+    "YamlDocument",
+    "declares_kind",
+    "files_of_kind",
+    "parse_yaml",
+    "read_yaml_file",
+]
 
 
 @dataclass(frozen=True)
@@ -951,3 +959,23 @@ def _parser_issue(exc: yaml.YAMLError | UnicodeEncodeError, text: str, file: str
         char = exc.character if isinstance(exc.character, int) else 0
         return _forbidden_char(text, index, file, char)
     return Issue("yaml-syntax", _MALFORMED + str(exc), span=SourceSpan(file, 1, 1))
+
+
+def declares_kind(text: str, kind: str) -> bool:
+    """Does a YAML text say ``kind: <kind>`` at its top level?  Read from the text alone,
+    so a folder's files are sorted by kind without parsing them."""
+    line = rf"^kind:\s*['\"]?{re.escape(kind)}['\"]?\s*(#.*)?$"
+    return re.search(line, text, re.MULTILINE) is not None
+
+
+def files_of_kind(files: Iterable[str], kind: str) -> Iterator[tuple[str, str]]:
+    """``(name, text)`` of each of ``files`` that declares ``kind``; a file that cannot be
+    read as UTF-8 text is left out (the catalogue loader has reported it)."""
+    for name in files:
+        try:
+            with open(name, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if declares_kind(text, kind):
+            yield name, text

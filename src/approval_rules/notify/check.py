@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path as FsPath
 from typing import Final
 
 from .._wording import did_you_mean
-from .._yaml import YamlDocument, parse_yaml, read_yaml_file
+from .._yaml import YamlDocument, declares_kind, files_of_kind, parse_yaml, read_yaml_file
 from ..catalogue import Catalogue
 from ..engine.evolve import RECORDED_ACTIONS
 from ..errors import DefinitionError, Issue, Path, Severity
@@ -52,7 +50,6 @@ ONE_SEGMENT: Final = 70
 #: Characters per segment of a message split into several (the rest carries the join).
 SEGMENT: Final = 67
 
-_KIND_LINE = re.compile(r"^kind:\s*['\"]?notifications['\"]?\s*(#.*)?$", re.MULTILINE)
 _FORMATTER = string.Formatter()
 
 
@@ -143,19 +140,14 @@ def load_notifications(
 
 def is_notifications_text(text: str) -> bool:
     """Does a YAML text say ``kind: notifications`` at its top level?"""
-    return _KIND_LINE.search(text) is not None
+    return declares_kind(text, "notifications")
 
 
 def check_notification_files(files: Iterable[str], catalogue: Catalogue) -> list[Issue]:
     """Every issue of the notifications documents among ``files`` (``approval-rules check``)."""
     issues: list[Issue] = []
-    for name in files:
-        try:
-            text = FsPath(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # the catalogue loader has reported it
-        if is_notifications_text(text):
-            issues += parse_notifications(text, file=name, catalogue=catalogue)[1]
+    for name, text in files_of_kind(files, "notifications"):
+        issues += parse_notifications(text, file=name, catalogue=catalogue)[1]
     return issues
 
 

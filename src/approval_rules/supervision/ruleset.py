@@ -25,12 +25,10 @@ import difflib
 import hashlib
 import math
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path as FsPath
 
-from .._yaml import YamlDocument, parse_yaml, read_yaml_file
+from .._yaml import YamlDocument, declares_kind, files_of_kind, parse_yaml, read_yaml_file
 from ..errors import DefinitionError, Issue, Path, Severity, SourceSpan
 from ..loader import Catalogue
 from ..model import Matter, TimeLimit, Unit
@@ -55,8 +53,6 @@ __all__ = [
     "parse_supervision",
     "ruleset_from",
 ]
-
-_KIND_LINE = re.compile(r"^kind:\s*['\"]?supervision['\"]?\s*(#.*)?$", re.MULTILINE)
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,19 +182,14 @@ def check_supervision_files(files: Iterable[str], catalogue: Catalogue) -> list[
     skipped when they hold ``kind: supervision``).
     """
     issues: list[Issue] = []
-    for name in files:
-        try:
-            text = FsPath(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # the catalogue loader has reported it
-        if is_supervision_text(text):
-            issues += parse_supervision(text, file=name, catalogue=catalogue)[1]
+    for name, text in files_of_kind(files, "supervision"):
+        issues += parse_supervision(text, file=name, catalogue=catalogue)[1]
     return issues
 
 
 def is_supervision_text(text: str) -> bool:
     """Does a YAML text say ``kind: supervision`` at its top level?"""
-    return _KIND_LINE.search(text) is not None
+    return declares_kind(text, "supervision")
 
 
 # --- checks ---------------------------------------------------------------------------
