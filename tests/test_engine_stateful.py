@@ -195,6 +195,8 @@ class CaseMachine(RuleBasedStateMachine):
                 notice="通知",
                 needed_days=data.draw(st.integers(1, 30), label="needed_days"),
             )
+        elif action == "end_clock_stop" and item.choices:  # several run: say which ends
+            out["kind"] = data.draw(st.sampled_from(item.choices), label="ends")
         elif action == "extend":
             out["reason"] = "情况复杂"
         elif action == "record_applicant_delay":
