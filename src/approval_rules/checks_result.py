@@ -11,10 +11,16 @@ A matter's ``result`` (证照, 决定书) is issued by a step of kind ``certify`
 
 A matter without a ``deliver`` step may still leave issuing to the window (the engine
 lets the acceptance window do it); one that delivers must show who issues.
+
+* ``result-department``: a further result (``further_results``) issued by a department
+  that is neither the lead department nor one of the matter's ``co_departments``: a
+  joint handling's documents come from the departments that handle it (行政许可法
+  Art. 26).
 """
 
 from __future__ import annotations
 
+import difflib
 import types
 from collections.abc import Iterator
 from typing import Final
@@ -29,12 +35,17 @@ CODES: Final[Codes] = types.MappingProxyType(
     {
         "deliver-without-certify": (Severity.ERROR, "a result is delivered but no step issues it"),
         "certify-before-decision": (Severity.ERROR, "a result is issued before any decision"),
+        "result-department": (
+            Severity.ERROR,
+            "a further result issued by a department that does not handle the matter",
+        ),
     }
 )
 
 
 def check(view: MatterView) -> Iterator[Finding]:
-    """Delivery after issuing, issuing after the decision."""
+    """Delivery after issuing, issuing after the decision, results by its departments."""
+    yield from _departments(view)
     shape, steps = view.shape, view.matter.steps
     result = view.matter.result.name
     certify = [i for i, s in enumerate(steps) if s.kind is StepKind.CERTIFY]
@@ -74,3 +85,26 @@ def check(view: MatterView) -> Iterator[Finding]:
                 hint=f"put {steps[i].id!r} after the deciding step (after: "
                 f"[{steps[deciding[0]].id}] or a later step)",
             )
+
+
+def _departments(view: MatterView) -> Iterator[Finding]:
+    matter = view.matter
+    handling = (matter.lead_department, *matter.co_departments)
+    for i, result in enumerate(matter.further_results):
+        if result.department in handling:
+            continue
+        close = difflib.get_close_matches(result.department, handling, n=1)
+        hint = (
+            f"write department: {close[0]}"
+            if close
+            else "write department: with one of " + ", ".join(handling)
+        )
+        yield Finding(
+            "result-department",
+            f"further result {result.id!r} ({result.name}) is issued by "
+            f"{view.department_name(result.department)}, which neither leads the matter "
+            f"({matter.lead_department}) nor is among its co_departments "
+            f"({', '.join(matter.co_departments) or 'none are declared'})",
+            ("further_results", i, "department"),
+            hint=hint + f", or add {result.department} to co_departments",
+        )

@@ -202,6 +202,7 @@ REFUSALS: dict[str, Category] = {
     "no-green-channel": _I,
     "cannot-disagree": _I,
     "bad-signature": _I,
+    "unknown-result": _I,
     # when: not in the case's current state
     "wrong-status": _W,
     "case-ended": _W,
@@ -231,6 +232,7 @@ REFUSALS: dict[str, Category] = {
     "already-rated": _W,
     "no-bad-review": _W,  # a follow-up follows a bad review
     "anonymous-review": _W,
+    "result-issued": _W,  # each result of a joint handling is issued once
     # migrate (engine/migration.py): the version named cannot take the case
     "other-matter": _I,
     "same-version": _W,

@@ -24,6 +24,7 @@ from .catalogue import Catalogue
 from .conditions import Condition
 from .graph import Process
 from .model import (
+    MAIN_RESULT,
     ChoiceField,
     FeeItem,
     GreenChannel,
@@ -37,7 +38,7 @@ from .model import (
 )
 from .timelimits import CERTIFICATE_DAYS, LAW_STOP_KINDS
 
-__all__ = ["COMPLETED_BY", "MatterPlan", "StepRule", "Successor"]
+__all__ = ["COMPLETED_BY", "MatterPlan", "ResultRule", "StepRule", "Successor"]
 
 #: Step kinds done with their own action instead of ``pass``.
 COMPLETED_BY: Final[Mapping[StepKind, str]] = MappingProxyType(
@@ -122,6 +123,26 @@ class StepRule(NamedTuple):
         return self.needed > 1 or bool(self.sections)
 
 
+class ResultRule(NamedTuple):
+    """One result the matter issues: the main ``result`` (id ``main``) or a further one.
+
+    Attributes:
+        id, name: as declared (``main`` for the main result).
+        department: who issues it (the lead department for the main result).
+        validity: its own validity, or ``None``.
+        step: the certify step where it is issued: the one of its department, else the
+            matter's first certify step of a department that issues no further result of
+            its own (the lead's 统一出件 window), else the first; ``None``: the matter has
+            no certify step and the acceptance window issues it.
+    """
+
+    id: str
+    name: str
+    department: str
+    validity: Validity | None
+    step: str | None
+
+
 class MatterPlan:
     """The engine's tables for one compiled matter (see the module docstring).
 
@@ -143,6 +164,8 @@ class MatterPlan:
             ``extender_backups``: who approves it, and their backups.
         stop_kinds: clock-stop kinds allowed (the law's and the matter's own).
         validity: the certificate's validity, or ``None``.
+        results: result id → :class:`ResultRule`, the main result first, then the
+            further results in their order.
         recorders: person → who may record their absence; ``staff``: everyone who may
             act on the matter's cases (sorted).
     """
@@ -169,6 +192,7 @@ class MatterPlan:
         "promised",
         "recorders",
         "reopened",
+        "results",
         "staff",
         "start",
         "start_is_accept",
@@ -206,6 +230,7 @@ class MatterPlan:
     validity: Validity | None
     recorders: Mapping[str, frozenset[str]]
     staff: tuple[str, ...]
+    results: Mapping[str, ResultRule]
 
     def __init__(self, process: Process, catalogue: Catalogue) -> None:
         matter = process.matter
@@ -249,6 +274,7 @@ class MatterPlan:
         self._intake(process)
         self._limits(process, catalogue)
         self._people(catalogue)
+        set_(self, "results", _results(matter, self.by_kind.get(StepKind.CERTIFY, ())))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a MatterPlan is immutable; cannot set {name!r}")
@@ -361,6 +387,27 @@ def _by_backup(pairs: Iterable[tuple[str, str | None]]) -> Mapping[str, tuple[st
         if backup is not None and backup != principal:
             found.setdefault(backup, []).append(principal)
     return MappingProxyType({b: tuple(p) for b, p in found.items()})
+
+
+def _results(matter: Matter, certify: tuple[str, ...]) -> Mapping[str, ResultRule]:
+    """Each result and the certify step that issues it (see :class:`ResultRule`)."""
+    lead = matter.lead_department
+    of = {s.id: s.department or lead for s in matter.steps}
+    own = {r.department for r in matter.further_results} - {lead}
+    unified = next((sid for sid in certify if of[sid] not in own), certify[0] if certify else None)
+    main = matter.result
+    rules = [ResultRule(MAIN_RESULT, main.name, lead, main.validity, None)]
+    rules += [
+        ResultRule(r.id, r.name, r.department, r.validity, None) for r in matter.further_results
+    ]
+    return MappingProxyType(
+        {
+            r.id: r._replace(
+                step=next((sid for sid in certify if of[sid] == r.department), unified)
+            )
+            for r in rules
+        }
+    )
 
 
 def _step_rules(process: Process) -> Mapping[str, StepRule]:

@@ -675,6 +675,10 @@ def case_summary(engine: Engine, case: Case, at: datetime) -> dict[str, Any]:
             "issued": iso(settlement.certificate.issued),
             "valid_until": iso(settlement.certificate.valid_until),
         },
+        "further_results": {
+            rid: {"number": c.number, "issued": iso(c.issued), "valid_until": iso(c.valid_until)}
+            for rid, c in settlement.further_results.items()
+        },
         "delivered": iso(settlement.delivered),
         "closed": iso(settlement.closed),
         "ending": None

@@ -25,6 +25,7 @@ from ..audit import CallerEvent, Event, EventLog, decode_events, verify
 from ..errors import CaseDataError
 from ..timelimits import ClockStop
 from .records import (
+    EMPTY,
     NO_SETTLEMENT,
     OPEN,
     TERMINAL,
@@ -376,7 +377,8 @@ def _state_json(case: Case) -> str:
             it.materials, it.problems, it.gaps, it.notice, it.corrected, it.makeup_by,
         ),
         case.accepted_on, case.deemed_acceptance, _steps_json(case.steps), _clock_data(case.clock),
-        case.decision, case.settlement, case.absences, case.ending, case.last_at.isoformat(),
+        case.decision, _settlement_data(case.settlement), case.absences, case.ending,
+        case.last_at.isoformat(),
     )  # fmt: skip
     if case.events.indexed:
         data = (*data, case.events.caller_ids())
@@ -384,6 +386,12 @@ def _state_json(case: Case) -> str:
         return dumps(data, _plain, dates=True).decode()
     except TypeError:  # not writable by _json: the standard library's encoder writes it
         return "".join(_ENCODE(data, 0))
+
+
+def _settlement_data(settlement: Settlement) -> tuple[Any, ...]:
+    """The settlement as written: without further results it has seven items, as
+    before several results existed, so older snapshots read back byte-identically."""
+    return settlement if settlement.further_results else settlement[:7]
 
 
 def _steps_json(steps: Mapping[str, StepState]) -> Mapping[str, Any]:
@@ -501,10 +509,11 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
     if decision is not None:
         outcome, step, by, on, reasons = decision
         decision = _NEW(Decision, (outcome, step, by, _iso_day(on), tuple(reasons)))
-    fees, waived, payments, certificate, delivered, signed_by, closed = settlement
+    fees, waived, payments, certificate, delivered, signed_by, closed, *further = settlement
     if certificate is not None:
-        number, issued, valid_until = certificate
-        certificate = _NEW(Certificate, (number, _iso_day(issued), optional_day(valid_until)))
+        certificate = _certificate_from(certificate)
+    if len(further) > 1 or (further and type(further[0]) is not dict):
+        raise TypeError("the settlement ends with an object of further results")
     if settlement == _UNDECIDED_READ:
         new_settlement = NO_SETTLEMENT
     else:
@@ -516,6 +525,8 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
                 tuple(_NEW(Payment, (Decimal(a), _iso_day(on), by, receipt))
                       for a, on, by, receipt in payments),
                 certificate, optional_day(delivered), signed_by, optional_day(closed),
+                MappingProxyType({k: _certificate_from(c) for k, c in further[0].items()})
+                if further else EMPTY,
             ),
         )  # fmt: skip
     if ending is not None:
@@ -532,6 +543,11 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
 
 #: ``Settlement()`` as JSON reads it back.
 _UNDECIDED_READ: Final[list[Any]] = [{}, {}, [], None, None, None, None]
+
+
+def _certificate_from(raw: Sequence[Any]) -> Certificate:
+    number, issued, valid_until = raw
+    return _NEW(Certificate, (number, _iso_day(issued), optional_day(valid_until)))
 
 
 def _limit(raw: Sequence[Any]) -> tuple[int, str]:

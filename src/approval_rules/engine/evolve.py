@@ -36,6 +36,7 @@ from .records import (
     DELIVERED,
     EMPTY,
     IN_REVIEW,
+    MAIN_RESULT,
     NO_SETTLEMENT,
     NOT_ACCEPTED,
     OPEN,
@@ -481,10 +482,15 @@ def _waiver(case: Case, e: Event, patch: Patch) -> _Changes:
 def _certificate(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     cert = Certificate(d["number"], patch.at.date(), optional_day(d["valid_until"]))
-    return {
-        "status": CERTIFIED,
-        "settlement": with_fields(case.settlement, certificate=cert),
-    }
+    settlement = case.settlement
+    result = d.get("result", MAIN_RESULT)  # several results: each event names its own
+    if result == MAIN_RESULT:
+        settlement = with_fields(settlement, certificate=cert)
+    else:
+        issued = MappingProxyType({**settlement.further_results, result: cert})
+        settlement = with_fields(settlement, further_results=issued)
+    # certified (deliverable) once no result is outstanding
+    return {"status": case.status if d.get("outstanding") else CERTIFIED, "settlement": settlement}
 
 
 def _deliver(case: Case, e: Event, patch: Patch) -> _Changes:

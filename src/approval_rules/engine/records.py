@@ -318,6 +318,11 @@ class Payment(NamedTuple):
     receipt: str | None = None
 
 
+#: The id of a matter's main result (``issue_certificate``'s ``result`` detail): the
+#: same as ``model.MAIN_RESULT``, written here because the fold never imports the model.
+MAIN_RESULT: Final = "main"
+
+
 class Certificate(NamedTuple):
     """The licence issued: number, issue day, last day of validity (``None``: unlimited)."""
 
@@ -331,7 +336,12 @@ EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
 
 
 class Settlement(NamedTuple):
-    """After a positive decision: fees, payments, certificate, delivery, closing."""
+    """After a positive decision: fees, payments, certificate, delivery, closing.
+
+    ``certificate`` is the main result's; ``further_results`` holds the others a joint
+    handling issues (``further_results`` of the matter), each with its own number and
+    validity.
+    """
 
     fees: Mapping[str, Decimal] = EMPTY
     waived: Mapping[str, str] = EMPTY
@@ -340,6 +350,8 @@ class Settlement(NamedTuple):
     delivered: date | None = None
     signed_by: str | None = None
     closed: date | None = None
+    #: The further results issued (several results of a joint handling), by id.
+    further_results: Mapping[str, Certificate] = EMPTY
 
     @property
     def assessed(self) -> Decimal:
@@ -350,6 +362,12 @@ class Settlement(NamedTuple):
     def paid(self) -> Decimal:
         """Total paid so far."""
         return sum((p.amount for p in self.payments), Decimal("0.00"))
+
+    @property
+    def last_issued(self) -> date | None:
+        """The day the last result was issued (the main one or a further one)."""
+        days = [c.issued for c in (self.certificate, *self.further_results.values()) if c]
+        return max(days) if days else None
 
     @property
     def outstanding(self) -> Decimal:

@@ -16,7 +16,7 @@ supervisor to look at (supervision.md §3), not proof:
   at another amount than the matter's fee rules give for the applicant's fields (the
   engine's own assessment, :meth:`~approval_rules.engine.Engine.assess_fees`);
 * ``closed_without_certificate`` (办结未发证) — approved and closed without a
-  certificate on a matter whose result is one;
+  certificate on a matter whose result is one, or without one of its further results;
 * ``unauthorised_actor`` (越权办理) — a step's work (accepting, passing, sending back,
   refusing, fees, certificate, delivery, closing on a step) recorded by someone who is
   not the step's signer, nor the AB岗 backup of a signer recorded absent that day.
@@ -163,13 +163,18 @@ def closed_without_certificate(case: Case, rule: AnomalyRule, given: Inputs) -> 
     settlement = case.settlement
     if case.status is not Status.CLOSED or case.decision is None:
         return None
-    if case.decision.outcome != "approved" or settlement.certificate is not None:
+    if case.decision.outcome != "approved":
         return None
-    result = given.process.matter.result
-    if result is None:
+    matter = given.process.matter
+    missing = [matter.result.name] if settlement.certificate is None else []
+    issued = settlement.further_results  # several results: each is issued
+    missing += [r.name for r in matter.further_results if r.id not in issued]
+    if not missing:
         return None
     closed = settlement.closed or given.day
-    return Finding(closed, None, f"准予许可并已办结，未核发《{result.name}》")
+    return Finding(
+        closed, None, f"准予许可并已办结，未核发{'、'.join(f'《{n}》' for n in missing)}"
+    )
 
 
 def _acted_step(event: Event, process: Process) -> str | None:

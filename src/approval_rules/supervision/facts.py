@@ -327,9 +327,8 @@ def case_facts(
     decision = case.decision
     ended = None if decision is None else decision.on
     if decision is not None and decision.outcome == "approved" and _joint(process):
-        # Art. 42 ¶2: the 45 days bound the whole joint handling, the certificate too
-        certificate = case.settlement.certificate
-        ended = certificate.issued if certificate is not None else concluded
+        # Art. 42 ¶2: the 45 days bound the whole joint handling, the certificates too
+        ended = case.settlement.last_issued or concluded
     breach = ended is not None and clock.statutory_due is not None and ended > clock.statutory_due
     return CaseFacts(*base, "concluded", accepted, concluded, due, used, promised, outcome,
                      breach, applicant, steps, rating, provisional)  # fmt: skip
