@@ -211,6 +211,8 @@ class CaseMachine(RuleBasedStateMachine):
             out.update(item=item.choices[0], reason="减免批复")
         elif action == "issue_certificate":
             out["number"] = f"No.{case.version}"
+            if item.choices:  # several results: one of those offered
+                out["result"] = data.draw(st.sampled_from(item.choices), label="result")
         elif action == "record_rating":
             level = data.draw(st.sampled_from(RATING_LEVELS), label="rating")
             out.update(level=level, named=data.draw(st.booleans(), label="named"), comment="慢")

@@ -174,7 +174,8 @@ class InboxMachine(RuleBasedStateMachine):
             "refuse_to_accept": {"reason": "不属于本机关职权范围"},
             "extend": {"reason": "情况复杂"},
             "record_payment": {"amount": str(case.settlement.outstanding)},
-            "issue_certificate": {"number": f"No.{case.version}"},
+            "issue_certificate": {"number": f"No.{case.version}"}
+            | ({"result": item.choices[0]} if item.choices else {}),
             "start_clock_stop": {
                 "kind": item.choices[0] if item.choices else "",
                 "notice": "通知",
@@ -284,6 +285,8 @@ def test_every_matter_from_submission_to_closing(matter: str, path: str) -> None
                     "record_payment": {"amount": str(case.settlement.outstanding)},
                     "issue_certificate": {"number": "No.1"}}  # fmt: skip
             details.update(more.get(offer.action, {}))
+            if offer.action == "issue_certificate" and offer.choices:  # several results
+                details["result"] = offer.choices[0]
             case = ENGINE.act(case, offer.action, at=now, actor=actor, **details)
     assert case.status is Status.CLOSED
 

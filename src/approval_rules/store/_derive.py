@@ -332,8 +332,7 @@ def _settlement_work(work: _Work) -> None:
             )
             _kind_work(work, StepKind.FEE, (("record_payment", True), ("waive_fee", waivable)))
         else:
-            _kind_work(work, StepKind.CERTIFY, (("issue_certificate", True),),
-                       case.clock.certificate_due)  # fmt: skip
+            _certify_work(work)
     if status is Status.CERTIFIED or (status is Status.REFUSED and settlement.delivered is None):
         _kind_work(work, StepKind.DELIVER, (("deliver", True),))
     approved = status in _APPROVED_PATH
@@ -354,6 +353,25 @@ def _settlement_work(work: _Work) -> None:
     ):
         return  # other steps are still open
     _kind_work(work, StepKind.CLOSE, (("close", True),))
+
+
+def _certify_work(work: _Work) -> None:
+    """Issuing the results: at every open certify step (several results may have one
+    per department, engine/closing.py), else as other work of a kind."""
+    case, staffing = work.case, work.staffing
+    due = case.clock.certificate_due
+    opened = [
+        sid
+        for sid in staffing.by_kind.get(StepKind.CERTIFY, ())
+        if (st := case.steps.get(sid)) is not None and st.status is StepStatus.OPEN
+    ]
+    if len(opened) < 2:
+        _kind_work(work, StepKind.CERTIFY, (("issue_certificate", True),), due)
+        return
+    for sid in opened:
+        work.add(
+            staffing.people[sid], sid, (("issue_certificate", True),), case.steps[sid].due or due
+        )
 
 
 _NOT_OPEN = "\x00not open"
