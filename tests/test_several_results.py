@@ -134,15 +134,17 @@ def test_a_result_from_a_department_outside_the_joint_handling_is_refused() -> N
 
 @pytest.mark.parametrize(
     ("new_id", "said"),
-    [("main", "names the main result"), ("civil_defense_approval", "is used twice")],
+    [("main", "the main result"), ("civil_defense_approval", "further result 1 (")],
 )
 def test_result_ids_are_unique_and_not_main(new_id: str, said: str) -> None:
-    """Each result is named once; ``main`` is the main result's name."""
+    """``result-id``: each result is named once; ``main`` is the main result's name."""
     files = _with_joint("id: waste_disposal_approval", f"id: {new_id}")
-    with pytest.raises(DefinitionError) as caught:
-        load_catalogue_text(files)
-    assert [i.code for i in caught.value.issues] == ["invalid-combination"]
-    assert said in caught.value.issues[0].message
+    issues = [i for i in check_catalogue(load_catalogue_text(files)) if i.is_error]
+    assert [i.code for i in issues] == ["result-id"]
+    lines = files[f"{JOINT}.yaml"].splitlines()
+    line = lines.index(f"  - id: {new_id}", lines.index("  - id: civil_defense_approval") + 1) + 1
+    assert format_issue(issues[0]).startswith(f"{JOINT}.yaml:{line}:9: error[result-id]: ")
+    assert said in issues[0].message
 
 
 def test_a_matter_without_further_results_keeps_its_version() -> None:

@@ -12,6 +12,8 @@ A matter's ``result`` (证照, 决定书) is issued by a step of kind ``certify`
 A matter without a ``deliver`` step may still leave issuing to the window (the engine
 lets the acceptance window do it); one that delivers must show who issues.
 
+* ``result-id``: a further result named ``main`` (the main result's name in
+  ``issue_certificate``) or by the id of another one: each result is named once.
 * ``result-department``: a further result (``further_results``) issued by a department
   that is neither the lead department nor one of the matter's ``co_departments``: a
   joint handling's documents come from the departments that handle it (行政许可法
@@ -27,7 +29,7 @@ from typing import Final
 
 from .checks_base import Codes, Finding, MatterView
 from .errors import Severity
-from .model import StepKind
+from .model import MAIN_RESULT, StepKind
 
 __all__ = ["CODES", "check"]
 
@@ -35,6 +37,7 @@ CODES: Final[Codes] = types.MappingProxyType(
     {
         "deliver-without-certify": (Severity.ERROR, "a result is delivered but no step issues it"),
         "certify-before-decision": (Severity.ERROR, "a result is issued before any decision"),
+        "result-id": (Severity.ERROR, "a further result's id names another result"),
         "result-department": (
             Severity.ERROR,
             "a further result issued by a department that does not handle the matter",
@@ -45,6 +48,7 @@ CODES: Final[Codes] = types.MappingProxyType(
 
 def check(view: MatterView) -> Iterator[Finding]:
     """Delivery after issuing, issuing after the decision, results by its departments."""
+    yield from _ids(view)
     yield from _departments(view)
     shape, steps = view.shape, view.matter.steps
     result = view.matter.result.name
@@ -85,6 +89,23 @@ def check(view: MatterView) -> Iterator[Finding]:
                 hint=f"put {steps[i].id!r} after the deciding step (after: "
                 f"[{steps[deciding[0]].id}] or a later step)",
             )
+
+
+def _ids(view: MatterView) -> Iterator[Finding]:
+    seen = {MAIN_RESULT: "the main result"}
+    for i, result in enumerate(view.matter.further_results):
+        other = seen.setdefault(result.id, f"further result {i + 1} ({result.name})")
+        if other.startswith(f"further result {i + 1} "):
+            continue
+        yield Finding(
+            "result-id",
+            f"further result {result.id!r} ({result.name}) has the id of {other}: "
+            "issue_certificate names each result by its id (result: <id>)",
+            ("further_results", i, "id"),
+            hint=f"give it an id of its own, e.g. {result.id}_{i + 1}"
+            if result.id != MAIN_RESULT
+            else "give it an id of its own ('main' names the main result)",
+        )
 
 
 def _departments(view: MatterView) -> Iterator[Finding]:

@@ -881,19 +881,11 @@ MAIN_RESULT: Final = "main"
 
 class FurtherResult(_Marked):
     """A further result of a joint handling (联合办理): a document a department issues
-    besides the main ``result``, with its own number and validity (e.g. 人防办's 防空地下室
-    易地建设审批意见 beside the construction permit).
-    """
+    besides the main ``result``, with its own number and validity."""
 
-    id: Id = Field(
-        description="Names the result in issue_certificate (result: <id>); not 'main', "
-        "which names the main result."
-    )
-    name: Text = Field(description="Document name, e.g. 防空地下室建设审批意见书.")
-    department: Id = Field(
-        description="The department that issues it: the lead department or one of the "
-        "matter's co_departments."
-    )
+    id: Id = Field(description="Named in issue_certificate (result: <id>); 'main' is the main one.")
+    name: Text = Field(description="Document name, e.g. 人民防空工程建设审批意见书.")
+    department: Id = Field(description="Who issues it: the lead or one of the co_departments.")
     electronic: StrictBool = Field(default=False, description="Issued as an electronic licence.")
     validity: Validity | None = Field(default=None, description="None: valid without limit.")
     example: Example[Literal["name", "validity"]] = Field(default=False, description=_EXAMPLE_HELP)
@@ -945,11 +937,7 @@ class Matter(_Marked):
     )
     result: ResultSpec
     further_results: tuple[FurtherResult, ...] = Field(
-        default=(),
-        max_length=MAX_LIST,
-        description="Results other departments of a joint handling issue besides the main "
-        "result, each with its own number and validity (docs/matter-format.md, 'Several "
-        "results').",
+        default=(), max_length=MAX_LIST, description="Several results: docs/matter-format.md."
     )
     visits: Annotated[StrictInt, Field(ge=0, le=MAX_VISITS)] | None = Field(
         default=None, description="到办事现场次数 (0 = fully online)."
@@ -981,14 +969,3 @@ class Matter(_Marked):
         if self.no_fee and self.fees_assessed != "decision":
             raise ValueError("'fees_assessed' says when fees are assessed; with no_fee remove it")
         return self
-
-    @field_validator("further_results")
-    @classmethod
-    def _results_named_once(cls, results: tuple[FurtherResult, ...]) -> tuple[FurtherResult, ...]:
-        seen = {MAIN_RESULT}
-        for result in results:
-            if result.id in seen:
-                said = "names the main result" if result.id == MAIN_RESULT else "is used twice"
-                raise ValueError(f"further result id {result.id!r} {said}; give each its own id")
-            seen.add(result.id)
-        return results
