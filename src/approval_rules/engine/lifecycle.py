@@ -134,7 +134,7 @@ CASE_STATUSES: Final[Mapping[str, str]] = MappingProxyType(
         _I: "受理: accepted (by the window or by law), steps running",
         _A: "准予许可: the deciding step approved",
         _F: "不予许可: refused, with reasons",
-        _CE: "制证: the certificate is issued",
+        _CE: "制证: the certificate is issued (every result, when there are several)",
         _D: "送达: the certificate is delivered (签收)",
         _CL: "办结: closed (terminal)",
         _NA: "不予受理: not accepted, with a reason (terminal)",
