@@ -16,9 +16,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from supervision_cases import SUPERVISION, forged
 
 from approval_rules import checks_result
-from approval_rules.audit import verify
+from approval_rules.audit import Event, verify
 from approval_rules.compiler import check_catalogue, compile_catalogue, matter_plan
 from approval_rules.documents import case_documents
 from approval_rules.documents.write import render_documents
@@ -31,6 +32,7 @@ from approval_rules.publication import build_guide
 from approval_rules.publication._templates import Templates
 from approval_rules.scenario import load_scenario, run_scenario
 from approval_rules.store import open_store
+from approval_rules.supervision import Supervisor, load_supervision
 from approval_rules.versions import MatterDefinition
 from approval_rules.workdays import WorkCalendar
 
@@ -236,6 +238,21 @@ def test_the_certificate_period_applies_to_every_result() -> None:
     assert case.status is Status.APPROVED  # the other two are late too
 
 
+def test_a_joint_handling_ends_with_its_last_result() -> None:
+    """Art. 42 ¶2 bounds the whole joint handling: the statutory period runs until the
+    last result is issued, not the first."""
+    case = issue(decided(), MAIN_RESULT, "P-1", at=t("2025-06-05 10:00"))
+    case = issue(case, "civil_defense_approval", "A-1", at=t("2025-06-06 10:00"))
+    running = ENGINE.deadlines(case, t("2025-06-09 09:00")).statutory
+    assert running is not None
+    assert running.ended is None
+    case = issue(case, "waste_disposal_approval", "W-1", at=t("2025-06-09 10:00"))
+    ended = ENGINE.deadlines(case, t("2025-06-10 09:00")).statutory
+    assert ended is not None
+    assert ended.ended == date(2025, 6, 9)
+    assert case.settlement.last_issued == date(2025, 6, 9)
+
+
 def test_a_single_result_matter_is_unchanged() -> None:
     """One result: ``result`` may be left out (or say ``main``), the offer has no
     choices, the event and the stored settlement look as before."""
@@ -438,3 +455,24 @@ def test_the_service_guide_lists_every_result() -> None:
     page = Templates(None).render("guide/identity.html", guide=guide)
     assert "办理结果（泉州市城市管理局出具）" in page
     assert "城市建筑垃圾处置核准文件" in page
+
+
+def test_a_case_closed_without_one_of_its_results_is_an_anomaly() -> None:
+    """办结未发证 names the result a closed joint handling never issued."""
+    case = issued_all()
+    at = t("2025-06-05 11:00")
+    case = ENGINE.act(case, "deliver", at=at, actor="huang_lijuan", signed_by="李四")
+    case = ENGINE.act(case, "close", at=at, actor="huang_lijuan")
+    watch = Supervisor(
+        load_supervision(SUPERVISION, catalogue=ENGINE.catalogue), ENGINE.catalogue, CALENDAR
+    )
+    rule = "closed_without_certificate"
+    assert [a for a in watch.alerts(case, t("2025-06-30 09:00")) if a.rule == rule] == []
+
+    def without_civil_defense(e: Event) -> Event | None:
+        return None if e.details.get("result") == "civil_defense_approval" else e
+
+    forged_case = forged(case, without_civil_defense)
+    assert forged_case.status is Status.CLOSED
+    (found,) = [a for a in watch.alerts(forged_case, t("2025-06-30 09:00")) if a.rule == rule]
+    assert found.detail == "准予许可并已办结，未核发《人民防空工程建设审批意见书》"
