@@ -256,10 +256,7 @@ def test_a_joint_handling_ends_with_its_last_result() -> None:
 def test_a_single_result_matter_is_unchanged() -> None:
     """One result: ``result`` may be left out (or say ``main``), the offer has no
     choices, the event and the stored settlement look as before."""
-    text = FILES[f"{JOINT}.yaml"]
-    block = text[text.index("further_results:") : text.index("visits:")]
-    engine = Engine(load_catalogue_text({**FILES, f"{JOINT}.yaml": text.replace(block, "")}),
-                    CALENDAR)  # fmt: skip
+    engine = Engine(load_catalogue_text(_single_result_files()), CALENDAR)
     case = decided(engine)
     offers = [a for a in engine.available_actions(case, t("2025-06-05 09:00"))
               if a.action == "issue_certificate"]  # fmt: skip
@@ -338,6 +335,38 @@ def test_every_offer_to_issue_succeeds_with_each_choice(files: dict[str, str]) -
     offered = {a.action for a in engine.available_actions(case, at)}
     assert "issue_certificate" not in offered
     assert "deliver" in offered
+
+
+def _single_result_files() -> dict[str, str]:
+    text = FILES[f"{JOINT}.yaml"]
+    block = text[text.index("further_results:") : text.index("visits:")]
+    return {**FILES, f"{JOINT}.yaml": text.replace(block, "")}
+
+
+def test_a_case_moves_only_to_a_version_with_its_results() -> None:
+    """``migrate`` keeps "certified iff every result issued": a result issued must be
+    the new version's, and a certified case gets none new to issue."""
+    old_engine = Engine(load_catalogue_text(_single_result_files()), CALENDAR)
+    new_version = MatterDefinition.of(
+        ENGINE.catalogue, JOINT, staff=matter_plan(ENGINE.catalogue, JOINT).staff
+    )
+    old_engine.add_version(new_version)
+    at = t("2025-06-05 10:00")
+    approved = decided(old_engine)
+    moved = old_engine.migrate(approved, new_version.hash, at=at, actor="huang_lijuan")
+    assert moved.matter_hash == new_version.hash
+    moved = issue(moved, "civil_defense_approval", "A-1", engine=old_engine, at=at)
+    assert moved.status is Status.APPROVED  # the new version's results apply
+    certified = issue(decided(old_engine), MAIN_RESULT, "P-1", engine=old_engine, at=at)
+    with pytest.raises(ActionNotAllowed) as caught:
+        old_engine.migrate(certified, new_version.hash, at=at, actor="huang_lijuan")
+    assert caught.value.code == "result-not-in-version"
+    assert "civil_defense_approval, waste_disposal_approval" in str(caught.value)
+    back = MatterDefinition.of(old_engine.catalogue, JOINT,
+                               staff=matter_plan(old_engine.catalogue, JOINT).staff)  # fmt: skip
+    with pytest.raises(ActionNotAllowed) as caught:
+        old_engine.migrate(moved, back.hash, at=at, actor="huang_lijuan")
+    assert caught.value.code == "result-not-in-version"
 
 
 # --------------------------------------------------------------------------- the record

@@ -237,6 +237,7 @@ REFUSALS: dict[str, Category] = {
     "other-matter": _I,
     "same-version": _W,
     "step-not-in-version": _W,
+    "result-not-in-version": _W,
     # another request got there first
     "event-id-reused": _C,
     "time-goes-back": _C,

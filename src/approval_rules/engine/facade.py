@@ -631,8 +631,8 @@ class Engine:
 
         Raises:
             ActionNotAllowed: ``same-version``, ``other-matter``, ``case-ended``,
-                ``step-not-in-version``, ``not-authorised``, ``conflict-of-interest``,
-                ``time-goes-back``; nothing changed.
+                ``step-not-in-version``, ``result-not-in-version``, ``not-authorised``,
+                ``conflict-of-interest``, ``time-goes-back``; nothing changed.
             CaseDataError: the engine holds no version ``to``.
             StaleCase: ``expected_version`` is not the case's version.
         """
