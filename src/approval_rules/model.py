@@ -53,6 +53,7 @@ from .model_choices import (
     StepKind,
     Unit,
 )
+from .model_money import money_schema, to_decimal
 
 __all__ = [
     "CaseType",
@@ -145,38 +146,13 @@ Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
 Pixels = Annotated[StrictInt, Field(ge=1, le=MAX_PIXELS)]
 
 
-def _to_decimal(value: Any) -> Any:
-    # YAML gives ints and floats; money is kept exact as Decimal (str() avoids 0.1 → 0.1000…01).
-    if isinstance(value, bool):
-        return value  # let validation reject it
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    return value
-
-
-#: An amount written as text, as the published schema accepts it: a plain decimal with
-#: at most two places, from 0 to MAX_MONEY (below 1亿 an amount has at most 8 digits).
-MONEY_TEXT_PATTERN = r"^\+?0*([0-9]{1,8}(\.[0-9]{0,2})?|100000000(\.0{0,2})?|\.[0-9]{1,2})$"
-
-# The JSON Schema is written out because pydantic's own output for a constrained
-# Decimal changes between releases (2.7 writes `minimum`, 2.13 a string `pattern` and
-# the bounds as keys no JSON Schema knows, 2.14 drops the pattern), and the published
-# schemas must not.  Two decimal places cannot be said of a JSON number reliably
-# (`multipleOf: 0.01` refuses 0.29 in float arithmetic), so for numbers the loader
-# alone checks them, and for text it alone checks the bounds.
+#: An amount of money in yuan, exact (``Decimal``), 0 to MAX_MONEY, two decimal places.
 Money = Annotated[
     Decimal,
     # The bounds before the validator: pydantic 2.9 cannot put them on a wrapped schema.
     Field(ge=0, le=MAX_MONEY, decimal_places=2),
-    BeforeValidator(_to_decimal),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": 0, "maximum": int(MAX_MONEY)},
-                {"type": "string", "pattern": MONEY_TEXT_PATTERN},
-            ]
-        }
-    ),
+    BeforeValidator(to_decimal),
+    WithJsonSchema(money_schema(MAX_MONEY)),
 ]
 
 
