@@ -14,6 +14,9 @@ lets the acceptance window do it); one that delivers must show who issues.
 
 * ``result-id``: a further result named ``main`` (the main result's name in
   ``issue_certificate``) or by the id of another one: each result is named once.
+* ``certify-without-result``: a certify step at which no result is issued (a second
+  certify step, of a department that issues no further result): it could never pass,
+  and the steps after it would wait for ever.
 * ``result-department``: a further result (``further_results``) issued by a department
   that is neither the lead department nor one of the matter's ``co_departments``: a
   joint handling's documents come from the departments that handle it (行政许可法
@@ -29,6 +32,7 @@ from typing import Final
 
 from .checks_base import Codes, Finding, MatterView
 from .errors import Severity
+from .graph import result_steps
 from .model import MAIN_RESULT, StepKind
 
 __all__ = ["CODES", "check"]
@@ -38,6 +42,7 @@ CODES: Final[Codes] = types.MappingProxyType(
         "deliver-without-certify": (Severity.ERROR, "a result is delivered but no step issues it"),
         "certify-before-decision": (Severity.ERROR, "a result is issued before any decision"),
         "result-id": (Severity.ERROR, "a further result's id names another result"),
+        "certify-without-result": (Severity.ERROR, "a certify step that issues no result"),
         "result-department": (
             Severity.ERROR,
             "a further result issued by a department that does not handle the matter",
@@ -50,6 +55,7 @@ def check(view: MatterView) -> Iterator[Finding]:
     """Delivery after issuing, issuing after the decision, results by its departments."""
     yield from _ids(view)
     yield from _departments(view)
+    yield from _idle_certify(view)
     shape, steps = view.shape, view.matter.steps
     result = view.matter.result.name
     certify = [i for i, s in enumerate(steps) if s.kind is StepKind.CERTIFY]
@@ -128,4 +134,23 @@ def _departments(view: MatterView) -> Iterator[Finding]:
             f"({', '.join(matter.co_departments) or 'none are declared'})",
             ("further_results", i, "department"),
             hint=hint + f", or add {result.department} to co_departments",
+        )
+
+
+def _idle_certify(view: MatterView) -> Iterator[Finding]:
+    matter = view.matter
+    issuing = result_steps(matter)
+    for i, step in enumerate(matter.steps):
+        if step.kind is not StepKind.CERTIFY or step.id in issuing.values():
+            continue
+        department = view.department_of(step)
+        yield Finding(
+            "certify-without-result",
+            f"certify step {step.id!r} of {view.department_name(department)} issues no "
+            "result: the results are issued at "
+            + ", ".join(repr(s) for s in dict.fromkeys(issuing.values()) if s)
+            + ", so it could never be done",
+            ("steps", i, "kind"),
+            hint=f"declare the document {department} issues under further_results "
+            f"(department: {department}), or make {step.id!r} a step of another kind",
         )

@@ -22,7 +22,7 @@ from typing import Final, NamedTuple
 
 from .catalogue import Catalogue
 from .conditions import Condition
-from .graph import Process
+from .graph import Process, result_steps
 from .model import (
     MAIN_RESULT,
     ChoiceField,
@@ -130,9 +130,8 @@ class ResultRule(NamedTuple):
         id, name: as declared (``main`` for the main result).
         department: who issues it (the lead department for the main result).
         validity: its own validity, or ``None``.
-        step: the certify step where it is issued: the one of its department, else the
-            matter's first certify step of a department that issues no further result of
-            its own (the lead's 统一出件 window), else the first; ``None``: the matter has
+        step: the certify step where it is issued (:func:`~.graph.result_steps`: the
+            one of its department, else the lead's 统一出件); ``None``: the matter has
             no certify step and the acceptance window issues it.
     """
 
@@ -274,7 +273,7 @@ class MatterPlan:
         self._intake(process)
         self._limits(process, catalogue)
         self._people(catalogue)
-        set_(self, "results", _results(matter, self.by_kind.get(StepKind.CERTIFY, ())))
+        set_(self, "results", _results(matter))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a MatterPlan is immutable; cannot set {name!r}")
@@ -389,25 +388,15 @@ def _by_backup(pairs: Iterable[tuple[str, str | None]]) -> Mapping[str, tuple[st
     return MappingProxyType({b: tuple(p) for b, p in found.items()})
 
 
-def _results(matter: Matter, certify: tuple[str, ...]) -> Mapping[str, ResultRule]:
+def _results(matter: Matter) -> Mapping[str, ResultRule]:
     """Each result and the certify step that issues it (see :class:`ResultRule`)."""
-    lead = matter.lead_department
-    of = {s.id: s.department or lead for s in matter.steps}
-    own = {r.department for r in matter.further_results} - {lead}
-    unified = next((sid for sid in certify if of[sid] not in own), certify[0] if certify else None)
+    steps = result_steps(matter)
     main = matter.result
-    rules = [ResultRule(MAIN_RESULT, main.name, lead, main.validity, None)]
+    rules = [ResultRule(MAIN_RESULT, main.name, matter.lead_department, main.validity, None)]
     rules += [
         ResultRule(r.id, r.name, r.department, r.validity, None) for r in matter.further_results
     ]
-    return MappingProxyType(
-        {
-            r.id: r._replace(
-                step=next((sid for sid in certify if of[sid] == r.department), unified)
-            )
-            for r in rules
-        }
-    )
+    return MappingProxyType({r.id: r._replace(step=steps[r.id]) for r in rules})
 
 
 def _step_rules(process: Process) -> Mapping[str, StepRule]:
