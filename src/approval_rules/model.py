@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -33,6 +34,7 @@ from pydantic import (
     Tag,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -56,7 +58,9 @@ from .model_choices import (
 
 __all__ = [
     "CaseType",
+    "CheckPeriod",
     "ChoiceField",
+    "Commitment",
     "Counting",
     "CountingBasis",
     "Definitions",
@@ -127,6 +131,8 @@ MAX_SIZE_KB = 1_048_576  # 1 GB
 MAX_PAGES = 10_000
 MAX_PIXELS = 65_535  # the largest width or height a JPEG can have
 MAX_MONEY = Decimal("100000000")  # 1亿元
+#: Longest period of a commitment's later check (事后核查) in each unit: a year.
+MAX_CHECK: Final = {"working_days": MAX_WORKING_DAYS, "calendar_days": 366, "months": 12}
 
 Id = Annotated[
     StrictStr,
@@ -874,6 +880,36 @@ class ResultSpec(_Marked):
     )
 
 
+class CheckPeriod(_Model):
+    """事后核查期限: the later check of a commitment is due within this after the decision."""
+
+    value: Annotated[StrictInt, Field(ge=1, le=366)] = Field(description="At most a year.")
+    unit: Literal["working_days", "calendar_days", "months"] = "working_days"
+
+    @model_validator(mode="after")
+    def _at_most_a_year(self) -> CheckPeriod:
+        if self.value > MAX_CHECK[self.unit]:
+            raise ValueError(f"a check period is at most {MAX_CHECK[self.unit]} {self.unit}")
+        return self
+
+
+class Commitment(_Marked):
+    """告知承诺制: a written commitment replaces materials; decided on the spot, checked later."""
+
+    replaces: tuple[Id, ...] = Field(
+        min_length=1, max_length=MAX_LIST,
+        description="Ids of the materials the commitment replaces (not required on commitment).",
+    )  # fmt: skip
+    check_within: CheckPeriod = Field(description="事后核查: due this long after the decision.")
+    text: LongText | None = Field(
+        default=None, description="告知承诺书: what the applicant commits to."
+    )
+    legal_basis: LongText | None = Field(default=None, description="依据, e.g. 国办发〔2020〕42号.")
+    example: Example[Literal["check_within", "text"]] = Field(
+        default=False, description=_EXAMPLE_HELP
+    )
+
+
 class Matter(_Marked):
     """审批事项: one file with ``kind: matter``."""
 
@@ -919,6 +955,9 @@ class Matter(_Marked):
         default=False, description="不收费: the matter charges nothing (declared, not assumed)."
     )
     result: ResultSpec
+    commitment: Commitment | None = Field(
+        default=None, description="告知承诺制: approval on the applicant's written commitment."
+    )
     visits: Annotated[StrictInt, Field(ge=0, le=MAX_VISITS)] | None = Field(
         default=None, description="到办事现场次数 (0 = fully online)."
     )
@@ -941,6 +980,13 @@ class Matter(_Marked):
             "no_fee",
         ]
     ] = Field(default=False, description=_EXAMPLE_HELP)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.commitment is None:  # left out: a matter without one keeps its hash
+            del data["commitment"]
+        return data
 
     @model_validator(mode="after")
     def _fees_or_none(self) -> Matter:
