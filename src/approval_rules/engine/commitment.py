@@ -94,8 +94,10 @@ def accept_on_commitment(ctx: Ctx, case: Case, cmd: Command, auth: Authority) ->
     opened = None if steps is None else steps.get(sid)
     if steps is None or opened is None or opened.status is not OPEN:  # pragma: no cover
         raise ActionNotAllowed(
-            cmd.action, f"step {sid!r} does not open on acceptance: this version of the "
-            "matter cannot decide on the spot", code="no-commitment",
+            cmd.action,
+            f"step {sid!r} does not open on acceptance: this version of the "
+            "matter cannot decide on the spot",
+            code="no-commitment",
         )
     statutory, promised = (date.fromisoformat(d) for d in details["due"])
     accepted = case._replace(

@@ -37,7 +37,9 @@ __all__ = [
 ]
 
 #: Statuses after which nothing more happens to a case.
-TERMINAL = frozenset({Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED})
+TERMINAL = frozenset(
+    {Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED, Status.REVOKED}
+)
 #: The rank of work without any due date: after every date (ISO dates sort as text).
 NO_DUE = "9999-12-31"
 

@@ -19,7 +19,9 @@ supervisor to look at (supervision.md §3), not proof:
   certificate on a matter whose result is one;
 * ``unauthorised_actor`` (越权办理) — a step's work (accepting, passing, sending back,
   refusing, fees, certificate, delivery, closing on a step) recorded by someone who is
-  not the step's signer, nor the AB岗 backup of a signer recorded absent that day.
+  not the step's signer, nor the AB岗 backup of a signer recorded absent that day;
+* ``commitment_check_overdue`` (告知承诺事后核查逾期) — approved on the applicant's
+  commitment (告知承诺制), and the later check is not recorded by its due date.
 """
 
 from __future__ import annotations
@@ -179,6 +181,12 @@ def _acted_step(event: Event, process: Process) -> str | None:
     if event.action in _STEP_WORK:
         step = event.details.get("step")
         return step if isinstance(step, str) else None
+    if event.action == "accept_on_commitment":  # 告知承诺制: the deciding step's people
+        decided = event.details.get("decided")
+        step = decided.get("step") if isinstance(decided, dict) else None
+        return step if isinstance(step, str) else None
+    if event.action == "record_check" and process.deciding_steps:
+        return process.deciding_steps[0]
     return None
 
 
@@ -217,6 +225,20 @@ def unauthorised_actor(case: Case, rule: AnomalyRule, given: Inputs) -> Finding 
     return None
 
 
+def commitment_check_overdue(case: Case, rule: AnomalyRule, given: Inputs) -> Finding | None:
+    commitment = case.commitment
+    if commitment is None or commitment.check_due is None or commitment.finding is not None:
+        return None
+    since = commitment.check_due + _ONE_DAY
+    if since > given.day or case.status is Status.REVOKED:
+        return None
+    return Finding(
+        since,
+        None,
+        f"告知承诺事后核查期限 {commitment.check_due.isoformat()} 已过，尚未记录核查结果",
+    )
+
+
 #: The function of each anomaly check.
 CHECKS: Final[Mapping[AnomalyCheck, Callable[[Case, AnomalyRule, Inputs], Finding | None]]] = {
     AnomalyCheck.DECISION_BEFORE_RECORD: decision_before_record,
@@ -224,4 +246,5 @@ CHECKS: Final[Mapping[AnomalyCheck, Callable[[Case, AnomalyRule, Inputs], Findin
     AnomalyCheck.FEE_MISMATCH: fee_mismatch,
     AnomalyCheck.CLOSED_WITHOUT_CERTIFICATE: closed_without_certificate,
     AnomalyCheck.UNAUTHORISED_ACTOR: unauthorised_actor,
+    AnomalyCheck.COMMITMENT_CHECK_OVERDUE: commitment_check_overdue,
 }
