@@ -883,7 +883,9 @@ class ResultSpec(_Marked):
 class CheckPeriod(_Model):
     """事后核查期限: the later check of a commitment is due within this after the decision."""
 
-    value: Annotated[StrictInt, Field(ge=1, le=366)] = Field(description="At most a year.")
+    value: Annotated[StrictInt, Field(ge=1, le=366)] = Field(
+        description="At least 1; at most 250 working days, 366 calendar days or 12 months."
+    )
     unit: Literal["working_days", "calendar_days", "months"] = "working_days"
 
     @model_validator(mode="after")
