@@ -51,8 +51,8 @@ def check(view: MatterView) -> Iterator[Finding]:
             close = did_you_mean(mid, declared)
             yield Finding(
                 "commitment-unknown-material",
-                f"the commitment replaces {mid!r}, which is not a material of this matter "
-                f"(its materials are declared under materials: in {matter.id}'s file)",
+                f"the commitment replaces {mid!r}, which is not a material of matter "
+                f"{matter.id!r} (declare it under materials: in this file)",
                 ("commitment", "replaces", i),
                 hint=close or "list the id of one of the matter's materials",
             )
