@@ -139,7 +139,8 @@ class Case(NamedTuple):
 
     @property
     def is_terminal(self) -> bool:
-        """Closed, not accepted, withdrawn or terminated: nothing more can happen."""
+        """Closed, not accepted, withdrawn, terminated or revoked: nothing more can happen
+        (but what is done after the end: a rating, the later check of a commitment)."""
         return self.status in TERMINAL
 
     def verify(self, keys: SignatureKeys) -> list[Any]:
@@ -167,7 +168,9 @@ class Case(NamedTuple):
         ``opened``, ``due``, ``by``, ``on_behalf_of``, ``opinion``, ``agreed``,
         ``signatures``: each ``by``, ``on_behalf_of``, ``section``, ``opinion``),
         ``clock`` (limits as ``{"value", "unit"}``), ``decision``, ``settlement``
-        (with ``assessed``, ``paid``, ``outstanding``), ``absences``, ``ending``; with
+        (with ``assessed``, ``paid``, ``outstanding``), ``absences``, ``ending``,
+        ``commitment`` (告知承诺制: ``replaced``, ``check_due``, ``checked_on``,
+        ``checked_by``, ``finding``, ``opinion``; ``None`` for other cases); with
         ``events=True`` also ``events`` (each :meth:`~..audit.Event.to_dict`).  Dates
         and times are ISO 8601 text, amounts decimal text (docs/engine.md, "JSON
         views").  It is a view: :meth:`to_json` is the form to store and read back.

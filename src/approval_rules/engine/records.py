@@ -250,7 +250,8 @@ class Decision(NamedTuple):
 
 
 class Ending(NamedTuple):
-    """How a case ended without a decision: not accepted, withdrawn or terminated."""
+    """How a case ended without a decision (not accepted, withdrawn or terminated), or
+    after one: revoked (撤销) when the later check found the applicant's commitment false."""
 
     status: Status
     on: date
