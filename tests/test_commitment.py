@@ -389,3 +389,30 @@ def test_commitment_indicators_never_count_the_spot_decision_early(
     revoked = engine.act(spot, "record_check", at=t("2026-01-20 10:00"), actor=DECIDER,
                          finding="false", opinion="不实")  # fmt: skip
     assert (facts(revoked).state, facts(revoked).ended_on) == ("concluded", date(2025, 12, 1))
+
+
+def test_commitment_check_due_is_redated_when_the_notice_arrives(catalogue: Catalogue) -> None:
+    """A provisional check date is computed again on the official calendar, also on a case
+    that closed, until the check is recorded; a second re-dating changes nothing."""
+    provisional = WorkCalendar.china(provisional=True)
+    engine = Engine(catalogue, provisional)
+    case = submitted(engine, at="2026-12-01 09:05")
+    case = engine.act(case, "accept_on_commitment", at=t("2026-12-01 09:20"), actor=DECIDER)
+    for action, more in (("issue_certificate", {"number": "N1"}), ("deliver", {}), ("close", {})):
+        case = engine.act(case, action, at=t("2026-12-01 10:00"), actor="deng_lin", **more)
+    assert case.status is Status.CLOSED
+    notice = WorkCalendar.china(
+        provisional=True, overlays=[MATTERS / "scenarios" / "year_end" / "notice_2027.yaml"]
+    )
+    redated = engine.redate(case, notice, at=t("2027-01-05 09:00"))
+    assert redated.events[-1].action == "redate"
+    assert redated.status is Status.CLOSED
+    assert redated.commitment is not None
+    assert redated.commitment.check_due is not None
+    assert redated.events[-1].details["due"]["check"] == redated.commitment.check_due.isoformat()
+    assert not redated.events[-1].details.get("provisional")
+    assert engine.redate(redated, notice, at=t("2027-01-06 09:00")) is redated
+    assert Engine(catalogue, notice).replay(redated.events) == redated
+    checked = engine.act(redated, "record_check", at=t("2027-01-20 10:00"), actor=DECIDER,
+                         finding="consistent")  # fmt: skip
+    assert engine.redate(checked, notice, at=t("2027-01-21 09:00")) is checked

@@ -496,7 +496,12 @@ def _redate(case: Case, e: Event, patch: Patch) -> _Changes:
     steps = step_map(case)
     for sid, due in d["steps"].items():
         steps[sid] = with_fields(steps[sid], due=optional_day(due))
-    return {"clock": clock, "steps": MappingProxyType(steps)}
+    changes: _Changes = {"clock": clock, "steps": MappingProxyType(steps)}
+    if "check" in d["due"]:  # the later check of a commitment (告知承诺制)
+        assert case.commitment is not None
+        check_due = date.fromisoformat(d["due"]["check"])
+        changes["commitment"] = with_fields(case.commitment, check_due=check_due)
+    return changes
 
 
 def _absence(case: Case, e: Event, patch: Patch) -> _Changes:

@@ -719,9 +719,11 @@ class Engine:
         action, actor = event.action, event.actor
         moment = datetime.fromisoformat(event.at).astimezone(self.tz)
         if actor == SYSTEM:
-            if action == REDATE and case.status not in TERMINAL:
+            waits = case.commitment is not None and case.commitment.finding is None
+            if action == REDATE and (case.status not in TERMINAL or waits):
                 # dates computed again on a newer calendar: replay cannot re-derive them
-                # without that calendar, and they give nobody a right to act
+                # without that calendar, and they give nobody a right to act (an ended
+                # case: the later check of a commitment, 告知承诺制, while it waits)
                 return
             if action == ALERT_ACTION and str(event.details.get("key", "")).startswith(
                 f"{case.id}|"
