@@ -20,7 +20,8 @@ from approval_rules.compiler import check_catalogue
 from approval_rules.engine import Case, CaseCommitment, Engine, Status
 from approval_rules.errors import ActionNotAllowed, DefinitionError, Issue
 from approval_rules.loader import Catalogue, load_catalogue
-from approval_rules.supervision import Supervisor, load_supervision
+from approval_rules.store import open_store
+from approval_rules.supervision import Supervisor, alarm_rows, load_supervision, sweep
 from approval_rules.supervision.facts import Outcome, case_facts
 from approval_rules.supervision.rules import Level, Reporting
 from approval_rules.workdays import WorkCalendar
@@ -416,3 +417,23 @@ def test_commitment_check_due_is_redated_when_the_notice_arrives(catalogue: Cata
     checked = engine.act(redated, "record_check", at=t("2027-01-20 10:00"), actor=DECIDER,
                          finding="consistent")  # fmt: skip
     assert engine.redate(checked, notice, at=t("2027-01-21 09:00")) is checked
+
+
+def test_commitment_sweep_records_the_overdue_check_of_a_closed_case(
+    catalogue: Catalogue, engine: Engine, tmp_path: Path
+) -> None:
+    """The store-backed sweep reads a closed case on commitment when its check falls
+    overdue, records the alert once, and reads it no more."""
+    watch = Supervisor(load_supervision(MATTERS / "supervision.yaml", catalogue=catalogue),
+                       catalogue, WorkCalendar.china())  # fmt: skip
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    with open_store(url, engine=engine, alarms=alarm_rows(watch)) as store:
+        case = _closed(engine)
+        store.save(case, expected_version=0)
+        assert store.alarms_due(t("2026-03-02 23:59")) == []
+        [due] = store.alarms_due(t("2026-03-03 00:00"))
+        assert due.key == f"{case.id}|commitment_check_overdue|||0"
+        swept = sweep(store, t("2026-03-03 09:00"), watch)
+        assert [a.rule for a in swept.alerts] == ["commitment_check_overdue"]
+        assert store.load(case.id).events[-1].action == "record_alert"
+        assert sweep(store, t("2026-03-04 09:00"), watch).alerts == ()
