@@ -20,6 +20,7 @@ from approval_rules.compiler import check_catalogue
 from approval_rules.engine import Case, CaseCommitment, Engine, Status
 from approval_rules.errors import ActionNotAllowed, DefinitionError, Issue
 from approval_rules.loader import Catalogue, load_catalogue
+from approval_rules.render import to_text
 from approval_rules.store import open_store
 from approval_rules.supervision import Supervisor, alarm_rows, load_supervision, sweep
 from approval_rules.supervision.facts import Outcome, case_facts
@@ -437,3 +438,13 @@ def test_commitment_sweep_records_the_overdue_check_of_a_closed_case(
         assert [a.rule for a in swept.alerts] == ["commitment_check_overdue"]
         assert store.load(case.id).events[-1].action == "record_alert"
         assert sweep(store, t("2026-03-04 09:00"), watch).alerts == ()
+
+
+def test_commitment_graph_text_lists_the_route(engine: Engine) -> None:
+    """`graph --format text` says the matter may be decided on commitment, and how."""
+    text = to_text(engine.process(MATTER))
+    assert (
+        "  on commitment (告知承诺制): premises_documents replaced, decided on the spot at "
+        "approve, checked within 3 months (example)\n" in text
+    )
+    assert "告知承诺制" not in to_text(engine.process("company_registration"))
