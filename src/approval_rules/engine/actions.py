@@ -80,7 +80,7 @@ _SPECS: Final = (
     ActionSpec("follow_up_rating", ("note", "rectified"), ratings.may_follow_up,
                ratings.follow_up_rating, offered_once, after_end=True),
     ActionSpec("accept_on_commitment", ("opinion",), commitment.may_accept_on_commitment,
-               commitment.accept_on_commitment, _window_offer),
+               commitment.accept_on_commitment, commitment.spot_offers),
     ActionSpec("record_check", ("finding", "opinion"), commitment.may_record_check,
                commitment.record_check, commitment.check_offers, after_end=True),
 )  # fmt: skip

@@ -36,6 +36,7 @@ __all__ = [
     "may_accept_on_commitment",
     "may_record_check",
     "record_check",
+    "spot_offers",
 ]
 
 #: The findings of a later check: the commitment was true, or it was not (撤销).
@@ -162,6 +163,16 @@ def record_check(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled
     return acting_for(details, auth, cmd.actor), None
 
 
+def spot_offers(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[str]]]:
+    """``accept_on_commitment`` is offered at the window, on a case on commitment only
+    (so that other cases cost nothing more to list)."""
+    return () if case.commitment is None else ((ctx.plan.start, ()),)
+
+
 def check_offers(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[str]]]:
-    """``record_check`` is offered with its findings."""
+    """``record_check`` is offered with its findings once a decision on commitment made
+    it due."""
+    commitment = case.commitment
+    if commitment is None or commitment.check_due is None:
+        return ()
     return ((None, FINDINGS),)
