@@ -643,6 +643,8 @@ def case_summary(engine: Engine, case: Case, at: datetime) -> dict[str, Any]:
             "promised": iso(clock.promised_due),
             "certificate": iso(clock.certificate_due),
             "makeup_by": iso(case.intake.makeup_by) if case.intake.gaps else None,
+            # the later check of a commitment (告知承诺制), on such a case only
+            **({} if case.commitment is None else {"check": iso(case.commitment.check_due)}),
         },
         **({} if case.commitment is None else {"commitment": _commitment(case)}),
         "open_steps": list(case.open_steps),
