@@ -388,6 +388,10 @@ def test_commitment_indicators_never_count_the_spot_decision_early(
     assert facts(normal).outcome is Outcome.EARLY
     spot = _closed(engine)
     assert (facts(spot).state, facts(spot).outcome) == ("concluded", Outcome.ON_DAY)
+    # each step's time is counted: the deciding step passed on the spot, the rest after it
+    assert [(s.step, s.days) for s in facts(spot).steps] == [
+        ("accept", 0), ("approve", 0), ("make_licence", 0), ("issue_licence", 0),
+    ]  # fmt: skip
     revoked = engine.act(spot, "record_check", at=t("2026-01-20 10:00"), actor=DECIDER,
                          finding="false", opinion="不实")  # fmt: skip
     assert (facts(revoked).state, facts(revoked).ended_on) == ("concluded", date(2025, 12, 1))

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Final
 
 from ..errors import ActionNotAllowed
+from .bounds import shown
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
 from .permissions import on_step
@@ -150,7 +151,7 @@ def record_check(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled
     finding = cmd.details.get("finding")
     if finding not in FINDINGS:
         raise ActionNotAllowed(
-            cmd.action, f"the finding is one of {', '.join(FINDINGS)}, not {finding!r}",
+            cmd.action, f"the finding is one of {', '.join(FINDINGS)}, not {shown(finding)}",
             code="bad-finding",
         )  # fmt: skip
     opinion = text_detail(

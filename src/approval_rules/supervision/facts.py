@@ -251,6 +251,14 @@ def _step_times(
         for sid, due in details.get("open", ()):
             if sid not in opened:
                 opened[sid] = (on, None if due is None else date.fromisoformat(due))
+        decided = details.get("decided")  # 告知承诺制: the deciding step passed at once
+        if isinstance(decided, dict):
+            sid = decided.get("step")
+            if isinstance(sid, str) and sid in opened:
+                done(sid, on)
+            for sid, due in decided.get("open", ()):
+                if sid not in opened:
+                    opened[sid] = (on, None if due is None else date.fromisoformat(due))
     return tuple(StepTime(s, days[s], late[s]) for s in days)
 
 
