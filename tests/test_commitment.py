@@ -452,3 +452,13 @@ def test_commitment_graph_text_lists_the_route(engine: Engine) -> None:
         "approve, checked within 3 months (example)\n" in text
     )
     assert "告知承诺制" not in to_text(engine.process("company_registration"))
+
+
+def test_commitment_graph_json_exports_the_route(engine: Engine) -> None:
+    """The JSON export carries the commitment (keys only added in format version 1)."""
+    data = engine.process(MATTER).to_json_data()
+    assert data["format_version"] == 1
+    assert data["commitment"] == {
+        "replaces": ["premises_documents"], "check_within": {"value": 3, "unit": "months"},
+    }  # fmt: skip
+    assert engine.process("company_registration").to_json_data()["commitment"] is None
