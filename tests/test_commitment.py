@@ -462,3 +462,17 @@ def test_commitment_graph_json_exports_the_route(engine: Engine) -> None:
         "replaces": ["premises_documents"], "check_within": {"value": 3, "unit": "months"},
     }  # fmt: skip
     assert engine.process("company_registration").to_json_data()["commitment"] is None
+
+
+def test_commitment_supplement_does_not_ask_for_the_replaced_material(engine: Engine) -> None:
+    """After a correction notice, supplying what was missing completes a case on
+    commitment: the replaced material is still not required."""
+    case = engine.submit(MATTER, APPLICANT, {"application_form": "paper"},
+                         at=t("2025-12-01 09:05"), actor="li_si", commitment=True)  # fmt: skip
+    assert [p.material for p in case.intake.problems] == ["operator_identity"]
+    case = engine.act(case, "request_correction", at=t("2025-12-01 09:10"), actor=WINDOW)
+    case = engine.act(case, "supplement", at=t("2025-12-01 09:30"), actor="li_si",
+                      materials={"operator_identity": ["id.jpg"]})  # fmt: skip
+    assert (case.status, case.intake.problems) == (Status.RECEIVED, ())
+    case = engine.act(case, "accept_on_commitment", at=t("2025-12-01 09:40"), actor="luo_jie")
+    assert case.status is Status.APPROVED
