@@ -476,3 +476,19 @@ def test_commitment_supplement_does_not_ask_for_the_replaced_material(engine: En
     assert (case.status, case.intake.problems) == (Status.RECEIVED, ())
     case = engine.act(case, "accept_on_commitment", at=t("2025-12-01 09:40"), actor="luo_jie")
     assert case.status is Status.APPROVED
+
+
+def test_commitment_overdue_check_on_a_provisional_date_is_flagged(catalogue: Catalogue) -> None:
+    """A check due in a year without official data is overdue after its latest possible
+    date only, and the alert says it is provisional."""
+    provisional = WorkCalendar.china(provisional=True)
+    engine = Engine(catalogue, provisional)
+    watch = Supervisor(load_supervision(MATTERS / "supervision.yaml", catalogue=catalogue),
+                       catalogue, provisional)  # fmt: skip
+    case = submitted(engine, at="2026-12-01 09:05")
+    case = engine.act(case, "accept_on_commitment", at=t("2026-12-01 09:20"), actor=DECIDER)
+    assert case.commitment is not None
+    assert case.commitment.check_due == date(2027, 3, 1)  # Mon: a working day on every estimate
+    [alert] = [a for a in watch.alerts(case, t("2027-03-02 09:00"))
+               if a.rule == "commitment_check_overdue"]  # fmt: skip
+    assert (alert.fired_on, alert.provisional) == (date(2027, 3, 2), True)

@@ -30,7 +30,6 @@ marks the event details whose dates depend on such a year (``"provisional": true
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
@@ -46,8 +45,10 @@ from ..timelimits import (
     Due,
     Party,
     TimeUnit,
+    add_months,
     calendar_days_due,
     certificate_due,
+    check_due,
     due_date,
     due_datetime,
     green_channel_days,
@@ -394,10 +395,9 @@ class Clocks:
             return None
         if validity.unit == "days":
             return issued + timedelta(days=validity.value)
-        months = validity.value if validity.unit == "months" else 12 * validity.value
-        month = issued.month - 1 + months
-        year, month = issued.year + month // 12, month % 12 + 1
-        return date(year, month, min(issued.day, monthrange(year, month)[1]))
+        return add_months(
+            issued, validity.value if validity.unit == "months" else 12 * validity.value
+        )
 
     def check_due(self, decided: date, period: CheckPeriod) -> date:
         """The last day of a commitment's later check (事后核查) decided on ``decided``.
@@ -410,11 +410,7 @@ class Clocks:
         """
         if period.unit == "working_days":
             return self._after(decided, period.value)[0]
-        if period.unit == "calendar_days":
-            return calendar_days_due(self.calendar, decided, period.value)
-        end = self.valid_until(Validity(value=period.value, unit="months"), decided)
-        assert end is not None
-        return self.calendar.add_workdays(end, 0)
+        return check_due(self.calendar, decided, period.value, period.unit)
 
     # ----------------------------------------------------------------- timers
 

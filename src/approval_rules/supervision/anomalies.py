@@ -34,6 +34,7 @@ from typing import Final, NamedTuple
 from ..audit import Event
 from ..engine import SYSTEM, Case, Status
 from ..graph import Process
+from ..timelimits import check_due
 from ..workdays import WorkCalendar
 from .periods import running_periods
 from .rules import AnomalyCheck, AnomalyRule, Basis
@@ -226,16 +227,23 @@ def unauthorised_actor(case: Case, rule: AnomalyRule, given: Inputs) -> Finding 
 
 
 def commitment_check_overdue(case: Case, rule: AnomalyRule, given: Inputs) -> Finding | None:
-    commitment = case.commitment
+    commitment, decision = case.commitment, case.decision
     if commitment is None or commitment.check_due is None or commitment.finding is not None:
         return None
-    since = commitment.check_due + _ONE_DAY
-    if since > given.day or case.status is Status.REVOKED:
+    due = latest = commitment.check_due
+    declared = given.process.matter.commitment
+    calendar = given.calendar
+    provisional = decision is not None and calendar.is_provisional(decision.on, due)
+    if provisional and declared is not None and decision is not None:
+        # on a provisional date, overdue only once the latest date the notice can give
+        # has passed (as for the statutory period)
+        period = declared.check_within
+        latest = max(due, check_due(calendar.latest, decision.on, period.value, period.unit))
+    since = latest + _ONE_DAY
+    if since > given.day:
         return None
     return Finding(
-        since,
-        None,
-        f"告知承诺事后核查期限 {commitment.check_due.isoformat()} 已过，尚未记录核查结果",
+        since, None, f"告知承诺事后核查期限 {due.isoformat()} 已过，尚未记录核查结果", provisional
     )
 
 
