@@ -15,7 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from supervision_cases import forged
 
+from approval_rules.audit import Event, LogTampered
 from approval_rules.compiler import check_catalogue
 from approval_rules.engine import Case, CaseCommitment, Engine, Status
 from approval_rules.errors import ActionNotAllowed, DefinitionError, Issue
@@ -492,3 +494,23 @@ def test_commitment_overdue_check_on_a_provisional_date_is_flagged(catalogue: Ca
     [alert] = [a for a in watch.alerts(case, t("2027-03-02 09:00"))
                if a.rule == "commitment_check_overdue"]  # fmt: skip
     assert (alert.fired_on, alert.provisional) == (date(2027, 3, 2), True)
+
+
+def test_commitment_replay_refuses_a_forged_decision_and_supervision_flags_it(
+    catalogue: Catalogue, engine: Engine
+) -> None:
+    """An on-the-spot decision recorded by window staff (not a signer of the deciding
+    step) is refused by replay (unauthorised) and found by supervision (越权办理)."""
+    case = approved(engine)
+
+    def by_window(event: Event) -> Event:
+        return event._replace(actor=WINDOW) if event.action == "accept_on_commitment" else event
+
+    forged_case = forged(case, by_window)
+    with pytest.raises(LogTampered) as err:
+        engine.replay(forged_case.events)
+    assert err.value.code == "unauthorised"
+    watch = Supervisor(load_supervision(MATTERS / "supervision.yaml", catalogue=catalogue),
+                       catalogue, WorkCalendar.china())  # fmt: skip
+    rules = {a.rule: a for a in watch.alerts(forged_case, t("2025-12-02 09:00"))}
+    assert rules["unauthorised_actor"].step == "approve"
