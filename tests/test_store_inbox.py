@@ -43,14 +43,15 @@ CATALOGUE = load_catalogue(ROOT / "matters")
 ENGINE = Engine(CATALOGUE, WorkCalendar.china())
 MATTERS = sorted(CATALOGUE.matters)
 STEP_ACTIONS = {"pass", "send_back", "refuse"}
-WINDOW = {"request_correction", "accept", "refuse_to_accept"}
+WINDOW = {"request_correction", "accept", "refuse_to_accept", "accept_on_commitment"}
 KIND_OF = {"record_payment": StepKind.FEE, "waive_fee": StepKind.FEE,
            "issue_certificate": StepKind.CERTIFY, "deliver": StepKind.DELIVER,
            "close": StepKind.CLOSE}  # fmt: skip
 WORK = STEP_ACTIONS | WINDOW | set(KIND_OF)
 # actions that move a case on are drawn more often, so that walks reach fees and delivery
-WEIGHT = {"accept": 6, "pass": 6, "supplement": 6, "record_payment": 6, "issue_certificate": 6,
-          "deliver": 6, "close": 6, "refuse": 2}  # fmt: skip
+WEIGHT = {"accept": 6, "accept_on_commitment": 6, "pass": 6, "supplement": 6,
+          "record_payment": 6, "issue_certificate": 6, "deliver": 6, "close": 6,
+          "refuse": 2}  # fmt: skip
 
 Offer = tuple[str, str | None, frozenset[str]]
 
@@ -140,7 +141,9 @@ class InboxMachine(RuleBasedStateMachine):
                 materials[m.id] = [{"name": "scan.exe", "size_kb": 99_999, "pages": 40}]
         day = data.draw(st.dates(date(2024, 1, 1), date(2025, 9, 30)), label="day")
         self.now = datetime(day.year, day.month, day.day, 9, tzinfo=TZ)
-        self.case = ENGINE.submit(matter, applicant, materials, at=self.now, actor="applicant_x")
+        committed = spec.commitment is not None and data.draw(st.booleans(), label="commit")
+        self.case = ENGINE.submit(matter, applicant, materials, at=self.now, actor="applicant_x",
+                                  commitment=committed)  # fmt: skip
         self.people = sorted(self.process.people)
         self.calendar: list[Absence] = []
         self.store = open_store("sqlite:///:memory:", engine=ENGINE)

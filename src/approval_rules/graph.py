@@ -861,6 +861,7 @@ class Process:
             pid: {"name": p.name, "department": p.department, "backup": p.backup}
             for pid, p in self._people.items()
         }
+        commitment = self._matter.commitment  # 告知承诺制: a route to the decision on the spot
         return {
             "format_version": JSON_FORMAT_VERSION,
             "matter": {
@@ -888,5 +889,14 @@ class Process:
                 "earliest_start": dict(self.earliest_start),
                 "latest_start": dict(self.latest_start),
                 "slack": dict(self.slack),
+            },
+            "commitment": None
+            if commitment is None
+            else {
+                "replaces": list(commitment.replaces),
+                "check_within": {
+                    "value": commitment.check_within.value,
+                    "unit": commitment.check_within.unit,
+                },
             },
         }

@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -33,6 +34,7 @@ from pydantic import (
     Tag,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -57,7 +59,9 @@ from .model_money import money_schema, to_decimal
 
 __all__ = [
     "CaseType",
+    "CheckPeriod",
     "ChoiceField",
+    "Commitment",
     "Counting",
     "CountingBasis",
     "Definitions",
@@ -129,6 +133,8 @@ MAX_SIZE_KB = 1_048_576  # 1 GB
 MAX_PAGES = 10_000
 MAX_PIXELS = 65_535  # the largest width or height a JPEG can have
 MAX_MONEY = Decimal("100000000")  # 1亿元
+#: Longest period of a commitment's later check (事后核查) in each unit: a year.
+MAX_CHECK: Final = {"working_days": MAX_WORKING_DAYS, "calendar_days": 366, "months": 12}
 
 Id = Annotated[
     StrictStr,
@@ -865,6 +871,36 @@ class FurtherResult(_Marked):
     electronic: StrictBool = Field(default=False, description="Issued as an electronic licence.")
     validity: Validity | None = Field(default=None, description="None: valid without limit.")
     example: Example[Literal["name", "validity"]] = Field(default=False, description=_EXAMPLE_HELP)
+class CheckPeriod(_Model):
+    """事后核查期限: the later check of a commitment is due within this after the decision."""
+
+    value: Annotated[StrictInt, Field(ge=1, le=366)] = Field(
+        description="At least 1; at most 250 working days, 366 calendar days or 12 months."
+    )
+    unit: Literal["working_days", "calendar_days", "months"] = "working_days"
+
+    @model_validator(mode="after")
+    def _at_most_a_year(self) -> CheckPeriod:
+        if self.value > MAX_CHECK[self.unit]:
+            raise ValueError(f"a check period is at most {MAX_CHECK[self.unit]} {self.unit}")
+        return self
+
+
+class Commitment(_Marked):
+    """告知承诺制: a written commitment replaces materials; decided on the spot, checked later."""
+
+    replaces: tuple[Id, ...] = Field(
+        min_length=1, max_length=MAX_LIST,
+        description="Ids of the materials the commitment replaces (not required on commitment).",
+    )  # fmt: skip
+    check_within: CheckPeriod = Field(description="事后核查: due this long after the decision.")
+    text: LongText | None = Field(
+        default=None, description="告知承诺书: what the applicant commits to."
+    )
+    legal_basis: LongText | None = Field(default=None, description="依据, e.g. 国办发〔2020〕42号.")
+    example: Example[Literal["check_within", "text"]] = Field(
+        default=False, description=_EXAMPLE_HELP
+    )
 
 
 class Matter(_Marked):
@@ -915,6 +951,9 @@ class Matter(_Marked):
     further_results: tuple[FurtherResult, ...] = Field(
         default=(), max_length=MAX_LIST, description="Several results: docs/matter-format.md."
     )
+    commitment: Commitment | None = Field(
+        default=None, description="告知承诺制: approval on the applicant's written commitment."
+    )
     visits: Annotated[StrictInt, Field(ge=0, le=MAX_VISITS)] | None = Field(
         default=None, description="到办事现场次数 (0 = fully online)."
     )
@@ -937,6 +976,16 @@ class Matter(_Marked):
             "no_fee",
         ]
     ] = Field(default=False, description=_EXAMPLE_HELP)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        # Left out when undeclared: a matter without them keeps its hash.
+        if self.commitment is None:
+            del data["commitment"]
+        if not self.further_results:
+            del data["further_results"]
+        return data
 
     @model_validator(mode="after")
     def _fees_or_none(self) -> Matter:

@@ -37,12 +37,6 @@ DEFINITION_FORMAT: Final = "approval-rules/definition@1"
 
 _T = TypeVar("_T", Department, Role, Person, FeeItem)
 
-#: Keys the matter language gained after cases were pinned, left out of a version's
-#: JSON while its matter does not use them: a matter that declares no further results
-#: keeps the hash it had before the key existed, and so do the cases pinned to it.
-_UNDECLARED: Final[set[str]] = {"further_results"}
-
-
 @dataclass(frozen=True, eq=False)
 class MatterDefinition:
     """One version of a matter: the matter and the departments, roles, people and fee
@@ -68,9 +62,9 @@ class MatterDefinition:
     def __post_init__(self) -> None:
         data = {
             "format": DEFINITION_FORMAT,
-            "matter": self.matter.model_dump(
-                mode="json", exclude=None if self.matter.further_results else _UNDECLARED
-            ),
+            # Keys added to the language after cases were pinned are left out while a
+            # matter does not use them (Matter's serializer), so its hash stays.
+            "matter": self.matter.model_dump(mode="json"),
             "departments": [d.model_dump(mode="json") for d in _by_id(self.departments)],
             "roles": [r.model_dump(mode="json") for r in _by_id(self.roles)],
             "people": [p.model_dump(mode="json") for p in _by_id(self.people)],

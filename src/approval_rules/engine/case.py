@@ -32,6 +32,7 @@ from .records import (
     Absence,
     ActiveStop,
     CaseClock,
+    CaseCommitment,
     Certificate,
     Cosignature,
     Decision,
@@ -96,6 +97,8 @@ class Case(NamedTuple):
         events: the hash-chained record (:class:`~..audit.EventLog`; for a case read
             from JSON, the stored events are decoded on first use).
         last_at: when the last event happened.
+        commitment: 告知承诺制, when the applicant chose it (``None`` otherwise): the
+            materials it replaced, the later check's due date and its finding.
     """
 
     id: str
@@ -114,6 +117,7 @@ class Case(NamedTuple):
     version: int
     events: EventLog
     last_at: datetime
+    commitment: CaseCommitment | None = None
 
     def __eq__(self, other: object) -> bool:
         return type(other) is Case and tuple.__eq__(self, other)
@@ -136,7 +140,8 @@ class Case(NamedTuple):
 
     @property
     def is_terminal(self) -> bool:
-        """Closed, not accepted, withdrawn or terminated: nothing more can happen."""
+        """Closed, not accepted, withdrawn, terminated or revoked: nothing more can happen
+        (but what is done after the end: a rating, the later check of a commitment)."""
         return self.status in TERMINAL
 
     def verify(self, keys: SignatureKeys) -> list[Any]:
@@ -164,7 +169,9 @@ class Case(NamedTuple):
         ``opened``, ``due``, ``by``, ``on_behalf_of``, ``opinion``, ``agreed``,
         ``signatures``: each ``by``, ``on_behalf_of``, ``section``, ``opinion``),
         ``clock`` (limits as ``{"value", "unit"}``), ``decision``, ``settlement``
-        (with ``assessed``, ``paid``, ``outstanding``), ``absences``, ``ending``; with
+        (with ``assessed``, ``paid``, ``outstanding``), ``absences``, ``ending``,
+        ``commitment`` (告知承诺制: ``replaced``, ``check_due``, ``checked_on``,
+        ``checked_by``, ``finding``, ``opinion``; ``None`` for other cases); with
         ``events=True`` also ``events`` (each :meth:`~..audit.Event.to_dict`).  Dates
         and times are ISO 8601 text, amounts decimal text (docs/engine.md, "JSON
         views").  It is a view: :meth:`to_json` is the form to store and read back.
@@ -251,6 +258,7 @@ class Case(NamedTuple):
             status = _STATUS[header["status"]]
             ids = _ids_from(state, indexed)
             items = (*_state_from(state), _aware(state[9]))
+            commitment = _commitment_from(state, indexed)
         except (
             KeyError,
             TypeError,
@@ -270,7 +278,10 @@ class Case(NamedTuple):
             log = EventLog.stored(text, start, stop, version, head, ids)
         else:
             log = EventLog.of(decode_events(events, version, head), indexed=indexed)
-        case = _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
+        case = _NEW(
+            Case,
+            (cid, matter, matter_hash, status, *items[:9], version, log, items[9], commitment),
+        )
         if not trusted:
             _PROOF[0](case)
         return case
@@ -382,6 +393,8 @@ def _state_json(case: Case) -> str:
     )  # fmt: skip
     if case.events.indexed:
         data = (*data, case.events.caller_ids())
+    if case.commitment is not None:  # only then: other cases keep their form
+        data = (*data, case.commitment)
     try:
         return dumps(data, _plain, dates=True).decode()
     except TypeError:  # not writable by _json: the standard library's encoder writes it
@@ -418,9 +431,11 @@ _iso_day: Final = date.fromisoformat
 
 
 def _ids_from(state: Any, indexed: bool) -> Mapping[str, CallerEvent] | None:
-    """The index of caller-given event ids a case@3 state ends with (case@2: ``None``)."""
-    if type(state) is not list or len(state) != (11 if indexed else 10):
-        raise ValueError(f"the state is an array of {11 if indexed else 10} items")
+    """The index of caller-given event ids a case@3 state has after ``last_at`` (case@2:
+    ``None``); a case on commitment has one item more, its :class:`CaseCommitment`."""
+    items = 11 if indexed else 10
+    if type(state) is not list or len(state) not in (items, items + 1):
+        raise ValueError(f"the state is an array of {items} items (or {items + 1})")
     if not indexed:
         return None
     raw = state[10]
@@ -432,6 +447,21 @@ def _ids_from(state: Any, indexed: bool) -> Mapping[str, CallerEvent] | None:
             raise TypeError(f"event id {event_id!r}: [seq, action, actor] expected")
         ids[event_id] = (seq, action, actor)
     return MappingProxyType(ids)
+
+
+def _commitment_from(state: Sequence[Any], indexed: bool) -> CaseCommitment | None:
+    """The commitment a state ends with, when the case is on commitment."""
+    at = 11 if indexed else 10
+    if len(state) == at:
+        return None
+    replaced, check_due, checked_on, by, finding, opinion = state[at]
+    if type(replaced) is not list or not all(type(m) is str for m in replaced):
+        raise TypeError("the commitment's replaced materials are a list of ids")
+    return _NEW(
+        CaseCommitment,
+        (tuple(replaced), optional_day(check_due), optional_day(checked_on), by, finding,
+         opinion),
+    )  # fmt: skip
 
 
 def _step_from(sid: str, row: Sequence[Any]) -> StepState:

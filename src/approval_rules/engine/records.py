@@ -38,6 +38,7 @@ __all__ = [
     "PASSED",
     "RECEIVED",
     "REFUSED",
+    "REVOKED",
     "SKIPPED",
     "SYSTEM",
     "TERMINAL",
@@ -47,6 +48,7 @@ __all__ = [
     "Absence",
     "ActiveStop",
     "CaseClock",
+    "CaseCommitment",
     "Certificate",
     "Cosignature",
     "Decision",
@@ -71,7 +73,7 @@ SYSTEM: Final = "system"
 
 
 class Status(enum.StrEnum):
-    """Where a case is.  Terminal: closed, not_accepted, withdrawn, terminated."""
+    """Where a case is.  Terminal: closed, not_accepted, withdrawn, terminated, revoked."""
 
     RECEIVED = "received"  # 收件: materials in, acceptance not decided yet
     CORRECTION_REQUESTED = "correction_requested"  # 一次性告知 issued, waiting for 补正
@@ -84,6 +86,7 @@ class Status(enum.StrEnum):
     NOT_ACCEPTED = "not_accepted"  # 不予受理
     WITHDRAWN = "withdrawn"  # 撤回申请
     TERMINATED = "terminated"  # 终止: tolerated-gap make-up date missed
+    REVOKED = "revoked"  # 撤销: approved on a commitment the later check found false
 
 
 class StepStatus(enum.StrEnum):
@@ -110,6 +113,7 @@ CLOSED: Final = Status.CLOSED
 NOT_ACCEPTED: Final = Status.NOT_ACCEPTED
 WITHDRAWN: Final = Status.WITHDRAWN
 TERMINATED: Final = Status.TERMINATED
+REVOKED: Final = Status.REVOKED
 OPEN: Final = StepStatus.OPEN
 PASSED: Final = StepStatus.PASSED
 DEEMED: Final = StepStatus.DEEMED
@@ -120,7 +124,7 @@ BEFORE_ACCEPTANCE: Final = frozenset({Status.RECEIVED, Status.CORRECTION_REQUEST
 UNDECIDED: Final = frozenset({Status.RECEIVED, Status.CORRECTION_REQUESTED, Status.IN_REVIEW})
 APPROVED_PATH: Final = frozenset({Status.APPROVED, Status.CERTIFIED, Status.DELIVERED})
 TERMINAL: Final = frozenset(
-    {Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED}
+    {Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED, Status.REVOKED}
 )
 #: Step statuses that count as done for the steps waiting on them.
 DONE: Final = frozenset({StepStatus.PASSED, StepStatus.DEEMED, StepStatus.SKIPPED})
@@ -246,12 +250,29 @@ class Decision(NamedTuple):
 
 
 class Ending(NamedTuple):
-    """How a case ended without a decision: not accepted, withdrawn or terminated."""
+    """How a case ended without a decision (not accepted, withdrawn or terminated), or
+    after one: revoked (撤销) when the later check found the applicant's commitment false."""
 
     status: Status
     on: date
     by: str
     reason: str
+
+
+class CaseCommitment(NamedTuple):
+    """告知承诺制 on a case: the materials the applicant's commitment replaced, the later
+    check's due date (set by the decision on the spot) and, once recorded, the check.
+
+    ``finding`` is ``consistent`` (承诺属实) or ``false`` (承诺不实: the approval is
+    revoked); ``checked_on``, ``checked_by`` and ``opinion`` say when, by whom and why.
+    """
+
+    replaced: tuple[str, ...]
+    check_due: date | None = None
+    checked_on: date | None = None
+    checked_by: str | None = None
+    finding: str | None = None
+    opinion: str | None = None
 
 
 class ActiveStop(NamedTuple):

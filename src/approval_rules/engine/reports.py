@@ -134,6 +134,9 @@ class Deadlines:
     #: The running clock stop against the time its notice said it needs (``needed_days``,
     #: counted from its first day): ``overdue`` when it runs longer (an overrun).
     stop: Deadline | None = None
+    #: The later check of a case approved on commitment (告知承诺制, 事后核查), from the
+    #: decision to its ``check_within``; it ends when the check is recorded.
+    check: Deadline | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON data."""
@@ -151,6 +154,7 @@ class Deadlines:
             "makeup_by": self.makeup_by.isoformat() if self.makeup_by else None,
             "stopped": self.stopped,
             "stop": one(self.stop),
+            "check": one(self.check),
         }
 
 
@@ -343,9 +347,18 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         assert st.opened is not None
         steps[sid] = period(sid, clocks.day_of(st.opened), limit, st.due, None)
     makeup = case.intake.makeup_by if case.intake.gaps else None
+    check = None
+    committed, declared = case.commitment, ctx.plan.matter.commitment
+    if committed is not None and committed.check_due is not None and declared is not None:
+        assert decided is not None
+        within = declared.check_within
+        check = period(
+            "check", decided, (within.value, within.unit), committed.check_due,
+            committed.checked_on, counted=(),
+        )  # fmt: skip
     return Deadlines(
         day, notice, statutory, promised, certificate, MappingProxyType(steps), makeup, stopped,
-        _running_stop(case, calendar, day),
+        _running_stop(case, calendar, day), check,
     )  # fmt: skip
 
 

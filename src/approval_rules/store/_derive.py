@@ -37,7 +37,9 @@ __all__ = [
 ]
 
 #: Statuses after which nothing more happens to a case.
-TERMINAL = frozenset({Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED})
+TERMINAL = frozenset(
+    {Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED, Status.REVOKED}
+)
 #: The rank of work without any due date: after every date (ISO dates sort as text).
 NO_DUE = "9999-12-31"
 
@@ -50,6 +52,7 @@ _SPECIFIC = {StepKind.CERTIFY: "issue_certificate", StepKind.DELIVER: "deliver",
 _OFFERS = (
     "request_correction", "accept", "refuse_to_accept", "pass", "send_back", "refuse",
     "record_payment", "waive_fee", "issue_certificate", "deliver", "close",
+    "accept_on_commitment",
 )  # fmt: skip
 _ORDER = {name: i for i, name in enumerate(_OFFERS)}
 
@@ -264,6 +267,11 @@ def work_rows(case: Case, staffing: Staffing) -> list[WorkRow]:
         )
         due = case.clock.notice_due if intake.notice is None else None
         work.add(staffing.people[staffing.start], staffing.start, actions, due)
+        deciding = next(iter(staffing.decision_ancestors), None)
+        if case.commitment is not None and deciding is not None:  # 告知承诺制: on the spot
+            complete = not intake.problems and not intake.gaps
+            work.add(staffing.people[deciding], staffing.start,
+                     (("accept_on_commitment", complete),), due)  # fmt: skip
         return work.rows()
     for sid, st in case.steps.items():
         if st.status is StepStatus.OPEN:
