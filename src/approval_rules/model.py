@@ -871,6 +871,8 @@ class FurtherResult(_Marked):
     electronic: StrictBool = Field(default=False, description="Issued as an electronic licence.")
     validity: Validity | None = Field(default=None, description="None: valid without limit.")
     example: Example[Literal["name", "validity"]] = Field(default=False, description=_EXAMPLE_HELP)
+
+
 class CheckPeriod(_Model):
     """事后核查期限: the later check of a commitment is due within this after the decision."""
 

@@ -37,6 +37,7 @@ DEFINITION_FORMAT: Final = "approval-rules/definition@1"
 
 _T = TypeVar("_T", Department, Role, Person, FeeItem)
 
+
 @dataclass(frozen=True, eq=False)
 class MatterDefinition:
     """One version of a matter: the matter and the departments, roles, people and fee
