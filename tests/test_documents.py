@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -77,6 +77,11 @@ EXPECTED_KINDS = {
         "approval_decision",
     ],
     "temporary_road_occupation_gap_expires": ["acceptance_notice", "termination_notice"],
+    "individual_business_registration_commitment_revoked": [
+        "commitment_notice",
+        "approval_decision",
+        "revocation_decision",
+    ],
 }
 
 
@@ -159,6 +164,69 @@ def test_refusal_states_reasons_and_remedies() -> None:
     assert "行政复议" in text
     assert "6个月内" in text
     assert "行政诉讼" in text
+
+
+def test_commitment_notice_tells_conditions_replaced_materials_check_and_consequence() -> None:
+    document, page = _documents("individual_business_registration_commitment_revoked")[
+        "commitment_notice"
+    ]
+    text = _text(page)
+    matter = CATALOGUE.matters["individual_business_registration"]
+    assert matter.commitment is not None
+    assert matter.commitment.text is not None
+    assert document.seq == 1  # signed with the application
+    for condition in matter.application_conditions:
+        assert "".join(condition.split()) in text
+    assert "《经营场所使用相关文件或经营场所申报承诺书》" in text  # the replaced material
+    assert "作出准予许可决定之日起3个月内" in text  # check_within: 3 months
+    assert "撤销准予许可决定" in text  # the consequence of a false commitment
+    assert "信用记录" in text
+    assert "".join(matter.commitment.text.split()) in text  # the matter's own wording
+    assert "国办发〔2020〕42号" in text
+    assert "按一般程序" in text  # the applicant may choose the normal procedure
+
+
+def test_a_normal_application_has_no_commitment_notice() -> None:
+    for name in ("individual_business_registration_same_day", "company_registration_happy_path"):
+        kinds = [d.kind for d in case_documents(CASES[name], CATALOGUE)]
+        assert "commitment_notice" not in kinds
+        assert "revocation_decision" not in kinds
+
+
+def test_revocation_decision_states_who_when_why_basis_and_remedies() -> None:
+    document, page = _documents("individual_business_registration_commitment_revoked")[
+        "revocation_decision"
+    ]
+    text = _text(page)
+    ending = document.case.ending
+    assert ending is not None
+    assert "".join(ending.reason.split()) in text  # the check's opinion: the reasons
+    assert f"撤销决定日期{_cn('2026-01-20')}" in text
+    assert f"准予许可决定日期{_cn('2025-12-01')}" in text
+    assert "胡晓燕" in text  # who revoked it
+    assert "92420582MA4G000002" in text  # the licence revoked, by its number
+    assert "行政许可法》第六十九条第二款" in text
+    assert "60日内" in text
+    assert "行政复议" in text
+    assert "6个月内" in text
+    assert "行政诉讼" in text
+
+
+def test_a_consistent_check_gives_no_revocation_decision() -> None:
+    scenario = load_scenario(SCENARIOS / "individual_business_registration_commitment_revoked.yaml")
+    engine = Engine(CATALOGUE, WorkCalendar.china())
+    case = run_scenario(scenario, engine).case
+    assert case is not None
+    # replay the same case up to the close, then record a consistent finding
+    closed = case.events[:5]
+    state = None
+    for event in closed:
+        state = apply_event(state, event)
+    assert state is not None
+    at = datetime(2026, 1, 20, 10, tzinfo=timezone(timedelta(hours=8)))
+    checked = engine.act(state, "record_check", at=at, actor="hu_xiaoyan", finding="consistent")
+    kinds = [d.kind for d in case_documents(checked, CATALOGUE)]
+    assert kinds == ["commitment_notice", "approval_decision"]
 
 
 def _days_of(case: Case) -> set[date]:

@@ -240,3 +240,79 @@ def test_after_must_continue_before(with_phone: tuple[Catalogue, Case]) -> None:
     earlier = Engine(catalogue, WorkCalendar.china()).replay(case.events[:3])
     with pytest.raises(CaseDataError, match="does not continue"):
         notification_intents(rules, case, earlier, catalogue)
+
+
+# --------------------------------------------------------------------------- 告知承诺制
+
+
+@pytest.fixture(scope="module")
+def on_commitment(tmp_path_factory: pytest.TempPathFactory) -> tuple[Catalogue, Case]:
+    """The bundled revoked-commitment scenario, with the applicant's mobile declared."""
+    folder = tmp_path_factory.mktemp("commitment") / "matters"
+    shutil.copytree(ROOT / "matters", folder)
+    matter = folder / "individual_business_registration.yaml"
+    matter.write_text(
+        matter.read_text(encoding="utf-8").replace(
+            "applicant_fields:\n",
+            "applicant_fields:\n  - {id: phone, name: 联系手机, type: text}\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    scenario = folder / "scenarios" / "individual_business_registration_commitment_revoked.yaml"
+    scenario.write_text(
+        scenario.read_text(encoding="utf-8").replace(
+            "  applicant: {", "  applicant: {phone: '13900000000', ", 1
+        ),
+        encoding="utf-8",
+    )
+    catalogue = load_catalogue(folder)
+    case = run_scenario(load_scenario(scenario), Engine(catalogue, WorkCalendar.china())).case
+    assert case is not None
+    assert case.status.value == "revoked"
+    return catalogue, case
+
+
+def test_the_applicant_is_texted_on_approval_on_commitment_and_on_revocation(
+    on_commitment: tuple[Catalogue, Case],
+) -> None:
+    catalogue, case = on_commitment
+    rules = load_notifications(BUNDLED, catalogue=catalogue)
+    to_applicant = [
+        i for i in notification_intents(rules, None, case, catalogue) if i.role == "applicant"
+    ]
+    assert [(i.seq, i.rule) for i in to_applicant] == [
+        (2, "approved_on_commitment"),
+        (6, "revoked"),
+    ]
+    assert {i.address for i in to_applicant} == {"13900000000"}
+    assert "个体工商户设立登记已按告知承诺当场准予" in to_applicant[0].text
+    assert "承诺不实" in to_applicant[1].text
+    assert "已撤销" in to_applicant[1].text
+    assert all(i.segments == 1 for i in to_applicant)
+
+
+def test_a_consistent_check_sends_no_revocation_text(
+    on_commitment: tuple[Catalogue, Case],
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    catalogue, case = on_commitment
+    engine = Engine(catalogue, WorkCalendar.china())
+    closed = engine.replay(case.events[:5])
+    at = datetime(2026, 1, 20, 10, tzinfo=timezone(timedelta(hours=8)))
+    checked = engine.act(closed, "record_check", at=at, actor="hu_xiaoyan", finding="consistent")
+    rules = load_notifications(BUNDLED, catalogue=catalogue)
+    assert notification_intents(rules, closed, checked, catalogue) == ()
+
+
+def test_a_rule_status_outside_the_engine_statuses_is_refused() -> None:
+    text = HEAD + (
+        "rules:\n  - {id: a, on: [record_check], status: [cancelled], to: [applicant],"
+        " template: '{matter}'}\n"
+    )
+    bad = [i for i in _issues(text) if "error[bad-choice]" in i]
+    assert len(bad) == 1
+    assert bad[0].startswith("n.yaml:5:42:")
+    assert "status" in bad[0]
+    assert "revoked" in bad[0]

@@ -8,8 +8,9 @@
     write_documents(documents, "out/", pdf=True)     # HTML, and PDF via headless Chromium
 
 一次性告知书, 受理通知书, 不予受理决定书, 延期通知书, 特别程序告知书 (and its end),
-准予 / 不予行政许可决定书.  Templates are data (``publication/templates/documents``): a
-county's folder given as ``templates=`` replaces any of them (docs/documents.md).
+准予 / 不予行政许可决定书, and for 告知承诺制 the 告知承诺书 and 撤销行政许可决定书.
+Templates are data (``publication/templates/documents``): a county's folder given as
+``templates=`` replaces any of them (docs/documents.md).
 """
 
 from __future__ import annotations

@@ -24,12 +24,20 @@ from ..engine import Case, apply_event
 from ..errors import CaseDataError
 from ..model import Material, Matter, TimeLimit, Unit
 from ..publication.labels import limit_text, stop_name
-from .wording import REMEDIES, day_text, item_text, person_text
+from .wording import (
+    REMEDIES,
+    REVOCATION_BASIS,
+    check_period_text,
+    day_text,
+    item_text,
+    person_text,
+)
 
 __all__ = ["KINDS", "Document", "case_documents"]
 
 #: Every kind of document, in the order of a case's life, with its title.
 KINDS: Final[Mapping[str, str]] = {
+    "commitment_notice": "告知承诺书",
     "correction_notice": "申请材料补正一次性告知书",
     "acceptance_notice": "受理通知书",
     "non_acceptance_decision": "不予受理决定书",
@@ -39,6 +47,7 @@ KINDS: Final[Mapping[str, str]] = {
     "termination_notice": "终止办理告知书",
     "approval_decision": "准予行政许可决定书",
     "refusal_decision": "不予行政许可决定书",
+    "revocation_decision": "撤销行政许可决定书",
 }
 
 
@@ -109,6 +118,10 @@ def _facts(
 ) -> tuple[str, dict[str, Any]] | None:
     """(kind, facts) of the document this event is, or ``None``."""
     materials = {m.id: m for m in matter.materials}
+    if action == "submit" and after.commitment is not None:
+        return "commitment_notice", _commitment_facts(after, matter, materials)
+    if action == "record_check" and after.ending is not None:
+        return "revocation_decision", _revocation_facts(after, matter, catalogue)
     if action == "request_correction" and after.intake.notice is not None:
         notice = after.intake.notice
         items = [item_text(p, materials) for p in notice.items]
@@ -187,6 +200,44 @@ def _facts(
             }  # fmt: skip
         return "refusal_decision", {**common, "remedies": REMEDIES}
     return None
+
+
+def _commitment_facts(
+    case: Case, matter: Matter, materials: Mapping[str, Material]
+) -> dict[str, Any]:
+    """告知承诺书: what the office tells the applicant who chose the commitment procedure."""
+    declared = matter.commitment
+    assert case.commitment is not None
+    return {
+        "conditions": list(matter.application_conditions),
+        "replaced": [
+            f"《{materials[m].name}》" if m in materials else m for m in case.commitment.replaced
+        ],
+        "text": declared.text if declared is not None else None,
+        "check_period": check_period_text(declared.check_within) if declared else "—",
+        "legal_basis": declared.legal_basis if declared is not None else None,
+        "result": matter.result.name,
+        "signer": None,
+    }
+
+
+def _revocation_facts(case: Case, matter: Matter, catalogue: Catalogue) -> dict[str, Any]:
+    """撤销行政许可决定书: the later check found the commitment false."""
+    ending, decision = case.ending, case.decision
+    assert ending is not None
+    declared = matter.commitment
+    certificate = case.settlement.certificate
+    return {
+        "reason": ending.reason,
+        "revoked_on": day_text(ending.on),
+        "decided_on": day_text(decision.on if decision is not None else None),
+        "result": matter.result.name,
+        "certificate_number": certificate.number if certificate is not None else None,
+        "basis": REVOCATION_BASIS,
+        "commitment_basis": declared.legal_basis if declared is not None else None,
+        "signer": person_text(ending.by, catalogue),
+        "remedies": REMEDIES,
+    }
 
 
 def _department_name(department: str, catalogue: Catalogue) -> str:

@@ -16,13 +16,15 @@ from typing import Final
 from ..catalogue import Catalogue
 from ..engine import SYSTEM
 from ..engine.records import Problem
-from ..model import Material
+from ..model import CheckPeriod, Material
 from ..publication.labels import electronic_rules
 
 __all__ = [
     "LITIGATION_MONTHS",
     "RECONSIDERATION_DAYS",
     "REMEDIES",
+    "REVOCATION_BASIS",
+    "check_period_text",
     "day_text",
     "item_text",
     "person_text",
@@ -39,6 +41,25 @@ REMEDIES: Final = (
     f"如对本决定不服，可以自收到本决定书之日起{RECONSIDERATION_DAYS}日内依法申请行政复议，"
     f"或者自收到本决定书之日起{LITIGATION_MONTHS}个月内依法向人民法院提起行政诉讼。"
 )
+
+#: Why a false commitment revokes the approval: 行政许可法第六十九条第二款 (a licence
+#: obtained by deceit is revoked), as the 告知承诺制 rules apply it.
+REVOCATION_BASIS: Final = (
+    "《中华人民共和国行政许可法》第六十九条第二款（被许可人以欺骗、贿赂等不正当手段"
+    "取得行政许可的，应当予以撤销）"
+)
+
+_PERIOD_UNITS: Final[Mapping[str, str]] = {
+    "working_days": "个工作日",
+    "calendar_days": "日",
+    "months": "个月",
+}
+
+
+def check_period_text(period: CheckPeriod) -> str:
+    """The later check's period as the applicant reads it: ``作出准予许可决定之日起3个月内``."""
+    return f"作出准予许可决定之日起{period.value}{_PERIOD_UNITS[period.unit]}内"
+
 
 _ITEMS: Final[Mapping[str, str]] = {
     "missing": "未提交{name}",

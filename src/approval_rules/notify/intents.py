@@ -162,7 +162,9 @@ def notification_intents(
     state = before
     for event in after.events[start:]:
         state = apply_event(state, event)
-        firing = [r for r in wanted if event.action in r.on]
+        firing = [
+            r for r in wanted if event.action in r.on and (not r.status or state.status in r.status)
+        ]
         if not firing:
             continue
         values = _trimmed(placeholder_values(state, matter, catalogue), lengths)

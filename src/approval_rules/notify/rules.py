@@ -1,7 +1,8 @@
 """The notification language (短信通知规则): a ``kind: notifications`` document as models.
 
 A notifications document declares, for every matter or for some (``matters:``), which
-recorded events send a text message (``on:``), to whom (``to:``: the applicant at the
+recorded events send a text message (``on:``; with ``status:``, only those that leave
+the case in one of these statuses), to whom (``to:``: the applicant at the
 phone field the document names, the signers of the steps open after the event, their
 AB岗 backups, the lead department's head) and with which Chinese template.  Templates
 use ``{placeholder}`` names from :data:`PLACEHOLDERS`; each placeholder has a maximum
@@ -20,6 +21,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from ..engine import Status
 from ..model import ID_PATTERN, MAX_ID, MAX_LIST, MAX_NAME, VISIBLE_PATTERN
 
 __all__ = [
@@ -106,6 +108,12 @@ class Rule(_Model):
         default=(),
         max_length=MAX_LIST,
         description="Matters it applies to; every matter when absent (a shared rule).",
+    )
+    status: tuple[Status, ...] = Field(
+        default=(),
+        max_length=len(Status),
+        description="Only when the event leaves the case in one of these statuses, e.g. "
+        "[revoked] for a record_check that found the commitment false; any when absent.",
     )
     template: Annotated[StrictStr, Field(min_length=1, max_length=MAX_TEMPLATE)] = Field(
         description="The Chinese text with {placeholders}, e.g. "
