@@ -426,6 +426,77 @@ def test_commitment_check_due_is_redated_when_the_notice_arrives(catalogue: Cata
     assert engine.redate(checked, notice, at=t("2027-01-21 09:00")) is checked
 
 
+def _closed_provisional(engine: Engine) -> Case:
+    """Decided on commitment on 2026-12-01 (check due in 2027: provisional) and closed."""
+    case = submitted(engine, at="2026-12-01 09:05")
+    case = engine.act(case, "accept_on_commitment", at=t("2026-12-01 09:20"), actor=DECIDER)
+    for action, more in (("issue_certificate", {"number": "N1"}), ("deliver", {}), ("close", {})):
+        case = engine.act(case, action, at=t("2026-12-01 10:00"), actor="deng_lin", **more)
+    assert case.status is Status.CLOSED
+    return case
+
+
+def test_store_lists_the_checks_waiting_also_on_closed_cases(
+    catalogue: Catalogue, url: str
+) -> None:
+    """``checks_waiting`` names every case whose later check is not recorded, closed ones
+    included (``open_cases`` does not list them); a recorded check leaves the list."""
+    engine = Engine(catalogue, WorkCalendar.china())
+    with open_store(url, engine=engine) as store:
+        closed = _closed(engine)
+        store.save(closed, expected_version=0)
+        waiting = engine.act(
+            submitted(engine, case_id="DY-GT-WAITING"),
+            "accept_on_commitment",
+            at=t("2025-12-01 09:20"),
+            actor=DECIDER,
+        )  # approved, not closed
+        paper = {**MATERIALS, "premises_documents": "paper"}
+        normal = engine.submit(MATTER, APPLICANT, paper, at=t("2025-12-01 09:05"),
+                               actor="li_si", case_id="DY-GT-NORMAL")  # fmt: skip
+        for case in (waiting, normal):
+            store.save(case, expected_version=0)
+        assert [s.id for s in store.open_cases()] == sorted([waiting.id, normal.id])
+        assert [(s.id, s.status) for s in store.checks_waiting()] == sorted(
+            [(closed.id, "closed"), (waiting.id, "approved")]
+        )
+        checked = engine.act(closed, "record_check", at=t("2026-01-20 10:00"), actor=DECIDER,
+                             finding="consistent")  # fmt: skip
+        store.save(checked, expected_version=closed.version)
+        assert [s.id for s in store.checks_waiting()] == [waiting.id]
+
+
+def test_store_redate_re_dates_the_check_of_a_closed_case_on_commitment(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """``store redate`` also loads a closed case whose later check waits: its provisional
+    check date is computed again on the official calendar, once."""
+    from click.testing import CliRunner
+
+    from approval_rules.cli import main
+
+    provisional = Engine(catalogue, WorkCalendar.china(provisional=True))
+    case = _closed_provisional(provisional)
+    url = f"sqlite:///{tmp_path}/cases.db"
+    with open_store(url, engine=provisional) as store:
+        store.save(case, expected_version=0)
+        assert store.open_cases() == []
+    notice = MATTERS / "scenarios" / "year_end" / "notice_2027.yaml"
+    args = ["store", "redate", url, "--at", "2027-01-05T09:00", "--provisional",
+            "--overlay", str(notice), "--catalogue", str(MATTERS)]  # fmt: skip
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["changed"] == 1
+    with open_store(url, engine=provisional) as store:
+        stored = store.load(case.id)
+    assert stored.status is Status.CLOSED
+    assert stored.events[-1].action == "redate"
+    assert stored.commitment is not None
+    assert stored.events[-1].details["due"]["check"] == str(stored.commitment.check_due)
+    again = CliRunner().invoke(main, args)
+    assert json.loads(again.stdout)["changed"] == 0
+
+
 def test_commitment_sweep_records_the_overdue_check_of_a_closed_case(
     catalogue: Catalogue, engine: Engine, tmp_path: Path
 ) -> None:

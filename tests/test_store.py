@@ -539,6 +539,44 @@ def test_inbox_lists_a_persons_open_steps_most_urgent_first(store: CaseStore) ->
     assert store.inbox("fu_hong", at=t("2025-09-30 10:00"), limit=1) == fu[:1]
 
 
+def _closed_on_commitment() -> Case:
+    """The bundled 告知承诺制 scenario up to its close: the later check still waits."""
+    from approval_rules.scenario import load_scenario, run_scenario
+
+    path = (
+        ROOT / "matters" / "scenarios" / "individual_business_registration_commitment_revoked.yaml"
+    )
+    played = run_scenario(load_scenario(path), ENGINE).case
+    assert played is not None
+    closed = ENGINE.replay(played.events[:5])
+    assert closed.status is Status.CLOSED
+    return closed
+
+
+def test_inbox_offers_the_later_check_of_a_closed_case_on_commitment(store: CaseStore) -> None:
+    """A case decided on commitment and closed stays in the deciders' inbox for its check
+    (事后核查), ranked by the check's due date, until the check is recorded."""
+    case = _closed_on_commitment()
+    assert case.commitment is not None
+    check_due = case.commitment.check_due
+    assert check_due == date(2026, 3, 2)
+    store.save(case, expected_version=0)
+    for person in ("hu_xiaoyan", "luo_jie"):  # the deciding step's signers
+        items = store.inbox(person, at=t("2026-01-20 09:00"))
+        assert [(i.case_id, i.step, i.actions) for i in items] == [
+            (case.id, None, ("record_check",))
+        ]
+        assert items[0].due == check_due
+    assert store.inbox("deng_lin", at=t("2026-01-20 09:00")) == []  # issued, not a decider
+    offered = ENGINE.available_actions(case, t("2026-01-20 09:00"))
+    assert {a.action for a in offered if "hu_xiaoyan" in a.actors} >= {"record_check"}
+    checked = ENGINE.act(case, "record_check", at=t("2026-01-20 10:00"), actor="hu_xiaoyan",
+                         finding="consistent")  # fmt: skip
+    store.save(checked, expected_version=case.version)
+    assert store.inbox("hu_xiaoyan", at=t("2026-01-20 11:00")) == []
+    assert store.inbox("luo_jie", at=t("2026-01-20 11:00")) == []
+
+
 def test_a_backup_sees_the_work_of_an_absent_colleague(store: CaseStore) -> None:
     """AB岗: the backup sees a principal's step only on the days the principal is away."""
     case = accepted()

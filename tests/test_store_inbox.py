@@ -43,7 +43,8 @@ CATALOGUE = load_catalogue(ROOT / "matters")
 ENGINE = Engine(CATALOGUE, WorkCalendar.china())
 MATTERS = sorted(CATALOGUE.matters)
 STEP_ACTIONS = {"pass", "send_back", "refuse"}
-WINDOW = {"request_correction", "accept", "refuse_to_accept", "accept_on_commitment"}
+WINDOW = {"request_correction", "accept", "refuse_to_accept", "accept_on_commitment",
+          "record_check"}  # fmt: skip
 KIND_OF = {"record_payment": StepKind.FEE, "waive_fee": StepKind.FEE,
            "issue_certificate": StepKind.CERTIFY, "deliver": StepKind.DELIVER,
            "close": StepKind.CLOSE}  # fmt: skip

@@ -1,5 +1,6 @@
-"""``approval-rules store redate``: re-date a store's open cases when the official
-calendar data for a year arrive (issue #10); added to the ``store`` group by ``cli.py``.
+"""``approval-rules store redate``: re-date a store's open cases (and the later check of
+a closed case decided on commitment) when the official calendar data for a year arrive
+(issue #10); added to the ``store`` group by ``cli.py``.
 
 Exit codes: 0 success, 1 bad input or a store that cannot be used (the message on
 stderr, never a traceback), 2 bad command-line usage.
@@ -47,7 +48,8 @@ def register(group: click.Group) -> None:
     def redate(
         url: str, at: str, overlays: tuple[Path, ...], provisional: bool, catalogue_dir: Path
     ) -> None:
-        """Compute every open case's due dates again on the calendar chosen here (the
+        """Compute every open case's due dates again on the calendar chosen here (and
+        the later check's of a closed case decided on commitment, 告知承诺制) (the
         official data for a year arrived: --overlay with the State Council's notice, or
         a newer calendar package), record a ``redate`` event where a date moved or
         stopped being provisional, and print the summary as JSON.  Running it again
@@ -62,7 +64,9 @@ def register(group: click.Group) -> None:
         calendar = build_calendar(overlays, provisional)
         engine = Engine(load_catalogue(catalogue_dir), calendar)
         with open_store(url, engine=engine) as opened:
-            cases = [opened.load(summary.id) for summary in opened.open_cases()]
+            # open cases, and ended ones whose later check (告知承诺制) still waits
+            ids = {s.id for s in opened.open_cases()} | {s.id for s in opened.checks_waiting()}
+            cases = [opened.load(cid) for cid in sorted(ids)]
             result = engine.redate_all(cases, calendar, at=moment)
             for before, after in zip(cases, result.cases, strict=True):
                 if after is not before:

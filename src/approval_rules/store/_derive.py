@@ -52,7 +52,7 @@ _SPECIFIC = {StepKind.CERTIFY: "issue_certificate", StepKind.DELIVER: "deliver",
 _OFFERS = (
     "request_correction", "accept", "refuse_to_accept", "pass", "send_back", "refuse",
     "record_payment", "waive_fee", "issue_certificate", "deliver", "close",
-    "accept_on_commitment",
+    "accept_on_commitment", "record_check",
 )  # fmt: skip
 _ORDER = {name: i for i, name in enumerate(_OFFERS)}
 
@@ -234,7 +234,10 @@ class _Work:
         promised = self.case.clock.promised_due
         out = []
         for (person, step, principal), (actions, due) in self.found.items():
-            dues = [d for d in (due, promised) if d is not None]
+            # the later check alone is ranked by its own due date: the case's promise
+            # was kept or broken long before
+            case_due = None if actions == ["record_check"] else promised
+            dues = [d for d in (due, case_due) if d is not None]
             out.append(
                 WorkRow(
                     person,
@@ -252,12 +255,15 @@ def work_rows(case: Case, staffing: Staffing) -> list[WorkRow]:
     """Who may do what on the case's open steps (backups listed with their principal).
 
     Nothing while the applicant's corrections are awaited, and nothing for actions
-    that are not a step's work (extension, clock stops, absences, withdrawal).
+    that are not a step's work (extension, clock stops, absences, withdrawal).  The
+    later check of a decision on commitment (告知承诺制) is listed until it is recorded,
+    also on a closed case.
     """
     status = case.status
     work = _Work(case, staffing)
     if status in TERMINAL or status is Status.CORRECTION_REQUESTED:
-        return []
+        _check_work(work)
+        return work.rows()
     if status is Status.RECEIVED:
         intake = case.intake
         actions = (
@@ -277,7 +283,26 @@ def work_rows(case: Case, staffing: Staffing) -> list[WorkRow]:
         if st.status is StepStatus.OPEN:
             _step_work(work, sid, st)
     _settlement_work(work)
+    _check_work(work)
     return work.rows()
+
+
+def _check_work(work: _Work) -> None:
+    """record_check for the deciding step's people (engine/commitment.py), due on the
+    check's due date, while a decision on commitment waits for its check."""
+    case = work.case
+    commitment = case.commitment
+    if (
+        commitment is None
+        or commitment.check_due is None
+        or commitment.finding is not None
+        or case.status is Status.REVOKED
+    ):
+        return
+    deciding = next(iter(work.staffing.decision_ancestors), None)
+    if deciding is not None:
+        people = work.staffing.people[deciding]
+        work.add(people, "", (("record_check", True),), commitment.check_due)
 
 
 def _step_work(work: _Work, sid: str, state: StepState) -> None:

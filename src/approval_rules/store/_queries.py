@@ -10,6 +10,7 @@ from ._rows import EVENT_COLUMNS, HEAD_COLUMNS
 __all__ = [
     "ALARMS_SQL",
     "CASE_AND_EVENTS",
+    "CHECKS_SQL",
     "DUE_SQL",
     "INBOX_SQL",
     "INSERT_EVENT",
@@ -53,6 +54,13 @@ INBOX_SQL = (
     "OR EXISTS (SELECT 1 FROM case_absences x WHERE x.case_id = w.case_id "
     "AND x.person = w.principal AND x.first_day <= ? AND x.last_day >= ?)) "
     "ORDER BY w.urgency, w.case_id, w.step, w.principal"
+)
+#: :meth:`CaseStore.checks_waiting`: cases with a ``record_check`` work item (告知承诺制),
+#: ended ones included (parameter: ``%record_check%``).
+CHECKS_SQL = (
+    "SELECT id, matter_id, matter_hash, department, status, version, last_at FROM cases c "
+    "WHERE EXISTS (SELECT 1 FROM work_items w WHERE w.case_id = c.id "
+    "AND w.actions LIKE ?) ORDER BY id"
 )
 INSERT_EVENT = (
     f"INSERT INTO events (case_id, {', '.join(EVENT_COLUMNS)}) "

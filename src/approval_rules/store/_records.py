@@ -70,11 +70,13 @@ class WorkItem(NamedTuple):
         matter_id: its matter.
         step: the open step to act on; ``None`` for the window's work after a decision
             in a matter without a step of that kind (issuing the certificate,
-            delivering, closing, taking fees).
+            delivering, closing, taking fees), and for the later check of a decision on
+            commitment (``record_check``, listed until recorded, also on a closed case).
         actions: the actions the person may take on it, in the engine's order (e.g.
             ``("pass", "send_back", "refuse")``, ``("accept", "refuse_to_accept")``).
         due: the step's due date, or the period the work belongs to (the notice
-            window before acceptance, the certificate period); ``None`` when it has none.
+            window before acceptance, the certificate period, the later check's due
+            date); ``None`` when it has none.
         case_due: the case's promised due date (``None`` before acceptance).
         on_behalf_of: the absent principal when the person acts as AB岗 backup.
     """

@@ -20,7 +20,14 @@ from ..audit import Event, LogTampered, chain_hash, make_event, verify
 from ..engine import Case, apply_event
 from ..errors import CaseDataError
 
-__all__ = ["EVENT_COLUMNS", "HEAD_COLUMNS", "new_event_rows", "rebuild"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "HEAD_COLUMNS",
+    "new_event_rows",
+    "rebuild",
+    "rebuild_joined",
+    "split_joined",
+]
 
 #: The columns :func:`rebuild` reads, in its order.
 EVENT_COLUMNS = ("seq", "id", "at", "actor", "action", "prev_hash", "hash", "body")
@@ -114,3 +121,18 @@ def rebuild(case_id: str, head: Sequence[Any], rows: Sequence[Sequence[Any]]) ->
             case.version, "head", f"the case row says {said}; its events say {proved}"
         )
     return case
+
+
+def split_joined(
+    rows: Sequence[Sequence[Any]],
+) -> tuple[str, Sequence[Any], list[Sequence[Any]]]:
+    """A case row joined with its event rows (``CASE_AND_EVENTS``) as the case id, its
+    :data:`HEAD_COLUMNS` and its :data:`EVENT_COLUMNS` rows (none for a case without)."""
+    first, width = rows[0], 1 + len(HEAD_COLUMNS)
+    events = [row[width:] for row in rows if row[width] is not None]
+    return first[0], first[1:width], events
+
+
+def rebuild_joined(rows: Sequence[Sequence[Any]]) -> Case:
+    """The case of a case row joined with its event rows (``CASE_AND_EVENTS``)."""
+    return rebuild(*split_joined(rows))

@@ -50,6 +50,7 @@ from ._outbox import Outbox
 from ._queries import (
     ALARMS_SQL,
     CASE_AND_EVENTS,
+    CHECKS_SQL,
     DUE_SQL,
     INBOX_SQL,
     INSERT_EVENT,
@@ -67,7 +68,7 @@ from ._records import (
     PersonAbsence,
     WorkItem,
 )
-from ._rows import HEAD_COLUMNS, new_event_rows, rebuild
+from ._rows import new_event_rows, rebuild, rebuild_joined, split_joined
 from ._schema import OUTBOX_COLUMNS, SCHEMA_VERSION, TABLES, statements
 from ._transfer import (
     absence_line,
@@ -521,7 +522,7 @@ class CaseStore:
         rows = self._backend.read(CASE_AND_EVENTS + " WHERE c.id = ? ORDER BY e.seq", (case_id,))
         if not rows:
             raise CaseNotFound(case_id)
-        case = _rebuilt(rows)
+        case = rebuild_joined(rows)
         if self.engine is not None and case.status not in TERMINAL:
             # the engine acts on the version the case runs on, old or current; one it
             # cannot hold is the engine's to report when it is asked to act
@@ -636,6 +637,17 @@ class CaseStore:
         return [
             CaseSummary(cid, matter_id, pin, department, state, version, datetime.fromisoformat(at))
             for cid, matter_id, pin, department, state, version, at in rows
+        ]
+
+    def checks_waiting(self) -> list[CaseSummary]:
+        """Cases whose later check (告知承诺制, 事后核查) is not recorded yet, by id: the
+        approved ones and those closed since (the check comes after the end).  Served
+        from the inbox's index (the work ``record_check``)."""
+        return [
+            CaseSummary(cid, matter_id, pin, department, state, version, datetime.fromisoformat(at))
+            for cid, matter_id, pin, department, state, version, at in self._backend.read(
+                CHECKS_SQL, ["%record_check%"]
+            )
         ]
 
     def due_before(self, moment: datetime, *, limit: int | None = None) -> list[DueClock]:
@@ -827,7 +839,7 @@ class CaseStore:
             for case_id, rows in self._cases(tx):
                 count += 1
                 try:
-                    case = _rebuilt(rows)
+                    case = rebuild_joined(rows)
                 except LogTampered as err:
                     message = str(err).removeprefix(f"event {err.seq}: ")
                     broken.append(BrokenCase(case_id, err.seq, err.code, message))
@@ -866,7 +878,7 @@ class CaseStore:
             ):
                 out.write(absence_line(absence_from_row(row)) + "\n")
             for _, rows in self._cases(tx):
-                out.write(case_line(*_split(rows)) + "\n")
+                out.write(case_line(*split_joined(rows)) + "\n")
                 count += 1
             for row in tx.rows(f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM outbox ORDER BY key"):
                 out.write(outbox_line(row) + "\n")
@@ -954,21 +966,6 @@ def _trusted(case: Case, engine: Engine | None, keys: Keys | None) -> list[Broke
     if keys is not None:
         found += [BrokenCase(case.id, p.seq, p.code, p.message) for p in keys.problems(case.events)]
     return found
-
-
-def _split(
-    rows: Sequence[Sequence[Any]],
-) -> tuple[str, Sequence[Any], list[Sequence[Any]]]:
-    """A case row joined with its event rows (``CASE_AND_EVENTS``) as the case id, its
-    :data:`HEAD_COLUMNS` and its :data:`EVENT_COLUMNS` rows (none for a case without)."""
-    first, width = rows[0], 1 + len(HEAD_COLUMNS)
-    events = [row[width:] for row in rows if row[width] is not None]
-    return first[0], first[1:width], events
-
-
-def _rebuilt(rows: Sequence[Sequence[Any]]) -> Case:
-    """The case of a case row joined with its event rows (``CASE_AND_EVENTS``)."""
-    return rebuild(*_split(rows))
 
 
 def _limit(limit: int | None, params: list[Any]) -> str:
