@@ -134,6 +134,32 @@ def test_a_result_from_a_department_outside_the_joint_handling_is_refused() -> N
         compile_catalogue(load_catalogue_text(files))
 
 
+def test_a_co_departments_certify_step_under_a_condition_is_refused() -> None:
+    """``certify-when``: 人防办's own certify step runs only for a basement; on other
+    cases it is skipped and its document could never be issued: refused at the
+    condition, naming the document, with a fix hint."""
+    files = {
+        **OWN_STEP,
+        f"{JOINT}.yaml": OWN_STEP[f"{JOINT}.yaml"].replace(
+            "    department: qz_rfb\n    signers: [wu_xiuying, guo_jun]\n    after: [decision]\n",
+            "    department: qz_rfb\n    signers: [wu_xiuying, guo_jun]\n    after: [decision]\n"
+            "    when: builds_civil_defense_basement\n",
+            1,
+        ),
+    }
+    assert files != OWN_STEP
+    issues = [i for i in check_catalogue(load_catalogue_text(files)) if i.is_error]
+    assert [i.code for i in issues] == ["certify-when"]
+    text = format_issue(issues[0])
+    lines = files[f"{JOINT}.yaml"].splitlines()
+    line = lines.index("    when: builds_civil_defense_basement", 100) + 1
+    assert text.startswith(f"{JOINT}.yaml:{line}:11: error[certify-when]: ")
+    assert "'civil_defense_document' issues 人民防空工程建设审批意见书" in text
+    assert "remove when: from 'civil_defense_document'" in text
+    with pytest.raises(DefinitionError):
+        compile_catalogue(load_catalogue_text(files))
+
+
 @pytest.mark.parametrize(
     ("new_id", "said"),
     [("main", "the main result"), ("civil_defense_approval", "further result 1 (")],

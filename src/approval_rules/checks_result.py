@@ -17,6 +17,10 @@ lets the acceptance window do it); one that delivers must show who issues.
 * ``certify-without-result``: a certify step at which no result is issued (a second
   certify step, of a department that issues no further result): it could never pass,
   and the steps after it would wait for ever.
+* ``certify-when``: a certify step that issues a result but runs only under a
+  ``when:`` condition: on a case where the condition is false the step is skipped, and
+  nobody may issue its results any more (the engine gives them to that step only), so a
+  positive decision would never reach its certificate (行政许可法 Art. 44).
 * ``result-department``: a further result (``further_results``) issued by a department
   that is neither the lead department nor one of the matter's ``co_departments``: a
   joint handling's documents come from the departments that handle it (行政许可法
@@ -43,6 +47,10 @@ CODES: Final[Codes] = types.MappingProxyType(
         "certify-before-decision": (Severity.ERROR, "a result is issued before any decision"),
         "result-id": (Severity.ERROR, "a further result's id names another result"),
         "certify-without-result": (Severity.ERROR, "a certify step that issues no result"),
+        "certify-when": (
+            Severity.ERROR,
+            "a certify step that issues a result is skipped when its condition is false",
+        ),
         "result-department": (
             Severity.ERROR,
             "a further result issued by a department that does not handle the matter",
@@ -56,6 +64,7 @@ def check(view: MatterView) -> Iterator[Finding]:
     yield from _ids(view)
     yield from _departments(view)
     yield from _idle_certify(view)
+    yield from _conditional_certify(view)
     shape, steps = view.shape, view.matter.steps
     result = view.matter.result.name
     certify = [i for i, s in enumerate(steps) if s.kind is StepKind.CERTIFY]
@@ -153,4 +162,27 @@ def _idle_certify(view: MatterView) -> Iterator[Finding]:
             ("steps", i, "kind"),
             hint=f"declare the document {department} issues under further_results "
             f"(department: {department}), or make {step.id!r} a step of another kind",
+        )
+
+
+def _conditional_certify(view: MatterView) -> Iterator[Finding]:
+    matter = view.matter
+    issued: dict[str, list[str]] = {}
+    names = {MAIN_RESULT: matter.result.name, **{r.id: r.name for r in matter.further_results}}
+    for rid, sid in result_steps(matter).items():
+        if sid is not None:
+            issued.setdefault(sid, []).append(names[rid])
+    for i, step in enumerate(matter.steps):
+        results = issued.get(step.id)
+        if step.kind is not StepKind.CERTIFY or step.when is None or not results:
+            continue
+        yield Finding(
+            "certify-when",
+            f"certify step {step.id!r} issues {', '.join(results)} but runs only when "
+            f"{step.when!r}: on a case where that is false the step is skipped and the "
+            "result can never be issued after a positive decision",
+            ("steps", i, "when"),
+            hint=f"remove when: from {step.id!r} (a positive decision is always followed "
+            "by its result); if only some cases need more work, put the condition on a "
+            "step before the decision",
         )
