@@ -38,7 +38,7 @@ LAYERS: list[set[str]] = [
     {"errors"},
     {"_json", "_wording", "_yaml_depth", "filetypes"},
     {"_yaml"},
-    {"conditions", "model_choices", "model_money"},
+    {"conditions", "model_base", "model_choices", "model_money"},
     {"model"},
     {"catalogue", "audit", "workdays", "validation"},  # validation: pydantic errors as Issues
     {"loader", "timelimits", "graph"},
