@@ -186,8 +186,8 @@ class Case(NamedTuple):
         return (
             f'{{"format":"{tag}","id":{encode_basestring(self.id)},'
             f'"matter":{encode_basestring(self.matter_id)},"matter_hash":'
-            f'{encode_basestring(self.matter_hash)},"status":"{self.status.value}",'
-            f'"version":{self.version},"head":"{self.head}","state":{state},'
+            f'{encode_basestring(self.matter_hash)},"status":"{_STATUS_TEXT[self.status]}",'
+            f'"version":{self.version},"head":"{events.head}","state":{state},'
             f'"events":[{items}]}}'
         )
 
@@ -404,6 +404,8 @@ def _aware(text: str) -> datetime:
 
 
 _STATUS: Final = {status.value: status for status in Status}
+#: A status's text, by member (``Status.value`` is a Python-level property).
+_STATUS_TEXT: Final = {status: status.value for status in Status}
 _STEP_STATUS: Final = {status.value: status for status in StepStatus}
 
 
