@@ -341,7 +341,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(value)
     if type(value) is MappingProxyType:  # the case's mappings (no ABC check for them)
-        copied = value.copy()
+        try:
+            copied = value.copy()  # (the proxy copies the mapping it shows: a dict here)
+        except AttributeError:  # a proxy of a mapping without copy()
+            return dict(value)
         return copied if type(copied) is dict else dict(value)
     if isinstance(value, Mapping):
         return dict(value)
