@@ -1442,6 +1442,26 @@ def test_a_malformed_state_is_refused(engine: Engine) -> None:
             Case.from_json(bad)
 
 
+def test_a_malformed_step_row_is_refused(engine: Engine) -> None:
+    """A step's row in the state is 7 items, or 8 with its signatures of 4 items each."""
+    text = accepted(engine).to_json()
+    data = json.loads(text)
+    sid, row = next(iter(data["state"][3].items()))
+    assert len(row) == 7
+    for bad_row, message in (
+        (row[:6], "7 items"),
+        ([*row, [], "more"], "7 items"),
+        ([*row[:6], "yes"], "agreed is true or false"),
+        ([*row, [["a", None, None]]], "a signature is"),
+    ):
+        data["state"][3][sid] = bad_row
+        with pytest.raises(CaseDataError, match=message):
+            Case.from_json(json.dumps(data), trusted=True)
+    data["state"][3][sid] = [*row, [["a", None, None, None]]]
+    signed = Case.from_json(json.dumps(data), trusted=True)
+    assert signed.steps[sid].signatures[0].by == "a"
+
+
 def test_the_first_format_is_not_read(engine: Engine) -> None:
     text = accepted(engine).to_json().replace("case@3", "case@1", 1)
     with pytest.raises(CaseDataError, match="case@3"):
