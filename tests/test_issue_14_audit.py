@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from approval_rules.engine import Engine
-from approval_rules.errors import CaseDataError
-from approval_rules.loader import load_catalogue
+from approval_rules.errors import CaseDataError, DefinitionError
+from approval_rules.loader import load_catalogue, load_catalogue_text
 from approval_rules.workdays import WorkCalendar
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -77,3 +77,66 @@ def test_materials_files_with_their_metadata_or_of_a_refused_type_are_judged() -
     assert submit_permit().intake.problems == ()
     case = submit_permit(land_approval=[{"name": "用地批准.pdf", "size_kb": 300}])
     assert [p.code for p in case.intake.problems] == ["wrong-file-type", "file-too-large"]
+
+
+# --- Messages for staff: "not declared" names the file and the closest name ---------------
+
+FEE_DEFS = """\
+kind: definitions
+departments:
+  - {id: cg, name: 当阳市城市管理执法局}
+people:
+  - {id: wang, name: 王月琴, department: cg, backup: chen}
+  - {id: chen, name: 陈倩, department: cg, backup: wang}
+fee_items:
+  - {id: occupation_fee, name: 占道费, rate: 2, per_field: area, times: [days],
+     unit: 平方米·天, legal_basis: {law: 示例收费标准}}
+"""
+
+FEE_MATTER = """\
+kind: matter
+id: m
+name: 临时占用道路
+catalogue_code: "001"
+implementation_code: "001-1"
+matter_type: administrative_license
+lead_department: cg
+legal_basis: [{law: 中华人民共和国道路交通安全法}]
+case_type: promised
+time_limits: {statutory: {value: 20}, promised: {value: 10}}
+applicant_fields:
+  - {id: area, name: 占用面积, type: number}
+  - {id: FIELD, name: 占用天数, type: number}
+steps:
+  - {id: accept, name: 受理, kind: accept, signers: [wang, chen]}
+  - {id: decide, name: 审批, kind: decide, decides: true, signers: [chen], after: [accept]}
+  - {id: certify, name: 制证, kind: certify, signers: [wang], after: [decide]}
+  - {id: deliver, name: 送达, kind: deliver, signers: [wang], after: [certify]}
+fees: [{item: occupation_fee}]
+result: {name: 占道许可}
+"""
+
+
+@pytest.mark.parametrize(
+    ("field", "hint"),
+    [
+        ("dayz", "did you mean 'dayz' (declared under applicant_fields: in road.yaml)?"),
+        (
+            "zz",
+            "declare an applicant field 'days' of type number under applicant_fields: in "
+            "road.yaml; the closest declared field is",
+        ),
+    ],
+)
+def test_messages_not_declared_fee_field_names_the_file_and_the_closest_name(
+    field: str, hint: str
+) -> None:
+    """A fee item counted per a field the matter lacks says where to declare it (the
+    matter's file, under applicant_fields) and the closest field it has."""
+    texts = {"defs.yaml": FEE_DEFS, "road.yaml": FEE_MATTER.replace("FIELD", field)}
+    with pytest.raises(DefinitionError) as caught:
+        load_catalogue_text(texts)
+    (issue,) = caught.value.issues
+    assert (issue.code, issue.path) == ("unknown-field", ("fees", 0, "item"))
+    assert "'days'" in issue.message
+    assert (issue.hint or "").startswith(hint), issue.hint
