@@ -140,3 +140,46 @@ def test_messages_not_declared_fee_field_names_the_file_and_the_closest_name(
     assert (issue.code, issue.path) == ("unknown-field", ("fees", 0, "item"))
     assert "'days'" in issue.message
     assert (issue.hint or "").startswith(hint), issue.hint
+
+
+# --- Engine behaviour: notices for the applicant are Chinese ------------------------------
+
+#: The notices the issue names, and the other documents a case sends the applicant.
+APPLICANT_NOTICES = ("correction_notice", "refusal_decision", "extension_notice")
+
+
+def _scenario_documents() -> list[tuple[Any, Any, str]]:
+    """(case, document, page) for every document of every bundled scenario."""
+    from approval_rules.documents import case_documents, render_documents
+    from approval_rules.scenario import load_scenario, run_scenario
+
+    out = []
+    for path in sorted((ROOT / "matters" / "scenarios").glob("*.yaml")):
+        case = run_scenario(load_scenario(path), ENGINE).case
+        assert case is not None, path
+        documents = case_documents(case, ENGINE.catalogue)
+        pages = render_documents(documents)
+        out.extend((case, d, pages[f"{d.name}.html"]) for d in documents)
+    return out
+
+
+def test_notices_for_the_applicant_are_chinese_from_the_templates() -> None:
+    """Every notice a bundled case sends (the correction notice, refusal reasons and
+    extension notice among them) reads in Chinese: the only Latin words are the case and
+    document numbers, the applicant's id and the file rules' units and types; the
+    engine's English messages for staff never reach the page."""
+    import html
+    import re
+
+    seen: set[str] = set()
+    for case, document, page in _scenario_documents():
+        seen.add(document.kind)
+        body = re.sub(r"<(style|script|head)\b.*?</\1>", "", page, flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+        allowed = {document.case_id, document.number, case.events[0].actor, "KB", "jpg"}
+        latin = set(re.findall(r"[A-Za-z][A-Za-z0-9_.\-]*", text)) - allowed
+        assert not latin, (document.kind, latin)
+        for problem in case.intake.problems:
+            assert problem.message not in text
+        assert len(re.findall(r"[\u4e00-\u9fff]", text)) >= 50, document.kind
+    assert set(APPLICANT_NOTICES) <= seen
