@@ -219,3 +219,34 @@ def test_done_when_every_test_the_bullet_table_names_exists() -> None:
                 assert test in defined, f"{current}::{test}"
             named += 1
     assert named >= 100
+
+
+def test_messages_not_declared_matter_or_role_names_the_file_and_the_closest_name() -> None:
+    """Notification rules (and supervision rules, tests/test_supervision_rules.py) naming a
+    matter or role the catalogue lacks say where it is, or would be, declared and the
+    closest name, as the catalogue's own "not declared" errors do."""
+    from approval_rules.notify import parse_notifications
+
+    catalogue = ENGINE.catalogue
+    text = (
+        "kind: notifications\nid: t\nname: 测试\ndepartment_head_role: xyz\nrules:\n"
+        "  - {id: a, on: [extend], to: [department_head], matters: [construction_permt],\n"
+        "     template: '{case_id}已延期'}\n"
+        "  - {id: b, on: [extend], to: [signer], matters: [qqqq], template: '{case_id}已延期'}\n"
+    )
+    issues = parse_notifications(text, file="n.yaml", catalogue=catalogue)[1]
+    hints = {i.path: i.hint or "" for i in issues}
+    span = catalogue.locate("construction_permit")
+    assert span is not None
+    assert (
+        hints["rules", 0, "matters", 0]
+        == f"did you mean 'construction_permit' (declared in {span.file})?"
+    )
+    assert hints["rules", 1, "matters", 0].startswith(
+        "declare matter 'qqqq' in a file of its own (kind: matter) in the catalogue; "
+        "the closest declared matter is '"
+    )
+    assert hints[("department_head_role",)].startswith(
+        "declare role 'xyz' under roles: in a file of kind definitions; the closest "
+        "declared role is '"
+    )
