@@ -202,7 +202,8 @@ def _immediate(engine: Engine) -> Case:
 
 
 def _joint_review_restored(engine: Engine) -> Case:
-    """Green channel, parallel co-reviews, a fee-less decision; read back between actions."""
+    """Green channel, parallel co-reviews, a fee-less decision, three results issued;
+    read back between actions."""
     case = engine.submit(
         "construction_stage_joint_review",
         {"is_key_project": True, "builds_civil_defense_basement": False},
@@ -217,7 +218,18 @@ def _joint_review_restored(engine: Engine) -> Case:
         ("pass", "cai_zhijian", {"step": "construction_waste_opinion", "opinion": "同意"}),
         ("pass", "cai_ming", {"step": "lead_review"}),
         ("pass", "zhuang_jianguo", {}),
-        ("issue_certificate", "huang_lijuan", {"number": "联审 0007"}),
+        ("issue_certificate", "huang_lijuan", {"number": "联审 0007", "result": "main"}),
+        # several results (issue #14): the co-departments' documents, each its own number
+        (
+            "issue_certificate",
+            "hong_xiaoyan",
+            {"number": "人防 0003", "result": "civil_defense_approval"},
+        ),
+        (
+            "issue_certificate",
+            "huang_lijuan",
+            {"number": "垃圾 0011", "result": "waste_disposal_approval"},
+        ),
         ("deliver", "huang_lijuan", {"signed_by": "李四"}),
         ("close", "hong_xiaoyan", {}),
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -132,13 +132,17 @@ def check_materials(
     plan: MatterPlan,
     fields: Mapping[str, Any],
     files: Mapping[str, list[dict[str, Any]]],
+    replaced: Collection[str] = (),
 ) -> tuple[list[Problem], list[str]]:
-    """Every problem of the materials, and the tolerated materials missing."""
+    """Every problem of the materials, and the tolerated materials missing; the materials
+    an applicant's commitment ``replaced`` (告知承诺制) are not required."""
     problems: list[Problem] = []
     gaps: list[str] = []
     for m in plan.matter.materials:
         if m.satisfied_by is not None:
             continue  # fetched from the shared result store, never asked for again
+        if m.id in replaced and m.id not in files:
+            continue
         cond = plan.material_when[m.id]
         given = files.get(m.id)
         if given is None:
