@@ -130,7 +130,7 @@ def _details(action: str, step: str | None, choices: tuple[str, ...], case: Case
         "extend": {"reason": "情况复杂"},
         "record_payment": {"amount": str(case.settlement.outstanding), "receipt": "R"},
         "waive_fee": {"item": choices[0] if choices else "", "reason": "减免"},
-        "issue_certificate": {"number": "C-1"},
+        "issue_certificate": {"number": "C-1", **({"result": choices[0]} if choices else {})},
         "deliver": {"signed_by": "申请人"},
         "withdraw": {"reason": "撤回"},
         "record_rating": {"level": "dissatisfied", "named": True, "comment": "多跑了一次"},

@@ -21,6 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "approval_rules"
 
 #: The compiler's checks of one subject each (``checks_<subject>.py``).
 CHECK_SUBJECTS = (
+    "commitment",
     "departments",
     "fees",
     "joint_handling",
@@ -37,7 +38,7 @@ LAYERS: list[set[str]] = [
     {"errors"},
     {"_json", "_wording", "_yaml_depth", "filetypes"},
     {"_yaml"},
-    {"conditions", "model_choices"},
+    {"conditions", "model_choices", "model_money"},
     {"model"},
     {"catalogue", "audit", "workdays", "validation"},  # validation: pydantic errors as Issues
     {"loader", "timelimits", "graph"},
@@ -82,6 +83,7 @@ ENGINE_LAYERS: list[set[str]] = [
     {"migration"},  # moving an open case to another version of its matter
     {"fees", "clock_actions", "closing", "cosigning", "delays", "signatures"},
     {"review", "window"},
+    {"commitment"},  # 告知承诺制: accepted and decided on the spot, checked later
     {"actions"},  # the one registry
     {"reports", "redate"},
     {"facade"},

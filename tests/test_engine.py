@@ -229,8 +229,10 @@ def test_every_material_problem_is_found_at_once(engine: Engine) -> None:
         applicant={"needs_demolition": True, "contract_price": 400},
         materials={
             "application_form": [{"name": "form.pdf", "size_kb": 300}],
-            "quality_safety_measures": [{"name": "m.jpg", "width": 600, "height": 400}],
-            "land_approval": [{"name": "l.jpg", "width": 2000, "height": 1500}],
+            "quality_safety_measures": [
+                {"name": "m.jpg", "size_kb": 80, "width": 600, "height": 400}
+            ],
+            "land_approval": [{"name": "l.jpg", "size_kb": 80, "width": 2000, "height": 1500}],
             "drawing_review_certificate": None,
         },
     )

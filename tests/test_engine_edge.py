@@ -299,7 +299,8 @@ _GOOD: dict[str, dict[str, Any]] = {
 }
 #: The detail that takes the offer's choice.
 _CHOICE = {"send_back": "to", "start_clock_stop": "kind", "waive_fee": "item",
-           "record_absence": "person", "record_applicant_delay": "kind"}  # fmt: skip
+           "record_absence": "person", "record_applicant_delay": "kind",
+           "issue_certificate": "result"}  # fmt: skip
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -53,7 +53,7 @@ def _permit_long(engine: Engine) -> Case:
         {"floor_area": 1200.5, "contract_price": 260, "needs_demolition": False,
          "is_affordable_housing": False},
         {"application_form": [BAD_JPG], "land_approval": [JPG], "contractor_selected": [JPG],
-         "drawing_review_certificate": [JPG, {"name": "p2.JPG", "pages": 3}],
+         "drawing_review_certificate": [JPG, {**JPG, "name": "p2.JPG", "pages": 3}],
          "quality_safety_measures": [JPG], "construction_drawings": "paper"},
         at=t("2025-09-26 09:00"), actor="acme", case_id="DY-2025-0001",
     )  # fmt: skip
@@ -202,7 +202,8 @@ def _immediate(engine: Engine) -> Case:
 
 
 def _joint_review_restored(engine: Engine) -> Case:
-    """Green channel, parallel co-reviews, a fee-less decision; read back between actions."""
+    """Green channel, parallel co-reviews, a fee-less decision, three results issued;
+    read back between actions."""
     case = engine.submit(
         "construction_stage_joint_review",
         {"is_key_project": True, "builds_civil_defense_basement": False},
@@ -217,7 +218,18 @@ def _joint_review_restored(engine: Engine) -> Case:
         ("pass", "cai_zhijian", {"step": "construction_waste_opinion", "opinion": "同意"}),
         ("pass", "cai_ming", {"step": "lead_review"}),
         ("pass", "zhuang_jianguo", {}),
-        ("issue_certificate", "huang_lijuan", {"number": "联审 0007"}),
+        ("issue_certificate", "huang_lijuan", {"number": "联审 0007", "result": "main"}),
+        # several results (issue #14): the co-departments' documents, each its own number
+        (
+            "issue_certificate",
+            "hong_xiaoyan",
+            {"number": "人防 0003", "result": "civil_defense_approval"},
+        ),
+        (
+            "issue_certificate",
+            "huang_lijuan",
+            {"number": "垃圾 0011", "result": "waste_disposal_approval"},
+        ),
         ("deliver", "huang_lijuan", {"signed_by": "李四"}),
         ("close", "hong_xiaoyan", {}),
     ]

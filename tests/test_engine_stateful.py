@@ -16,6 +16,9 @@ details that fit, sometimes anything at all.  After every step it checks:
   ``act`` returned), ``replay(case.events) == case`` and
   ``Case.from_json(case.to_json()) == case``, all with the same JSON text;
 * ``verify`` accepts the log, and rejects it after any single-byte change.
+
+A matter that declares 告知承诺制 is sometimes applied for on commitment, so the
+on-the-spot decision and the later check (and a revocation) are among the actions.
 """
 
 from __future__ import annotations
@@ -135,10 +138,12 @@ class CaseMachine(RuleBasedStateMachine):
             st.integers(0, 600).map(lambda m: timedelta(minutes=m)), label="time"
         )
         green = spec.time_limits.green_channel is not None and data.draw(st.booleans())
+        # 告知承诺制 where the matter declares it: the replaced materials may be left out
+        committed = spec.commitment is not None and data.draw(st.booleans(), label="commit")
         try:
             self.case = ENGINE.submit(
                 matter, applicant, materials, at=self.now, actor="applicant_x",
-                green_channel=green,
+                green_channel=green, commitment=committed,
             )  # fmt: skip
         except CaseDataError:
             # a fee needs a field the draw left out: submit again with every field
@@ -211,11 +216,17 @@ class CaseMachine(RuleBasedStateMachine):
             out.update(item=item.choices[0], reason="减免批复")
         elif action == "issue_certificate":
             out["number"] = f"No.{case.version}"
+            if item.choices:  # several results: one of those offered
+                out["result"] = data.draw(st.sampled_from(item.choices), label="result")
         elif action == "record_rating":
             level = data.draw(st.sampled_from(RATING_LEVELS), label="rating")
             out.update(level=level, named=data.draw(st.booleans(), label="named"), comment="慢")
         elif action == "follow_up_rating":
             out.update(note="已回访", rectified=data.draw(st.booleans(), label="rectified"))
+        elif action == "record_check":
+            out["finding"] = data.draw(st.sampled_from(item.choices), label="finding")
+            if out["finding"] == "false":
+                out["opinion"] = "承诺不实"
         return out
 
     def do(self, action: str, actor: str, details: Mapping[str, Any]) -> Case:

@@ -15,7 +15,8 @@ from pydantic import TypeAdapter, ValidationError
 from approval_rules._yaml import YamlDocument, read_yaml_file
 from approval_rules.errors import DefinitionError, Issue
 from approval_rules.loader import load_catalogue
-from approval_rules.model import MONEY_TEXT_PATTERN, Matter, Money
+from approval_rules.model import Matter, Money
+from approval_rules.model_money import MONEY_TEXT_PATTERN
 from approval_rules.schema import _draft07, all_schema_names, lint, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent

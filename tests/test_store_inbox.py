@@ -43,14 +43,15 @@ CATALOGUE = load_catalogue(ROOT / "matters")
 ENGINE = Engine(CATALOGUE, WorkCalendar.china())
 MATTERS = sorted(CATALOGUE.matters)
 STEP_ACTIONS = {"pass", "send_back", "refuse"}
-WINDOW = {"request_correction", "accept", "refuse_to_accept"}
+WINDOW = {"request_correction", "accept", "refuse_to_accept", "accept_on_commitment"}
 KIND_OF = {"record_payment": StepKind.FEE, "waive_fee": StepKind.FEE,
            "issue_certificate": StepKind.CERTIFY, "deliver": StepKind.DELIVER,
            "close": StepKind.CLOSE}  # fmt: skip
 WORK = STEP_ACTIONS | WINDOW | set(KIND_OF)
 # actions that move a case on are drawn more often, so that walks reach fees and delivery
-WEIGHT = {"accept": 6, "pass": 6, "supplement": 6, "record_payment": 6, "issue_certificate": 6,
-          "deliver": 6, "close": 6, "refuse": 2}  # fmt: skip
+WEIGHT = {"accept": 6, "accept_on_commitment": 6, "pass": 6, "supplement": 6,
+          "record_payment": 6, "issue_certificate": 6, "deliver": 6, "close": 6,
+          "refuse": 2}  # fmt: skip
 
 Offer = tuple[str, str | None, frozenset[str]]
 
@@ -140,7 +141,9 @@ class InboxMachine(RuleBasedStateMachine):
                 materials[m.id] = [{"name": "scan.exe", "size_kb": 99_999, "pages": 40}]
         day = data.draw(st.dates(date(2024, 1, 1), date(2025, 9, 30)), label="day")
         self.now = datetime(day.year, day.month, day.day, 9, tzinfo=TZ)
-        self.case = ENGINE.submit(matter, applicant, materials, at=self.now, actor="applicant_x")
+        committed = spec.commitment is not None and data.draw(st.booleans(), label="commit")
+        self.case = ENGINE.submit(matter, applicant, materials, at=self.now, actor="applicant_x",
+                                  commitment=committed)  # fmt: skip
         self.people = sorted(self.process.people)
         self.calendar: list[Absence] = []
         self.store = open_store("sqlite:///:memory:", engine=ENGINE)
@@ -174,7 +177,8 @@ class InboxMachine(RuleBasedStateMachine):
             "refuse_to_accept": {"reason": "不属于本机关职权范围"},
             "extend": {"reason": "情况复杂"},
             "record_payment": {"amount": str(case.settlement.outstanding)},
-            "issue_certificate": {"number": f"No.{case.version}"},
+            "issue_certificate": {"number": f"No.{case.version}"}
+            | ({"result": item.choices[0]} if item.choices else {}),
             "start_clock_stop": {
                 "kind": item.choices[0] if item.choices else "",
                 "notice": "通知",
@@ -284,6 +288,8 @@ def test_every_matter_from_submission_to_closing(matter: str, path: str) -> None
                     "record_payment": {"amount": str(case.settlement.outstanding)},
                     "issue_certificate": {"number": "No.1"}}  # fmt: skip
             details.update(more.get(offer.action, {}))
+            if offer.action == "issue_certificate" and offer.choices:  # several results
+                details["result"] = offer.choices[0]
             case = ENGINE.act(case, offer.action, at=now, actor=actor, **details)
     assert case.status is Status.CLOSED
 

@@ -11,17 +11,29 @@ A matter's ``result`` (证照, 决定书) is issued by a step of kind ``certify`
 
 A matter without a ``deliver`` step may still leave issuing to the window (the engine
 lets the acceptance window do it); one that delivers must show who issues.
+
+* ``result-id``: a further result named ``main`` (the main result's name in
+  ``issue_certificate``) or by the id of another one: each result is named once.
+* ``certify-without-result``: a certify step at which no result is issued (a second
+  certify step, of a department that issues no further result): it could never pass,
+  and the steps after it would wait for ever.
+* ``result-department``: a further result (``further_results``) issued by a department
+  that is neither the lead department nor one of the matter's ``co_departments``: a
+  joint handling's documents come from the departments that handle it (行政许可法
+  Art. 26).
 """
 
 from __future__ import annotations
 
+import difflib
 import types
 from collections.abc import Iterator
 from typing import Final
 
 from .checks_base import Codes, Finding, MatterView
 from .errors import Severity
-from .model import StepKind
+from .graph import result_steps
+from .model import MAIN_RESULT, StepKind
 
 __all__ = ["CODES", "check"]
 
@@ -29,12 +41,21 @@ CODES: Final[Codes] = types.MappingProxyType(
     {
         "deliver-without-certify": (Severity.ERROR, "a result is delivered but no step issues it"),
         "certify-before-decision": (Severity.ERROR, "a result is issued before any decision"),
+        "result-id": (Severity.ERROR, "a further result's id names another result"),
+        "certify-without-result": (Severity.ERROR, "a certify step that issues no result"),
+        "result-department": (
+            Severity.ERROR,
+            "a further result issued by a department that does not handle the matter",
+        ),
     }
 )
 
 
 def check(view: MatterView) -> Iterator[Finding]:
-    """Delivery after issuing, issuing after the decision."""
+    """Delivery after issuing, issuing after the decision, results by its departments."""
+    yield from _ids(view)
+    yield from _departments(view)
+    yield from _idle_certify(view)
     shape, steps = view.shape, view.matter.steps
     result = view.matter.result.name
     certify = [i for i, s in enumerate(steps) if s.kind is StepKind.CERTIFY]
@@ -74,3 +95,62 @@ def check(view: MatterView) -> Iterator[Finding]:
                 hint=f"put {steps[i].id!r} after the deciding step (after: "
                 f"[{steps[deciding[0]].id}] or a later step)",
             )
+
+
+def _ids(view: MatterView) -> Iterator[Finding]:
+    seen = {MAIN_RESULT: "the main result"}
+    for i, result in enumerate(view.matter.further_results):
+        other = seen.setdefault(result.id, f"further result {i + 1} ({result.name})")
+        if other.startswith(f"further result {i + 1} "):
+            continue
+        yield Finding(
+            "result-id",
+            f"further result {result.id!r} ({result.name}) has the id of {other}: "
+            "issue_certificate names each result by its id (result: <id>)",
+            ("further_results", i, "id"),
+            hint=f"give it an id of its own, e.g. {result.id}_{i + 1}"
+            if result.id != MAIN_RESULT
+            else "give it an id of its own ('main' names the main result)",
+        )
+
+
+def _departments(view: MatterView) -> Iterator[Finding]:
+    matter = view.matter
+    handling = (matter.lead_department, *matter.co_departments)
+    for i, result in enumerate(matter.further_results):
+        if result.department in handling:
+            continue
+        close = difflib.get_close_matches(result.department, handling, n=1)
+        hint = (
+            f"write department: {close[0]}"
+            if close
+            else "write department: with one of " + ", ".join(handling)
+        )
+        yield Finding(
+            "result-department",
+            f"further result {result.id!r} ({result.name}) is issued by "
+            f"{view.department_name(result.department)}, which neither leads the matter "
+            f"({matter.lead_department}) nor is among its co_departments "
+            f"({', '.join(matter.co_departments) or 'none are declared'})",
+            ("further_results", i, "department"),
+            hint=hint + f", or add {result.department} to co_departments",
+        )
+
+
+def _idle_certify(view: MatterView) -> Iterator[Finding]:
+    matter = view.matter
+    issuing = result_steps(matter)
+    for i, step in enumerate(matter.steps):
+        if step.kind is not StepKind.CERTIFY or step.id in issuing.values():
+            continue
+        department = view.department_of(step)
+        yield Finding(
+            "certify-without-result",
+            f"certify step {step.id!r} of {view.department_name(department)} issues no "
+            "result: the results are issued at "
+            + ", ".join(repr(s) for s in dict.fromkeys(issuing.values()) if s)
+            + ", so it could never be done",
+            ("steps", i, "kind"),
+            hint=f"declare the document {department} issues under further_results "
+            f"(department: {department}), or make {step.id!r} a step of another kind",
+        )

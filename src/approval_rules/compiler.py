@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from . import (
+    checks_commitment,
     checks_departments,
     checks_fees,
     checks_joint_handling,
@@ -83,6 +84,7 @@ _CHECKS: Final = (
     checks_periods,
     checks_signing,
     checks_fees,
+    checks_commitment,
 )
 
 _OWN_CODES: Final[Mapping[str, tuple[Severity, str]]] = types.MappingProxyType(

@@ -202,6 +202,9 @@ REFUSALS: dict[str, Category] = {
     "no-green-channel": _I,
     "cannot-disagree": _I,
     "bad-signature": _I,
+    "unknown-result": _I,
+    "no-commitment": _I,  # 告知承诺制: the matter (this version) declares none
+    "bad-finding": _I,
     # when: not in the case's current state
     "wrong-status": _W,
     "case-ended": _W,
@@ -231,10 +234,15 @@ REFUSALS: dict[str, Category] = {
     "already-rated": _W,
     "no-bad-review": _W,  # a follow-up follows a bad review
     "anonymous-review": _W,
+    "result-issued": _W,  # each result of a joint handling is issued once
+    "not-on-commitment": _W,  # the applicant did not choose 告知承诺制
+    "not-decided-on-commitment": _W,
+    "already-checked": _W,
     # migrate (engine/migration.py): the version named cannot take the case
     "other-matter": _I,
     "same-version": _W,
     "step-not-in-version": _W,
+    "result-not-in-version": _W,
     # another request got there first
     "event-id-reused": _C,
     "time-goes-back": _C,

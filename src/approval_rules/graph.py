@@ -33,7 +33,7 @@ from .conditions import Condition, ConditionSyntaxError, parse_condition
 
 if TYPE_CHECKING:
     import networkx as nx
-from .model import Matter, Person, Step, StepKind, TimeLimit, Unit
+from .model import MAIN_RESULT, Matter, Person, Step, StepKind, TimeLimit, Unit
 
 __all__ = [
     "END_KINDS",
@@ -46,6 +46,7 @@ __all__ = [
     "dependency_cycles",
     "limit_in_working_days",
     "matter_conditions",
+    "result_steps",
 ]
 
 #: Step kinds at which a case ends (办结 / 送达).  When a matter has none of them, its
@@ -62,6 +63,7 @@ _EPSILON: Final = 1e-9
 _HALF_DAYS: Final = Unit.HALF_DAYS
 _HOURS: Final = Unit.HOURS
 _ACCEPT: Final = StepKind.ACCEPT
+_CERTIFY: Final = StepKind.CERTIFY
 
 
 def limit_in_working_days(limit: TimeLimit | None) -> float:
@@ -91,6 +93,23 @@ def content_hash(matter: Matter) -> str:
     dict with sorted keys, which was half of the compile time.
     """
     return hashlib.sha256(matter.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def result_steps(matter: Matter) -> dict[str, str | None]:
+    """Result id (``main`` first, then the further results) → the certify step that
+    issues it: the first of its department; else the first of a department that issues
+    no further result of its own (the lead's 统一出件), else the first; ``None`` when the
+    matter has no certify step (the acceptance window issues it).
+    """
+    lead = matter.lead_department
+    certify = [(s.id, s.department or lead) for s in matter.steps if s.kind is _CERTIFY]
+    own = {r.department for r in matter.further_results} - {lead}
+    unified = next((sid for sid, d in certify if d not in own), certify[0][0] if certify else None)
+    issuers = {MAIN_RESULT: lead, **{r.id: r.department for r in matter.further_results}}
+    return {
+        rid: next((sid for sid, d in certify if d == department), unified)
+        for rid, department in issuers.items()
+    }
 
 
 def dependency_cycles(dependencies: Mapping[str, Sequence[str]]) -> list[tuple[str, ...]]:
@@ -842,6 +861,7 @@ class Process:
             pid: {"name": p.name, "department": p.department, "backup": p.backup}
             for pid, p in self._people.items()
         }
+        commitment = self._matter.commitment  # 告知承诺制: a route to the decision on the spot
         return {
             "format_version": JSON_FORMAT_VERSION,
             "matter": {
@@ -869,5 +889,14 @@ class Process:
                 "earliest_start": dict(self.earliest_start),
                 "latest_start": dict(self.latest_start),
                 "slack": dict(self.slack),
+            },
+            "commitment": None
+            if commitment is None
+            else {
+                "replaces": list(commitment.replaces),
+                "check_within": {
+                    "value": commitment.check_within.value,
+                    "unit": commitment.check_within.unit,
+                },
             },
         }

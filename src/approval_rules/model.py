@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -33,6 +34,7 @@ from pydantic import (
     Tag,
     WithJsonSchema,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -53,10 +55,13 @@ from .model_choices import (
     StepKind,
     Unit,
 )
+from .model_money import money_schema, to_decimal
 
 __all__ = [
     "CaseType",
+    "CheckPeriod",
     "ChoiceField",
+    "Commitment",
     "Counting",
     "CountingBasis",
     "Definitions",
@@ -67,6 +72,7 @@ __all__ = [
     "FeeItem",
     "FeeRef",
     "FieldType",
+    "FurtherResult",
     "GreenChannel",
     "LegalBasis",
     "Material",
@@ -127,6 +133,8 @@ MAX_SIZE_KB = 1_048_576  # 1 GB
 MAX_PAGES = 10_000
 MAX_PIXELS = 65_535  # the largest width or height a JPEG can have
 MAX_MONEY = Decimal("100000000")  # 1亿元
+#: Longest period of a commitment's later check (事后核查) in each unit: a year.
+MAX_CHECK: Final = {"working_days": MAX_WORKING_DAYS, "calendar_days": 366, "months": 12}
 
 Id = Annotated[
     StrictStr,
@@ -144,38 +152,13 @@ Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
 Pixels = Annotated[StrictInt, Field(ge=1, le=MAX_PIXELS)]
 
 
-def _to_decimal(value: Any) -> Any:
-    # YAML gives ints and floats; money is kept exact as Decimal (str() avoids 0.1 → 0.1000…01).
-    if isinstance(value, bool):
-        return value  # let validation reject it
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    return value
-
-
-#: An amount written as text, as the published schema accepts it: a plain decimal with
-#: at most two places, from 0 to MAX_MONEY (below 1亿 an amount has at most 8 digits).
-MONEY_TEXT_PATTERN = r"^\+?0*([0-9]{1,8}(\.[0-9]{0,2})?|100000000(\.0{0,2})?|\.[0-9]{1,2})$"
-
-# The JSON Schema is written out because pydantic's own output for a constrained
-# Decimal changes between releases (2.7 writes `minimum`, 2.13 a string `pattern` and
-# the bounds as keys no JSON Schema knows, 2.14 drops the pattern), and the published
-# schemas must not.  Two decimal places cannot be said of a JSON number reliably
-# (`multipleOf: 0.01` refuses 0.29 in float arithmetic), so for numbers the loader
-# alone checks them, and for text it alone checks the bounds.
+#: An amount of money in yuan, exact (``Decimal``), 0 to MAX_MONEY, two decimal places.
 Money = Annotated[
     Decimal,
     # The bounds before the validator: pydantic 2.9 cannot put them on a wrapped schema.
     Field(ge=0, le=MAX_MONEY, decimal_places=2),
-    BeforeValidator(_to_decimal),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": 0, "maximum": int(MAX_MONEY)},
-                {"type": "string", "pattern": MONEY_TEXT_PATTERN},
-            ]
-        }
-    ),
+    BeforeValidator(to_decimal),
+    WithJsonSchema(money_schema(MAX_MONEY)),
 ]
 
 
@@ -874,6 +857,54 @@ class ResultSpec(_Marked):
     )
 
 
+#: The id the main ``result`` is named by (``issue_certificate``'s ``result`` detail).
+MAIN_RESULT: Final = "main"
+
+
+class FurtherResult(_Marked):
+    """A further result of a joint handling (联合办理): a document a department issues
+    besides the main ``result``, with its own number and validity."""
+
+    id: Id = Field(description="Named in issue_certificate (result: <id>); 'main' is the main one.")
+    name: Text = Field(description="Document name, e.g. 人民防空工程建设审批意见书.")
+    department: Id = Field(description="Who issues it: the lead or one of the co_departments.")
+    electronic: StrictBool = Field(default=False, description="Issued as an electronic licence.")
+    validity: Validity | None = Field(default=None, description="None: valid without limit.")
+    example: Example[Literal["name", "validity"]] = Field(default=False, description=_EXAMPLE_HELP)
+
+
+class CheckPeriod(_Model):
+    """事后核查期限: the later check of a commitment is due within this after the decision."""
+
+    value: Annotated[StrictInt, Field(ge=1, le=366)] = Field(
+        description="At least 1; at most 250 working days, 366 calendar days or 12 months."
+    )
+    unit: Literal["working_days", "calendar_days", "months"] = "working_days"
+
+    @model_validator(mode="after")
+    def _at_most_a_year(self) -> CheckPeriod:
+        if self.value > MAX_CHECK[self.unit]:
+            raise ValueError(f"a check period is at most {MAX_CHECK[self.unit]} {self.unit}")
+        return self
+
+
+class Commitment(_Marked):
+    """告知承诺制: a written commitment replaces materials; decided on the spot, checked later."""
+
+    replaces: tuple[Id, ...] = Field(
+        min_length=1, max_length=MAX_LIST,
+        description="Ids of the materials the commitment replaces (not required on commitment).",
+    )  # fmt: skip
+    check_within: CheckPeriod = Field(description="事后核查: due this long after the decision.")
+    text: LongText | None = Field(
+        default=None, description="告知承诺书: what the applicant commits to."
+    )
+    legal_basis: LongText | None = Field(default=None, description="依据, e.g. 国办发〔2020〕42号.")
+    example: Example[Literal["check_within", "text"]] = Field(
+        default=False, description=_EXAMPLE_HELP
+    )
+
+
 class Matter(_Marked):
     """审批事项: one file with ``kind: matter``."""
 
@@ -919,6 +950,12 @@ class Matter(_Marked):
         default=False, description="不收费: the matter charges nothing (declared, not assumed)."
     )
     result: ResultSpec
+    further_results: tuple[FurtherResult, ...] = Field(
+        default=(), max_length=MAX_LIST, description="Several results: docs/matter-format.md."
+    )
+    commitment: Commitment | None = Field(
+        default=None, description="告知承诺制: approval on the applicant's written commitment."
+    )
     visits: Annotated[StrictInt, Field(ge=0, le=MAX_VISITS)] | None = Field(
         default=None, description="到办事现场次数 (0 = fully online)."
     )
@@ -941,6 +978,16 @@ class Matter(_Marked):
             "no_fee",
         ]
     ] = Field(default=False, description=_EXAMPLE_HELP)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        # Left out when undeclared: a matter without them keeps its hash.
+        if self.commitment is None:
+            del data["commitment"]
+        if not self.further_results:
+            del data["further_results"]
+        return data
 
     @model_validator(mode="after")
     def _fees_or_none(self) -> Matter:

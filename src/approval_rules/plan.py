@@ -22,8 +22,9 @@ from typing import Final, NamedTuple
 
 from .catalogue import Catalogue
 from .conditions import Condition
-from .graph import Process
+from .graph import Process, result_steps
 from .model import (
+    MAIN_RESULT,
     ChoiceField,
     FeeItem,
     GreenChannel,
@@ -37,7 +38,7 @@ from .model import (
 )
 from .timelimits import CERTIFICATE_DAYS, LAW_STOP_KINDS
 
-__all__ = ["COMPLETED_BY", "MatterPlan", "StepRule", "Successor"]
+__all__ = ["COMPLETED_BY", "MatterPlan", "ResultRule", "StepRule", "Successor"]
 
 #: Step kinds done with their own action instead of ``pass``.
 COMPLETED_BY: Final[Mapping[StepKind, str]] = MappingProxyType(
@@ -122,6 +123,25 @@ class StepRule(NamedTuple):
         return self.needed > 1 or bool(self.sections)
 
 
+class ResultRule(NamedTuple):
+    """One result the matter issues: the main ``result`` (id ``main``) or a further one.
+
+    Attributes:
+        id, name: as declared (``main`` for the main result).
+        department: who issues it (the lead department for the main result).
+        validity: its own validity, or ``None``.
+        step: the certify step where it is issued (:func:`~.graph.result_steps`: the
+            one of its department, else the lead's 统一出件); ``None``: the matter has
+            no certify step and the acceptance window issues it.
+    """
+
+    id: str
+    name: str
+    department: str
+    validity: Validity | None
+    step: str | None
+
+
 class MatterPlan:
     """The engine's tables for one compiled matter (see the module docstring).
 
@@ -143,6 +163,8 @@ class MatterPlan:
             ``extender_backups``: who approves it, and their backups.
         stop_kinds: clock-stop kinds allowed (the law's and the matter's own).
         validity: the certificate's validity, or ``None``.
+        results: result id → :class:`ResultRule`, the main result first, then the
+            further results in their order.
         recorders: person → who may record their absence; ``staff``: everyone who may
             act on the matter's cases (sorted).
     """
@@ -169,6 +191,7 @@ class MatterPlan:
         "promised",
         "recorders",
         "reopened",
+        "results",
         "staff",
         "start",
         "start_is_accept",
@@ -206,6 +229,7 @@ class MatterPlan:
     validity: Validity | None
     recorders: Mapping[str, frozenset[str]]
     staff: tuple[str, ...]
+    results: Mapping[str, ResultRule]
 
     def __init__(self, process: Process, catalogue: Catalogue) -> None:
         matter = process.matter
@@ -249,6 +273,7 @@ class MatterPlan:
         self._intake(process)
         self._limits(process, catalogue)
         self._people(catalogue)
+        set_(self, "results", _results(matter))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a MatterPlan is immutable; cannot set {name!r}")
@@ -361,6 +386,17 @@ def _by_backup(pairs: Iterable[tuple[str, str | None]]) -> Mapping[str, tuple[st
         if backup is not None and backup != principal:
             found.setdefault(backup, []).append(principal)
     return MappingProxyType({b: tuple(p) for b, p in found.items()})
+
+
+def _results(matter: Matter) -> Mapping[str, ResultRule]:
+    """Each result and the certify step that issues it (see :class:`ResultRule`)."""
+    steps = result_steps(matter)
+    main = matter.result
+    rules = [ResultRule(MAIN_RESULT, main.name, matter.lead_department, main.validity, None)]
+    rules += [
+        ResultRule(r.id, r.name, r.department, r.validity, None) for r in matter.further_results
+    ]
+    return MappingProxyType({r.id: r._replace(step=steps[r.id]) for r in rules})
 
 
 def _step_rules(process: Process) -> Mapping[str, StepRule]:

@@ -280,9 +280,17 @@ def to_text(process: Process) -> str:
         f"  = {days(process.critical_length)}, "
         + (f"{days(spare)} to spare" if spare >= 0 else f"{days(-spare)} OVER the promise"),
         f"  content hash sha256:{process.content_hash}",
-        "",
-        "Steps, in order:",
     ]
+    commitment = matter.commitment
+    if commitment is not None:  # 告知承诺制: another route to the decision
+        within = commitment.check_within
+        example = " (example)" if commitment.is_example("check_within") else ""
+        out.append(
+            f"  on commitment (告知承诺制): {', '.join(commitment.replaces)} replaced, decided "
+            f"on the spot at {', '.join(process.deciding_steps)}, checked within "
+            f"{within.value} {within.unit.replace('_', ' ')}{example}"
+        )
+    out += ["", "Steps, in order:"]
     on_path = set(process.critical_path)
     splits = process.splits()
     joined_at = {process.join_of(s): s for s in splits}

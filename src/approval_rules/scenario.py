@@ -47,7 +47,7 @@ __all__ = [
 
 _TOP_KEYS = ("kind", "name", "description", "matter", "case_id", "submit", "actions",
              "expect", "as_of")  # fmt: skip
-_SUBMIT_KEYS = ("at", "by", "applicant", "materials", "green_channel")
+_SUBMIT_KEYS = ("at", "by", "applicant", "materials", "green_channel", "commitment")
 _ACTION_KEYS = ("at", "by", "do", "with", "expect", "code", "check", "note")
 
 
@@ -92,6 +92,7 @@ class Scenario:
     case_id: str | None = None
     as_of: str | None = None
     description: str | None = None
+    commitment: bool = False  # the applicant chose 告知承诺制
     file: str = "<scenario>"
     document: YamlDocument | None = field(default=None, repr=False, compare=False)
 
@@ -281,6 +282,10 @@ def _build(
             "wrong-type", "submit.green_channel must be true or false", ("submit", "green_channel")
         )
         green = False
+    commitment = submit.get("commitment", False)
+    if not isinstance(commitment, bool):
+        r.add("wrong-type", "submit.commitment must be true or false", ("submit", "commitment"))
+        commitment = False
 
     actions: list[ScenarioAction] = []
     raw_actions = data.get("actions", [])
@@ -344,6 +349,7 @@ def _build(
         applicant=applicant,
         materials=materials,
         green_channel=green,
+        commitment=commitment,
         actions=tuple(actions),
         expect=expect_all,
         case_id=case_id,
@@ -460,6 +466,7 @@ def run_scenario(scenario: Scenario, engine: Engine) -> ScenarioResult:
             actor=scenario.submit_by,
             case_id=scenario.case_id,
             green_channel=scenario.green_channel,
+            commitment=scenario.commitment,
         )
     except ActionNotAllowed as err:
         refused.append(_refusal(scenario.submit_at, scenario.submit_by, "submit", err, False))
@@ -560,6 +567,21 @@ def _signatures(signatures: Sequence[Cosignature]) -> dict[str, dict[str, str]]:
     }
 
 
+def _commitment(case: Case) -> dict[str, Any]:
+    """告知承诺制: what the commitment replaced, the later check's due date and finding."""
+    c = case.commitment
+    assert c is not None
+    day = date.isoformat
+    return {
+        "replaced": list(c.replaced),
+        "check_due": None if c.check_due is None else day(c.check_due),
+        "checked_on": None if c.checked_on is None else day(c.checked_on),
+        "checked_by": c.checked_by,
+        "finding": c.finding,
+        "opinion": c.opinion,
+    }
+
+
 def case_summary(engine: Engine, case: Case, at: datetime) -> dict[str, Any]:
     """A case as plain JSON data for people: state, deadlines on ``at``, events, who may act.
 
@@ -621,7 +643,10 @@ def case_summary(engine: Engine, case: Case, at: datetime) -> dict[str, Any]:
             "promised": iso(clock.promised_due),
             "certificate": iso(clock.certificate_due),
             "makeup_by": iso(case.intake.makeup_by) if case.intake.gaps else None,
+            # the later check of a commitment (告知承诺制), on such a case only
+            **({} if case.commitment is None else {"check": iso(case.commitment.check_due)}),
         },
+        **({} if case.commitment is None else {"commitment": _commitment(case)}),
         "open_steps": list(case.open_steps),
         "steps": steps,
         "decision": None
@@ -674,6 +699,10 @@ def case_summary(engine: Engine, case: Case, at: datetime) -> dict[str, Any]:
             "number": settlement.certificate.number,
             "issued": iso(settlement.certificate.issued),
             "valid_until": iso(settlement.certificate.valid_until),
+        },
+        "further_results": {
+            rid: {"number": c.number, "issued": iso(c.issued), "valid_until": iso(c.valid_until)}
+            for rid, c in settlement.further_results.items()
         },
         "delivered": iso(settlement.delivered),
         "closed": iso(settlement.closed),

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import enum
 import math
+from calendar import monthrange
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -54,9 +55,11 @@ __all__ = [
     "Progress",
     "TimeUnit",
     "acceptance_date",
+    "add_months",
     "bounds",
     "calendar_days_due",
     "certificate_due",
+    "check_due",
     "check_extension",
     "check_stops",
     "correction_notice_due",
@@ -424,6 +427,34 @@ def calendar_days_due(
         if stop.end >= first:
             end += timedelta(days=(stop.end - first).days + 1)
     return calendar.add_workdays(end, 0)
+
+
+def add_months(start: date, months: int) -> date:
+    """The day ``months`` months after ``start`` (民法典 Arts. 201-202): the start day is
+    not counted, and a period in months ends on the corresponding day, or on the
+    month's last day when it has none.  Example: 2026-01-31 + 1 month = 2026-02-28.
+    """
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    return date(year, month, min(start.day, monthrange(year, month)[1]))
+
+
+def check_due(calendar: WorkCalendar, decided: date, value: int, unit: str) -> date:
+    """The last day of a commitment's later check (告知承诺制, 事后核查) decided on
+    ``decided``: ``value`` working days (the decision day not counted), calendar days
+    (ending on a working day, Art. 203) or months (the corresponding day,
+    :func:`add_months`, moved to the next working day when it is a day off).
+    Example: decided Mon 2025-12-01, 3 months → Sun 2026-03-01 → Mon 2026-03-02.
+    """
+    if unit == "working_days":
+        return due_date(calendar, decided, value)
+    if unit == "calendar_days":
+        return calendar_days_due(calendar, decided, value)
+    if unit == "months":
+        return calendar.add_workdays(add_months(decided, value), 0)
+    raise ValueError(
+        f"a check period is counted in working_days, calendar_days or months, not {unit!r}"
+    )
 
 
 def correction_notice_due(calendar: WorkCalendar, received: date) -> date:

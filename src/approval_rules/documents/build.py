@@ -178,10 +178,20 @@ def _facts(
             return "approval_decision", {
                 **common,
                 "result": matter.result.name,
+                # several results of a joint handling: each document and who issues it
+                "further_results": [
+                    {"name": r.name, "department": _department_name(r.department, catalogue)}
+                    for r in matter.further_results
+                ],
                 "certificate_due": day_text(after.clock.certificate_due),
             }  # fmt: skip
         return "refusal_decision", {**common, "remedies": REMEDIES}
     return None
+
+
+def _department_name(department: str, catalogue: Catalogue) -> str:
+    found = catalogue.departments.get(department)
+    return found.name if found else department
 
 
 def _states(case: Case) -> Iterator[tuple[Case | None, Case]]:

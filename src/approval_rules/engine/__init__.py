@@ -27,9 +27,10 @@ The package's modules, each with one reason to change (docs/architecture.md):
 fold), :mod:`.clocks` (every due date), :mod:`.permissions` (signers and AB岗),
 :mod:`.intake` (input checks), :mod:`.steps` (passing and opening steps), the actions
 by subject (:mod:`.window`, :mod:`.review`, :mod:`.clock_actions`, :mod:`.fees`,
-:mod:`.closing`, :mod:`.delays`), their one registry (:mod:`.actions`), :mod:`.reports` and the
-:class:`Engine` facade (:mod:`.facade`).  Import the names below from
-``approval_rules.engine``; the modules are the package's own.
+:mod:`.closing`, :mod:`.delays`, :mod:`.commitment`), their one registry
+(:mod:`.actions`), :mod:`.reports` and the :class:`Engine` facade (:mod:`.facade`).
+Import the names below from ``approval_rules.engine``; the modules are the package's
+own.
 
 See ``docs/engine.md`` for the lifecycle, statuses, actions and the event format.
 """
@@ -48,6 +49,7 @@ from .records import (
     Absence,
     ActiveStop,
     CaseClock,
+    CaseCommitment,
     Certificate,
     Cosignature,
     Decision,
@@ -79,6 +81,7 @@ __all__ = [
     "AvailableAction",
     "Case",
     "CaseClock",
+    "CaseCommitment",
     "Certificate",
     "Cosignature",
     "Deadline",

@@ -19,6 +19,7 @@ from typing import Final
 from . import (
     clock_actions,
     closing,
+    commitment,
     delays,
     fees,
     permissions,
@@ -64,8 +65,8 @@ _SPECS: Final = (
                fees.record_payment, offered_once),
     ActionSpec("waive_fee", ("item", "reason"), fees.may_settle_fees, fees.waive_fee,
                fees.fee_offers),
-    ActionSpec("issue_certificate", ("number",), closing.may_issue_certificate,
-               closing.issue_certificate, offered_once),
+    ActionSpec("issue_certificate", ("number", "result"), closing.may_issue_certificate,
+               closing.issue_certificate, closing.result_offers),
     ActionSpec("deliver", ("signed_by",), closing.may_deliver, closing.deliver, offered_once),
     ActionSpec("close", (), closing.may_close, closing.close, offered_once),
     ActionSpec("withdraw", ("reason",), window.may_withdraw, window.withdraw, offered_once),
@@ -78,6 +79,10 @@ _SPECS: Final = (
                ratings.record_rating, offered_once, after_end=True),
     ActionSpec("follow_up_rating", ("note", "rectified"), ratings.may_follow_up,
                ratings.follow_up_rating, offered_once, after_end=True),
+    ActionSpec("accept_on_commitment", ("opinion",), commitment.may_accept_on_commitment,
+               commitment.accept_on_commitment, commitment.spot_offers),
+    ActionSpec("record_check", ("finding", "opinion"), commitment.may_record_check,
+               commitment.record_check, commitment.check_offers, after_end=True),
 )  # fmt: skip
 
 #: Every action :meth:`~.facade.Engine.act` knows, by name, in the order offered.
@@ -101,5 +106,5 @@ CLOCK_EVENTS: Final[Mapping[str, Callable[[Ctx, Case, Timer], Handled]]] = Mappi
 #: The actions that never need a new date: they work in any year, even while a clock
 #: event that needs a year the calendar does not know waits to be recorded (issue #10).
 UNDATED: Final[frozenset[str]] = frozenset(
-    {"withdraw", "record_absence", "sign", "record_rating", "follow_up_rating"}
+    {"withdraw", "record_absence", "sign", "record_rating", "follow_up_rating", "record_check"}
 )

@@ -45,7 +45,7 @@ MAX_INTEGER: Final = 2**53
 #: Details that name something of the matter (a step, a person, a fee item, a stop
 #: kind): ids.  Details that are short texts (a certificate number, a receipt, who
 #: signed for a delivery): names.  Every other text detail may be a long text.
-_ID_DETAILS: Final = frozenset({"step", "to", "person", "item", "kind"})
+_ID_DETAILS: Final = frozenset({"step", "to", "person", "item", "kind", "result"})
 _NAME_DETAILS: Final = frozenset({"number", "receipt", "signed_by"})
 
 # C0 controls other than tab, line feed and carriage return; DEL.

@@ -25,12 +25,14 @@ from ..audit import CallerEvent, Event, EventLog, decode_events, verify
 from ..errors import CaseDataError
 from ..timelimits import ClockStop
 from .records import (
+    EMPTY,
     NO_SETTLEMENT,
     OPEN,
     TERMINAL,
     Absence,
     ActiveStop,
     CaseClock,
+    CaseCommitment,
     Certificate,
     Cosignature,
     Decision,
@@ -95,6 +97,8 @@ class Case(NamedTuple):
         events: the hash-chained record (:class:`~..audit.EventLog`; for a case read
             from JSON, the stored events are decoded on first use).
         last_at: when the last event happened.
+        commitment: 告知承诺制, when the applicant chose it (``None`` otherwise): the
+            materials it replaced, the later check's due date and its finding.
     """
 
     id: str
@@ -113,6 +117,7 @@ class Case(NamedTuple):
     version: int
     events: EventLog
     last_at: datetime
+    commitment: CaseCommitment | None = None
 
     def __eq__(self, other: object) -> bool:
         return type(other) is Case and tuple.__eq__(self, other)
@@ -135,7 +140,8 @@ class Case(NamedTuple):
 
     @property
     def is_terminal(self) -> bool:
-        """Closed, not accepted, withdrawn or terminated: nothing more can happen."""
+        """Closed, not accepted, withdrawn, terminated or revoked: nothing more can happen
+        (but what is done after the end: a rating, the later check of a commitment)."""
         return self.status in TERMINAL
 
     def verify(self, keys: SignatureKeys) -> list[Any]:
@@ -163,7 +169,9 @@ class Case(NamedTuple):
         ``opened``, ``due``, ``by``, ``on_behalf_of``, ``opinion``, ``agreed``,
         ``signatures``: each ``by``, ``on_behalf_of``, ``section``, ``opinion``),
         ``clock`` (limits as ``{"value", "unit"}``), ``decision``, ``settlement``
-        (with ``assessed``, ``paid``, ``outstanding``), ``absences``, ``ending``; with
+        (with ``assessed``, ``paid``, ``outstanding``), ``absences``, ``ending``,
+        ``commitment`` (告知承诺制: ``replaced``, ``check_due``, ``checked_on``,
+        ``checked_by``, ``finding``, ``opinion``; ``None`` for other cases); with
         ``events=True`` also ``events`` (each :meth:`~..audit.Event.to_dict`).  Dates
         and times are ISO 8601 text, amounts decimal text (docs/engine.md, "JSON
         views").  It is a view: :meth:`to_json` is the form to store and read back.
@@ -250,6 +258,7 @@ class Case(NamedTuple):
             status = _STATUS[header["status"]]
             ids = _ids_from(state, indexed)
             items = (*_state_from(state), _aware(state[9]))
+            commitment = _commitment_from(state, indexed)
         except (
             KeyError,
             TypeError,
@@ -269,7 +278,10 @@ class Case(NamedTuple):
             log = EventLog.stored(text, start, stop, version, head, ids)
         else:
             log = EventLog.of(decode_events(events, version, head), indexed=indexed)
-        case = _NEW(Case, (cid, matter, matter_hash, status, *items[:9], version, log, items[9]))
+        case = _NEW(
+            Case,
+            (cid, matter, matter_hash, status, *items[:9], version, log, items[9], commitment),
+        )
         if not trusted:
             _PROOF[0](case)
         return case
@@ -382,14 +394,23 @@ def _state_json(case: Case) -> str:
             it.materials, it.problems, it.gaps, it.notice, it.corrected, it.makeup_by,
         ),
         case.accepted_on, case.deemed_acceptance, _steps_json(case.steps), _clock_data(case.clock),
-        case.decision, case.settlement, case.absences, case.ending, case.last_at.isoformat(),
+        case.decision, _settlement_data(case.settlement), case.absences, case.ending,
+        case.last_at.isoformat(),
     )  # fmt: skip
     if case.events.indexed:
         data = (*data, case.events.caller_ids())
+    if case.commitment is not None:  # only then: other cases keep their form
+        data = (*data, case.commitment)
     try:
         return dumps(data, _plain, dates=True).decode()
     except TypeError:  # not writable by _json: the standard library's encoder writes it
         return "".join(_ENCODE(data, 0))
+
+
+def _settlement_data(settlement: Settlement) -> tuple[Any, ...]:
+    """The settlement as written: without further results it has seven items, as
+    before several results existed, so older snapshots read back byte-identically."""
+    return settlement if settlement.further_results else settlement[:7]
 
 
 def _steps_json(steps: Mapping[str, StepState]) -> Mapping[str, Any]:
@@ -416,9 +437,11 @@ _iso_day: Final = date.fromisoformat
 
 
 def _ids_from(state: Any, indexed: bool) -> Mapping[str, CallerEvent] | None:
-    """The index of caller-given event ids a case@3 state ends with (case@2: ``None``)."""
-    if type(state) is not list or len(state) != (11 if indexed else 10):
-        raise ValueError(f"the state is an array of {11 if indexed else 10} items")
+    """The index of caller-given event ids a case@3 state has after ``last_at`` (case@2:
+    ``None``); a case on commitment has one item more, its :class:`CaseCommitment`."""
+    items = 11 if indexed else 10
+    if type(state) is not list or len(state) not in (items, items + 1):
+        raise ValueError(f"the state is an array of {items} items (or {items + 1})")
     if not indexed:
         return None
     raw = state[10]
@@ -430,6 +453,21 @@ def _ids_from(state: Any, indexed: bool) -> Mapping[str, CallerEvent] | None:
             raise TypeError(f"event id {event_id!r}: [seq, action, actor] expected")
         ids[event_id] = (seq, action, actor)
     return MappingProxyType(ids)
+
+
+def _commitment_from(state: Sequence[Any], indexed: bool) -> CaseCommitment | None:
+    """The commitment a state ends with, when the case is on commitment."""
+    at = 11 if indexed else 10
+    if len(state) == at:
+        return None
+    replaced, check_due, checked_on, by, finding, opinion = state[at]
+    if type(replaced) is not list or not all(type(m) is str for m in replaced):
+        raise TypeError("the commitment's replaced materials are a list of ids")
+    return _NEW(
+        CaseCommitment,
+        (tuple(replaced), optional_day(check_due), optional_day(checked_on), by, finding,
+         opinion),
+    )  # fmt: skip
 
 
 def _step_from(sid: str, row: Sequence[Any]) -> StepState:
@@ -513,10 +551,11 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
     if decision is not None:
         outcome, step, by, on, reasons = decision
         decision = _NEW(Decision, (outcome, step, by, _iso_day(on), tuple(reasons)))
-    fees, waived, payments, certificate, delivered, signed_by, closed = settlement
+    fees, waived, payments, certificate, delivered, signed_by, closed, *further = settlement
     if certificate is not None:
-        number, issued, valid_until = certificate
-        certificate = _NEW(Certificate, (number, _iso_day(issued), optional_day(valid_until)))
+        certificate = _certificate_from(certificate)
+    if len(further) > 1 or (further and type(further[0]) is not dict):
+        raise TypeError("the settlement ends with an object of further results")
     if settlement == _UNDECIDED_READ:
         new_settlement = NO_SETTLEMENT
     else:
@@ -528,6 +567,8 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
                 tuple(_NEW(Payment, (Decimal(a), _iso_day(on), by, receipt))
                       for a, on, by, receipt in payments),
                 certificate, optional_day(delivered), signed_by, optional_day(closed),
+                MappingProxyType({k: _certificate_from(c) for k, c in further[0].items()})
+                if further else EMPTY,
             ),
         )  # fmt: skip
     if ending is not None:
@@ -544,6 +585,11 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
 
 #: ``Settlement()`` as JSON reads it back.
 _UNDECIDED_READ: Final[list[Any]] = [{}, {}, [], None, None, None, None]
+
+
+def _certificate_from(raw: Sequence[Any]) -> Certificate:
+    number, issued, valid_until = raw
+    return _NEW(Certificate, (number, _iso_day(issued), optional_day(valid_until)))
 
 
 def _limit(raw: Sequence[Any]) -> tuple[int, str]:

@@ -30,14 +30,13 @@ marks the event details whose dates depend on such a year (``"provisional": true
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
 from ..errors import NaiveDatetime
-from ..model import Validity
+from ..model import CheckPeriod, Validity
 from ..plan import Limit, MatterPlan
 from ..timelimits import (
     CERTIFICATE_DAYS,
@@ -46,8 +45,10 @@ from ..timelimits import (
     Due,
     Party,
     TimeUnit,
+    add_months,
     calendar_days_due,
     certificate_due,
+    check_due,
     due_date,
     due_datetime,
     green_channel_days,
@@ -76,12 +77,13 @@ HELD_BY: Final[Mapping[str, Party]] = MappingProxyType(
         "certificate": Party.AGENCY,  # Art. 44: 10 WD to deliver the certificate
         "step": Party.AGENCY,  # each step's own limit
         "makeup_by": Party.APPLICANT,  # a tolerated gap's make-up date (容缺)
+        "check": Party.AGENCY,  # the later check of a commitment (告知承诺制, 事后核查)
     }
 )
 
 #: The event details that hold dates the engine computed (what :meth:`Clocks.flagged`
 #: reads).
-_DATED: Final = ("notice_due", "due", "open", "decision", "steps")
+_DATED: Final = ("notice_due", "due", "open", "decision", "steps", "decided", "check_due")
 
 
 class Timer(NamedTuple):
@@ -393,10 +395,22 @@ class Clocks:
             return None
         if validity.unit == "days":
             return issued + timedelta(days=validity.value)
-        months = validity.value if validity.unit == "months" else 12 * validity.value
-        month = issued.month - 1 + months
-        year, month = issued.year + month // 12, month % 12 + 1
-        return date(year, month, min(issued.day, monthrange(year, month)[1]))
+        return add_months(
+            issued, validity.value if validity.unit == "months" else 12 * validity.value
+        )
+
+    def check_due(self, decided: date, period: CheckPeriod) -> date:
+        """The last day of a commitment's later check (事后核查) decided on ``decided``.
+
+        Working days as every period of the office (the decision day not counted);
+        calendar days end on a working day (Civil Code Art. 203); months end on the
+        corresponding day, or the month's last day (Arts. 201-202), moved to the next
+        working day when it falls on a day off.  Example: decided Friday 2025-09-26, 3
+        months → 2025-12-26 (a Friday).
+        """
+        if period.unit == "working_days":
+            return self._after(decided, period.value)[0]
+        return check_due(self.calendar, decided, period.value, period.unit)
 
     # ----------------------------------------------------------------- timers
 

@@ -5,18 +5,29 @@ passes; a matter without such a step has the window do it.  The certificate foll
 positive decision once no fee is outstanding, and carries its validity; a refusal is
 delivered too.  Without a close step the window closes a case once its decision (and
 certificate) was delivered; no step may still be open and no clock stop running.
+
+A joint handling may issue several results (``further_results``): each is issued once,
+with its own number and validity, by the signers of the certify step of its department,
+else at the lead's certify step (统一出件), else at the window
+(:class:`~..plan.ResultRule`).  The event names the result (``result``), its department
+when it is not the lead, and the results still ``outstanding``; a certify step passes
+when the last result it issues is issued, and the case is certified (deliverable) when
+every result is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 
+from .._wording import suggestion
 from ..errors import ActionNotAllowed
 from ..model import StepKind
+from ..plan import ResultRule
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled, text_detail
-from .permissions import kind_actor
-from .records import APPROVED, APPROVED_PATH, CERTIFIED, OPEN, REFUSED
+from .permissions import kind_actor, on_step, window
+from .records import APPROVED, APPROVED_PATH, CERTIFIED, MAIN_RESULT, OPEN, REFUSED
 from .steps import specific_done
 
 __all__ = [
@@ -26,6 +37,8 @@ __all__ = [
     "may_close",
     "may_deliver",
     "may_issue_certificate",
+    "outstanding_results",
+    "result_offers",
 ]
 
 
@@ -43,7 +56,54 @@ def may_issue_certificate(
             action, f"fees of {case.settlement.outstanding} yuan are not paid",
             code="fees-outstanding",
         )  # fmt: skip
-    return kind_actor(ctx.plan, case, StepKind.CERTIFY, actor, day, action)
+    refused: ActionNotAllowed | None = None
+    for issuer in dict.fromkeys(r.step for r in outstanding_results(ctx, case)):
+        if step is not None and issuer != step:  # an offer of the results of one step
+            continue
+        try:
+            return _issuer(ctx, case, issuer, actor, day, action)
+        except ActionNotAllowed as err:
+            refused = refused or err
+    if refused is None:  # (an offer for a step that issues nothing still outstanding)
+        raise ActionNotAllowed(action, "every result is issued", code="result-issued")
+    raise refused
+
+
+def outstanding_results(ctx: Ctx, case: Case) -> list[ResultRule]:
+    """The matter's results not issued on ``case`` yet, in the matter's order."""
+    settlement = case.settlement
+    issued = settlement.further_results
+    return [
+        r
+        for r in ctx.plan.results.values()
+        if (settlement.certificate is None if r.id == MAIN_RESULT else r.id not in issued)
+    ]
+
+
+def result_offers(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[str]]]:
+    """``issue_certificate`` is offered once; with several results, once per certify step
+    that issues some still outstanding (the window: step ``None``), with their ids."""
+    if len(ctx.plan.results) == 1:
+        return ((None, ()),)
+    by_step: dict[str | None, list[str]] = {}
+    for r in outstanding_results(ctx, case):
+        by_step.setdefault(r.step, []).append(r.id)
+    return [(sid, tuple(ids)) for sid, ids in by_step.items()]
+
+
+def _issuer(ctx: Ctx, case: Case, sid: str | None, actor: str, day: date, action: str) -> Authority:
+    """Who may issue a result at certify step ``sid`` (open), or at the window (``None``)."""
+    plan = ctx.plan
+    if sid is None:
+        return Authority(None, window(plan, case, actor, day, action))
+    st = case.steps.get(sid)
+    if st is None or st.status is not OPEN:
+        opened = f" (open: {', '.join(case.open_steps)})" if case.open_steps else ""
+        raise ActionNotAllowed(
+            action, f"step {sid!r}, where this is done, is not open{opened}",
+            code="step-not-open",
+        )  # fmt: skip
+    return Authority(sid, on_step(plan, case, sid, actor, day, action))
 
 
 def may_deliver(
@@ -52,7 +112,12 @@ def may_deliver(
     """A certificate issued, or a refusal not yet delivered, at the deliver step."""
     status = case.status
     if status is not CERTIFIED and not (status is REFUSED and case.settlement.delivered is None):
-        why = "issue the certificate first" if status is APPROVED else f"the case is {status.value}"
+        why = f"the case is {status.value}"
+        if status is APPROVED:
+            left = [r.id for r in outstanding_results(ctx, case)]
+            why = "issue the certificate first" + (
+                f" (still to issue: {', '.join(left)})" if len(ctx.plan.results) > 1 else ""
+            )
         raise ActionNotAllowed(action, f"nothing to deliver: {why}", code="wrong-status")
     return kind_actor(ctx.plan, case, StepKind.DELIVER, actor, day, action)
 
@@ -89,14 +154,59 @@ def may_close(
 
 
 def issue_certificate(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
-    """The certificate ``number``, valid as the matter's ``result.validity`` says."""
+    """The certificate ``number`` of the ``result`` named (the main one when the matter
+    has only one), valid as that result's ``validity`` says.
+
+    Raises:
+        ActionNotAllowed: ``result`` missing while the matter has several
+            (``detail-required``), not declared (``unknown-result``) or issued already
+            (``result-issued``); the actor may not issue that result (the codes of
+            :func:`may_issue_certificate`).
+    """
+    results = ctx.plan.results
+    rule = _chosen(ctx, case, cmd)
     number = text_detail(cmd.details.get("number"), "the certificate number", cmd.action)
-    valid_until = ctx.clocks.valid_until(ctx.plan.validity, cmd.at.date())
+    valid_until = ctx.clocks.valid_until(rule.validity, cmd.at.date())
     details: Details = {
         "number": number,
         "valid_until": valid_until.isoformat() if valid_until else None,
     }
-    return specific_done(ctx, case, cmd, auth, details)
+    if len(results) == 1:
+        return specific_done(ctx, case, cmd, auth, details)
+    auth = _issuer(ctx, case, rule.step, cmd.actor, cmd.at.date(), cmd.action)
+    details["result"] = rule.id
+    if rule.department != ctx.plan.matter.lead_department:
+        details["department"] = rule.department
+    left = [r for r in outstanding_results(ctx, case) if r.id != rule.id]
+    if left:
+        details["outstanding"] = [r.id for r in left]
+    # the step passes with the last result it issues
+    passes = not any(r.step == auth.step for r in left)
+    return specific_done(ctx, case, cmd, auth, details, passes=passes)
+
+
+def _chosen(ctx: Ctx, case: Case, cmd: Command) -> ResultRule:
+    """The result ``cmd`` issues (its ``result`` detail), not issued yet."""
+    results = ctx.plan.results
+    raw = cmd.details.get("result")
+    if raw is None and len(results) == 1:
+        return results[MAIN_RESULT]
+    outstanding = [r.id for r in outstanding_results(ctx, case)]
+    rid = text_detail(raw, "which result (result: " + " or ".join(outstanding) + ")", cmd.action)
+    rule = results.get(rid or "")
+    if rule is None:
+        raise ActionNotAllowed(
+            cmd.action,
+            f"the matter issues no result {rid!r} (it issues: {', '.join(results)})"
+            + suggestion(rid or "", results),
+            code="unknown-result",
+        )
+    if rid not in outstanding:
+        raise ActionNotAllowed(
+            cmd.action, f"result {rid!r} ({rule.name}) was issued already",
+            code="result-issued",
+        )  # fmt: skip
+    return rule
 
 
 def deliver(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:

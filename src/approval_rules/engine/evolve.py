@@ -36,18 +36,21 @@ from .records import (
     DELIVERED,
     EMPTY,
     IN_REVIEW,
+    MAIN_RESULT,
     NO_SETTLEMENT,
     NOT_ACCEPTED,
     OPEN,
     PASSED,
     RECEIVED,
     REFUSED,
+    REVOKED,
     SKIPPED,
     TERMINATED,
     WITHDRAWN,
     Absence,
     ActiveStop,
     CaseClock,
+    CaseCommitment,
     Certificate,
     Cosignature,
     Decision,
@@ -97,7 +100,9 @@ PASSING: Final[Mapping[str, StepStatus]] = MappingProxyType(
     }
 )
 #: The actions that accept a case.
-ACCEPTING: Final = frozenset({"accept", "deemed_acceptance", "corrected_acceptance"})
+ACCEPTING: Final = frozenset(
+    {"accept", "deemed_acceptance", "corrected_acceptance", "accept_on_commitment"}
+)
 _SKIPPED: Final = StepState(SKIPPED)
 
 
@@ -222,16 +227,26 @@ def _steps_of(case: Case | None, event: Event) -> dict[str, StepState] | None:
     elif action in ACCEPTING:
         for sid in d["passed"]:
             steps[sid] = passed_state(steps[sid], PASSED, event.actor, d)
+        if "decided" in d:  # on commitment: the deciding step opened and passed at once
+            _open_and_skip(steps, event.at, d)
+            decided = d["decided"]
+            sid = decided["step"]
+            steps[sid] = passed_state(steps[sid], PASSED, event.actor, decided)
+            d = decided
     elif action == "send_back":
         gone = {*d["reopen"], *d["reset"]}
         steps = {sid: st for sid, st in steps.items() if sid not in gone}
     elif action != "submit":
         return None
+    _open_and_skip(steps, event.at, d)
+    return steps
+
+
+def _open_and_skip(steps: dict[str, StepState], stamp: str, d: Mapping[str, Any]) -> None:
     for sid, due in d.get("open", ()):
-        steps[sid] = opened_state(event.at, optional_day(due))
+        steps[sid] = opened_state(stamp, optional_day(due))
     for sid in d.get("skip", ()):
         steps[sid] = _SKIPPED
-    return steps
 
 
 def patch_of(case: Case | None, event: Event) -> Patch:
@@ -291,6 +306,8 @@ def _first(event: Event, patch: Patch) -> Case:
         MappingProxyType(steps), clock, None, NO_SETTLEMENT, (), None, event.seq,
         # a case opened in the case@3 form keeps the index of its caller-given ids
         EventLog.of((event,), indexed=d.get("format") == CASE_FORMAT), patch.at,
+        _NEW(CaseCommitment, (tuple(d["commitment"]), None, None, None, None, None))
+        if "commitment" in d else None,
     ))  # fmt: skip
 
 
@@ -345,6 +362,26 @@ def _accept(case: Case, e: Event, patch: Patch) -> _Changes:
     return changes
 
 
+def _accept_on_commitment(case: Case, e: Event, patch: Patch) -> _Changes:
+    changes = _accept(case, e, patch)
+    return {**changes, **_pass(with_fields(case, **changes), e, patch, e.details["decided"])}
+
+
+def _record_check(case: Case, e: Event, patch: Patch) -> _Changes:
+    d = e.details
+    assert case.commitment is not None
+    day = patch.at.date()
+    checked = with_fields(
+        case.commitment, checked_on=day, checked_by=e.actor, finding=d["finding"],
+        opinion=d.get("opinion"),
+    )  # fmt: skip
+    if d["finding"] != "false":
+        return {"commitment": checked}
+    # 撤销: the approval is revoked; the decision and the record stay
+    ending = Ending(REVOKED, day, e.actor, d["opinion"])
+    return {"status": REVOKED, "ending": ending, "steps": _cancel_open(case), "commitment": checked}
+
+
 def _cancel_open(case: Case) -> Mapping[str, StepState]:
     return MappingProxyType(
         {
@@ -370,17 +407,24 @@ def _ending(case: Case, e: Event, patch: Patch) -> _Changes:
     }  # fmt: skip
 
 
-def _pass(case: Case, e: Event, patch: Patch) -> _Changes:
-    if e.details.get("veto"):  # a co-department's veto refuses the application
-        reasons = (e.details["opinion"],)
-        veto = Decision("refused", e.details["step"], e.actor, patch.at.date(), reasons)
+def _pass(case: Case, e: Event, patch: Patch, details: Mapping[str, Any] | None = None) -> _Changes:
+    d = e.details if details is None else details
+    if d.get("veto"):  # a co-department's veto refuses the application
+        reasons = (d["opinion"],)
+        veto = Decision("refused", d["step"], e.actor, patch.at.date(), reasons)
         return {"status": REFUSED, "decision": veto, "settlement": NO_SETTLEMENT}
-    decision = e.details.get("decision")
+    decision = d.get("decision")
     if decision is None:  # the common case: only the steps changed
         return {}
     raw = decision["fees"]
     fees = MappingProxyType({k: Decimal(v) for k, v in sorted(raw.items())}) if raw else EMPTY
+    changes: _Changes = {}
+    if "check_due" in d:  # approved on commitment: the later check falls due
+        assert case.commitment is not None
+        check_due = date.fromisoformat(d["check_due"])
+        changes["commitment"] = with_fields(case.commitment, check_due=check_due)
     return {
+        **changes,
         "status": APPROVED,
         "clock": with_fields(
             case.clock, certificate_due=date.fromisoformat(decision["certificate_due"])
@@ -453,7 +497,12 @@ def _redate(case: Case, e: Event, patch: Patch) -> _Changes:
     steps = step_map(case)
     for sid, due in d["steps"].items():
         steps[sid] = with_fields(steps[sid], due=optional_day(due))
-    return {"clock": clock, "steps": MappingProxyType(steps)}
+    changes: _Changes = {"clock": clock, "steps": MappingProxyType(steps)}
+    if "check" in d["due"]:  # the later check of a commitment (告知承诺制)
+        assert case.commitment is not None
+        check_due = date.fromisoformat(d["due"]["check"])
+        changes["commitment"] = with_fields(case.commitment, check_due=check_due)
+    return changes
 
 
 def _absence(case: Case, e: Event, patch: Patch) -> _Changes:
@@ -481,10 +530,15 @@ def _waiver(case: Case, e: Event, patch: Patch) -> _Changes:
 def _certificate(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     cert = Certificate(d["number"], patch.at.date(), optional_day(d["valid_until"]))
-    return {
-        "status": CERTIFIED,
-        "settlement": with_fields(case.settlement, certificate=cert),
-    }
+    settlement = case.settlement
+    result = d.get("result", MAIN_RESULT)  # several results: each event names its own
+    if result == MAIN_RESULT:
+        settlement = with_fields(settlement, certificate=cert)
+    else:
+        issued = MappingProxyType({**settlement.further_results, result: cert})
+        settlement = with_fields(settlement, further_results=issued)
+    # certified (deliverable) once no result is outstanding
+    return {"status": case.status if d.get("outstanding") else CERTIFIED, "settlement": settlement}
 
 
 def _deliver(case: Case, e: Event, patch: Patch) -> _Changes:
@@ -538,6 +592,8 @@ _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {
     "record_alert": _unchanged,
     "record_rating": _unchanged,
     "follow_up_rating": _unchanged,
+    "accept_on_commitment": _accept_on_commitment,
+    "record_check": _record_check,
 }
 
 #: Every action a case's record may hold: what :func:`evolve` folds.

@@ -331,6 +331,7 @@ class Engine:
         actor: str,
         case_id: str | None = None,
         green_channel: bool = False,
+        commitment: bool = False,
     ) -> Case:
         """Open a case: the materials are received and checked (收件).
 
@@ -350,12 +351,17 @@ class Engine:
             case_id: the case id (办件编号); by default one derived from the submission.
             green_channel: ask for the green channel (the matter must offer it and
                 its condition must hold).
+            commitment: the applicant chose 告知承诺制 (the matter must declare it):
+                the materials the commitment replaces are not required, and a signer
+                of the deciding step may accept and decide on the spot
+                (``accept_on_commitment``).
 
         Raises:
             TypeError: ``at`` is naive.
             CaseDataError: unknown matter, fields, materials, malformed input or input
                 outside the bounds (:mod:`.bounds`: ids, texts, numbers, nesting).
-            ActionNotAllowed: green channel asked for but not available.
+            ActionNotAllowed: green channel asked for but not available; commitment
+                asked for on a matter without one (``no-commitment``).
             CalendarNotPublished: the correction-notice window or the first step's due
                 date falls in a year the calendar has no data for.
         """
@@ -371,7 +377,8 @@ class Engine:
             raise ActionNotAllowed("submit", f"{SYSTEM!r} is reserved", code="reserved-actor")
         fields = check_applicant(plan, applicant)
         files = check_files(plan, materials, "submit")
-        problems, gaps = check_materials(plan, fields, files)
+        replaced = self._replaced(plan, commitment)
+        problems, gaps = check_materials(plan, fields, files, replaced)
         if plan.fees:
             require_fee_fields(plan, fields)
         if green_channel:
@@ -403,6 +410,7 @@ class Engine:
             "problems": [[p.material, p.code, p.message] for p in problems],
             "gaps": gaps,
             "green_channel": bool(green_channel),
+            **({"commitment": list(replaced)} if commitment else {}),
             "limits": [list(plan.statutory), list(clocks.promised_limit(plan, green_channel))],
             "notice_due": notice_due,
             "open": [[plan.start, due_text]],
@@ -412,6 +420,21 @@ class Engine:
             (), id=f"{case_id}#1", at=stamp, actor=actor, action="submit", details=details
         )
         return evolve(None, event, Patch(local, {plan.start: opened_state(stamp, due)}))
+
+    @staticmethod
+    def _replaced(plan: MatterPlan, commitment: object) -> tuple[str, ...]:
+        """The materials the applicant's commitment replaces (none when not chosen)."""
+        if type(commitment) is not bool:
+            raise CaseDataError(f"submit: commitment must be true or false, not {commitment!r}")
+        if not commitment:
+            return ()
+        declared = plan.matter.commitment
+        if declared is None:
+            raise ActionNotAllowed(
+                "submit", f"matter {plan.matter.id!r} has no commitment procedure (告知承诺制)",
+                code="no-commitment",
+            )  # fmt: skip
+        return declared.replaces
 
     def act(
         self,
@@ -631,8 +654,8 @@ class Engine:
 
         Raises:
             ActionNotAllowed: ``same-version``, ``other-matter``, ``case-ended``,
-                ``step-not-in-version``, ``not-authorised``, ``conflict-of-interest``,
-                ``time-goes-back``; nothing changed.
+                ``step-not-in-version``, ``result-not-in-version``, ``not-authorised``,
+                ``conflict-of-interest``, ``time-goes-back``; nothing changed.
             CaseDataError: the engine holds no version ``to``.
             StaleCase: ``expected_version`` is not the case's version.
         """
@@ -696,9 +719,11 @@ class Engine:
         action, actor = event.action, event.actor
         moment = datetime.fromisoformat(event.at).astimezone(self.tz)
         if actor == SYSTEM:
-            if action == REDATE and case.status not in TERMINAL:
+            waits = case.commitment is not None and case.commitment.finding is None
+            if action == REDATE and (case.status not in TERMINAL or waits):
                 # dates computed again on a newer calendar: replay cannot re-derive them
-                # without that calendar, and they give nobody a right to act
+                # without that calendar, and they give nobody a right to act (an ended
+                # case: the later check of a commitment, 告知承诺制, while it waits)
                 return
             if action == ALERT_ACTION and str(event.details.get("key", "")).startswith(
                 f"{case.id}|"

@@ -58,6 +58,7 @@ _R, _C, _I = Status.RECEIVED.value, Status.CORRECTION_REQUESTED.value, Status.IN
 _A, _F, _CE = Status.APPROVED.value, Status.REFUSED.value, Status.CERTIFIED.value
 _D, _CL = Status.DELIVERED.value, Status.CLOSED.value
 _NA, _W, _T = Status.NOT_ACCEPTED.value, Status.WITHDRAWN.value, Status.TERMINATED.value
+_RV = Status.REVOKED.value
 
 #: Every move of a case's status, and the recorded actions that make it.  An action
 #: not listed for a status leaves the status as it is (a pass of a middle step, a
@@ -81,6 +82,11 @@ CASE_TRANSITIONS: Final[tuple[Transition, ...]] = (
     _t(_CE, _CL, "close"),
     _t(_D, _CL, "close"),
     _t(_F, _CL, "close"),
+    _t(_R, _A, "accept_on_commitment"),
+    _t(_A, _RV, "record_check"),
+    _t(_CE, _RV, "record_check"),
+    _t(_D, _RV, "record_check"),
+    _t(_CL, _RV, "record_check"),
 )
 
 #: Recorded actions that move no status of the case or its steps, and when they are
@@ -115,9 +121,10 @@ STEP_TRANSITIONS: Final[tuple[Transition, ...]] = (
     _t(PENDING, _O, "submit", "successor", "send_back"),
     _t(PENDING, _S, "successor"),
     _t(_O, _P, "pass", "accept", "record_payment", "waive_fee", "issue_certificate",
-       "deliver", "close"),
+       "deliver", "close", "accept_on_commitment"),
+    _t(PENDING, _P, "accept_on_commitment"),
     _t(_O, _DE, "deemed_agreement"),
-    _t(_O, _X, "refuse", "refuse_to_accept", "withdraw", "terminate", "pass"),
+    _t(_O, _X, "refuse", "refuse_to_accept", "withdraw", "terminate", "pass", "record_check"),
     _t(_O, PENDING, "send_back"),
     _t(_P, _O, "send_back"),
     _t(_P, PENDING, "send_back"),
@@ -134,12 +141,14 @@ CASE_STATUSES: Final[Mapping[str, str]] = MappingProxyType(
         _I: "受理: accepted (by the window or by law), steps running",
         _A: "准予许可: the deciding step approved",
         _F: "不予许可: refused, with reasons",
-        _CE: "制证: the certificate is issued",
+        _CE: "制证: the certificate is issued (every result, when there are several)",
         _D: "送达: the certificate is delivered (签收)",
         _CL: "办结: closed (terminal)",
         _NA: "不予受理: not accepted, with a reason (terminal)",
         _W: "撤回: withdrawn by the applicant before the decision (terminal)",
         _T: "终止: a tolerated material's make-up date passed (terminal)",
+        _RV: "撤销: approved on a commitment (告知承诺制) the later check found false "
+        "(terminal; the decision and the record stay)",
     }
 )
 
@@ -151,7 +160,8 @@ STEP_STATUSES: Final[Mapping[str, str]] = MappingProxyType(
         _P: "passed: done by a signer (`by`, `on_behalf_of`, `opinion`)",
         _DE: "deemed: 视为同意, a co-department let its limit pass (`on_timeout: deem_agreed`)",
         _S: "skipped: its `when:` is false for this applicant; counts as done",
-        _X: "cancelled: open when the case was refused, not accepted, withdrawn or terminated",
+        _X: "cancelled: open when the case was refused, not accepted, withdrawn, terminated "
+        "or revoked",
     }
 )
 
@@ -178,7 +188,7 @@ def _diagram(transitions: Iterable[Transition], ends: Iterable[str]) -> str:
 
 def case_diagram() -> str:
     """The Mermaid drawing of :data:`CASE_TRANSITIONS` (terminal statuses end)."""
-    ends = (_CL, _NA, _W, _T)
+    ends = (_CL, _NA, _W, _T, _RV)
     return _diagram(CASE_TRANSITIONS, ends)
 
 

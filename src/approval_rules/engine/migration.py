@@ -8,8 +8,10 @@ decision, a reorganised department), a member of staff moves them with
 was (due dates, fees already assessed, signatures), the new version's rules apply
 from that event on.
 
-A case may move only where the new version can carry it: same matter, not ended, and
-every step the case has reached exists in the new version with the same kind.  The
+A case may move only where the new version can carry it: same matter, not ended,
+every step the case has reached exists in the new version with the same kind, and
+its results agree (every result issued is one of the new version's, and a case whose
+results were all issued finds none new to issue).  The
 person moving it must be staff of both versions and not the case's applicant.
 """
 
@@ -19,7 +21,7 @@ from ..errors import ActionNotAllowed
 from .case import Case
 from .context import Ctx, Details, Handled, text_detail
 from .permissions import impartial
-from .records import TERMINAL
+from .records import CERTIFIED, DELIVERED, MAIN_RESULT, TERMINAL
 
 __all__ = ["migration"]
 
@@ -33,7 +35,9 @@ def migration(
     Raises:
         ActionNotAllowed: ``same-version``, ``other-matter``, ``case-ended``,
             ``step-not-in-version`` (a step the case reached is missing or of another
-            kind in the target), ``not-authorised``, ``conflict-of-interest``.
+            kind in the target), ``result-not-in-version`` (a further result issued is
+            not the target's, or the target has one more for a certified case),
+            ``not-authorised``, ``conflict-of-interest``.
     """
     old, new = source.plan, target.plan
     if new.matter.id != case.matter_id:
@@ -58,6 +62,17 @@ def migration(
                 + f" version {version[:12]}",
                 code="step-not-in-version",
             )
+    issued = case.settlement.further_results
+    missing = [r for r in issued if r not in new.results]
+    if case.status in (CERTIFIED, DELIVERED):  # every result issued: none may be added
+        missing += [r for r in new.results if r != MAIN_RESULT and r not in issued]
+    if missing:
+        raise ActionNotAllowed(
+            "migrate",
+            f"the case's results and version {version[:12]}'s differ: "
+            + ", ".join(missing),
+            code="result-not-in-version",
+        )  # fmt: skip
     if actor not in old.staff or actor not in new.staff:
         raise ActionNotAllowed(
             "migrate",

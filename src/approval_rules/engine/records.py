@@ -38,6 +38,7 @@ __all__ = [
     "PASSED",
     "RECEIVED",
     "REFUSED",
+    "REVOKED",
     "SKIPPED",
     "SYSTEM",
     "TERMINAL",
@@ -47,6 +48,7 @@ __all__ = [
     "Absence",
     "ActiveStop",
     "CaseClock",
+    "CaseCommitment",
     "Certificate",
     "Cosignature",
     "Decision",
@@ -71,7 +73,7 @@ SYSTEM: Final = "system"
 
 
 class Status(enum.StrEnum):
-    """Where a case is.  Terminal: closed, not_accepted, withdrawn, terminated."""
+    """Where a case is.  Terminal: closed, not_accepted, withdrawn, terminated, revoked."""
 
     RECEIVED = "received"  # 收件: materials in, acceptance not decided yet
     CORRECTION_REQUESTED = "correction_requested"  # 一次性告知 issued, waiting for 补正
@@ -84,6 +86,7 @@ class Status(enum.StrEnum):
     NOT_ACCEPTED = "not_accepted"  # 不予受理
     WITHDRAWN = "withdrawn"  # 撤回申请
     TERMINATED = "terminated"  # 终止: tolerated-gap make-up date missed
+    REVOKED = "revoked"  # 撤销: approved on a commitment the later check found false
 
 
 class StepStatus(enum.StrEnum):
@@ -110,6 +113,7 @@ CLOSED: Final = Status.CLOSED
 NOT_ACCEPTED: Final = Status.NOT_ACCEPTED
 WITHDRAWN: Final = Status.WITHDRAWN
 TERMINATED: Final = Status.TERMINATED
+REVOKED: Final = Status.REVOKED
 OPEN: Final = StepStatus.OPEN
 PASSED: Final = StepStatus.PASSED
 DEEMED: Final = StepStatus.DEEMED
@@ -120,7 +124,7 @@ BEFORE_ACCEPTANCE: Final = frozenset({Status.RECEIVED, Status.CORRECTION_REQUEST
 UNDECIDED: Final = frozenset({Status.RECEIVED, Status.CORRECTION_REQUESTED, Status.IN_REVIEW})
 APPROVED_PATH: Final = frozenset({Status.APPROVED, Status.CERTIFIED, Status.DELIVERED})
 TERMINAL: Final = frozenset(
-    {Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED}
+    {Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED, Status.REVOKED}
 )
 #: Step statuses that count as done for the steps waiting on them.
 DONE: Final = frozenset({StepStatus.PASSED, StepStatus.DEEMED, StepStatus.SKIPPED})
@@ -246,12 +250,29 @@ class Decision(NamedTuple):
 
 
 class Ending(NamedTuple):
-    """How a case ended without a decision: not accepted, withdrawn or terminated."""
+    """How a case ended without a decision (not accepted, withdrawn or terminated), or
+    after one: revoked (撤销) when the later check found the applicant's commitment false."""
 
     status: Status
     on: date
     by: str
     reason: str
+
+
+class CaseCommitment(NamedTuple):
+    """告知承诺制 on a case: the materials the applicant's commitment replaced, the later
+    check's due date (set by the decision on the spot) and, once recorded, the check.
+
+    ``finding`` is ``consistent`` (承诺属实) or ``false`` (承诺不实: the approval is
+    revoked); ``checked_on``, ``checked_by`` and ``opinion`` say when, by whom and why.
+    """
+
+    replaced: tuple[str, ...]
+    check_due: date | None = None
+    checked_on: date | None = None
+    checked_by: str | None = None
+    finding: str | None = None
+    opinion: str | None = None
 
 
 class ActiveStop(NamedTuple):
@@ -318,6 +339,11 @@ class Payment(NamedTuple):
     receipt: str | None = None
 
 
+#: The id of a matter's main result (``issue_certificate``'s ``result`` detail): the
+#: same as ``model.MAIN_RESULT``, written here because the fold never imports the model.
+MAIN_RESULT: Final = "main"
+
+
 class Certificate(NamedTuple):
     """The licence issued: number, issue day, last day of validity (``None``: unlimited)."""
 
@@ -331,7 +357,12 @@ EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
 
 
 class Settlement(NamedTuple):
-    """After a positive decision: fees, payments, certificate, delivery, closing."""
+    """After a positive decision: fees, payments, certificate, delivery, closing.
+
+    ``certificate`` is the main result's; ``further_results`` holds the others a joint
+    handling issues (``further_results`` of the matter), each with its own number and
+    validity.
+    """
 
     fees: Mapping[str, Decimal] = EMPTY
     waived: Mapping[str, str] = EMPTY
@@ -340,6 +371,8 @@ class Settlement(NamedTuple):
     delivered: date | None = None
     signed_by: str | None = None
     closed: date | None = None
+    #: The further results issued (several results of a joint handling), by id.
+    further_results: Mapping[str, Certificate] = EMPTY
 
     @property
     def assessed(self) -> Decimal:
@@ -350,6 +383,12 @@ class Settlement(NamedTuple):
     def paid(self) -> Decimal:
         """Total paid so far."""
         return sum((p.amount for p in self.payments), Decimal("0.00"))
+
+    @property
+    def last_issued(self) -> date | None:
+        """The day the last result was issued (the main one or a further one)."""
+        days = [c.issued for c in (self.certificate, *self.further_results.values()) if c]
+        return max(days) if days else None
 
     @property
     def outstanding(self) -> Decimal:

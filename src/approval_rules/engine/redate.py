@@ -6,7 +6,9 @@ year the State Council has not published yet (and flags those events
 ``"provisional": true``).  When the notice arrives (a newer calendar package, or an
 overlay transcribing it), :func:`redate` computes the open case's due dates again on the
 new calendar (the correction-notice window, the statutory, promised and certificate
-periods with their stops and extension, every open step) and appends one ``redate``
+periods with their stops and extension, every open step, and the later check of a
+commitment, 告知承诺制: also on a case that closed, until the check is recorded) and
+appends one ``redate``
 event with the old and the new dates and the calendar's fingerprint, when a date moved
 or the case's dates stop being provisional.  Running it again changes nothing
 (idempotent); a case that ended, or whose dates neither move nor change status, is
@@ -88,7 +90,21 @@ def _dates(case: Case) -> dict[str, str | None]:
     for sid, st in case.steps.items():
         if sid in case.open_steps and st.due is not None:
             out[f"step:{sid}"] = st.due.isoformat()
+    commitment = case.commitment  # the later check, while it waits
+    if commitment is not None and commitment.check_due is not None and commitment.finding is None:
+        out["check"] = commitment.check_due.isoformat()
     return out
+
+
+def _check_due(case: Case, clocks: Clocks, plan: MatterPlan) -> str | None:
+    """The later check's due date again, while it is not recorded (``None``: no check
+    waits)."""
+    commitment, declared, decision = case.commitment, plan.matter.commitment, case.decision
+    if commitment is None or commitment.check_due is None or commitment.finding is not None:
+        return None
+    if declared is None or decision is None:
+        return None
+    return clocks.check_due(decision.on, declared.check_within).isoformat()
 
 
 def redate(case: Case, clocks: Clocks, plan: MatterPlan, at: datetime) -> tuple[Case, list[int]]:
@@ -98,8 +114,11 @@ def redate(case: Case, clocks: Clocks, plan: MatterPlan, at: datetime) -> tuple[
     ``plan`` is the case's matter; ``at`` is when, in the engine's zone (the event is
     dated at the case's last event if that came later).
     """
+    check = _check_due(case, clocks, plan)
     if case.is_terminal:
-        return case, []
+        if check is None:
+            return case, []
+        return _redated(case, clocks, at, {**_dates(case), "check": check})
     received = clocks.local(case.intake.received).date()
     ext = case.clock.extension.days if case.clock.extension else 0
     # as recorded: the ended stops only (a running one moves the dates when it ends)
@@ -113,17 +132,35 @@ def redate(case: Case, clocks: Clocks, plan: MatterPlan, at: datetime) -> tuple[
         running=False,
         certificate_days=plan.certificate_days,
     )
+    if check is not None:
+        due["check"] = check
     steps = clocks.step_dues(plan, case, at, running=False)
     new: dict[str, str | None] = {"notice_due": clocks.notice_due(received), **due}
     new.update((f"step:{sid}", d) for sid, d in steps.items())
-    old = _dates(case)
     if case.status is not RECEIVED or case.intake.notice is not None:
-        new["notice_due"] = old["notice_due"]  # the window is over: its end stays as it was
+        new["notice_due"] = _dates(case)["notice_due"]  # the window is over: its end stays
+    return _redated(case, clocks, at, new, due, steps)
+
+
+def _redated(
+    case: Case,
+    clocks: Clocks,
+    at: datetime,
+    new: dict[str, str | None],
+    due: dict[str, str] | None = None,
+    steps: dict[str, str | None] | None = None,
+) -> tuple[Case, list[int]]:
+    """The case with a ``redate`` event when a date of ``new`` moved or stopped being
+    provisional.  A case that ended keeps every date but the check's (``due`` and
+    ``steps`` left out: what it holds)."""
+    old = _dates(case)
+    if due is None:
+        due = {k: v for k, v in new.items() if v is not None and k != "notice_due"}
     details: dict[str, Any] = {
         "calendar": clocks.calendar.fingerprint,
         "due": due,
         "notice_due": new["notice_due"],
-        "steps": steps,
+        "steps": steps or {},
     }
     flagged = clocks.flagged(details)
     moved = {k: (old.get(k), v) for k, v in new.items() if old.get(k) != v}

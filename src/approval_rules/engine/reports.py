@@ -22,7 +22,7 @@ from ..workdays import WorkCalendar
 from .actions import REGISTRY, UNDATED
 from .case import Case
 from .context import ActionSpec, Command, Ctx, Details
-from .records import OPEN, REFUSED, SYSTEM
+from .records import APPROVED, OPEN, REFUSED, SYSTEM
 
 __all__ = ["AvailableAction", "Deadline", "Deadlines", "available_actions", "deadlines"]
 
@@ -134,6 +134,9 @@ class Deadlines:
     #: The running clock stop against the time its notice said it needs (``needed_days``,
     #: counted from its first day): ``overdue`` when it runs longer (an overrun).
     stop: Deadline | None = None
+    #: The later check of a case approved on commitment (告知承诺制, 事后核查), from the
+    #: decision to its ``check_within``; it ends when the check is recorded.
+    check: Deadline | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON data."""
@@ -151,6 +154,7 @@ class Deadlines:
             "makeup_by": self.makeup_by.isoformat() if self.makeup_by else None,
             "stopped": self.stopped,
             "stop": one(self.stop),
+            "check": one(self.check),
         }
 
 
@@ -343,24 +347,34 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         assert st.opened is not None
         steps[sid] = period(sid, clocks.day_of(st.opened), limit, st.due, None)
     makeup = case.intake.makeup_by if case.intake.gaps else None
+    check = None
+    committed, declared = case.commitment, ctx.plan.matter.commitment
+    if committed is not None and committed.check_due is not None and declared is not None:
+        assert decided is not None
+        within = declared.check_within
+        check = period(
+            "check", decided, (within.value, within.unit), committed.check_due,
+            committed.checked_on, counted=(),
+        )  # fmt: skip
     return Deadlines(
         day, notice, statutory, promised, certificate, MappingProxyType(steps), makeup, stopped,
-        _running_stop(case, calendar, day),
+        _running_stop(case, calendar, day), check,
     )  # fmt: skip
 
 
 def _statutory_end(ctx: Ctx, case: Case) -> date | None:
     """When the statutory period stopped running: at the decision; in a joint handling
     (Art. 42 ¶2: 办理的时间不得超过四十五日, the whole handling), at the certificate's
-    issue after an approval (or its closing, when it closes without one)."""
+    issue after an approval (the last one's, when it issues several; or its closing,
+    when it closes without one)."""
     decision = case.decision
     if decision is None:
         return None
     if ctx.plan.matter.time_limits.joint_handling and decision.outcome == "approved":
         settlement = case.settlement
-        if settlement.certificate is not None:
-            return settlement.certificate.issued
-        return settlement.closed
+        # while results are outstanding the case is still approved, the period runs
+        issued = None if case.status is APPROVED else settlement.last_issued
+        return issued or settlement.closed
     return decision.on
 
 

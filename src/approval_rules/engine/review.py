@@ -36,6 +36,7 @@ from .records import (
 from .steps import complete_step, send_back
 
 __all__ = [
+    "decide_on_step",
     "deem",
     "may_pass",
     "may_refuse",
@@ -192,6 +193,9 @@ def _decide(
             plan.certificate_days,
         ),
     }
+    commitment = plan.matter.commitment
+    if case.commitment is not None and commitment is not None:  # 告知承诺制: 事后核查
+        d["check_due"] = ctx.clocks.check_due(moment.date(), commitment.check_within).isoformat()
 
 
 def _passed(
@@ -202,6 +206,14 @@ def _passed(
     if ctx.plan.steps[sid].deciding:
         _decide(ctx, case, steps, sid, moment, details)
     return details, steps
+
+
+def decide_on_step(
+    ctx: Ctx, case: Case, sid: str, moment: datetime, stamp: str, actor: str, details: Details
+) -> Handled:
+    """The deciding step ``sid`` passed by ``actor`` with the approval (on commitment:
+    :mod:`.commitment`, the one way a decision is computed)."""
+    return _passed(ctx, case, sid, PASSED, moment, stamp, actor, details)
 
 
 def pass_step(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:

@@ -24,7 +24,7 @@ __all__ = ["case_view", "labelled"]
 #: The case's fields the view shows, in order (``events`` only when asked for).
 _CASE_FIELDS = (
     "intake", "accepted_on", "deemed_acceptance", "steps", "clock", "decision",
-    "settlement", "absences", "ending",
+    "settlement", "absences", "ending", "commitment",
 )  # fmt: skip
 _LIMITS = ("statutory_limit", "promised_limit")
 

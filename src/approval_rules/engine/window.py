@@ -249,7 +249,8 @@ def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
             )
     merged = {mid: [f.to_dict() for f in fs] for mid, fs in intake.materials.items()}
     merged.update(files)
-    problems, gaps = check_materials(plan, intake.applicant, merged)
+    replaced = case.commitment.replaced if case.commitment is not None else ()
+    problems, gaps = check_materials(plan, intake.applicant, merged, replaced)
     problems += open_items
     if in_review:
         bad = {p.material for p in problems}

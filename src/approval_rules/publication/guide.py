@@ -148,11 +148,13 @@ class GuideFee:
 
 @dataclass(frozen=True, slots=True)
 class GuideResult:
-    """The result (办理结果)."""
+    """A result (办理结果): the main one, or a further one of a joint handling with the
+    department that issues it (``department``; ``None`` for the main result)."""
 
     name: Value
     electronic: bool
     validity: Value
+    department: Value | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +196,8 @@ class Guide:
     result: GuideResult
     service: GuideService
     examples: tuple[str, ...]
+    #: The further results of a joint handling, each with the department issuing it.
+    further_results: tuple[GuideResult, ...] = ()
 
     @property
     def id(self) -> str:
@@ -499,6 +503,15 @@ def build_guide(process: Process, catalogue: Catalogue) -> Guide:
         electronic=result.electronic,
         validity=b.value("有效期限", labels.validity_text(result.validity), result, "validity"),
     )
+    further = tuple(
+        GuideResult(
+            name=b.value("结果名称", r.name, r, "name"),
+            electronic=r.electronic,
+            validity=b.value("有效期限", labels.validity_text(r.validity), r, "validity"),
+            department=b.department_value("出具部门", r.department),
+        )
+        for r in matter.further_results
+    )
     service = _service(b)
     return Guide(
         matter=matter,
@@ -524,4 +537,5 @@ def build_guide(process: Process, catalogue: Catalogue) -> Guide:
         result=result_view,
         service=service,
         examples=tuple(b.examples),
+        further_results=further,
     )

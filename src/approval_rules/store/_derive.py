@@ -37,7 +37,9 @@ __all__ = [
 ]
 
 #: Statuses after which nothing more happens to a case.
-TERMINAL = frozenset({Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED})
+TERMINAL = frozenset(
+    {Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED, Status.REVOKED}
+)
 #: The rank of work without any due date: after every date (ISO dates sort as text).
 NO_DUE = "9999-12-31"
 
@@ -50,6 +52,7 @@ _SPECIFIC = {StepKind.CERTIFY: "issue_certificate", StepKind.DELIVER: "deliver",
 _OFFERS = (
     "request_correction", "accept", "refuse_to_accept", "pass", "send_back", "refuse",
     "record_payment", "waive_fee", "issue_certificate", "deliver", "close",
+    "accept_on_commitment",
 )  # fmt: skip
 _ORDER = {name: i for i, name in enumerate(_OFFERS)}
 
@@ -264,6 +267,11 @@ def work_rows(case: Case, staffing: Staffing) -> list[WorkRow]:
         )
         due = case.clock.notice_due if intake.notice is None else None
         work.add(staffing.people[staffing.start], staffing.start, actions, due)
+        deciding = next(iter(staffing.decision_ancestors), None)
+        if case.commitment is not None and deciding is not None:  # 告知承诺制: on the spot
+            complete = not intake.problems and not intake.gaps
+            work.add(staffing.people[deciding], staffing.start,
+                     (("accept_on_commitment", complete),), due)  # fmt: skip
         return work.rows()
     for sid, st in case.steps.items():
         if st.status is StepStatus.OPEN:
@@ -332,8 +340,7 @@ def _settlement_work(work: _Work) -> None:
             )
             _kind_work(work, StepKind.FEE, (("record_payment", True), ("waive_fee", waivable)))
         else:
-            _kind_work(work, StepKind.CERTIFY, (("issue_certificate", True),),
-                       case.clock.certificate_due)  # fmt: skip
+            _certify_work(work)
     if status is Status.CERTIFIED or (status is Status.REFUSED and settlement.delivered is None):
         _kind_work(work, StepKind.DELIVER, (("deliver", True),))
     approved = status in _APPROVED_PATH
@@ -354,6 +361,25 @@ def _settlement_work(work: _Work) -> None:
     ):
         return  # other steps are still open
     _kind_work(work, StepKind.CLOSE, (("close", True),))
+
+
+def _certify_work(work: _Work) -> None:
+    """Issuing the results: at every open certify step (several results may have one
+    per department, engine/closing.py), else as other work of a kind."""
+    case, staffing = work.case, work.staffing
+    due = case.clock.certificate_due
+    opened = [
+        sid
+        for sid in staffing.by_kind.get(StepKind.CERTIFY, ())
+        if (st := case.steps.get(sid)) is not None and st.status is StepStatus.OPEN
+    ]
+    if len(opened) < 2:
+        _kind_work(work, StepKind.CERTIFY, (("issue_certificate", True),), due)
+        return
+    for sid in opened:
+        work.add(
+            staffing.people[sid], sid, (("issue_certificate", True),), case.steps[sid].due or due
+        )
 
 
 _NOT_OPEN = "\x00not open"

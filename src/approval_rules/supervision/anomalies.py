@@ -16,10 +16,12 @@ supervisor to look at (supervision.md §3), not proof:
   at another amount than the matter's fee rules give for the applicant's fields (the
   engine's own assessment, :meth:`~approval_rules.engine.Engine.assess_fees`);
 * ``closed_without_certificate`` (办结未发证) — approved and closed without a
-  certificate on a matter whose result is one;
+  certificate on a matter whose result is one, or without one of its further results;
 * ``unauthorised_actor`` (越权办理) — a step's work (accepting, passing, sending back,
   refusing, fees, certificate, delivery, closing on a step) recorded by someone who is
-  not the step's signer, nor the AB岗 backup of a signer recorded absent that day.
+  not the step's signer, nor the AB岗 backup of a signer recorded absent that day;
+* ``commitment_check_overdue`` (告知承诺事后核查逾期) — approved on the applicant's
+  commitment (告知承诺制), and the later check is not recorded by its due date.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Final, NamedTuple
 from ..audit import Event
 from ..engine import SYSTEM, Case, Status
 from ..graph import Process
+from ..timelimits import check_due
 from ..workdays import WorkCalendar
 from .periods import running_periods
 from .rules import AnomalyCheck, AnomalyRule, Basis
@@ -163,13 +166,18 @@ def closed_without_certificate(case: Case, rule: AnomalyRule, given: Inputs) -> 
     settlement = case.settlement
     if case.status is not Status.CLOSED or case.decision is None:
         return None
-    if case.decision.outcome != "approved" or settlement.certificate is not None:
+    if case.decision.outcome != "approved":
         return None
-    result = given.process.matter.result
-    if result is None:
+    matter = given.process.matter
+    missing = [matter.result.name] if settlement.certificate is None else []
+    issued = settlement.further_results  # several results: each is issued
+    missing += [r.name for r in matter.further_results if r.id not in issued]
+    if not missing:
         return None
     closed = settlement.closed or given.day
-    return Finding(closed, None, f"准予许可并已办结，未核发《{result.name}》")
+    return Finding(
+        closed, None, f"准予许可并已办结，未核发{'、'.join(f'《{n}》' for n in missing)}"
+    )
 
 
 def _acted_step(event: Event, process: Process) -> str | None:
@@ -179,6 +187,12 @@ def _acted_step(event: Event, process: Process) -> str | None:
     if event.action in _STEP_WORK:
         step = event.details.get("step")
         return step if isinstance(step, str) else None
+    if event.action == "accept_on_commitment":  # 告知承诺制: the deciding step's people
+        decided = event.details.get("decided")
+        step = decided.get("step") if isinstance(decided, dict) else None
+        return step if isinstance(step, str) else None
+    if event.action == "record_check" and process.deciding_steps:
+        return process.deciding_steps[0]
     return None
 
 
@@ -217,6 +231,27 @@ def unauthorised_actor(case: Case, rule: AnomalyRule, given: Inputs) -> Finding 
     return None
 
 
+def commitment_check_overdue(case: Case, rule: AnomalyRule, given: Inputs) -> Finding | None:
+    commitment, decision = case.commitment, case.decision
+    if commitment is None or commitment.check_due is None or commitment.finding is not None:
+        return None
+    due = latest = commitment.check_due
+    declared = given.process.matter.commitment
+    calendar = given.calendar
+    provisional = decision is not None and calendar.is_provisional(decision.on, due)
+    if provisional and declared is not None and decision is not None:
+        # on a provisional date, overdue only once the latest date the notice can give
+        # has passed (as for the statutory period)
+        period = declared.check_within
+        latest = max(due, check_due(calendar.latest, decision.on, period.value, period.unit))
+    since = latest + _ONE_DAY
+    if since > given.day:
+        return None
+    return Finding(
+        since, None, f"告知承诺事后核查期限 {due.isoformat()} 已过，尚未记录核查结果", provisional
+    )
+
+
 #: The function of each anomaly check.
 CHECKS: Final[Mapping[AnomalyCheck, Callable[[Case, AnomalyRule, Inputs], Finding | None]]] = {
     AnomalyCheck.DECISION_BEFORE_RECORD: decision_before_record,
@@ -224,4 +259,5 @@ CHECKS: Final[Mapping[AnomalyCheck, Callable[[Case, AnomalyRule, Inputs], Findin
     AnomalyCheck.FEE_MISMATCH: fee_mismatch,
     AnomalyCheck.CLOSED_WITHOUT_CERTIFICATE: closed_without_certificate,
     AnomalyCheck.UNAUTHORISED_ACTOR: unauthorised_actor,
+    AnomalyCheck.COMMITMENT_CHECK_OVERDUE: commitment_check_overdue,
 }

@@ -9,8 +9,10 @@ cases to facts, then fold facts into mergeable tallies (:mod:`.indicators`).
 Definitions (supervision.md §7; the worked examples are tests):
 
 * **concluded** (办结): a refusal on its decision day (不予许可), an approval on the day
-  it was closed.  Withdrawn (撤回), not accepted (不予受理) and terminated (终止) cases
-  are counted apart, on the day they ended, and never in a denominator.
+  it was closed (revoked after a later check of its commitment, 撤销: on the day it
+  closed, or was revoked if it never closed).  Withdrawn (撤回), not accepted (不予受理)
+  and terminated (终止) cases are counted apart, on the day they ended, and never in a
+  denominator.
 * **E, working days used**: from the acceptance day (not counted) to the conclusion day,
   less the working days inside clock stops (Art. 45) and the applicant's waits
   (视为按期, :mod:`.applicant_time`).
@@ -19,7 +21,9 @@ Definitions (supervision.md §7; the worked examples are tests):
   **X**, the extension, counts when approved on or before the promised due date; the
   limit that applies is ``L* = min(Lp + X, Ls + X)``.
 * **outcome**: early (提前) ``E ≤ Lp − k`` (k = ``early_margin_wd``, 1 by default); on the
-  day (按期) ``Lp − k < E ≤ Lp``; extended (延期) an extension counted and
+  day (按期) ``Lp − k < E ≤ Lp``, and a case approved on the applicant's commitment
+  (告知承诺制: decided on the spot because the commitment replaced the review) that
+  would be early; extended (延期) an extension counted and
   ``Lp < E ≤ L*``; overdue (超期) otherwise.
 * **statutory breach** (法定超期): decided after the recorded statutory due date; for a
   joint handling (Art. 42 ¶2), whose 45 days bound the whole handling, an approval
@@ -202,6 +206,9 @@ def _concluded_on(case: Case) -> date | None:
         return decision.on
     if case.status is Status.CLOSED:
         return case.settlement.closed
+    if case.status is Status.REVOKED:  # 撤销 after a later check: concluded when it closed
+        ending = case.ending
+        return case.settlement.closed or (ending.on if ending is not None else None)
     return None
 
 
@@ -244,6 +251,14 @@ def _step_times(
         for sid, due in details.get("open", ()):
             if sid not in opened:
                 opened[sid] = (on, None if due is None else date.fromisoformat(due))
+        decided = details.get("decided")  # 告知承诺制: the deciding step passed at once
+        if isinstance(decided, dict):
+            sid = decided.get("step")
+            if isinstance(sid, str) and sid in opened:
+                done(sid, on)
+            for sid, due in decided.get("open", ()):
+                if sid not in opened:
+                    opened[sid] = (on, None if due is None else date.fromisoformat(due))
     return tuple(StepTime(s, days[s], late[s]) for s in days)
 
 
@@ -324,15 +339,22 @@ def case_facts(
     used = calendar.workdays_between(accepted, concluded) if concluded > accepted else 0
     used -= stopped_workdays(calendar, stops, accepted, concluded)
     outcome = _outcome(used, promised, allowed, in_time, reporting.early_margin_wd)
+    if outcome is Outcome.EARLY and _on_commitment(case):
+        outcome = Outcome.ON_DAY  # the commitment, not the office's work, made it early
     decision = case.decision
     ended = None if decision is None else decision.on
     if decision is not None and decision.outcome == "approved" and _joint(process):
-        # Art. 42 ¶2: the 45 days bound the whole joint handling, the certificate too
-        certificate = case.settlement.certificate
-        ended = certificate.issued if certificate is not None else concluded
+        # Art. 42 ¶2: the 45 days bound the whole joint handling, the certificates too
+        ended = case.settlement.last_issued or concluded
     breach = ended is not None and clock.statutory_due is not None and ended > clock.statutory_due
     return CaseFacts(*base, "concluded", accepted, concluded, due, used, promised, outcome,
                      breach, applicant, steps, rating, provisional)  # fmt: skip
+
+
+def _on_commitment(case: Case) -> bool:
+    """Approved on the applicant's commitment (告知承诺制): decided on the spot."""
+    commitment = case.commitment
+    return commitment is not None and commitment.check_due is not None
 
 
 def _due(calendar: WorkCalendar, accepted: date, days: int, stops: Sequence[ClockStop]) -> date:

@@ -40,6 +40,7 @@ BASIS_NAMES: Final = {
     "fee_mismatch": "违规收费",
     "closed_without_certificate": "办结未发证",
     "unauthorised_actor": "越权办理",
+    "commitment_check_overdue": "承诺核查逾期",
 }
 GROUPING_NAMES: Final = {
     "department": "部门",

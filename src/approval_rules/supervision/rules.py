@@ -114,6 +114,7 @@ class AnomalyCheck(enum.StrEnum):
     FEE_MISMATCH = "fee_mismatch"  # 违规收费
     CLOSED_WITHOUT_CERTIFICATE = "closed_without_certificate"  # 办结未发证
     UNAUTHORISED_ACTOR = "unauthorised_actor"  # 越权办理
+    COMMITMENT_CHECK_OVERDUE = "commitment_check_overdue"  # 告知承诺事后核查逾期
 
 
 class Period(enum.StrEnum):
@@ -242,7 +243,7 @@ class AnomalyRule(_Model):
     name: Text = Field(description="What the alert says, e.g. 先批后录.")
     check: AnomalyCheck = Field(
         description="decision_before_record, undecided_past_statutory, fee_mismatch, "
-        "closed_without_certificate or unauthorised_actor."
+        "closed_without_certificate, unauthorised_actor or commitment_check_overdue."
     )
     level: Level
     minutes: Annotated[StrictInt, Field(ge=1, le=24 * 60)] | None = Field(
