@@ -206,7 +206,7 @@ def test_feasibility_hint_with_joint_review_is_the_real_maximum() -> None:
     assert check_matter(catalogue.matters["joint"], catalogue) == []
 
 
-def test_green_channel_halved_promise_is_checked_like_the_promise() -> None:
+def test_green_channel_infeasible_is_refused_like_the_promise() -> None:
     """A green channel whose halved promise the steps cannot keep is an error."""
     text = JOINT_REVIEW.replace(
         "  promised: {value: 10}\n", "  promised: {value: 10}\n  green_channel: {reduction: 0.5}\n"

@@ -199,7 +199,7 @@ def test_hostile_input_check_root_causes_come_first(catalogue: Path) -> None:
     assert any("error[decision-bypasses-acceptance]" in line for line in lines[1:])
 
 
-def test_problems_of_check_go_to_standard_output(catalogue: Path) -> None:
+def test_hostile_input_one_convention_check_problems_on_standard_output(catalogue: Path) -> None:
     """check's problems are its result: all on standard output, nothing on standard error."""
     (catalogue / "m.yaml").write_text(MATTER.replace("after: [accept]", "after: [acept]"))
     result = CliRunner().invoke(main, ["check", str(catalogue)])

@@ -229,8 +229,10 @@ def test_every_material_problem_is_found_at_once(engine: Engine) -> None:
         applicant={"needs_demolition": True, "contract_price": 400},
         materials={
             "application_form": [{"name": "form.pdf", "size_kb": 300}],
-            "quality_safety_measures": [{"name": "m.jpg", "width": 600, "height": 400}],
-            "land_approval": [{"name": "l.jpg", "width": 2000, "height": 1500}],
+            "quality_safety_measures": [
+                {"name": "m.jpg", "size_kb": 80, "width": 600, "height": 400}
+            ],
+            "land_approval": [{"name": "l.jpg", "size_kb": 80, "width": 2000, "height": 1500}],
             "drawing_review_certificate": None,
         },
     )
@@ -1440,6 +1442,26 @@ def test_a_malformed_state_is_refused(engine: Engine) -> None:
         assert bad != text
         with pytest.raises(CaseDataError, match="state"):
             Case.from_json(bad)
+
+
+def test_a_malformed_step_row_is_refused(engine: Engine) -> None:
+    """A step's row in the state is 7 items, or 8 with its signatures of 4 items each."""
+    text = accepted(engine).to_json()
+    data = json.loads(text)
+    sid, row = next(iter(data["state"][3].items()))
+    assert len(row) == 7
+    for bad_row, message in (
+        (row[:6], "7 items"),
+        ([*row, [], "more"], "7 items"),
+        ([*row[:6], "yes"], "agreed is true or false"),
+        ([*row, [["a", None, None]]], "a signature is"),
+    ):
+        data["state"][3][sid] = bad_row
+        with pytest.raises(CaseDataError, match=message):
+            Case.from_json(json.dumps(data), trusted=True)
+    data["state"][3][sid] = [*row, [["a", None, None, None]]]
+    signed = Case.from_json(json.dumps(data), trusted=True)
+    assert signed.steps[sid].signatures[0].by == "a"
 
 
 def test_the_first_format_is_not_read(engine: Engine) -> None:

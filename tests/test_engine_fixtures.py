@@ -53,7 +53,7 @@ def _permit_long(engine: Engine) -> Case:
         {"floor_area": 1200.5, "contract_price": 260, "needs_demolition": False,
          "is_affordable_housing": False},
         {"application_form": [BAD_JPG], "land_approval": [JPG], "contractor_selected": [JPG],
-         "drawing_review_certificate": [JPG, {"name": "p2.JPG", "pages": 3}],
+         "drawing_review_certificate": [JPG, {**JPG, "name": "p2.JPG", "pages": 3}],
          "quality_safety_measures": [JPG], "construction_drawings": "paper"},
         at=t("2025-09-26 09:00"), actor="acme", case_id="DY-2025-0001",
     )  # fmt: skip

@@ -141,7 +141,8 @@ def test_overrides_name_known_matters_and_rules(catalogue: Catalogue) -> None:
     )
     assert issues_of(text, catalogue) == [
         "s.yaml:15:15: error[unknown-matter]: matter 'construction_permt' is not in the "
-        "catalogue; did you mean 'construction_permit'?",
+        "catalogue; did you mean 'construction_permit' (declared in "
+        "matters/construction_permit.yaml)?",
         "s.yaml:16:15: error[unknown-rule]: rule 'statutory_brech' is not declared in this "
         "document; did you mean 'statutory_breach'?",
     ]
@@ -163,7 +164,8 @@ def test_the_department_head_role_must_exist(catalogue: Catalogue) -> None:
     text = BASE.replace("offices:\n", "offices:\n  department_head_role: office_haed\n")
     assert issues_of(text, catalogue) == [
         "s.yaml:10:25: error[unknown-role]: role 'office_haed' is not declared in the "
-        "catalogue; did you mean 'office_head'?"
+        "catalogue; did you mean 'office_head' (declared under roles: in a file of kind "
+        "definitions)?"
     ]
 
 

@@ -7,12 +7,21 @@ This module imports only the standard library and :mod:`.errors`.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final
 
 from .errors import Path
 
-__all__ = ["close_match", "days", "did_you_mean", "limit_text", "num", "suggestion", "where"]
+__all__ = [
+    "close_match",
+    "days",
+    "declare_hint",
+    "did_you_mean",
+    "limit_text",
+    "num",
+    "suggestion",
+    "where",
+]
 
 
 def close_match(value: object, known: Iterable[str]) -> str | None:
@@ -25,6 +34,26 @@ def did_you_mean(value: object, known: Iterable[str]) -> str | None:
     """``did you mean 'x'?`` for a close known name, else ``None`` (an issue's hint)."""
     close = close_match(value, known)
     return f"did you mean {close!r}?" if close is not None else None
+
+
+def declare_hint(
+    value: str, known: Iterable[str], what: str, place: Callable[[str], str], default: str
+) -> str:
+    """A "not declared" hint: the closest declared name and where it is declared, or where
+    ``value`` would be declared and the closest name there is.
+
+    ``place(name)`` says where a declared name is (``in matters/permit.yaml``);
+    ``default`` where a new one goes.  Example: ``did you mean 'construction_permit'
+    (declared in matters/construction_permit.yaml)?``, or ``declare matter 'x' in a
+    file of its own (kind: matter); the closest declared matter is 'y'``.
+    """
+    names = list(known)
+    close = close_match(value, names)
+    if close is not None:
+        return f"did you mean {close!r} (declared {place(close)})?"
+    nearest = difflib.get_close_matches(value, names, n=1, cutoff=0.0)
+    found = f"; the closest declared {what} is {nearest[0]!r}" if nearest else ""
+    return f"declare {what} {value!r} {default}{found}"
 
 
 def suggestion(value: object, known: Iterable[str]) -> str:

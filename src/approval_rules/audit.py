@@ -529,9 +529,11 @@ class _Appended:
 
     def __init__(self, events: Iterable[Event] = ()) -> None:
         self.events: list[Event] = list(events)
-        self.ids: dict[str, int] = {
-            e.id: at for at, e in enumerate(self.events) if is_caller_id(e.id)
-        }
+        self.ids: dict[str, int] = (
+            {e.id: at for at, e in enumerate(self.events) if is_caller_id(e.id)}
+            if self.events
+            else {}  # (a log read back: nothing appended yet)
+        )
         self._written = 0  # how many events _text holds
         self._text = ""
 

@@ -6,7 +6,8 @@ compiler and the engine read.  It is a frozen value: it holds no compiled proces
 answers who may sign a step, from one index of role holders built with it: named
 signers first, then the holders of the step's roles *in the step's department*.
 
-This module imports only the standard library, :mod:`.errors`, :mod:`._yaml` (the
+This module imports only the standard library, :mod:`.errors`, :mod:`._wording` (the
+"not declared" hints of :func:`matter_hint` and :func:`role_hint`), :mod:`._yaml` (the
 positions of every matter's keys) and :mod:`.model`.
 """
 
@@ -16,11 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from ._wording import declare_hint
 from ._yaml import YamlDocument
 from .errors import Issue, Path, SourceSpan
 from .model import Department, FeeItem, Matter, Person, Role, Step
 
-__all__ = ["Catalogue"]
+__all__ = ["Catalogue", "matter_hint", "role_hint"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,3 +103,22 @@ class Catalogue:
             "steps": sum(len(m.steps) for m in self.matters.values()),
             "materials": sum(len(m.materials) for m in self.matters.values()),
         }
+
+
+def matter_hint(matter: str, catalogue: Catalogue) -> str:
+    """The closest matter of ``catalogue`` and its file, or where a matter is declared."""
+
+    def place(mid: str) -> str:
+        span = catalogue.locate(mid)
+        return f"in {span.file}" if span is not None else "in the catalogue"
+
+    return declare_hint(
+        matter, sorted(catalogue.matters), "matter", place,
+        "in a file of its own (kind: matter) in the catalogue",
+    )  # fmt: skip
+
+
+def role_hint(role: str, catalogue: Catalogue) -> str:
+    """The closest role of ``catalogue``, or where a role is declared."""
+    where = "under roles: in a file of kind definitions"
+    return declare_hint(role, sorted(catalogue.roles), "role", lambda _: where, where)

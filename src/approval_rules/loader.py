@@ -462,6 +462,18 @@ class _Refs:
             hint=self._declare_hint(doc, value, known, what),
         )
 
+    @staticmethod
+    def _field_hint(doc: YamlDocument, name: str, fields: Iterable[str]) -> str:
+        """Where a fee item's field would be declared, and the closest field declared."""
+        names = list(fields)
+        place = f"under applicant_fields: in {doc.file}"
+        close = difflib.get_close_matches(name, names, n=1)
+        if close:
+            return f"did you mean {close[0]!r} (declared {place})?"
+        nearest = difflib.get_close_matches(name, names, n=1, cutoff=0.0)
+        found = f"; the closest declared field is {nearest[0]!r}" if nearest else ""
+        return f"declare an applicant field {name!r} of type number {place}{found}"
+
     def _declare_hint(self, doc: YamlDocument, value: str, known: Iterable[str], what: str) -> str:
         """The closest declared name, and the file where ``value`` would be declared."""
         names = list(known)
@@ -600,7 +612,7 @@ class _Refs:
                         f"{name!r}, which this matter does not declare in applicant_fields",
                         doc.span((*base, "item")),
                         (*base, "item"),
-                        hint=f"declare an applicant field {name!r} of type number",
+                        hint=self._field_hint(doc, name, fields),
                     )
                 elif kind[0] != "number":
                     self.out.add(

@@ -101,6 +101,14 @@ def caller_id(value: object, what: str) -> str:
     Raises:
         CaseDataError: anything else.
     """
+    if (  # the common case, at C speed; the checks below say what is wrong otherwise
+        type(value) is str
+        and 0 < len(value) <= MAX_ID
+        and value.isprintable()
+        and _NOT_IN_ID.search(value) is None
+        and value[0] != "."
+    ):
+        return value
     if not isinstance(value, str):
         raise CaseDataError(f"{what} must be text, not {shown(value)}")
     _text(value, what, MAX_ID)
@@ -139,10 +147,13 @@ def check_input(value: object, what: str, *, details: bool = False) -> None:
         CaseDataError: the first value outside the bounds, with where it is.
     """
     try:
-        if details and isinstance(value, Mapping):
+        if details and (type(value) is dict or isinstance(value, Mapping)):
             for key, sub in value.items():
+                limit = _LIMITS.get(key, MAX_TEXT)
+                if type(sub) is str and len(sub) <= limit and sub.isprintable():
+                    continue  # the common case: a short text (what _walk checks first)
                 try:
-                    _walk(sub, _limit(key), 1)
+                    _walk(sub, limit, 1)
                 except _Outside as bad:
                     bad.path.append(f".{key}")  # an action's detail: a name it takes
                     raise
@@ -204,9 +215,8 @@ def _walk_container(item: Mapping[object, object] | list[object] | tuple[object,
             raise
 
 
-def _limit(key: object) -> int:
-    if key in _ID_DETAILS:
-        return MAX_ID
-    if key in _NAME_DETAILS:
-        return MAX_NAME
-    return MAX_TEXT
+#: The length limit of each detail that is not a long text.
+_LIMITS: Final[dict[object, int]] = {
+    **dict.fromkeys(_ID_DETAILS, MAX_ID),
+    **dict.fromkeys(_NAME_DETAILS, MAX_NAME),
+}

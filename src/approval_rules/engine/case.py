@@ -194,8 +194,8 @@ class Case(NamedTuple):
         return (
             f'{{"format":"{tag}","id":{encode_basestring(self.id)},'
             f'"matter":{encode_basestring(self.matter_id)},"matter_hash":'
-            f'{encode_basestring(self.matter_hash)},"status":"{self.status.value}",'
-            f'"version":{self.version},"head":"{self.head}","state":{state},'
+            f'{encode_basestring(self.matter_hash)},"status":"{_STATUS_TEXT[self.status]}",'
+            f'"version":{self.version},"head":"{events.head}","state":{state},'
             f'"events":[{items}]}}'
         )
 
@@ -352,6 +352,12 @@ def _plain(value: Any) -> Any:
     """A value of the state as JSON data (records, mappings, amounts, clock stops)."""
     if isinstance(value, tuple):
         return tuple(value)
+    if type(value) is MappingProxyType:  # the case's mappings (no ABC check for them)
+        try:
+            copied = value.copy()  # (the proxy copies the mapping it shows: a dict here)
+        except AttributeError:  # a proxy of a mapping without copy()
+            return dict(value)
+        return copied if type(copied) is dict else dict(value)
     if isinstance(value, Mapping):
         return dict(value)
     if isinstance(value, Decimal):
@@ -411,8 +417,6 @@ def _steps_json(steps: Mapping[str, StepState]) -> Mapping[str, Any]:
     """The steps as written: a step nobody cosigned has no signatures item (seven
     items, as before cosigning), so that older snapshots read back byte-identically.
     """
-    if not any(st.signatures for st in steps.values()):
-        return {sid: st[:7] for sid, st in steps.items()}
     return {sid: st if st.signatures else st[:7] for sid, st in steps.items()}
 
 
@@ -424,6 +428,8 @@ def _aware(text: str) -> datetime:
 
 
 _STATUS: Final = {status.value: status for status in Status}
+#: A status's text, by member (``Status.value`` is a Python-level property).
+_STATUS_TEXT: Final = {status: status.value for status in Status}
 _STEP_STATUS: Final = {status.value: status for status in StepStatus}
 
 
@@ -467,12 +473,18 @@ def _commitment_from(state: Sequence[Any], indexed: bool) -> CaseCommitment | No
 def _step_from(sid: str, row: Sequence[Any]) -> StepState:
     """One step's state from its snapshot row; case@3 snapshots written before cosigning
     have no signatures (7 items)."""
-    status, opened, due, by, for_, opinion, agreed, *rest = row
-    if type(agreed) is not bool or len(rest) > 1:
+    if len(row) == 7:  # nobody cosigned it: no signatures item
+        status, opened, due, by, for_, opinion, agreed = row
+        signatures: tuple[Cosignature, ...] = ()
+    elif len(row) == 8:
+        status, opened, due, by, for_, opinion, agreed, raw = row
+        signatures = tuple(_NEW(Cosignature, tuple(sig)) for sig in raw)
+        if any(len(sig) != 4 for sig in signatures):
+            raise ValueError(f"step {sid}: a signature is [by, for, section, opinion]")
+    else:
+        raise ValueError(f"step {sid}: a step's state has 7 items (8 with signatures)")
+    if type(agreed) is not bool:
         raise TypeError(f"step {sid}: agreed is true or false, then the signatures")
-    signatures = tuple(_NEW(Cosignature, tuple(sig)) for sig in rest[0]) if rest else ()
-    if any(len(sig) != 4 for sig in signatures):
-        raise ValueError(f"step {sid}: a signature is [by, for, section, opinion]")
     return _NEW(
         StepState,
         (_STEP_STATUS[status], opened, None if due is None else _iso_day(due), by, for_,

@@ -104,12 +104,13 @@ class Timer(NamedTuple):
 class Clocks:
     """Due dates on one calendar, in one time zone (see the module docstring)."""
 
-    __slots__ = ("_memo", "calendar", "tz")
+    __slots__ = ("_memo", "_provisional", "calendar", "tz")
 
     def __init__(self, calendar: WorkCalendar, tz: tzinfo) -> None:
         self.calendar = calendar
         self.tz = tz
         self._memo: dict[tuple[date, int], tuple[date, str]] = {}
+        self._provisional = calendar.provisional  # (read on every action: a slot, not a property)
 
     # ----------------------------------------------------------------- moments
 
@@ -332,10 +333,9 @@ class Clocks:
         """``details`` with ``"provisional": true`` when a date the engine computed in
         them depends on a year without official data (on this calendar, overlays
         included); unchanged otherwise (always, on a strict calendar)."""
-        calendar = self.calendar
-        if not calendar.provisional:
+        if not self._provisional:
             return details
-        years = calendar.years
+        years = self.calendar.years
         stack: list[object] = [details.get(key) for key in _DATED]
         while stack:
             value = stack.pop()
@@ -378,7 +378,7 @@ class Clocks:
         ``recorded`` (the best estimate) on official years, else the bound its party is
         held to."""
         calendar = self.calendar
-        if not calendar.provisional or not calendar.is_provisional(start, recorded):
+        if not self._provisional or not calendar.is_provisional(start, recorded):
             return recorded
         return due_date(HELD_BY[obligation].calendar(calendar), start, days)
 

@@ -124,7 +124,7 @@ def check_files(
             raise CaseDataError(
                 f"{action}: material {mid!r} must be 'paper', true, or a list of files"
             )
-        out[mid] = [_file(mid, f, action) for f in value]
+        out[mid] = [_file(mid, f, action, plan.materials[mid].electronic) for f in value]
     return out
 
 
@@ -160,8 +160,15 @@ def check_materials(
     return problems, gaps
 
 
-def _file(mid: str, raw: object, action: str) -> dict[str, Any]:
-    """A file's metadata checked and normalised to JSON data."""
+def _file(
+    mid: str, raw: object, action: str, rules: ElectronicRules | None = None
+) -> dict[str, Any]:
+    """A file's metadata checked and normalised to JSON data.
+
+    The metadata the material's ``rules`` judge must be given: a size for ``max_size_kb``,
+    the width and height for ``min_pixels`` or ``max_pixels``.  A file without it would
+    pass a rule nobody could check (issue #14), so it is bad input, not a pass.
+    """
     if isinstance(raw, str):
         raw = {"name": raw}
     if not isinstance(raw, Mapping):
@@ -201,7 +208,32 @@ def _file(mid: str, raw: object, action: str) -> dict[str, Any]:
         raise CaseDataError(
             f"{action}: file {name!r}: give both its width and its height in pixels, or neither"
         )
+    if rules is not None:
+        _required_metadata(mid, out, rules, action)
     return out
+
+
+def _required_metadata(
+    mid: str, file: Mapping[str, Any], rules: ElectronicRules, action: str
+) -> None:
+    """Refuse a file that lacks what ``rules`` check: its size, or its pixels.
+
+    A file of a type the rules do not allow is not measured: its type is the problem
+    the correction notice names (``wrong-file-type``).
+    """
+    if rules.file_types and file["type"] not in rules.file_types:
+        return
+    needed: list[str] = []
+    if rules.max_size_kb is not None and "size_kb" not in file:
+        needed.append(f"size_kb (the matter allows at most {rules.max_size_kb} KB)")
+    if (rules.min_pixels is not None or rules.max_pixels is not None) and "width" not in file:
+        needed.append("width and height (the matter sets pixel limits)")
+    if needed:
+        raise CaseDataError(
+            f"{action}: file {file['name']!r} of {mid!r} needs its "
+            + " and its ".join(needed)
+            + ": measure the file and give them, as the matter's electronic rules judge them"
+        )
 
 
 def _file_problems(m: Material, files: Sequence[Mapping[str, Any]]) -> list[Problem]:

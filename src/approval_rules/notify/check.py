@@ -27,7 +27,7 @@ from typing import Final
 
 from .._wording import did_you_mean
 from .._yaml import YamlDocument, declares_kind, files_of_kind, parse_yaml, read_yaml_file
-from ..catalogue import Catalogue
+from ..catalogue import Catalogue, matter_hint, role_hint
 from ..engine.evolve import RECORDED_ACTIONS
 from ..errors import DefinitionError, Issue, Path, Severity
 from ..validation import validate_document
@@ -219,13 +219,12 @@ def _check_template(
 
 def _check_against(model: Notifications, doc: YamlDocument, catalogue: Catalogue) -> list[Issue]:
     issues: list[Issue] = []
-    matters = sorted(catalogue.matters)
     for index, rule in enumerate(model.rules):
         for k, matter in enumerate(rule.matters):
             if matter not in catalogue.matters:
                 issues.append(doc.issue(
                     "unknown-matter", f"rules[{index}].matters: no matter {matter!r}",
-                    ("rules", index, "matters", k), did_you_mean(matter, matters),
+                    ("rules", index, "matters", k), matter_hint(matter, catalogue),
                 ))  # fmt: skip
         if Recipient.DEPARTMENT_HEAD in rule.to and model.department_head_role is None:
             issues.append(doc.issue(
@@ -238,6 +237,6 @@ def _check_against(model: Notifications, doc: YamlDocument, catalogue: Catalogue
     if role is not None and role not in catalogue.roles:
         issues.append(doc.issue(
             "unknown-role", f"department_head_role: no role {role!r}",
-            ("department_head_role",), did_you_mean(role, sorted(catalogue.roles)),
+            ("department_head_role",), role_hint(role, catalogue),
         ))  # fmt: skip
     return issues

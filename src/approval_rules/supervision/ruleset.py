@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .._yaml import YamlDocument, declares_kind, files_of_kind, parse_yaml, read_yaml_file
+from ..catalogue import matter_hint, role_hint
 from ..errors import DefinitionError, Issue, Path, Severity, SourceSpan
 from ..loader import Catalogue
 from ..model import Matter, TimeLimit, Unit
@@ -303,21 +304,17 @@ def _check_against(model: Supervision, doc: YamlDocument, catalogue: Catalogue) 
     issues: list[Issue] = []
     role = model.offices.department_head_role
     if role not in catalogue.roles:
-        close = difflib.get_close_matches(role, sorted(catalogue.roles), n=1)
         issues.append(
             doc.issue("unknown-role", f"role {role!r} is not declared in the catalogue",
-                   ("offices", "department_head_role"),
-                   f"did you mean {close[0]!r}?" if close else "name a role of the definitions")
+                   ("offices", "department_head_role"), role_hint(role, catalogue))
         )  # fmt: skip
     matters = sorted(catalogue.matters)
     for i, override in enumerate(model.overrides):
         for j, matter_id in enumerate(override.matters):
             if matter_id not in catalogue.matters:
-                close = difflib.get_close_matches(matter_id, matters, n=1)
                 issues.append(
                     doc.issue("unknown-matter", f"matter {matter_id!r} is not in the catalogue",
-                           ("overrides", i, "matters", j),
-                           f"did you mean {close[0]!r}?" if close else None)
+                           ("overrides", i, "matters", j), matter_hint(matter_id, catalogue))
                 )  # fmt: skip
     for matter_id in matters:
         issues += _fit(catalogue.matters[matter_id], _effective(model, matter_id), doc)
