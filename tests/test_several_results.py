@@ -19,7 +19,7 @@ import pytest
 from supervision_cases import SUPERVISION, forged
 
 from approval_rules import checks_result
-from approval_rules.audit import Event, verify
+from approval_rules.audit import Event, LogTampered, verify
 from approval_rules.compiler import check_catalogue, compile_catalogue, matter_plan
 from approval_rules.documents import case_documents
 from approval_rules.documents.write import render_documents
@@ -342,6 +342,35 @@ def test_a_co_departments_result_is_issued_by_its_own_signers() -> None:
     assert case.status is Status.CERTIFIED
     assert case.open_steps == ("issue",)
 
+
+
+def test_replay_refuses_a_result_issued_by_another_department() -> None:
+    """A log where the lead's window issued 人防办's own document (or a result twice) is
+    refused by replay exactly as ``act`` refused it live: the authority for the named
+    result is checked in one place."""
+    engine = Engine(load_catalogue_text(OWN_STEP), CALENDAR)
+    case = issue(decided(engine), "civil_defense_approval", "A-1", actor="guo_jun", engine=engine)
+    assert engine.replay(case.events) == case
+
+    def by_the_window(e: Event) -> Event:
+        return e._replace(actor="huang_lijuan") if e.action == "issue_certificate" else e
+
+    with pytest.raises(LogTampered) as caught:
+        engine.replay(forged(case, by_the_window).events)
+    assert caught.value.code == "unauthorised"
+    assert caught.value.seq == len(case.events)
+    assert "huang_lijuan was not allowed to issue_certificate" in str(caught.value)
+
+    def twice(e: Event) -> Event:
+        if e.action == "issue_certificate":
+            return e._replace(details={**e.details, "result": MAIN_RESULT})
+        return e
+
+    main = issue(decided(engine), MAIN_RESULT, "P-1", engine=engine)
+    again = issue(main, "waste_disposal_approval", "W-1", engine=engine)
+    with pytest.raises(LogTampered) as caught:  # main issued twice
+        engine.replay(forged(again, twice).events)
+    assert "was issued already" in str(caught.value)
 
 @pytest.mark.parametrize("files", [FILES, OWN_STEP], ids=["unified", "own_step"])
 def test_every_offer_to_issue_succeeds_with_each_choice(files: dict[str, str]) -> None:

@@ -66,7 +66,7 @@ _SPECS: Final = (
     ActionSpec("waive_fee", ("item", "reason"), fees.may_settle_fees, fees.waive_fee,
                fees.fee_offers),
     ActionSpec("issue_certificate", ("number", "result"), closing.may_issue_certificate,
-               closing.issue_certificate, closing.result_offers),
+               closing.issue_certificate, closing.result_offers, aim=closing.result_step),
     ActionSpec("deliver", ("signed_by",), closing.may_deliver, closing.deliver, offered_once),
     ActionSpec("close", (), closing.may_close, closing.close, offered_once),
     ActionSpec("withdraw", ("reason",), window.may_withdraw, window.withdraw, offered_once),

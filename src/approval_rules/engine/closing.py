@@ -17,8 +17,9 @@ every result is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from .._wording import suggestion
 from ..errors import ActionNotAllowed
@@ -39,6 +40,7 @@ __all__ = [
     "may_issue_certificate",
     "outstanding_results",
     "result_offers",
+    "result_step",
 ]
 
 
@@ -164,7 +166,7 @@ def issue_certificate(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Ha
             :func:`may_issue_certificate`).
     """
     results = ctx.plan.results
-    rule = _chosen(ctx, case, cmd)
+    rule = _chosen(ctx, case, cmd.details, cmd.action)
     number = text_detail(cmd.details.get("number"), "the certificate number", cmd.action)
     valid_until = ctx.clocks.valid_until(rule.validity, cmd.at.date())
     details: Details = {
@@ -173,7 +175,7 @@ def issue_certificate(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Ha
     }
     if len(results) == 1:
         return specific_done(ctx, case, cmd, auth, details)
-    auth = _issuer(ctx, case, rule.step, cmd.actor, cmd.at.date(), cmd.action)
+    # ``auth`` is the authority at the step issuing ``rule`` (:func:`result_step`)
     details["result"] = rule.id
     if rule.department != ctx.plan.matter.lead_department:
         details["department"] = rule.department
@@ -185,25 +187,37 @@ def issue_certificate(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Ha
     return specific_done(ctx, case, cmd, auth, details, passes=passes)
 
 
-def _chosen(ctx: Ctx, case: Case, cmd: Command) -> ResultRule:
-    """The result ``cmd`` issues (its ``result`` detail), not issued yet."""
+def result_step(ctx: Ctx, case: Case, details: Mapping[str, Any], action: str) -> str | None:
+    """Where the result ``details`` name is issued: the step whose authority
+    :func:`may_issue_certificate` judges, for ``act`` and ``replay`` alike (``None``:
+    one result, or the window).
+
+    Raises:
+        ActionNotAllowed: the refusals of :func:`issue_certificate` about ``result``.
+    """
+    rule = _chosen(ctx, case, details, action)
+    return rule.step if len(ctx.plan.results) > 1 else None
+
+
+def _chosen(ctx: Ctx, case: Case, details: Mapping[str, Any], action: str) -> ResultRule:
+    """The result an action issues (its ``result`` detail), not issued yet."""
     results = ctx.plan.results
-    raw = cmd.details.get("result")
+    raw = details.get("result")
     if raw is None and len(results) == 1:
         return results[MAIN_RESULT]
     outstanding = [r.id for r in outstanding_results(ctx, case)]
-    rid = text_detail(raw, "which result (result: " + " or ".join(outstanding) + ")", cmd.action)
+    rid = text_detail(raw, "which result (result: " + " or ".join(outstanding) + ")", action)
     rule = results.get(rid or "")
     if rule is None:
         raise ActionNotAllowed(
-            cmd.action,
+            action,
             f"the matter issues no result {rid!r} (it issues: {', '.join(results)})"
             + suggestion(rid or "", results),
             code="unknown-result",
         )
     if rid not in outstanding:
         raise ActionNotAllowed(
-            cmd.action, f"result {rid!r} ({rule.name}) was issued already",
+            action, f"result {rid!r} ({rule.name}) was issued already",
             code="result-issued",
         )  # fmt: skip
     return rule

@@ -23,6 +23,7 @@ from .records import StepState
 
 __all__ = [
     "ActionSpec",
+    "Aim",
     "Authority",
     "Check",
     "Command",
@@ -92,6 +93,10 @@ Check = Callable[[Ctx, Case, str, "str | None", str, date], Authority]
 Handle = Callable[[Ctx, Case, Command, Authority], Handled]
 #: ``offers(ctx, case)``: the (step, choices) an action may be offered with.
 Offers = Callable[[Ctx, Case], Iterable[tuple["str | None", Sequence[str]]]]
+#: ``aim(ctx, case, details, action)``: the step the details make the action's check
+#: judge (``issue_certificate``: where the result it names is issued); raises
+#: ActionNotAllowed for details that name nothing the case may have done.
+Aim = Callable[[Ctx, Case, Mapping[str, Any], str], "str | None"]
 
 
 class ActionSpec(NamedTuple):
@@ -107,6 +112,9 @@ class ActionSpec(NamedTuple):
             one; it is offered for each open step.
         after_end: it is done after the case ended (a rating); the others are refused
             then (``case-ended``).
+        aim: the step its details aim at, judged by ``check`` (see :data:`Aim`), by
+            ``act`` and ``replay`` alike; ``None``: the step named (``per_step``), else
+            none.
     """
 
     name: str
@@ -116,6 +124,7 @@ class ActionSpec(NamedTuple):
     offers: Offers
     per_step: bool = False
     after_end: bool = False
+    aim: Aim | None = None
 
 
 def offered_once(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[str]]]:

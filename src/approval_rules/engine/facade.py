@@ -526,14 +526,15 @@ class Engine:
         if case.status in TERMINAL and not spec.after_end:
             raise ActionNotAllowed(action, f"the case is {case.status.value}", code="case-ended")
         step = named_step(ctx.plan, case, details, action) if spec.per_step else None
+        aim = step if spec.aim is None else spec.aim(ctx, case, details, action)
         stamp = local.isoformat()
         command = _NEW(Command, (action, local, stamp, actor, details))
         if self._absences is None:
-            auth = spec.check(ctx, case, action, step, actor, local.date())
+            auth = spec.check(ctx, case, action, aim, actor, local.date())
             handled = spec.handle(ctx, case, command, auth)
         else:
             with absences_from(self._absences):
-                auth = spec.check(ctx, case, action, step, actor, local.date())
+                auth = spec.check(ctx, case, action, aim, actor, local.date())
                 handled = spec.handle(ctx, case, command, auth)
         if step is not None and step in self._signed(ctx):
             handled = ({**handled[0], "signed": True}, handled[1])
@@ -761,7 +762,8 @@ class Engine:
             if case.status in TERMINAL and not spec.after_end:
                 raise ActionNotAllowed(action, f"the case was {case.status.value}")
             step = named_step(ctx.plan, case, event.details, action) if spec.per_step else None
-            spec.check(ctx, case, action, step, actor, moment.date())
+            aim = step if spec.aim is None else spec.aim(ctx, case, event.details, action)
+            spec.check(ctx, case, action, aim, actor, moment.date())
             if (step is not None and step in self._signed(ctx)) != (
                 event.details.get("signed") is True
             ):
