@@ -80,8 +80,8 @@ ENGINE_LAYERS: list[set[str]] = [
     {"bounds"},  # the bounds of what callers hand in
     {"context"},  # what checks and handlers receive
     {"permissions", "intake", "steps", "alerts", "ratings"},
-    {"migration"},  # moving an open case to another version of its matter
     {"fees", "clock_actions", "closing", "cosigning", "delays", "signatures"},
+    {"migration"},  # moving an open case to another version: its results still to issue
     {"review", "window"},
     {"commitment"},  # 告知承诺制: accepted and decided on the spot, checked later
     {"actions"},  # the one registry

@@ -4,6 +4,7 @@ library error (issue #12, API shapes)."""
 from __future__ import annotations
 
 import ast
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -67,6 +68,25 @@ def test_every_refusal_code_is_documented() -> None:
         assert f"`{code}`" in text, code
         assert f"`{category.value}`" in text
     assert "`calendar`" in text  # CalendarError's category
+
+
+def test_the_category_table_has_one_row_per_category_with_its_codes() -> None:
+    """docs/engine.md's table of categories: each once, in the row of its category
+    exactly the codes REFUSALS gives it (a merge once left two rows, each short of the
+    other's codes)."""
+    text = DOCS.read_text(encoding="utf-8")
+    rows = [
+        line.split(" | ")
+        for line in text.splitlines()
+        if line.startswith("| `") and line.count(" | ") == 3
+        and line.split(" | ")[0][3:-1] in {c.value for c in Category}
+    ]  # fmt: skip
+    names = [cells[0][3:-1] for cells in rows]
+    assert sorted(names) == sorted({c.value for c in Category})  # each once
+    for cells in rows:
+        category = Category(cells[0][3:-1])
+        listed = set(re.findall(r"`([a-z-]+)`", cells[3]))
+        assert listed == {code for code, c in REFUSALS.items() if c is category}, category
 
 
 def test_category_of_every_kind_of_error() -> None:

@@ -343,7 +343,6 @@ def test_a_co_departments_result_is_issued_by_its_own_signers() -> None:
     assert case.open_steps == ("issue",)
 
 
-
 def test_replay_refuses_a_result_issued_by_another_department() -> None:
     """A log where the lead's window issued 人防办's own document (or a result twice) is
     refused by replay exactly as ``act`` refused it live: the authority for the named
@@ -371,6 +370,7 @@ def test_replay_refuses_a_result_issued_by_another_department() -> None:
     with pytest.raises(LogTampered) as caught:  # main issued twice
         engine.replay(forged(again, twice).events)
     assert "was issued already" in str(caught.value)
+
 
 @pytest.mark.parametrize("files", [FILES, OWN_STEP], ids=["unified", "own_step"])
 def test_every_offer_to_issue_succeeds_with_each_choice(files: dict[str, str]) -> None:
@@ -422,6 +422,28 @@ def test_a_case_moves_only_to_a_version_with_its_results() -> None:
     with pytest.raises(ActionNotAllowed) as caught:
         old_engine.migrate(moved, back.hash, at=at, actor="huang_lijuan")
     assert caught.value.code == "result-not-in-version"
+
+
+def test_migrate_refuses_to_strand_an_approved_case_with_nothing_left_to_issue() -> None:
+    """An approved joint review whose main result is issued cannot move to the version
+    with that one result only: nothing would be left to issue, its certify step would
+    stay open for ever and the case never be certified.  Nothing changes."""
+    single = MatterDefinition.of(
+        load_catalogue_text(_single_result_files()), JOINT,
+        staff=matter_plan(load_catalogue_text(_single_result_files()), JOINT).staff,
+    )  # fmt: skip
+    engine = Engine(load_catalogue(MATTERS), CALENDAR)
+    engine.add_version(single)
+    at = t("2025-06-05 10:00")
+    case = issue(decided(engine), MAIN_RESULT, "P-1", engine=engine)
+    with pytest.raises(ActionNotAllowed) as caught:
+        engine.migrate(case, single.hash, at=at, actor="huang_lijuan")
+    assert caught.value.code == "result-not-in-version"
+    assert "nothing would be left to issue" in str(caught.value)
+    # with nothing issued yet it moves, and issues the one result
+    moved = engine.migrate(decided(engine), single.hash, at=at, actor="huang_lijuan")
+    moved = engine.act(moved, "issue_certificate", at=at, actor="huang_lijuan", number="P-1")
+    assert moved.status is Status.CERTIFIED
 
 
 # --------------------------------------------------------------------------- the record

@@ -10,8 +10,9 @@ from that event on.
 
 A case may move only where the new version can carry it: same matter, not ended,
 every step the case has reached exists in the new version with the same kind, and
-its results agree (every result issued is one of the new version's, and a case whose
-results were all issued finds none new to issue).  The
+its results agree (every result issued is one of the new version's, a case whose
+results were all issued finds none new to issue, and an approved case some result is
+still left to issue, else it could never be certified).  The
 person moving it must be staff of both versions and not the case's applicant.
 """
 
@@ -21,7 +22,8 @@ from ..errors import ActionNotAllowed
 from .case import Case
 from .context import Ctx, Details, Handled, text_detail
 from .permissions import impartial
-from .records import CERTIFIED, DELIVERED, MAIN_RESULT, TERMINAL
+from .closing import outstanding_results
+from .records import APPROVED, CERTIFIED, DELIVERED, TERMINAL
 
 __all__ = ["migration"]
 
@@ -36,7 +38,8 @@ def migration(
         ActionNotAllowed: ``same-version``, ``other-matter``, ``case-ended``,
             ``step-not-in-version`` (a step the case reached is missing or of another
             kind in the target), ``result-not-in-version`` (a further result issued is
-            not the target's, or the target has one more for a certified case),
+            not the target's, the target has one more for a certified case, or none
+            left to issue for an approved one),
             ``not-authorised``, ``conflict-of-interest``.
     """
     old, new = source.plan, target.plan
@@ -62,10 +65,10 @@ def migration(
                 + f" version {version[:12]}",
                 code="step-not-in-version",
             )
-    issued = case.settlement.further_results
-    missing = [r for r in issued if r not in new.results]
+    missing = [r for r in case.settlement.further_results if r not in new.results]
+    left = [r.id for r in outstanding_results(target, case)]  # in the new version
     if case.status in (CERTIFIED, DELIVERED):  # every result issued: none may be added
-        missing += [r for r in new.results if r != MAIN_RESULT and r not in issued]
+        missing += left
     if missing:
         raise ActionNotAllowed(
             "migrate",
@@ -73,6 +76,14 @@ def migration(
             + ", ".join(missing),
             code="result-not-in-version",
         )  # fmt: skip
+    if case.status is APPROVED and not left:  # some issued, and the rest not in `new`
+        raise ActionNotAllowed(
+            "migrate",
+            f"every result of version {version[:12]} ({', '.join(new.results)}) is "
+            "issued on the case already: nothing would be left to issue, and it would "
+            "never be certified",
+            code="result-not-in-version",
+        )
     if actor not in old.staff or actor not in new.staff:
         raise ActionNotAllowed(
             "migrate",
