@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from ..errors import ActionNotAllowed
 from .case import Case
+from .closing import outstanding_results
 from .context import Ctx, Details, Handled, text_detail
 from .permissions import impartial
-from .closing import outstanding_results
 from .records import APPROVED, CERTIFIED, DELIVERED, TERMINAL
 
 __all__ = ["migration"]
