@@ -103,7 +103,7 @@ def test_several_results_are_declared_beside_the_main_one() -> None:
     assert list(plan.results) == [MAIN_RESULT, "civil_defense_approval", "waste_disposal_approval"]
     assert [r.department for r in plan.results.values()] == ["qz_zjj", "qz_rfb", "qz_cgj"]
     # no co-department has its own certify step: the lead's 统一出件 issues them all
-    assert {r.step for r in plan.results.values()} == {"make_permit"}
+    assert {r.steps for r in plan.results.values()} == {("make_permit",)}
     assert MAIN_RESULT == engine_records.MAIN_RESULT  # the fold's copy of the name
 
 
@@ -111,10 +111,10 @@ def test_a_co_departments_result_goes_to_its_own_certify_step() -> None:
     """A result is issued at the certify step of its department when the matter has one."""
     catalogue = load_catalogue_text(OWN_STEP)
     plan = matter_plan(catalogue, JOINT)
-    assert {r.id: r.step for r in plan.results.values()} == {
-        MAIN_RESULT: "make_permit",
-        "civil_defense_approval": "civil_defense_document",
-        "waste_disposal_approval": "make_permit",
+    assert {r.id: r.steps for r in plan.results.values()} == {
+        MAIN_RESULT: ("make_permit",),
+        "civil_defense_approval": ("civil_defense_document",),
+        "waste_disposal_approval": ("make_permit",),
     }
 
 
@@ -300,6 +300,47 @@ def test_a_single_result_matter_is_unchanged() -> None:
         "open": [["issue", "2025-06-05"]],
     }  # fmt: skip
     assert len(json.loads(plain.to_json())["state"][6]) == 7  # no further results item
+
+
+def _branched_certify_steps() -> dict[str, str]:
+    """个体工商户登记 (one result) printing its licence at one of two certify steps,
+    each under a condition (an agent's case, or not)."""
+    name = "individual_business_registration.yaml"
+    step = (
+        "  - id: make_licence\n    name: 生成营业执照\n    kind: certify\n"
+        "    department: dy_zwfw\n    signers: [tian_tian, deng_lin]\n    after: [approve]\n"
+    )
+    paper = step.replace("make_licence", "make_licence_paper").replace("生成", "打印纸质")
+    text = FILES[name]
+    assert step in text
+    text = text.replace(step, step + "    when: is_agent\n" + paper + "    when: not is_agent\n")
+    return {
+        **FILES,
+        name: text.replace("after: [make_licence]", "after: [make_licence, make_licence_paper]"),
+    }
+
+
+def test_a_single_result_matter_issues_at_whichever_certify_step_is_open() -> None:
+    """Without further results nothing binds the result to one certify step, as before
+    several results existed: two certify steps under conditions are a valid matter, and
+    the case issues its licence at the one its condition opened."""
+    catalogue = load_catalogue_text(_branched_certify_steps())
+    assert [i.code for i in check_catalogue(catalogue) if i.is_error] == []
+    engine = Engine(catalogue, CALENDAR)
+    case = engine.submit(
+        "individual_business_registration", {"is_family_run": False, "is_agent": False},
+        {"application_form": "paper", "operator_identity": ["id.jpg"],
+         "premises_documents": "paper"},
+        at=t("2025-12-01 09:05"), actor="li_si",
+    )  # fmt: skip
+    case = engine.act(case, "accept", at=t("2025-12-01 09:10"), actor="tian_tian")
+    case = engine.act(case, "pass", at=t("2025-12-01 09:20"), actor="hu_xiaoyan", step="approve")
+    assert case.open_steps == ("make_licence_paper",)
+    case = engine.act(case, "issue_certificate", at=t("2025-12-01 09:30"), actor="tian_tian",
+                      number="N-1")  # fmt: skip
+    assert case.status is Status.CERTIFIED
+    assert case.events[-1].details["step"] == "make_licence_paper"
+    assert engine.replay(case.events) == case
 
 
 def test_several_results_are_offered_with_their_ids() -> None:

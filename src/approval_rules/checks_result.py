@@ -14,13 +14,19 @@ lets the acceptance window do it); one that delivers must show who issues.
 
 * ``result-id``: a further result named ``main`` (the main result's name in
   ``issue_certificate``) or by the id of another one: each result is named once.
-* ``certify-without-result``: a certify step at which no result is issued (a second
-  certify step, of a department that issues no further result): it could never pass,
-  and the steps after it would wait for ever.
-* ``certify-when``: a certify step that issues a result but runs only under a
-  ``when:`` condition: on a case where the condition is false the step is skipped, and
-  nobody may issue its results any more (the engine gives them to that step only), so a
-  positive decision would never reach its certificate (行政许可法 Art. 44).
+* ``certify-without-result``: with further results, a certify step at which no result
+  is issued (a second certify step, of a department that issues no further result): it
+  could never pass, and the steps after it would wait for ever.
+* ``certify-when``: with further results, a certify step that issues a result but runs
+  only under a ``when:`` condition: on a case where the condition is false the step is
+  skipped, and nobody may issue its results any more (the engine gives them to that
+  step only), so a positive decision would never reach its certificate (行政许可法
+  Art. 44).
+
+A matter with its one result binds it to no certify step (:func:`~.graph.result_steps`):
+it is issued at whichever certify step the case opened, as before several results
+existed, so neither applies (two certify steps under opposite conditions, paper or
+electronic, are a valid design).
 * ``result-department``: a further result (``further_results``) issued by a department
   that is neither the lead department nor one of the matter's ``co_departments``: a
   joint handling's documents come from the departments that handle it (行政许可法
@@ -148,16 +154,16 @@ def _departments(view: MatterView) -> Iterator[Finding]:
 
 def _idle_certify(view: MatterView) -> Iterator[Finding]:
     matter = view.matter
-    issuing = result_steps(matter)
+    issuing = [sid for steps in result_steps(matter).values() for sid in steps]
     for i, step in enumerate(matter.steps):
-        if step.kind is not StepKind.CERTIFY or step.id in issuing.values():
+        if step.kind is not StepKind.CERTIFY or step.id in issuing:
             continue
         department = view.department_of(step)
         yield Finding(
             "certify-without-result",
             f"certify step {step.id!r} of {view.department_name(department)} issues no "
             "result: the results are issued at "
-            + ", ".join(repr(s) for s in dict.fromkeys(issuing.values()) if s)
+            + ", ".join(repr(s) for s in dict.fromkeys(issuing))
             + ", so it could never be done",
             ("steps", i, "kind"),
             hint=f"declare the document {department} issues under further_results "
@@ -167,10 +173,12 @@ def _idle_certify(view: MatterView) -> Iterator[Finding]:
 
 def _conditional_certify(view: MatterView) -> Iterator[Finding]:
     matter = view.matter
+    if not matter.further_results:  # its one result is issued at whichever step is open
+        return
     issued: dict[str, list[str]] = {}
     names = {MAIN_RESULT: matter.result.name, **{r.id: r.name for r in matter.further_results}}
-    for rid, sid in result_steps(matter).items():
-        if sid is not None:
+    for rid, steps in result_steps(matter).items():
+        for sid in steps:
             issued.setdefault(sid, []).append(names[rid])
     for i, step in enumerate(matter.steps):
         results = issued.get(step.id)

@@ -95,21 +95,29 @@ def content_hash(matter: Matter) -> str:
     return hashlib.sha256(matter.model_dump_json().encode("utf-8")).hexdigest()
 
 
-def result_steps(matter: Matter) -> dict[str, str | None]:
-    """Result id (``main`` first, then the further results) → the certify step that
-    issues it: the first of its department; else the first of a department that issues
-    no further result of its own (the lead's 统一出件), else the first; ``None`` when the
-    matter has no certify step (the acceptance window issues it).
+def result_steps(matter: Matter) -> dict[str, tuple[str, ...]]:
+    """Result id (``main`` first, then the further results) → the certify steps where it
+    may be issued, in declaration order: at whichever of them is open.
+
+    With further results each is bound to one step: the first certify step of its
+    department; else the first of a department that issues no further result of its
+    own (the lead's 统一出件), else the first.  A matter with its one result binds it
+    to none: it is issued at any certify step (whichever the case opened), as before
+    several results existed.  ``()``: the matter has no certify step (the acceptance
+    window issues it).
     """
     lead = matter.lead_department
     certify = [(s.id, s.department or lead) for s in matter.steps if s.kind is _CERTIFY]
+    if not matter.further_results:
+        return {MAIN_RESULT: tuple(sid for sid, _ in certify)}
     own = {r.department for r in matter.further_results} - {lead}
     unified = next((sid for sid, d in certify if d not in own), certify[0][0] if certify else None)
     issuers = {MAIN_RESULT: lead, **{r.id: r.department for r in matter.further_results}}
-    return {
+    bound = {
         rid: next((sid for sid, d in certify if d == department), unified)
         for rid, department in issuers.items()
     }
+    return {rid: () if sid is None else (sid,) for rid, sid in bound.items()}
 
 
 def dependency_cycles(dependencies: Mapping[str, Sequence[str]]) -> list[tuple[str, ...]]:

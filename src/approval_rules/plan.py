@@ -15,7 +15,7 @@ This module imports only :mod:`.catalogue`, :mod:`.conditions`, :mod:`.graph`,
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Final, NamedTuple
@@ -130,16 +130,17 @@ class ResultRule(NamedTuple):
         id, name: as declared (``main`` for the main result).
         department: who issues it (the lead department for the main result).
         validity: its own validity, or ``None``.
-        step: the certify step where it is issued (:func:`~.graph.result_steps`: the
-            one of its department, else the lead's 统一出件); ``None``: the matter has
-            no certify step and the acceptance window issues it.
+        steps: the certify steps where it is issued, at whichever is open, in the
+            plan's order (:func:`~.graph.result_steps`: with further results the one
+            of its department, else the lead's 统一出件; with one result any);
+            ``()``: the matter has no certify step and the acceptance window issues it.
     """
 
     id: str
     name: str
     department: str
     validity: Validity | None
-    step: str | None
+    steps: tuple[str, ...]
 
 
 class MatterPlan:
@@ -273,7 +274,7 @@ class MatterPlan:
         self._intake(process)
         self._limits(process, catalogue)
         self._people(catalogue)
-        set_(self, "results", _results(matter))
+        set_(self, "results", _results(matter, self.order))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a MatterPlan is immutable; cannot set {name!r}")
@@ -388,15 +389,16 @@ def _by_backup(pairs: Iterable[tuple[str, str | None]]) -> Mapping[str, tuple[st
     return MappingProxyType({b: tuple(p) for b, p in found.items()})
 
 
-def _results(matter: Matter) -> Mapping[str, ResultRule]:
-    """Each result and the certify step that issues it (see :class:`ResultRule`)."""
-    steps = result_steps(matter)
+def _results(matter: Matter, order: Sequence[str]) -> Mapping[str, ResultRule]:
+    """Each result and the certify steps that issue it (see :class:`ResultRule`)."""
+    rank = {sid: i for i, sid in enumerate(order)}
+    steps = {rid: tuple(sorted(s, key=rank.__getitem__)) for rid, s in result_steps(matter).items()}
     main = matter.result
-    rules = [ResultRule(MAIN_RESULT, main.name, matter.lead_department, main.validity, None)]
+    rules = [ResultRule(MAIN_RESULT, main.name, matter.lead_department, main.validity, ())]
     rules += [
-        ResultRule(r.id, r.name, r.department, r.validity, None) for r in matter.further_results
+        ResultRule(r.id, r.name, r.department, r.validity, ()) for r in matter.further_results
     ]
-    return MappingProxyType({r.id: r._replace(step=steps[r.id]) for r in rules})
+    return MappingProxyType({r.id: r._replace(steps=steps[r.id]) for r in rules})
 
 
 def _step_rules(process: Process) -> Mapping[str, StepRule]:

@@ -59,11 +59,11 @@ def may_issue_certificate(
             code="fees-outstanding",
         )  # fmt: skip
     refused: ActionNotAllowed | None = None
-    for issuer in dict.fromkeys(r.step for r in outstanding_results(ctx, case)):
-        if step is not None and issuer != step:  # an offer of the results of one step
+    for steps in dict.fromkeys(r.steps for r in outstanding_results(ctx, case)):
+        if step is not None and step not in steps:  # the results of one step
             continue
         try:
-            return _issuer(ctx, case, issuer, actor, day, action)
+            return _issuer(ctx, case, steps if step is None else (step,), actor, day, action)
         except ActionNotAllowed as err:
             refused = refused or err
     if refused is None:  # (an offer for a step that issues nothing still outstanding)
@@ -88,24 +88,28 @@ def result_offers(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[s
     if len(ctx.plan.results) == 1:
         return ((None, ()),)
     by_step: dict[str | None, list[str]] = {}
-    for r in outstanding_results(ctx, case):
-        by_step.setdefault(r.step, []).append(r.id)
+    for r in outstanding_results(ctx, case):  # (each bound to one step, or the window)
+        by_step.setdefault(r.steps[0] if r.steps else None, []).append(r.id)
     return [(sid, tuple(ids)) for sid, ids in by_step.items()]
 
 
-def _issuer(ctx: Ctx, case: Case, sid: str | None, actor: str, day: date, action: str) -> Authority:
-    """Who may issue a result at certify step ``sid`` (open), or at the window (``None``)."""
+def _issuer(
+    ctx: Ctx, case: Case, steps: tuple[str, ...], actor: str, day: date, action: str
+) -> Authority:
+    """Who may issue a result at the first open one of certify ``steps``, or at the
+    window (``()``)."""
     plan = ctx.plan
-    if sid is None:
+    if not steps:
         return Authority(None, window(plan, case, actor, day, action))
-    st = case.steps.get(sid)
-    if st is None or st.status is not OPEN:
-        opened = f" (open: {', '.join(case.open_steps)})" if case.open_steps else ""
-        raise ActionNotAllowed(
-            action, f"step {sid!r}, where this is done, is not open{opened}",
-            code="step-not-open",
-        )  # fmt: skip
-    return Authority(sid, on_step(plan, case, sid, actor, day, action))
+    for sid in steps:
+        st = case.steps.get(sid)
+        if st is not None and st.status is OPEN:
+            return Authority(sid, on_step(plan, case, sid, actor, day, action))
+    opened = f" (open: {', '.join(case.open_steps)})" if case.open_steps else ""
+    raise ActionNotAllowed(
+        action, f"step {steps[0]!r}, where this is done, is not open{opened}",
+        code="step-not-open",
+    )  # fmt: skip
 
 
 def may_deliver(
@@ -183,20 +187,20 @@ def issue_certificate(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Ha
     if left:
         details["outstanding"] = [r.id for r in left]
     # the step passes with the last result it issues
-    passes = not any(r.step == auth.step for r in left)
+    passes = not any(auth.step in r.steps for r in left)
     return specific_done(ctx, case, cmd, auth, details, passes=passes)
 
 
 def result_step(ctx: Ctx, case: Case, details: Mapping[str, Any], action: str) -> str | None:
     """Where the result ``details`` name is issued: the step whose authority
     :func:`may_issue_certificate` judges, for ``act`` and ``replay`` alike (``None``:
-    one result, or the window).
+    one result issued at whichever certify step is open, or the window).
 
     Raises:
         ActionNotAllowed: the refusals of :func:`issue_certificate` about ``result``.
     """
-    rule = _chosen(ctx, case, details, action)
-    return rule.step if len(ctx.plan.results) > 1 else None
+    steps = _chosen(ctx, case, details, action).steps
+    return steps[0] if len(steps) == 1 else None
 
 
 def _chosen(ctx: Ctx, case: Case, details: Mapping[str, Any], action: str) -> ResultRule:
