@@ -33,6 +33,8 @@ from approval_rules.publication._templates import Templates
 from approval_rules.scenario import load_scenario, run_scenario
 from approval_rules.store import open_store
 from approval_rules.supervision import Supervisor, load_supervision
+from approval_rules.supervision.facts import case_facts
+from approval_rules.supervision.rules import Reporting
 from approval_rules.versions import MatterDefinition
 from approval_rules.workdays import WorkCalendar
 
@@ -277,6 +279,31 @@ def test_a_joint_handling_ends_with_its_last_result() -> None:
     assert ended is not None
     assert ended.ended == date(2025, 6, 9)
     assert case.settlement.last_issued == date(2025, 6, 9)
+
+
+def test_deadlines_and_supervision_end_a_joint_handling_on_the_same_day() -> None:
+    """Art. 42 ¶2 has one rule (``Case.statutory_end``): ``deadlines`` ends the statutory
+    period, and supervision counts a statutory breach, at the last result issued."""
+    process = ENGINE.process(JOINT)
+
+    def breach(case: Case) -> bool:
+        facts = case_facts(case, process=process, calendar=CALENDAR, reporting=Reporting(), tz=TZ)
+        assert facts.state == "concluded"
+        return facts.statutory_breach
+
+    case = issue(issue(decided(), MAIN_RESULT, "P-1"), "civil_defense_approval", "A-1")
+    assert case.statutory_end(joint_handling=True) is None  # one outstanding: it runs
+    assert case.clock.statutory_due == date(2025, 8, 4)
+    late = t("2025-08-05 10:00")
+    case = issue(case, "waste_disposal_approval", "W-1", at=late)
+    case = ENGINE.act(case, "deliver", at=late, actor="huang_lijuan", signed_by="李四")
+    case = ENGINE.act(case, "close", at=late, actor="huang_lijuan")
+    statutory = ENGINE.deadlines(case, t("2025-08-20 09:00")).statutory
+    assert statutory is not None
+    assert statutory.ended == case.statutory_end(joint_handling=True) == date(2025, 8, 5)
+    assert statutory.overdue
+    assert breach(case)
+    assert case.statutory_end(joint_handling=False) == date(2025, 6, 4)  # the decision
 
 
 def test_a_single_result_matter_is_unchanged() -> None:

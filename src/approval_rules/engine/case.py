@@ -144,6 +144,29 @@ class Case(NamedTuple):
         (but what is done after the end: a rating, the later check of a commitment)."""
         return self.status in TERMINAL
 
+    def statutory_end(self, *, joint_handling: bool) -> date | None:
+        """The day the statutory period (行政许可法 Art. 42) stopped running; ``None``
+        while it runs.  The one rule for the engine's deadlines and supervision's
+        statutory breach.
+
+        It stops at the decision.  In a joint handling (``joint_handling``: Art. 42 ¶2,
+        办理的时间不得超过四十五日, the whole handling) an approval stops it only when
+        the last result is issued: while one is outstanding it runs; a case that ended
+        with some never issued (closed without them, revoked) stops it at the last one
+        issued, else on the day it closed or ended.  A case that ended undecided stops
+        it on the day it ended.
+        """
+        decision, ending = self.decision, self.ending
+        ended = ending.on if ending is not None else None
+        if decision is None:
+            return ended
+        if not joint_handling or decision.outcome != "approved":
+            return decision.on
+        if self.status is Status.APPROVED:  # results outstanding: the handling goes on
+            return None
+        settlement = self.settlement
+        return settlement.last_issued or settlement.closed or ended
+
     def verify(self, keys: SignatureKeys) -> list[Any]:
         """Check the record and its signatures; the problems found, ``[]`` when none.
 

@@ -22,7 +22,7 @@ from ..workdays import WorkCalendar
 from .actions import REGISTRY, UNDATED
 from .case import Case
 from .context import ActionSpec, Command, Ctx, Details
-from .records import APPROVED, OPEN, REFUSED, SYSTEM
+from .records import OPEN, REFUSED, SYSTEM
 
 __all__ = ["AvailableAction", "Deadline", "Deadlines", "available_actions", "deadlines"]
 
@@ -324,7 +324,7 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         assert clock.promised_due is not None
         statutory = period(
             "statutory", case.accepted_on, clock.statutory_limit, clock.statutory_due,
-            _statutory_end(ctx, case) or ended, ext,
+            case.statutory_end(joint_handling=ctx.plan.matter.time_limits.joint_handling), ext,
         )  # fmt: skip
         refused = decided if case.status is REFUSED else None
         promised = period(
@@ -360,22 +360,6 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
         day, notice, statutory, promised, certificate, MappingProxyType(steps), makeup, stopped,
         _running_stop(case, calendar, day), check,
     )  # fmt: skip
-
-
-def _statutory_end(ctx: Ctx, case: Case) -> date | None:
-    """When the statutory period stopped running: at the decision; in a joint handling
-    (Art. 42 ¶2: 办理的时间不得超过四十五日, the whole handling), at the certificate's
-    issue after an approval (the last one's, when it issues several; or its closing,
-    when it closes without one)."""
-    decision = case.decision
-    if decision is None:
-        return None
-    if ctx.plan.matter.time_limits.joint_handling and decision.outcome == "approved":
-        settlement = case.settlement
-        # while results are outstanding the case is still approved, the period runs
-        issued = None if case.status is APPROVED else settlement.last_issued
-        return issued or settlement.closed
-    return decision.on
 
 
 def _running_stop(case: Case, calendar: WorkCalendar, day: date) -> Deadline | None:

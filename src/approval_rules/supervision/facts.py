@@ -341,11 +341,8 @@ def case_facts(
     outcome = _outcome(used, promised, allowed, in_time, reporting.early_margin_wd)
     if outcome is Outcome.EARLY and _on_commitment(case):
         outcome = Outcome.ON_DAY  # the commitment, not the office's work, made it early
-    decision = case.decision
-    ended = None if decision is None else decision.on
-    if decision is not None and decision.outcome == "approved" and _joint(process):
-        # Art. 42 ¶2: the 45 days bound the whole joint handling, the certificates too
-        ended = case.settlement.last_issued or concluded
+    # Art. 42 ¶2: the 45 days bound the whole joint handling, the certificates too
+    ended = case.statutory_end(joint_handling=_joint(process))
     breach = ended is not None and clock.statutory_due is not None and ended > clock.statutory_due
     return CaseFacts(*base, "concluded", accepted, concluded, due, used, promised, outcome,
                      breach, applicant, steps, rating, provisional)  # fmt: skip
