@@ -9,7 +9,7 @@ and revokes on a false commitment; supervision watches the check's due date.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from supervision_cases import forged
 
-from approval_rules.audit import Event, LogTampered
+from approval_rules.audit import Event, LogTampered, next_event
 from approval_rules.compiler import check_catalogue
 from approval_rules.engine import Case, CaseCommitment, Engine, Status
 from approval_rules.errors import ActionNotAllowed, DefinitionError, Issue
@@ -228,7 +228,7 @@ def test_commitment_refusals_leave_the_case_unchanged(engine: Engine) -> None:
     refused_unchanged(engine, done, "record_check", "bad-finding", at=later, actor=DECIDER,
                       finding="maybe")  # fmt: skip
     refused_unchanged(engine, done, "record_check", "detail-required", at=later, actor=DECIDER,
-                      finding="false")  # fmt: skip
+                      finding="untrue")  # fmt: skip
     refused_unchanged(engine, done, "record_check", "not-a-signer", at=later, actor=WINDOW,
                       finding="consistent")  # fmt: skip
     refused_unchanged(engine, done, "accept_on_commitment", "wrong-status", at=later,
@@ -249,7 +249,7 @@ def test_commitment_check_consistent_keeps_the_approval(engine: Engine) -> None:
     assert case.status is Status.CLOSED
     at = t("2026-01-20 10:00")
     offered = {a.action: a for a in engine.available_actions(case, at)}
-    assert offered["record_check"].choices == ("consistent", "false")
+    assert offered["record_check"].choices == ("consistent", "untrue")
     checked = engine.act(case, "record_check", at=at, actor="luo_jie", finding="consistent")
     assert checked.status is Status.CLOSED
     assert checked.commitment == CaseCommitment(
@@ -257,13 +257,13 @@ def test_commitment_check_consistent_keeps_the_approval(engine: Engine) -> None:
     )
     assert "record_check" not in {a.action for a in engine.available_actions(checked, at)}
     refused_unchanged(engine, checked, "record_check", "already-checked", at=at, actor=DECIDER,
-                      finding="false", opinion="x")  # fmt: skip
+                      finding="untrue", opinion="x")  # fmt: skip
 
 
-def test_commitment_check_false_revokes_and_keeps_the_record(engine: Engine) -> None:
+def test_commitment_check_untrue_revokes_and_keeps_the_record(engine: Engine) -> None:
     """A false commitment revokes the approval (撤销): terminal, decision and record kept."""
     case = engine.act(approved(engine), "record_check", at=t("2026-01-20 10:00"),
-                      actor=DECIDER, finding="false", opinion="经营场所承诺不实")  # fmt: skip
+                      actor=DECIDER, finding="untrue", opinion="经营场所承诺不实")  # fmt: skip
     assert case.status is Status.REVOKED
     assert case.is_terminal
     assert case.decision is not None
@@ -289,7 +289,7 @@ def test_commitment_replay_and_json_round_trip(engine: Engine) -> None:
         assert Case.from_json(case.to_json()) == case
         assert Case.from_json(case.to_json(), trusted=True) == case
     revoked = engine.act(approved(engine), "record_check", at=t("2026-01-20 10:00"),
-                         actor=DECIDER, finding="false", opinion="不实")  # fmt: skip
+                         actor=DECIDER, finding="untrue", opinion="不实")  # fmt: skip
     assert engine.replay(revoked.events) == revoked
     assert Case.from_json(revoked.to_json()) == revoked
     normal = engine.submit(MATTER, APPLICANT, MATERIALS, at=t("2025-12-01 09:05"), actor="x")
@@ -395,7 +395,7 @@ def test_commitment_indicators_never_count_the_spot_decision_early(
         ("accept", 0), ("approve", 0), ("make_licence", 0), ("issue_licence", 0),
     ]  # fmt: skip
     revoked = engine.act(spot, "record_check", at=t("2026-01-20 10:00"), actor=DECIDER,
-                         finding="false", opinion="不实")  # fmt: skip
+                         finding="untrue", opinion="不实")  # fmt: skip
     assert (facts(revoked).state, facts(revoked).ended_on) == ("concluded", date(2025, 12, 1))
 
 
@@ -585,3 +585,109 @@ def test_commitment_replay_refuses_a_forged_decision_and_supervision_flags_it(
                        catalogue, WorkCalendar.china())  # fmt: skip
     rules = {a.rule: a for a in watch.alerts(forged_case, t("2025-12-02 09:00"))}
     assert rules["unauthorised_actor"].step == "approve"
+
+
+# --------------------------------------------------------------------------- review fixes
+
+
+def _with_forged(
+    case: Case, action: str, details: dict[str, Any], actor: str = "system"
+) -> tuple[str, list[Event]]:
+    """``case`` with one more event hashed into the chain (a forger with no keys can do
+    that): the serialised case (head and version following the event) and its log."""
+    events = list(case.events)
+    at = (datetime.fromisoformat(events[-1].at) + timedelta(days=1)).isoformat()
+    event = next_event(events, id=f"{case.id}#{len(events) + 1}", at=at, actor=actor,
+                       action=action, details=details)  # fmt: skip
+    data = json.loads(case.to_json())
+    data["events"].append(event.to_dict(with_prev=False))
+    data["head"], data["version"] = event.hash, event.seq
+    return json.dumps(data, ensure_ascii=False), [*events, event]
+
+
+def _refused_as_tampered(engine: Engine, forged: tuple[str, list[Event]]) -> None:
+    """Loading and replaying the forged log both say it was tampered with; nothing else
+    (an AssertionError, a KeyError) escapes."""
+    text, events = forged
+    with pytest.raises(LogTampered) as loaded:
+        Case.from_json(text)
+    assert loaded.value.code == "malformed"
+    with pytest.raises(LogTampered) as replayed:
+        engine.replay(events)
+    assert replayed.value.code == "malformed"
+
+
+def test_forged_redate_of_a_check_on_a_case_not_on_commitment_is_log_tampered(
+    engine: Engine,
+) -> None:
+    """A redate that moves a later check's due date on a case the applicant did not take
+    on commitment is refused on load and on replay as LogTampered."""
+    normal = engine.submit(MATTER, APPLICANT, MATERIALS, at=t("2025-12-01 09:05"), actor="x")
+    due = {"statutory": None, "promised": None, "certificate": None, "check": "2026-03-02"}
+    forged = _with_forged(normal, "redate", {"due": due, "notice_due": "2025-12-08",
+                                             "steps": {}})  # fmt: skip
+    _refused_as_tampered(engine, forged)
+
+
+def test_forged_redate_of_a_step_the_case_lacks_is_log_tampered(engine: Engine) -> None:
+    """A redate naming a step the case has not reached is refused as LogTampered."""
+    case = submitted(engine)
+    due = {"statutory": None, "promised": None, "certificate": None}
+    forged = _with_forged(case, "redate", {"due": due, "notice_due": "2025-12-08",
+                                           "steps": {"make_licence": "2025-12-09"}})  # fmt: skip
+    _refused_as_tampered(engine, forged)
+
+
+def test_forged_check_on_a_case_not_on_commitment_is_log_tampered(engine: Engine) -> None:
+    """A record_check (or an approval carrying a check date) on a case not on commitment
+    is refused as LogTampered, not an AssertionError."""
+    normal = engine.submit(MATTER, APPLICANT, MATERIALS, at=t("2025-12-01 09:05"), actor="x")
+    text, events = _with_forged(normal, "record_check", {"finding": "untrue",
+                                "opinion": "不实"}, actor=DECIDER)  # fmt: skip
+    with pytest.raises(LogTampered) as loaded:
+        Case.from_json(text)
+    assert loaded.value.code == "malformed"
+    with pytest.raises(LogTampered):  # replay: refused as not allowed, before the fold
+        engine.replay(events)
+
+
+def test_record_check_needs_an_approval_a_refused_case_on_commitment_has_no_check(
+    catalogue: Catalogue, engine: Engine, tmp_path: Path
+) -> None:
+    """A case on commitment reviewed the normal way and refused has no later check:
+    record_check is refused (``not-approved``), not offered, not in the inbox, never
+    overdue for supervision, and a refusal cannot be "revoked"."""
+    case = engine.act(submitted(engine), "accept", at=t("2025-12-01 09:10"), actor=WINDOW)
+    refused = engine.act(case, "refuse", at=t("2025-12-01 09:20"), actor=DECIDER,
+                         step="approve", reasons=["经营范围不符合规定"])  # fmt: skip
+    assert refused.status is Status.REFUSED
+    assert refused.commitment is not None
+    assert refused.commitment.check_due is None
+    later = t("2026-03-05 10:00")
+    for finding, more in (("untrue", {"opinion": "不实"}), ("consistent", {})):
+        refused_unchanged(engine, refused, "record_check", "not-approved", at=later,
+                          actor=DECIDER, finding=finding, **more)  # fmt: skip
+    assert "record_check" not in {a.action for a in engine.available_actions(refused, later)}
+    watch = Supervisor(load_supervision(MATTERS / "supervision.yaml", catalogue=catalogue),
+                       catalogue, WorkCalendar.china())  # fmt: skip
+    assert [a for a in watch.alerts(refused, later) if a.rule == "commitment_check_overdue"] == []
+    with open_store(f"sqlite:///{tmp_path / 'cases.db'}", engine=engine) as store:
+        store.save(refused, expected_version=0)
+        assert store.checks_waiting() == []
+        assert [w for w in store.inbox(DECIDER, at=later) if w.case_id == refused.id] == []
+
+
+def test_finding_value_is_untrue_not_false(engine: Engine) -> None:
+    """The finding that revokes is the word ``untrue``: ``false`` (which reads like a JSON
+    boolean) is refused as an unknown finding, and the refusal lists the two words."""
+    done = approved(engine)
+    later = t("2026-01-20 10:00")
+    with pytest.raises(ActionNotAllowed) as err:
+        engine.act(done, "record_check", at=later, actor=DECIDER, finding="false", opinion="不实")
+    assert err.value.code == "bad-finding"
+    assert "consistent, untrue" in err.value.reason
+    revoked = engine.act(done, "record_check", at=later, actor=DECIDER, finding="untrue",
+                         opinion="不实")  # fmt: skip
+    assert revoked.status is Status.REVOKED
+    assert revoked.commitment is not None
+    assert revoked.commitment.finding == "untrue"

@@ -225,7 +225,7 @@ class CaseMachine(RuleBasedStateMachine):
             out.update(note="已回访", rectified=data.draw(st.booleans(), label="rectified"))
         elif action == "record_check":
             out["finding"] = data.draw(st.sampled_from(item.choices), label="finding")
-            if out["finding"] == "false":
+            if out["finding"] == "untrue":
                 out["opinion"] = "承诺不实"
         return out
 

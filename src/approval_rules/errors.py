@@ -237,12 +237,14 @@ REFUSALS: dict[str, Category] = {
     "result-issued": _W,  # each result of a joint handling is issued once
     "not-on-commitment": _W,  # the applicant did not choose 告知承诺制
     "not-decided-on-commitment": _W,
+    "not-approved": _W,  # a refused application on commitment has no later check
     "already-checked": _W,
     # migrate (engine/migration.py): the version named cannot take the case
     "other-matter": _I,
     "same-version": _W,
     "step-not-in-version": _W,
     "result-not-in-version": _W,
+    "commitment-not-in-version": _W,  # a case on commitment needs a version declaring one
     # another request got there first
     "event-id-reused": _C,
     "time-goes-back": _C,

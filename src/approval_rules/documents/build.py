@@ -222,7 +222,7 @@ def _commitment_facts(
 
 
 def _revocation_facts(case: Case, matter: Matter, catalogue: Catalogue) -> dict[str, Any]:
-    """撤销行政许可决定书: the later check found the commitment false."""
+    """撤销行政许可决定书: the later check found the commitment untrue."""
     ending, decision = case.ending, case.decision
     assert ending is not None
     declared = matter.commitment

@@ -7,7 +7,7 @@ then accepts and decides on the spot (当场作出决定) in one event,
 ``accept_on_commitment``: the acceptance step passes, the deciding step opens and
 passes with the approval, and the later check (事后核查) is due the matter's
 ``check_within`` after the decision.  ``record_check`` records the check's finding:
-``consistent`` (承诺属实) keeps the approval; ``false`` (承诺不实) revokes it (撤销):
+``consistent`` (承诺属实) keeps the approval; ``untrue`` (承诺不实) revokes it (撤销):
 the case becomes ``revoked`` and keeps its record (the decision stays, the ending
 says who revoked it, when and why).  An applicant who does not choose it follows the
 normal procedure.
@@ -41,7 +41,8 @@ __all__ = [
 ]
 
 #: The findings of a later check: the commitment was true, or it was not (撤销).
-FINDINGS: Final = ("consistent", "false")
+#: ``untrue``, not ``false``: a finding is a word, not a JSON boolean.
+FINDINGS: Final = ("consistent", "untrue")
 
 
 def _not_on_commitment(case: Case, action: str) -> None:
@@ -127,11 +128,18 @@ def accept_on_commitment(ctx: Ctx, case: Case, cmd: Command, auth: Authority) ->
 def may_record_check(
     ctx: Ctx, case: Case, action: str, step: str | None, actor: str, day: date
 ) -> Authority:
-    """A signer of the deciding step, once, after a decision on commitment (also after
-    the case closed: the check comes later)."""
+    """A signer of the deciding step, once, after an approval on commitment (also after
+    the case closed: the check comes later).  A refused application has no later check:
+    nothing was granted on the commitment (``not-approved``)."""
     _not_on_commitment(case, action)
     commitment = case.commitment
     assert commitment is not None
+    decision = case.decision
+    if decision is not None and decision.outcome != "approved":
+        raise ActionNotAllowed(
+            action, "the application was refused: only an approval on the commitment "
+            "procedure (告知承诺制) is checked later", code="not-approved",
+        )  # fmt: skip
     if commitment.check_due is None:
         raise ActionNotAllowed(
             action, "the case was not decided on commitment: there is nothing to check",
@@ -146,8 +154,8 @@ def may_record_check(
 
 
 def record_check(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
-    """事后核查: the ``finding`` (consistent or false) and an ``opinion`` (required when
-    the commitment was false: the reasons of the revocation)."""
+    """事后核查: the ``finding`` (``consistent`` or ``untrue``) and an ``opinion`` (required when
+    the commitment was untrue: the reasons of the revocation)."""
     finding = cmd.details.get("finding")
     if finding not in FINDINGS:
         raise ActionNotAllowed(
@@ -156,7 +164,7 @@ def record_check(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled
         )  # fmt: skip
     opinion = text_detail(
         cmd.details.get("opinion"), "an opinion (the reasons of the revocation)", cmd.action,
-        required=finding == "false",
+        required=finding == "untrue",
     )  # fmt: skip
     details: Details = {"finding": finding}
     if opinion:

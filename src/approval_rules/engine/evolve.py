@@ -367,15 +367,36 @@ def _accept_on_commitment(case: Case, e: Event, patch: Patch) -> _Changes:
     return {**changes, **_pass(with_fields(case, **changes), e, patch, e.details["decided"])}
 
 
+def _on_commitment(case: Case, e: Event, what: str) -> CaseCommitment:
+    """The case's commitment (告知承诺制), which ``what`` of event ``e`` needs: a forged
+    log recording it on a case not on commitment does not fit."""
+    commitment = case.commitment
+    if commitment is None:
+        raise CaseDataError(
+            f"event {e.seq} ({e.action}) records {what}, but the case is not on the "
+            "commitment procedure (告知承诺制)"
+        )
+    return commitment
+
+
 def _record_check(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
-    assert case.commitment is not None
+    commitment = _on_commitment(case, e, "a later check")
+    if (
+        commitment.check_due is None
+        or case.decision is None
+        or (case.decision.outcome != "approved")
+    ):
+        raise CaseDataError(
+            f"event {e.seq} (record_check) records a later check of a case not approved "
+            "on the commitment procedure (告知承诺制)"
+        )
     day = patch.at.date()
     checked = with_fields(
-        case.commitment, checked_on=day, checked_by=e.actor, finding=d["finding"],
+        commitment, checked_on=day, checked_by=e.actor, finding=d["finding"],
         opinion=d.get("opinion"),
     )  # fmt: skip
-    if d["finding"] != "false":
+    if d["finding"] != "untrue":
         return {"commitment": checked}
     # 撤销: the approval is revoked; the decision and the record stay
     ending = Ending(REVOKED, day, e.actor, d["opinion"])
@@ -420,9 +441,9 @@ def _pass(case: Case, e: Event, patch: Patch, details: Mapping[str, Any] | None 
     fees = MappingProxyType({k: Decimal(v) for k, v in sorted(raw.items())}) if raw else EMPTY
     changes: _Changes = {}
     if "check_due" in d:  # approved on commitment: the later check falls due
-        assert case.commitment is not None
+        commitment = _on_commitment(case, e, "the due date of a later check")
         check_due = date.fromisoformat(d["check_due"])
-        changes["commitment"] = with_fields(case.commitment, check_due=check_due)
+        changes["commitment"] = with_fields(commitment, check_due=check_due)
     return {
         **changes,
         "status": APPROVED,
@@ -479,10 +500,20 @@ def _end_stop(case: Case, e: Event, patch: Patch) -> _Changes:
         case.clock, d["due"], stops=stop_union((*case.clock.stops, stop)),
         active_stop=left[0] if left else None, parallel_stops=left[1:],
     )  # fmt: skip
+    return {"clock": clock, "steps": MappingProxyType(_redated_steps(case, e))}
+
+
+def _redated_steps(case: Case, e: Event) -> dict[str, StepState]:
+    """The case's steps with the due dates ``e`` records (``steps``: step id → day)."""
     steps = step_map(case)
-    for sid, due in d["steps"].items():
-        steps[sid] = with_fields(steps[sid], due=optional_day(due))
-    return {"clock": clock, "steps": MappingProxyType(steps)}
+    for sid, due in e.details["steps"].items():
+        old = steps.get(sid)
+        if old is None:
+            raise CaseDataError(
+                f"event {e.seq} ({e.action}) dates step {sid!r}, which the case has not reached"
+            )
+        steps[sid] = with_fields(old, due=optional_day(due))
+    return steps
 
 
 def _extend(case: Case, e: Event, patch: Patch) -> _Changes:
@@ -494,14 +525,16 @@ def _extend(case: Case, e: Event, patch: Patch) -> _Changes:
 def _redate(case: Case, e: Event, patch: Patch) -> _Changes:
     d = e.details
     clock = _with_dues(case.clock, d["due"], notice_due=date.fromisoformat(d["notice_due"]))
-    steps = step_map(case)
-    for sid, due in d["steps"].items():
-        steps[sid] = with_fields(steps[sid], due=optional_day(due))
+    steps = _redated_steps(case, e)
     changes: _Changes = {"clock": clock, "steps": MappingProxyType(steps)}
     if "check" in d["due"]:  # the later check of a commitment (告知承诺制)
-        assert case.commitment is not None
+        commitment = _on_commitment(case, e, "the due date of a later check")
+        if commitment.check_due is None:
+            raise CaseDataError(
+                f"event {e.seq} (redate) moves the due date of a later check that is not due"
+            )
         check_due = date.fromisoformat(d["due"]["check"])
-        changes["commitment"] = with_fields(case.commitment, check_due=check_due)
+        changes["commitment"] = with_fields(commitment, check_due=check_due)
     return changes
 
 

@@ -688,10 +688,12 @@ class Engine:
             head: the last hash kept elsewhere (detects a truncated log).
 
         Raises:
-            LogTampered: the chain is broken, or an event's actor was not authorised
-                at that moment (``code`` ``unauthorised``); a
+            LogTampered: the chain is broken, an event's actor was not authorised
+                at that moment (``code`` ``unauthorised``), or an event does not fit
+                the case the events before it built (``malformed``: e.g. a ``redate``
+                of a later check on a case not on commitment); a
                 :class:`~..errors.CaseError`.
-            CaseDataError: an event does not fit.
+            CaseDataError: the log is empty.
             CaseError: the case ran under another version of the matter.
         """
         verify(events, head=head)
@@ -706,7 +708,10 @@ class Engine:
                     ctx = self._ctx(case)  # the version the case runs on (until a migrate)
                 with absences_from(self._absences):
                     self._authorised(ctx, case, event)
-            case = apply_event(case, event)
+            try:
+                case = apply_event(case, event)
+            except CaseDataError as err:  # a forged event that does not fit the case
+                raise LogTampered(event.seq, "malformed", str(err)) from None
             if event.action == "migrate":
                 ctx = None
         if case is None:

@@ -147,7 +147,7 @@ CASE_STATUSES: Final[Mapping[str, str]] = MappingProxyType(
         _NA: "不予受理: not accepted, with a reason (terminal)",
         _W: "撤回: withdrawn by the applicant before the decision (terminal)",
         _T: "终止: a tolerated material's make-up date passed (terminal)",
-        _RV: "撤销: approved on a commitment (告知承诺制) the later check found false "
+        _RV: "撤销: approved on a commitment (告知承诺制) the later check found untrue "
         "(terminal; the decision and the record stay)",
     }
 )

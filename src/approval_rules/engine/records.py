@@ -86,7 +86,7 @@ class Status(enum.StrEnum):
     NOT_ACCEPTED = "not_accepted"  # 不予受理
     WITHDRAWN = "withdrawn"  # 撤回申请
     TERMINATED = "terminated"  # 终止: tolerated-gap make-up date missed
-    REVOKED = "revoked"  # 撤销: approved on a commitment the later check found false
+    REVOKED = "revoked"  # 撤销: approved on a commitment the later check found untrue
 
 
 class StepStatus(enum.StrEnum):
@@ -251,7 +251,7 @@ class Decision(NamedTuple):
 
 class Ending(NamedTuple):
     """How a case ended without a decision (not accepted, withdrawn or terminated), or
-    after one: revoked (撤销) when the later check found the applicant's commitment false."""
+    after one: revoked (撤销) when the later check found the applicant's commitment untrue."""
 
     status: Status
     on: date
@@ -263,7 +263,7 @@ class CaseCommitment(NamedTuple):
     """告知承诺制 on a case: the materials the applicant's commitment replaced, the later
     check's due date (set by the decision on the spot) and, once recorded, the check.
 
-    ``finding`` is ``consistent`` (承诺属实) or ``false`` (承诺不实: the approval is
+    ``finding`` is ``consistent`` (承诺属实) or ``untrue`` (承诺不实: the approval is
     revoked); ``checked_on``, ``checked_by`` and ``opinion`` say when, by whom and why.
     """
 

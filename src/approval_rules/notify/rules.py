@@ -113,7 +113,7 @@ class Rule(_Model):
         default=(),
         max_length=len(Status),
         description="Only when the event leaves the case in one of these statuses, e.g. "
-        "[revoked] for a record_check that found the commitment false; any when absent.",
+        "[revoked] for a record_check that found the commitment untrue; any when absent.",
     )
     template: Annotated[StrictStr, Field(min_length=1, max_length=MAX_TEMPLATE)] = Field(
         description="The Chinese text with {placeholders}, e.g. "
