@@ -691,3 +691,65 @@ def test_finding_value_is_untrue_not_false(engine: Engine) -> None:
     assert revoked.status is Status.REVOKED
     assert revoked.commitment is not None
     assert revoked.commitment.finding == "untrue"
+
+
+def test_migrate_refuses_commitment_not_in_version(catalogue: Catalogue) -> None:
+    """A case on commitment cannot move to a version of its matter without a commitment
+    block (``commitment-not-in-version``), and is unchanged; a normal case moves."""
+    from approval_rules.loader import load_catalogue_text
+
+    files = {p.name: p.read_text(encoding="utf-8") for p in MATTERS.glob("*.yaml")}
+    text = files[f"{MATTER}.yaml"]
+    start = text.index("\ncommitment:\n")
+    end = text.index("\n\n", start + 1)
+    files[f"{MATTER}.yaml"] = text[:start] + text[end:]
+    engine = Engine(load_catalogue_text(files), WorkCalendar.china())
+    engine.add_version(Engine(catalogue, WorkCalendar.china()).current(MATTER))
+    old = Engine(catalogue, WorkCalendar.china())
+    to = engine.current(MATTER).hash
+    case = submitted(old)
+    assert case.matter_hash != to
+    before = case.to_json()
+    with pytest.raises(ActionNotAllowed) as err:
+        engine.migrate(case, to, at=t("2025-12-01 09:10"), actor=DECIDER)
+    assert err.value.code == "commitment-not-in-version"
+    assert "告知承诺制" in err.value.reason
+    assert case.to_json() == before
+    normal = old.submit(MATTER, APPLICANT, MATERIALS, at=t("2025-12-01 09:05"), actor="li_si")
+    moved = engine.migrate(normal, to, at=t("2025-12-01 09:10"), actor=DECIDER)
+    assert moved.matter_hash == to
+
+
+def test_revocation_ends_a_running_clock_stop(engine: Engine) -> None:
+    """An untrue finding revokes the case and, in the same event, ends the clock stop
+    (Art. 45) still running: the revoked case holds no running stop, its days are kept,
+    and replay and the serial form agree."""
+    case = engine.act(approved(engine), "start_clock_stop", at=t("2025-12-02 09:00"),
+                      actor="deng_lin", kind="inspection", notice="现场核查通知",
+                      needed_days=5)  # fmt: skip
+    assert [s.kind for s in case.clock.running_stops] == ["inspection"]
+    revoked = engine.act(case, "record_check", at=t("2025-12-05 10:00"), actor=DECIDER,
+                         finding="untrue", opinion="经营场所承诺不实")  # fmt: skip
+    assert revoked.status is Status.REVOKED
+    assert revoked.clock.running_stops == ()
+    assert [(s.kind, s.start, s.end) for s in revoked.clock.stops] == [
+        ("inspection", date(2025, 12, 2), date(2025, 12, 5))
+    ]
+    assert revoked.events[-1].details["stops_ended"] == ["inspection"]
+    assert not engine.deadlines(revoked, t("2025-12-08 09:00")).stopped
+    assert engine.replay(revoked.events) == revoked
+    assert Case.from_json(revoked.to_json()) == revoked
+    kept = engine.act(case, "record_check", at=t("2025-12-05 10:00"), actor=DECIDER,
+                      finding="consistent")  # fmt: skip
+    assert [s.kind for s in kept.clock.running_stops] == ["inspection"]  # nothing ends
+
+
+def test_withdrawal_ends_a_running_clock_stop(engine: Engine) -> None:
+    """Withdrawing during a clock stop ends the stop with the case, as a revocation does."""
+    case = engine.act(submitted(engine), "accept", at=t("2025-12-01 09:10"), actor=WINDOW)
+    case = engine.act(case, "start_clock_stop", at=t("2025-12-02 09:00"), actor=DECIDER,
+                      kind="inspection", notice="现场核查通知", needed_days=5)  # fmt: skip
+    withdrawn = engine.act(case, "withdraw", at=t("2025-12-03 09:00"), actor="li_si")
+    assert withdrawn.status is Status.WITHDRAWN
+    assert withdrawn.clock.running_stops == ()
+    assert engine.replay(withdrawn.events) == withdrawn

@@ -24,7 +24,16 @@ from typing import Final
 from ..errors import ActionNotAllowed
 from .bounds import shown
 from .case import Case
-from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
+from .context import (
+    Authority,
+    Command,
+    Ctx,
+    Details,
+    Handled,
+    acting_for,
+    ending_stops,
+    text_detail,
+)
 from .permissions import on_step
 from .records import IN_REVIEW, OPEN, RECEIVED, REVOKED, with_fields
 from .review import decide_on_step
@@ -169,6 +178,8 @@ def record_check(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled
     details: Details = {"finding": finding}
     if opinion:
         details["opinion"] = opinion
+    if finding == "untrue":  # 撤销: a clock stop still running ends with the case
+        ending_stops(details, case)
     return acting_for(details, auth, cmd.actor), None
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "Handled",
     "Offers",
     "day_detail",
+    "ending_stops",
     "offered_once",
     "text_detail",
 ]
@@ -78,6 +79,17 @@ class Authority(NamedTuple):
 
     step: str | None
     principal: str
+
+
+def ending_stops(details: Details, case: Case) -> Details:
+    """``details`` with ``stops_ended``: the kinds of the clock stops still running
+    (Art. 45), which an event ending the case ends on its day (withdrawal, termination,
+    revocation), so that an ended case holds no running stop.  Unchanged when none runs
+    (an event recorded before the detail existed folds as it did)."""
+    running = case.clock.running_stops
+    if running:
+        details["stops_ended"] = [s.kind for s in running]
+    return details
 
 
 def acting_for(details: Details, auth: Authority, actor: str) -> Details:

@@ -400,7 +400,31 @@ def _record_check(case: Case, e: Event, patch: Patch) -> _Changes:
         return {"commitment": checked}
     # 撤销: the approval is revoked; the decision and the record stay
     ending = Ending(REVOKED, day, e.actor, d["opinion"])
-    return {"status": REVOKED, "ending": ending, "steps": _cancel_open(case), "commitment": checked}
+    return {
+        "status": REVOKED, "ending": ending, "steps": _cancel_open(case), "commitment": checked,
+        **_stops_ended(case, e, day),
+    }  # fmt: skip
+
+
+def _stops_ended(case: Case, e: Event, day: date) -> _Changes:
+    """The clock with the stops an ending event names (``stops_ended``) ended on ``day``
+    (none named: the clock as it was)."""
+    kinds = e.details.get("stops_ended")
+    if not kinds:
+        return {}
+    clock = case.clock
+    running = clock.running_stops
+    if sorted(kinds) != sorted(s.kind for s in running):
+        raise CaseDataError(
+            f"event {e.seq} ({e.action}) ends the clock stops {kinds!r}, but "
+            f"{[s.kind for s in running]!r} run"
+        )
+    ended = (ClockStop(s.kind, s.start, max(day, s.start), s.notice) for s in running)
+    return {
+        "clock": with_fields(
+            clock, stops=stop_union((*clock.stops, *ended)), active_stop=None, parallel_stops=()
+        )
+    }
 
 
 def _cancel_open(case: Case) -> Mapping[str, StepState]:
@@ -421,10 +445,12 @@ _ENDINGS: Final = {
 
 def _ending(case: Case, e: Event, patch: Patch) -> _Changes:
     status = _ENDINGS[e.action]
-    ending = Ending(status, patch.at.date(), e.actor, e.details.get("reason") or "")
+    day = patch.at.date()
+    ending = Ending(status, day, e.actor, e.details.get("reason") or "")
     return {
         "status": status, "ending": ending, "steps": _cancel_open(case),
         "settlement": NO_SETTLEMENT,  # fees assessed at acceptance are not charged
+        **_stops_ended(case, e, day),
     }  # fmt: skip
 
 

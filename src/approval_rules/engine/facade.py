@@ -655,7 +655,8 @@ class Engine:
 
         Raises:
             ActionNotAllowed: ``same-version``, ``other-matter``, ``case-ended``,
-                ``step-not-in-version``, ``result-not-in-version``, ``not-authorised``,
+                ``step-not-in-version``, ``result-not-in-version``,
+                ``commitment-not-in-version``, ``not-authorised``,
                 ``conflict-of-interest``, ``time-goes-back``; nothing changed.
             CaseDataError: the engine holds no version ``to``.
             StaleCase: ``expected_version`` is not the case's version.

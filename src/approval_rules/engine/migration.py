@@ -12,7 +12,8 @@ A case may move only where the new version can carry it: same matter, not ended,
 every step the case has reached exists in the new version with the same kind, and
 its results agree (every result issued is one of the new version's, a case whose
 results were all issued finds none new to issue, and an approved case some result is
-still left to issue, else it could never be certified).  The
+still left to issue, else it could never be certified); a case on the commitment
+procedure (告知承诺制) moves only to a version that declares one.  The
 person moving it must be staff of both versions and not the case's applicant.
 """
 
@@ -40,7 +41,9 @@ def migration(
             kind in the target), ``result-not-in-version`` (a further result issued is
             not the target's, the target has one more for a certified case, or none
             left to issue for an approved one),
-            ``not-authorised``, ``conflict-of-interest``.
+            ``commitment-not-in-version`` (the case is on the commitment procedure,
+            告知承诺制, and the target declares none), ``not-authorised``,
+            ``conflict-of-interest``.
     """
     old, new = source.plan, target.plan
     if new.matter.id != case.matter_id:
@@ -55,6 +58,14 @@ def migration(
         )
     if case.status in TERMINAL:
         raise ActionNotAllowed("migrate", f"the case is {case.status.value}", code="case-ended")
+    if case.commitment is not None and new.matter.commitment is None:
+        raise ActionNotAllowed(
+            "migrate",
+            "the applicant chose the commitment procedure (告知承诺制), which version "
+            f"{version[:12]} does not declare: the case could not be decided or checked "
+            "on it",
+            code="commitment-not-in-version",
+        )
     for sid in case.steps:
         rule = new.steps.get(sid)
         if rule is None or rule.kind is not old.steps[sid].kind:

@@ -17,7 +17,17 @@ from .._wording import suggestion
 from ..errors import ActionNotAllowed, CaseDataError
 from .case import Case
 from .clocks import Timer
-from .context import Authority, Command, Ctx, Details, Handled, acting_for, day_detail, text_detail
+from .context import (
+    Authority,
+    Command,
+    Ctx,
+    Details,
+    Handled,
+    acting_for,
+    day_detail,
+    ending_stops,
+    text_detail,
+)
 from .evolve import ACCEPTING, step_map
 from .fees import assess
 from .intake import check_files, check_materials
@@ -353,11 +363,11 @@ def refuse_to_accept(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Han
 def withdraw(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     """撤回: the applicant withdraws (a ``reason`` is optional)."""
     reason = text_detail(cmd.details.get("reason"), "reason", cmd.action, required=False)
-    return ({"reason": reason} if reason else {}), None
+    return ending_stops({"reason": reason} if reason else {}, case), None
 
 
 def terminate(ctx: Ctx, case: Case, timer: Timer) -> Handled:
     """终止: the make-up date of tolerated materials passed with some still missing."""
     gaps = ", ".join(case.intake.gaps)
     reason = f"the make-up date for tolerated materials passed: {gaps}"
-    return {"reason": reason, "missing": list(case.intake.gaps)}, None
+    return ending_stops({"reason": reason, "missing": list(case.intake.gaps)}, case), None
