@@ -753,3 +753,41 @@ def test_withdrawal_ends_a_running_clock_stop(engine: Engine) -> None:
     assert withdrawn.status is Status.WITHDRAWN
     assert withdrawn.clock.running_stops == ()
     assert engine.replay(withdrawn.events) == withdrawn
+
+
+def test_one_owner_commitment_step_is_the_step_that_decides_on_the_spot(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """Matter.commitment_step names the step the engine decides on the spot (and whose
+    people check later); the check refuses a commitment whose decision waits for a
+    second deciding step, which no decision on the spot could pass."""
+    step = catalogue.matters[MATTER].commitment_step
+    assert step is not None
+    assert step.id == "approve"
+    assert catalogue.matters["company_registration"].commitment_step is None
+    folder = _variant(
+        tmp_path, MATTER,
+        "    after: [accept]\n    send_back_to: [accept]\n    decides: true",
+        "    after: [accept]\n    send_back_to: [accept]\n    decides: true\n\n"
+        "  - id: confirm\n    name: 复核\n    kind: decide\n    signers: [luo_jie]\n"
+        "    after: [accept]\n    decides: true",
+    )  # fmt: skip
+    issues = [i for i in _issues(folder) if i.code == "commitment-not-on-the-spot"]
+    assert len(issues) == 1
+    assert "'approve' cannot decide on the spot: the decision also waits for 'confirm'" in (
+        issues[0].message
+    )
+
+
+def test_one_owner_intake_missing_lists_problems_and_tolerated_gaps(engine: Engine) -> None:
+    """Intake.missing is the text of what is missing; the on-the-spot decision refuses
+    with exactly that list."""
+    case = engine.submit(MATTER, APPLICANT, {"application_form": "paper"},
+                         at=t("2025-12-01 09:05"), actor="li_si", commitment=True)  # fmt: skip
+    assert case.intake.missing == tuple(p.message for p in case.intake.problems)
+    assert len(case.intake.missing) == 1
+    assert "operator_identity" in case.intake.missing[0]
+    with pytest.raises(ActionNotAllowed) as err:
+        engine.act(case, "accept_on_commitment", at=t("2025-12-01 09:10"), actor=DECIDER)
+    assert err.value.reason.endswith("the materials are not complete: " + case.intake.missing[0])
+    assert submitted(engine).intake.missing == ()

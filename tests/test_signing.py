@@ -315,3 +315,72 @@ def test_an_engine_with_keys_refuses_a_bad_signature_at_once(signer: Signer) -> 
     signed = engine.act(case, "sign", at=t("2025-09-29 10:01"), actor="wang_wei",
                         **sign_details(passed, signer))  # fmt: skip
     assert signed.verify(keys) == []
+
+
+# --- every action on a signed step is marked, also when it does not name the step (#14)
+
+BUSINESS = "individual_business_registration"
+BUSINESS_APPLICANT = {"is_family_run": False, "is_agent": False}
+BUSINESS_MATERIALS: dict[str, Any] = {"application_form": "paper", "operator_identity": ["id.jpg"]}
+
+
+def _business_engine(*signed: str) -> Engine:
+    """The bundled catalogue with the business registration's ``signed`` steps marked."""
+    sources = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "matters").glob("*.yaml")}
+    text = sources[f"{BUSINESS}.yaml"]
+    for sid in signed:
+        marker = f"  - id: {sid}\n"
+        assert text.count(marker) == 1, sid
+        end = text.index("\n", text.index("    name:", text.index(marker))) + 1
+        text = text[:end] + "    signed: true\n" + text[end:]
+    sources[f"{BUSINESS}.yaml"] = text
+    return Engine(load_catalogue_text(sources), WorkCalendar.china())
+
+
+def _marks(case: Case) -> list[tuple[str, bool]]:
+    return [(e.action, e.details.get("signed") is True) for e in case.events]
+
+
+def test_signed_steps_every_action_on_them_is_flagged_without_naming_the_step() -> None:
+    """accept on a signed acceptance step and issue_certificate on a signed certify step
+    name no step, yet their events ask for a signature; replay agrees, and a forger who
+    drops the mark from the accept is caught."""
+    engine = _business_engine("accept", "make_licence")
+    case = engine.submit(BUSINESS, BUSINESS_APPLICANT,
+                         {**BUSINESS_MATERIALS, "premises_documents": "paper"},
+                         at=t("2025-12-01 09:05"), actor="li_si")  # fmt: skip
+    case = engine.act(case, "accept", at=t("2025-12-01 09:10"), actor="tian_tian")
+    case = engine.act(case, "pass", at=t("2025-12-01 09:20"), actor="hu_xiaoyan", step="approve")
+    case = engine.act(case, "issue_certificate", at=t("2025-12-01 09:30"), actor="deng_lin",
+                      number="92420582MA4G000009")  # fmt: skip
+    assert _marks(case)[1:] == [("accept", True), ("pass", False), ("issue_certificate", True)]
+    assert "sign" in {a.action for a in engine.available_actions(case, t("2025-12-01 09:40"))}
+    assert engine.replay(case.events) == case
+    events = list(case.events)
+    accept = events[1]
+    details = {k: v for k, v in accept.details.items() if k != "signed"}
+    forged = [events[0], next_event(events[:1], id=accept.id, at=accept.at, actor=accept.actor,
+                                    action=accept.action, details=details)]  # fmt: skip
+    from approval_rules.audit import LogTampered
+
+    with pytest.raises(LogTampered) as caught:
+        engine.replay(forged)
+    assert caught.value.code == "unauthorised"
+
+
+def test_signed_steps_the_decision_on_commitment_and_its_check_are_flagged() -> None:
+    """On commitment (告知承诺制) the on-the-spot decision acts on the acceptance and the
+    deciding step, and the later check on the deciding step: a signed deciding step
+    marks both; a signed acceptance step marks the decision on the spot too."""
+    for signed in ("approve", "accept"):
+        engine = _business_engine(signed)
+        case = engine.submit(BUSINESS, BUSINESS_APPLICANT, BUSINESS_MATERIALS,
+                             at=t("2025-12-01 09:05"), actor="li_si", commitment=True)  # fmt: skip
+        case = engine.act(case, "accept_on_commitment", at=t("2025-12-01 09:20"),
+                          actor="hu_xiaoyan")  # fmt: skip
+        case = engine.act(case, "record_check", at=t("2026-01-20 10:00"), actor="hu_xiaoyan",
+                          finding="consistent")  # fmt: skip
+        assert _marks(case)[1:] == [
+            ("accept_on_commitment", True), ("record_check", signed == "approve"),
+        ]  # fmt: skip
+        assert engine.replay(case.events) == case

@@ -10,8 +10,9 @@ person signs it.
   does not declare, so nothing would be replaced.
 * ``commitment-not-on-the-spot`` (error): the deciding step does not follow the
   acceptance step directly (review steps, co-reviews in between), has a ``when``, needs
-  several signatures, or is kept ``separate_from`` the acceptance step: no decision
-  on the spot is possible.
+  several signatures, is kept ``separate_from`` the acceptance step, or another step
+  decides too: no decision on the spot is possible.  The deciding step is
+  :attr:`~.model.Matter.commitment_step`, as the engine reads it.
 """
 
 from __future__ import annotations
@@ -60,15 +61,18 @@ def check(view: MatterView) -> Iterator[Finding]:
 
 
 def _on_the_spot(view: MatterView) -> Iterator[Finding]:
-    steps = view.matter.steps
+    matter = view.matter
+    steps = matter.steps
     starts = [steps[i] for i in view.shape.sources if steps[i].kind is StepKind.ACCEPT]
-    deciding = [s for s in steps if s.decides]
-    if len(starts) != 1 or not deciding:
+    step = matter.commitment_step
+    if len(starts) != 1 or step is None:
         return  # start-not-accept / multiple-starts / no-deciding-step say why
     start = starts[0].id
-    step = deciding[0]
+    others = [s.id for s in steps if s.decides and s is not step]
     why: str | None = None
-    if step.after != (start,):
+    if others:
+        why = f"the decision also waits for {', '.join(map(repr, others))}, which decide too"
+    elif step.after != (start,):
         waits = ", ".join(repr(a) for a in step.after)
         why = f"it waits for {waits}, not for the acceptance step {start!r} alone"
     elif step.when is not None:

@@ -896,6 +896,17 @@ class Matter(_Marked):
             del data["further_results"]
         return data
 
+    @property
+    def commitment_step(self) -> Step | None:
+        """告知承诺制: the deciding step that decides on the spot (``accept_on_commitment``
+        passes it with the acceptance), the first step that ``decides``; ``None`` when
+        the matter declares no commitment (or no deciding step).  The one answer the
+        checks (``checks_commitment.py``) and the engine (``engine/commitment.py``) read.
+        """
+        if self.commitment is None:
+            return None
+        return next((step for step in self.steps if step.decides), None)
+
     @model_validator(mode="after")
     def _fees_or_none(self) -> Matter:
         if self.no_fee and self.fees:

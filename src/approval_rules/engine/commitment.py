@@ -63,12 +63,14 @@ def _not_on_commitment(case: Case, action: str) -> None:
 
 
 def _deciding(ctx: Ctx, action: str) -> str:
-    deciding = ctx.plan.deciding
-    if not deciding or ctx.plan.matter.commitment is None:  # a version without one
+    """The step that decides on the spot (:attr:`~...model.Matter.commitment_step`)."""
+    step = ctx.plan.matter.commitment_step
+    if step is None:  # a version without one
         raise ActionNotAllowed(
-            action, "the matter has no commitment procedure", code="no-commitment"
-        )
-    return deciding[0]
+            action, "this version of the matter has no commitment procedure (告知承诺制)",
+            code="no-commitment",
+        )  # fmt: skip
+    return step.id
 
 
 def may_accept_on_commitment(
@@ -83,8 +85,7 @@ def may_accept_on_commitment(
         )
     sid = _deciding(ctx, action)
     principal = on_step(ctx.plan, case, sid, actor, day, action)
-    intake = case.intake
-    missing = [p.message for p in intake.problems] + [f"{g} (容缺)" for g in intake.gaps]
+    missing = case.intake.missing
     if missing:
         raise ActionNotAllowed(
             action, "the materials are not complete: " + "; ".join(missing),

@@ -41,7 +41,7 @@ from .permissions import AbsenceCalendar, absences_from
 from .records import SYSTEM, TERMINAL
 from .redate import REDATE, Redated, redate, redate_all
 from .reports import AvailableAction, Deadlines, available_actions, deadlines
-from .signatures import signed_steps
+from .signatures import must_sign, signed_steps
 from .steps import named_step
 
 __all__ = ["Engine"]
@@ -536,7 +536,7 @@ class Engine:
             with absences_from(self._absences):
                 auth = spec.check(ctx, case, action, aim, actor, local.date())
                 handled = spec.handle(ctx, case, command, auth)
-        if step is not None and step in self._signed(ctx):
+        if must_sign(ctx, action, auth, self._signed(ctx)):
             handled = ({**handled[0], "signed": True}, handled[1])
         return self._record(case, local, stamp, actor, action, handled, event_id)
 
@@ -769,8 +769,8 @@ class Engine:
                 raise ActionNotAllowed(action, f"the case was {case.status.value}")
             step = named_step(ctx.plan, case, event.details, action) if spec.per_step else None
             aim = step if spec.aim is None else spec.aim(ctx, case, event.details, action)
-            spec.check(ctx, case, action, aim, actor, moment.date())
-            if (step is not None and step in self._signed(ctx)) != (
+            auth = spec.check(ctx, case, action, aim, actor, moment.date())
+            if must_sign(ctx, action, auth, self._signed(ctx)) != (
                 event.details.get("signed") is True
             ):
                 raise ActionNotAllowed(

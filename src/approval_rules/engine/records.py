@@ -195,6 +195,12 @@ class Intake(NamedTuple):
     corrected: date | None = None
     makeup_by: date | None = None
 
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What keeps the materials from being complete, as text: each problem's message,
+        then each tolerated gap (容缺) still missing; ``()`` when complete."""
+        return (*(p.message for p in self.problems), *(f"{g} (容缺)" for g in self.gaps))
+
 
 class Cosignature(NamedTuple):
     """One signature on a step several people sign (a quorum, or sections).

@@ -1,6 +1,10 @@
 """The ``sign`` action: an actor's signature over an event they recorded (CA 认证).
 
-A step declared ``signed: true`` records every action on it with ``"signed": true``;
+A step declared ``signed: true`` records every action on it with ``"signed": true``:
+the actions naming it (``pass``, ``send_back``, ``refuse``) and those acting on it
+without naming it (:func:`acted_on`: ``accept`` on the acceptance step,
+``accept_on_commitment`` on the acceptance and deciding steps, ``issue_certificate``
+on its certify step, ``record_check`` on the deciding step …);
 its actor then signs that event (:func:`~..signing.sign_details`) and the signature is
 recorded as a ``sign`` event of its own, in the chain.  The engine checks who signs
 what (their own event, once, one that asks for a signature); whether the signature
@@ -20,12 +24,37 @@ from ..signing import ALGORITHMS, signing_message, verify_signature
 from .case import Case
 from .context import Authority, Command, Ctx, Details, Handled
 
-__all__ = ["may_sign", "sign", "sign_offers", "signed_steps", "unsigned"]
+__all__ = ["acted_on", "may_sign", "must_sign", "sign", "sign_offers", "signed_steps", "unsigned"]
 
 
 def signed_steps(ctx: Ctx) -> frozenset[str]:
     """The steps of the matter whose actions must be signed."""
     return frozenset(step.id for step in ctx.plan.matter.steps if step.signed)
+
+
+def acted_on(ctx: Ctx, action: str, auth: Authority) -> tuple[str, ...]:
+    """The steps ``action`` acts on, as its check judged it (``auth``): the one rule
+    :meth:`~.facade.Engine.act` marks events by and replay verifies them by.
+
+    The step the check found (a step named, the acceptance step of the window's
+    actions, the open certify, deliver, close or fee step of the actions after the
+    decision); on commitment (告知承诺制) ``accept_on_commitment`` acts on the
+    acceptance step and the deciding step, and ``record_check`` on the deciding step
+    whose decision it keeps or revokes.
+    """
+    steps = () if auth.step is None else (auth.step,)
+    if action == "accept_on_commitment":
+        return (ctx.plan.start, *steps)
+    if action == "record_check":
+        decider = ctx.plan.matter.commitment_step
+        return steps if decider is None else (decider.id,)
+    return steps
+
+
+def must_sign(ctx: Ctx, action: str, auth: Authority, signed: frozenset[str]) -> bool:
+    """Whether the event of ``action`` asks for a signature: it acts on a step of
+    ``signed`` (:func:`signed_steps`)."""
+    return bool(signed) and any(sid in signed for sid in acted_on(ctx, action, auth))
 
 
 def unsigned(case: Case, actor: str | None = None) -> list[int]:

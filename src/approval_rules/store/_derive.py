@@ -124,6 +124,9 @@ class Staffing:
             sid: bool(s.sections) for sid, s in steps.items() if s.sections or s.signers_needed > 1
         }
         self.decision_ancestors = {sid: process.ancestors(sid) for sid in process.deciding_steps}
+        # 告知承诺制: the step that decides on the spot and checks later (Matter.commitment_step)
+        spot = matter.commitment_step
+        self.commitment_step = None if spot is None else spot.id
         self.by_kind: dict[StepKind, tuple[str, ...]] = {}
         for sid in process.order:
             self.by_kind[self.kind[sid]] = (*self.by_kind.get(self.kind[sid], ()), sid)
@@ -273,9 +276,9 @@ def work_rows(case: Case, staffing: Staffing) -> list[WorkRow]:
         )
         due = case.clock.notice_due if intake.notice is None else None
         work.add(staffing.people[staffing.start], staffing.start, actions, due)
-        deciding = next(iter(staffing.decision_ancestors), None)
+        deciding = staffing.commitment_step
         if case.commitment is not None and deciding is not None:  # 告知承诺制: on the spot
-            complete = not intake.problems and not intake.gaps
+            complete = not intake.missing
             work.add(staffing.people[deciding], staffing.start,
                      (("accept_on_commitment", complete),), due)  # fmt: skip
         return work.rows()
@@ -299,7 +302,7 @@ def _check_work(work: _Work) -> None:
         or case.status is Status.REVOKED
     ):
         return
-    deciding = next(iter(work.staffing.decision_ancestors), None)
+    deciding = work.staffing.commitment_step
     if deciding is not None:
         people = work.staffing.people[deciding]
         work.add(people, "", (("record_check", True),), commitment.check_due)

@@ -191,8 +191,9 @@ def _acted_step(event: Event, process: Process) -> str | None:
         decided = event.details.get("decided")
         step = decided.get("step") if isinstance(decided, dict) else None
         return step if isinstance(step, str) else None
-    if event.action == "record_check" and process.deciding_steps:
-        return process.deciding_steps[0]
+    if event.action == "record_check":  # the step on the spot (Matter.commitment_step)
+        spot = process.matter.commitment_step
+        return None if spot is None else spot.id
     return None
 
 
