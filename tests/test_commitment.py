@@ -135,14 +135,18 @@ def test_commitment_language_refuses_a_process_that_cannot_decide_on_the_spot(
 
 @pytest.mark.parametrize(
     ("period", "words"),
-    [("{value: 13, unit: months}", "at most 12 months"),
-     ("{value: 367, unit: calendar_days}", "366"),
+    [("{value: 13, unit: months}", "at most a year: 12 months, not 13 months"),
+     # in the period's own unit: 400 months is not measured against 366 (days)
+     ("{value: 400, unit: months}", "at most a year: 12 months, not 400 months"),
+     ("{value: 300}", "at most a year: 250 working days, not 300 working days"),
+     ("{value: 367, unit: calendar_days}", "366 calendar days, not 367 calendar days"),
      ("{value: 0}", "must be at least 1")],
 )  # fmt: skip
 def test_commitment_language_check_period_is_bounded(
     tmp_path: Path, period: str, words: str
 ) -> None:
-    """The later check's period is at most a year, where it is written."""
+    """The later check's period is at most a year, where it is written, reported in the
+    unit the check uses."""
     folder = _variant(tmp_path, MATTER, "check_within: {value: 3, unit: months}",
                       f"check_within: {period}")  # fmt: skip
     with pytest.raises(DefinitionError) as err:
@@ -791,3 +795,22 @@ def test_one_owner_intake_missing_lists_problems_and_tolerated_gaps(engine: Engi
         engine.act(case, "accept_on_commitment", at=t("2025-12-01 09:10"), actor=DECIDER)
     assert err.value.reason.endswith("the materials are not complete: " + case.intake.missing[0])
     assert submitted(engine).intake.missing == ()
+
+
+def test_commitment_refusals_name_the_commitment_procedure_alike(engine: Engine) -> None:
+    """Every refusal about the procedure itself says "the commitment procedure
+    (告知承诺制)" in the same words."""
+    at = t("2025-12-01 09:10")
+    normal = engine.submit(MATTER, APPLICANT, MATERIALS, at=t("2025-12-01 09:05"), actor="li_si")
+    reasons = []
+    for case, action, more in (
+        (normal, "accept_on_commitment", {}),
+        (submitted(engine), "record_check", {"finding": "consistent"}),
+    ):
+        with pytest.raises(ActionNotAllowed) as err:
+            engine.act(case, action, at=at, actor=DECIDER, **more)
+        reasons.append(err.value.reason)
+    with pytest.raises(ActionNotAllowed) as err:
+        engine.submit("company_registration", {}, {}, at=at, actor="a", commitment=True)
+    reasons.append(err.value.reason)
+    assert all("the commitment procedure (告知承诺制)" in r for r in reasons), reasons

@@ -1213,6 +1213,21 @@ def test_page_limits_are_checked(mini: Engine) -> None:
     assert [p.code for p in case.intake.problems] == ["too-many-pages"]
 
 
+def test_pages_required_under_max_pages(mini: Engine) -> None:
+    """A material with max_pages needs each file's pages: a file without them would
+    count as one page and slip past the limit, so it is refused saying what to count."""
+    with pytest.raises(CaseDataError) as err:
+        mini.submit("mini", {"area": 1}, {"form": [{"name": "f.pdf"}]},
+                    at=t("2025-06-03 09:00"), actor="app")  # fmt: skip
+    message = str(err.value)
+    assert "'f.pdf' of 'form' needs its pages" in message
+    assert "count the pages of the file" in message
+    assert "at most 3 pages" in message
+    case = mini.submit("mini", {"area": 1}, {"form": [{"name": "f.pdf", "pages": 3}]},
+                       at=t("2025-06-03 09:00"), actor="app")  # fmt: skip
+    assert case.intake.problems == ()
+
+
 def test_role_holders_sign_and_separation_of_duties(mini: Engine) -> None:
     """Holders of a signer role may act; the reviewer may not also decide."""
     case = mini_case(mini)

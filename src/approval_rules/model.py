@@ -783,15 +783,21 @@ class FurtherResult(_Marked):
 class CheckPeriod(_Model):
     """事后核查期限: the later check of a commitment is due within this after the decision."""
 
-    value: Annotated[StrictInt, Field(ge=1, le=366)] = Field(
-        description="At least 1; at most 250 working days, 366 calendar days or 12 months."
+    # no upper bound here: it depends on the unit, and a bound of 366 would read as
+    # days for a period in months (the validator below says it in the period's unit)
+    value: Annotated[StrictInt, Field(ge=1)] = Field(
+        description="At least 1; at most a year: 250 working days, 366 calendar days or 12 months."
     )
     unit: Literal["working_days", "calendar_days", "months"] = "working_days"
 
     @model_validator(mode="after")
     def _at_most_a_year(self) -> CheckPeriod:
-        if self.value > MAX_CHECK[self.unit]:
-            raise ValueError(f"a check period is at most {MAX_CHECK[self.unit]} {self.unit}")
+        bound = MAX_CHECK[self.unit]
+        if self.value > bound:
+            unit = self.unit.replace("_", " ")
+            raise ValueError(
+                f"a check period is at most a year: {bound} {unit}, not {self.value} {unit}"
+            )
         return self
 
 

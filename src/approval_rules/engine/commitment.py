@@ -67,7 +67,8 @@ def _deciding(ctx: Ctx, action: str) -> str:
     step = ctx.plan.matter.commitment_step
     if step is None:  # a version without one
         raise ActionNotAllowed(
-            action, "this version of the matter has no commitment procedure (告知承诺制)",
+            action, "this version of the matter does not offer the commitment procedure "
+            "(告知承诺制)",
             code="no-commitment",
         )  # fmt: skip
     return step.id
@@ -108,8 +109,8 @@ def accept_on_commitment(ctx: Ctx, case: Case, cmd: Command, auth: Authority) ->
     if steps is None or opened is None or opened.status is not OPEN:  # pragma: no cover
         raise ActionNotAllowed(
             cmd.action,
-            f"step {sid!r} does not open on acceptance: this version of the "
-            "matter cannot decide on the spot",
+            f"step {sid!r} does not open on acceptance: this version of the matter "
+            "cannot decide on the spot under the commitment procedure (告知承诺制)",
             code="no-commitment",
         )
     statutory, promised = (date.fromisoformat(d) for d in details["due"])
@@ -152,7 +153,8 @@ def may_record_check(
         )  # fmt: skip
     if commitment.check_due is None:
         raise ActionNotAllowed(
-            action, "the case was not decided on commitment: there is nothing to check",
+            action, "the case is not decided yet under the commitment procedure (告知承诺制): "
+            "there is nothing to check",
             code="not-decided-on-commitment",
         )  # fmt: skip
     if commitment.finding is not None or case.status is REVOKED:

@@ -431,7 +431,8 @@ class Engine:
         declared = plan.matter.commitment
         if declared is None:
             raise ActionNotAllowed(
-                "submit", f"matter {plan.matter.id!r} has no commitment procedure (告知承诺制)",
+                "submit",
+                f"matter {plan.matter.id!r} does not offer the commitment procedure (告知承诺制)",
                 code="no-commitment",
             )  # fmt: skip
         return declared.replaces

@@ -216,7 +216,8 @@ def _file(
 def _required_metadata(
     mid: str, file: Mapping[str, Any], rules: ElectronicRules, action: str
 ) -> None:
-    """Refuse a file that lacks what ``rules`` check: its size, or its pixels.
+    """Refuse a file that lacks what ``rules`` check: its size, its pixels, or its
+    pages (``max_pages``: without them a file would count as one page).
 
     A file of a type the rules do not allow is not measured: its type is the problem
     the correction notice names (``wrong-file-type``).
@@ -228,6 +229,11 @@ def _required_metadata(
         needed.append(f"size_kb (the matter allows at most {rules.max_size_kb} KB)")
     if (rules.min_pixels is not None or rules.max_pixels is not None) and "width" not in file:
         needed.append("width and height (the matter sets pixel limits)")
+    if rules.max_pages is not None and "pages" not in file:
+        needed.append(
+            f"pages (count the pages of the file: the matter allows at most {rules.max_pages} "
+            "pages for the material)"
+        )
     if needed:
         raise CaseDataError(
             f"{action}: file {file['name']!r} of {mid!r} needs its "

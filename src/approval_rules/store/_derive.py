@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
 from ..engine import Case, Status, StepState, StepStatus
+from ..engine.records import APPROVED_PATH, DONE
+from ..engine.records import TERMINAL as _TERMINAL
 from ..graph import Process
 from ..model import FeeItem, StepKind
 
@@ -36,15 +38,13 @@ __all__ = [
     "work_rows",
 ]
 
-#: Statuses after which nothing more happens to a case.
-TERMINAL = frozenset(
-    {Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.TERMINATED, Status.REVOKED}
-)
+#: Statuses after which nothing more happens to a case (the engine's, re-exported).
+TERMINAL = _TERMINAL
 #: The rank of work without any due date: after every date (ISO dates sort as text).
 NO_DUE = "9999-12-31"
 
-_DONE = frozenset({StepStatus.PASSED, StepStatus.DEEMED, StepStatus.SKIPPED})
-_APPROVED_PATH = frozenset({Status.APPROVED, Status.CERTIFIED, Status.DELIVERED})
+_DONE = DONE
+_APPROVED_PATH = APPROVED_PATH
 _PROMISE_RUNS = frozenset({Status.IN_REVIEW, *_APPROVED_PATH})
 _SPECIFIC = {StepKind.CERTIFY: "issue_certificate", StepKind.DELIVER: "deliver",
              StepKind.CLOSE: "close"}  # fmt: skip

@@ -20,6 +20,7 @@ from datetime import date, datetime, tzinfo
 from typing import Final, NamedTuple
 
 from ..engine import Case, Status, StepStatus
+from ..engine.records import APPROVED_PATH
 from ..graph import Process
 from ..model import Unit
 from ..timelimits import ClockStop, due_date
@@ -29,9 +30,7 @@ from .rules import Basis
 
 __all__ = ["Period", "running_periods"]
 
-_PROMISE_RUNS: Final = frozenset(
-    {Status.IN_REVIEW, Status.APPROVED, Status.CERTIFIED, Status.DELIVERED}
-)
+_PROMISE_RUNS: Final = frozenset({Status.IN_REVIEW, *APPROVED_PATH})
 _WD: Final = Unit.WORKING_DAYS.value
 
 
