@@ -65,6 +65,7 @@ _ITEMS: Final[Mapping[str, str]] = {
     "missing": "未提交{name}",
     "tolerated-missing": "未提交{name}（容缺材料，可以在受理后按承诺日期补交）",
     "no-electronic-copy": "{name}须提交电子件",
+    "no-paper-copy": "{name}须同时提交纸质材料",
     "empty-file": "{name}的电子文件为空",
     "too-many-pages": "{name}的电子件页数超出规定",
     "wrong-file-type": "{name}的电子文件格式不符合要求",
