@@ -174,6 +174,7 @@ def test_several_signers_sections_of_the_construction_permit() -> None:
     for section in ("施工（建筑管理科）", "安全（建筑安全监督站）", "散墙"):
         assert section in text
     assert "各部分均签署后本环节方可通过" in text
+    assert "施工（建筑管理科）由建筑管理科科长（施工）示例签署" in text  # its post, badged
     assert "付红" not in text  # the section's post, not the person
 
 
