@@ -26,13 +26,19 @@ from approval_rules.engine import Case, Engine
 from approval_rules.loader import load_catalogue
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 JPG = {"name": "p1.jpg", "size_kb": 80, "width": 1024, "height": 768}
 APPLICANT = {"floor_area": 1200, "contract_price": 260, "needs_demolition": False,
              "is_affordable_housing": False}  # fmt: skip
 MATERIALS: dict[str, Any] = {
-    **{m: [JPG] for m in ("application_form", "land_approval", "contractor_selected",
+    **{m: both(JPG) for m in ("application_form", "land_approval", "contractor_selected",
                           "drawing_review_certificate", "quality_safety_measures",
                           "funding_commitment")},
     "construction_drawings": "paper",

@@ -61,6 +61,12 @@ from approval_rules.supervision.facts import case_facts
 from approval_rules.supervision.indicators import report, tally_each
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 JPG = {"name": "p1.jpg", "size_kb": 80, "width": 1200, "height": 1600}
@@ -68,9 +74,9 @@ CONSTRUCTION = (
     "construction_permit",
     {"floor_area": 1200, "contract_price": 260, "needs_demolition": False,
      "is_affordable_housing": False},
-    {"application_form": [JPG, {**JPG, "name": "p2.jpg"}], "land_approval": [JPG],
-     "contractor_selected": [JPG], "drawing_review_certificate": [JPG],
-     "quality_safety_measures": [JPG], "funding_commitment": [JPG],
+    {"application_form": both(JPG, {**JPG, "name": "p2.jpg"}), "land_approval": both(JPG),
+     "contractor_selected": both(JPG), "drawing_review_certificate": both(JPG),
+     "quality_safety_measures": both(JPG), "funding_commitment": both(JPG),
      "construction_drawings": "paper"},
     "dangyang_jiangong",
     [*(("pass", who, {"step": "section_review"})  # each signs their own section

@@ -17,6 +17,12 @@ from zoneinfo import ZoneInfo
 from approval_rules.audit import Event, make_event
 from approval_rules.engine import Case, Engine, fold
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 SUPERVISION = ROOT / "matters" / "supervision.yaml"
@@ -29,12 +35,12 @@ CONSTRUCTION_APPLICANT = {
     "is_affordable_housing": False,
 }
 CONSTRUCTION_MATERIALS: dict[str, Any] = {
-    "application_form": [JPG, {**JPG, "name": "p2.jpg"}],
-    "land_approval": [JPG],
-    "contractor_selected": [JPG],
-    "drawing_review_certificate": [JPG],
-    "quality_safety_measures": [JPG],
-    "funding_commitment": [JPG],
+    "application_form": both(JPG, {**JPG, "name": "p2.jpg"}),
+    "land_approval": both(JPG),
+    "contractor_selected": both(JPG),
+    "drawing_review_certificate": both(JPG),
+    "quality_safety_measures": both(JPG),
+    "funding_commitment": both(JPG),
     "construction_drawings": "paper",
 }
 PLANNING_MATERIALS: dict[str, Any] = {

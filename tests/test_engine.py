@@ -29,6 +29,12 @@ from approval_rules.errors import ActionNotAllowed, CaseDataError, CaseError, St
 from approval_rules.loader import Catalogue, load_catalogue, load_catalogue_text
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,12 +62,12 @@ CP_APPLICANT = {
     "is_affordable_housing": False,
 }
 CP_MATERIALS: dict[str, Any] = {
-    "application_form": [JPG],
-    "land_approval": [JPG],
-    "contractor_selected": [JPG],
-    "drawing_review_certificate": [JPG],
-    "quality_safety_measures": [JPG],
-    "funding_commitment": [JPG],
+    "application_form": both(JPG),
+    "land_approval": both(JPG),
+    "contractor_selected": both(JPG),
+    "drawing_review_certificate": both(JPG),
+    "quality_safety_measures": both(JPG),
+    "funding_commitment": both(JPG),
     "construction_drawings": "paper",
 }
 PP_MATERIALS: dict[str, Any] = {
@@ -161,7 +167,10 @@ def test_unknown_matter_field_or_material_is_case_data_error(engine: Engine) -> 
     with pytest.raises(CaseDataError, match="no material 'plans'"):
         permit(engine, materials={"plans": "paper"})
     with pytest.raises(CaseDataError, match="size_kb"):
-        permit(engine, materials={"application_form": [{"name": "a.jpg", "size_kb": -1}]})
+        permit(
+            engine,
+            materials={"application_form": both({"name": "a.jpg", "size_kb": -1})},
+        )
 
 
 def test_numbers_the_record_cannot_write_exactly_are_refused(engine: Engine) -> None:
@@ -172,7 +181,10 @@ def test_numbers_the_record_cannot_write_exactly_are_refused(engine: Engine) -> 
     with pytest.raises(CaseDataError, match=r"at least 0\.0001"):
         permit(engine, applicant={"floor_area": 1e-5})
     with pytest.raises(CaseDataError, match=r"at least 0\.0001"):
-        permit(engine, materials={"application_form": [{"name": "a.jpg", "size_kb": 1e-6}]})
+        permit(
+            engine,
+            materials={"application_form": both({"name": "a.jpg", "size_kb": 1e-6})},
+        )
     with pytest.raises(CaseDataError, match="contract_price"):  # bounded (#14)
         permit(engine, applicant={"contract_price": 2**70})
     case = permit(engine, applicant={"floor_area": 1e-4, "contract_price": 10**12})
@@ -228,11 +240,15 @@ def test_every_material_problem_is_found_at_once(engine: Engine) -> None:
         engine,
         applicant={"needs_demolition": True, "contract_price": 400},
         materials={
-            "application_form": [{"name": "form.pdf", "size_kb": 300}],
-            "quality_safety_measures": [
-                {"name": "m.jpg", "size_kb": 80, "width": 600, "height": 400}
-            ],
-            "land_approval": [{"name": "l.jpg", "size_kb": 80, "width": 2000, "height": 1500}],
+            "application_form": both({"name": "form.pdf", "size_kb": 300}),
+            "quality_safety_measures": {
+                "paper": True,
+                "files": [{"name": "m.jpg", "size_kb": 80, "width": 600, "height": 400}],
+            },
+            "land_approval": {
+                "paper": True,
+                "files": [{"name": "l.jpg", "size_kb": 80, "width": 2000, "height": 1500}],
+            },
             "drawing_review_certificate": None,
         },
     )
@@ -251,7 +267,8 @@ def test_every_material_problem_is_found_at_once(engine: Engine) -> None:
 def test_pixel_limits_hold_in_either_orientation(engine: Engine) -> None:
     """A portrait A4 scan of 1200×1600 meets 640×480 … 1600×1200."""
     portrait = [{"name": "p.jpg", "size_kb": 80, "width": 1200, "height": 1600}]
-    assert permit(engine, materials={"application_form": portrait}).intake.problems == ()
+    given = {"application_form": {"paper": True, "files": portrait}}
+    assert permit(engine, materials=given).intake.problems == ()
 
 
 def test_electronic_only_material_needs_a_file(engine: Engine) -> None:
@@ -329,7 +346,7 @@ def test_supplement_rechecks_and_acceptance_dates_from_the_correction(engine: En
     with refused("accept", "wrong-status"):
         engine.act(case, "accept", at=t("2025-09-30 10:00"), actor="chen_qian")
     case = engine.act(case, "supplement", at=t("2025-10-09 09:00"), actor="acme",
-                      materials={"drawing_review_certificate": [JPG]})  # fmt: skip
+                      materials={"drawing_review_certificate": both(JPG)})  # fmt: skip
     assert case.status is Status.RECEIVED
     assert case.intake.corrected == date(2025, 10, 9)
     case = engine.act(case, "accept", at=t("2025-10-09 17:00"), actor="chen_qian")
@@ -345,7 +362,7 @@ def test_a_partial_supplement_keeps_the_case_waiting(engine: Engine) -> None:
                                      "quality_safety_measures": None})  # fmt: skip
     case = engine.act(case, "request_correction", at=t("2025-09-29 10:00"), actor="chen_qian")
     case = engine.act(case, "supplement", at=t("2025-10-09 09:00"), actor="acme",
-                      materials={"drawing_review_certificate": [JPG]})  # fmt: skip
+                      materials={"drawing_review_certificate": both(JPG)})  # fmt: skip
     assert case.status is Status.CORRECTION_REQUESTED
     assert [p.material for p in case.intake.problems] == ["quality_safety_measures"]
 
@@ -452,9 +469,9 @@ def test_supplied_gap_lets_the_decision_through(engine: Engine) -> None:
         engine.act(case, "pass", at=t("2025-09-29 15:00"), actor="shen_weidong")
     with refused("supplement", "not-a-gap"):
         engine.act(case, "supplement", at=t("2025-09-29 16:00"), actor="acme",
-                   materials={"application_form": [JPG]})  # fmt: skip
+                   materials={"application_form": both(JPG)})  # fmt: skip
     case = engine.act(case, "supplement", at=t("2025-09-29 16:00"), actor="acme",
-                      materials={"funding_commitment": [JPG]})  # fmt: skip
+                      materials={"funding_commitment": both(JPG)})  # fmt: skip
     assert case.intake.gaps == ()
     case = engine.act(case, "pass", at=t("2025-09-30 09:00"), actor="shen_weidong")
     assert case.status is Status.APPROVED
@@ -981,7 +998,9 @@ def test_replay_and_json_rebuild_the_same_case(engine: Engine) -> None:
 def test_serialised_case_is_compact(engine: Engine) -> None:
     """No definition is embedded: the header, the state and the events only."""
     text = approved(engine).to_json()
-    assert len(text.encode()) < 5120  # 8 events: four section reviewers sign
+    # 8 events: four section reviewers sign; the submission lists the six materials
+    # handed in on paper beside their files (form: both)
+    assert len(text.encode()) < 5632
     assert "section_review" in text
     assert "科室审核" not in text
 
@@ -1501,7 +1520,9 @@ def test_mappings_are_kept_in_key_order(engine: Engine) -> None:
     case = accepted(engine)
     fields = dict(reversed(list(case.intake.applicant.items())))
     materials = {
-        mid: [f.to_dict() for f in files] if files else "paper"  # [] delivers nothing (#14)
+        mid: {"paper": mid in case.intake.paper, "files": [f.to_dict() for f in files]}
+        if files
+        else "paper"  # [] delivers nothing (#14)
         for mid, files in case.intake.materials.items()
     }
     again = engine.submit(

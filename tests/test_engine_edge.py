@@ -25,6 +25,12 @@ from approval_rules.loader import load_catalogue
 from approval_rules.store import open_store
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = Engine(load_catalogue(ROOT / "matters"), WorkCalendar.china())
@@ -37,12 +43,12 @@ APPLICANT = {
     "is_affordable_housing": False,
 }
 MATERIALS: dict[str, Any] = {
-    "application_form": [JPG],
-    "land_approval": [JPG],
-    "contractor_selected": [JPG],
-    "drawing_review_certificate": [JPG],
-    "quality_safety_measures": [JPG],
-    "funding_commitment": [JPG],
+    "application_form": both(JPG),
+    "land_approval": both(JPG),
+    "contractor_selected": both(JPG),
+    "drawing_review_certificate": both(JPG),
+    "quality_safety_measures": both(JPG),
+    "funding_commitment": both(JPG),
     "construction_drawings": "paper",
 }
 #: The 当阳 construction permit's people this file acts with.
@@ -181,7 +187,10 @@ def test_validate_at_the_edge_lone_surrogate_is_refused_and_case_stays_saveable(
     assert "surrogate" in message
     refused_unchanged(case, "pass", actor=SECTION, opinion="同意\x00")
     with pytest.raises(CaseDataError, match="surrogate"):
-        submit(applicant={"floor_area": 1}, materials={"land_approval": ["\udcff.jpg"]})
+        submit(
+            applicant={"floor_area": 1},
+            materials={"land_approval": both("\udcff.jpg")},
+        )
     case = ENGINE.act(case, "pass", at=t("2025-09-30 10:00"), actor=SECTION, opinion="同意\n通过")
     with open_store(f"sqlite:///{tmp_path}/cases.db", engine=ENGINE) as store:
         store.save(case, expected_version=0)
@@ -196,7 +205,10 @@ def test_validate_at_the_edge_lone_surrogate_is_refused_and_case_stays_saveable(
         ("pass", {"step": "s" * 1_000_000}),
         ("refuse", {"reasons": ["理由" * 500_000]}),
         ("deliver", {"signed_by": "张" * 201}),
-        ("supplement", {"materials": {"funding_commitment": ["扫" * 1_000_000 + ".jpg"]}}),
+        (
+            "supplement",
+            {"materials": {"funding_commitment": both("扫" * 1_000_000 + ".jpg")}},
+        ),
         ("supplement", {"materials": {"funding_commitment": [[[[["deep"]]]]]}}),
     ],
 )
@@ -281,7 +293,7 @@ _GOOD: dict[str, dict[str, Any]] = {
     "request_correction": {"problems": ["申请表未加盖单位公章"]},
     "accept": {"makeup_by": "2025-10-09"},
     "refuse_to_accept": {"reason": "不属于本机关职权范围"},
-    "supplement": {"materials": {"funding_commitment": [JPG]}},
+    "supplement": {"materials": {"funding_commitment": both(JPG)}},
     "pass": {"opinion": "同意"},
     "send_back": {"reason": "请补充说明"},
     "refuse": {"reasons": ["不符合法定条件"]},
@@ -372,7 +384,7 @@ STAMP = "申请表未加盖单位公章"
 
 def noticed() -> Case:
     """A notice listing a wrong file and an item the officer added."""
-    case = submit(materials={"application_form": [{**JPG, "size_kb": 800}]})
+    case = submit(materials={"application_form": both({**JPG, "size_kb": 800})})
     return ENGINE.act(case, "request_correction", at=t("2025-09-26 11:00"), actor=WINDOW,
                       problems=[STAMP])  # fmt: skip
 
@@ -380,7 +392,7 @@ def noticed() -> Case:
 def test_correction_items_supplying_only_the_other_material_is_not_corrected() -> None:
     """The bug of #14: the officer's item never blocked."""
     case = ENGINE.act(noticed(), "supplement", at=t("2025-09-29 09:00"), actor="acme",
-                      materials={"application_form": [JPG]})  # fmt: skip
+                      materials={"application_form": both(JPG)})  # fmt: skip
     assert case.status is Status.CORRECTION_REQUESTED
     assert case.intake.corrected is None
     assert [(p.material, p.code, p.message) for p in case.intake.problems] == [
@@ -393,7 +405,7 @@ def test_correction_items_supplying_only_the_other_material_is_not_corrected() -
 
 def test_correction_items_resolved_by_the_window_make_the_case_corrected() -> None:
     case = ENGINE.act(noticed(), "supplement", at=t("2025-09-29 09:00"), actor="acme",
-                      materials={"application_form": [JPG]})  # fmt: skip
+                      materials={"application_form": both(JPG)})  # fmt: skip
     refused_unchanged(case, "supplement", "not-a-notice-item", actor=WINDOW,
                       resolved=["申请表未加盖单位公"])  # fmt: skip
     done = ENGINE.act(case, "supplement", at=t("2025-09-30 09:00"), actor=WINDOW,
@@ -410,10 +422,10 @@ def test_correction_items_resolved_by_the_window_make_the_case_corrected() -> No
 def test_correction_items_waived_need_a_reason_and_say_who() -> None:
     case = noticed()
     refused_unchanged(case, "supplement", "detail-required", actor=WINDOW, waived=[STAMP],
-                      materials={"application_form": [JPG]})  # fmt: skip
+                      materials={"application_form": both(JPG)})  # fmt: skip
     # materials and the waiver together, by the window: corrected at once
     done = ENGINE.act(case, "supplement", at=t("2025-09-29 09:00"), actor="chen_qian",
-                      materials={"application_form": [JPG]}, waived=[STAMP],
+                      materials={"application_form": both(JPG)}, waived=[STAMP],
                       reason="公章在电子证照库中核验")  # fmt: skip
     assert done.status is Status.RECEIVED
     last = done.events[-1]
@@ -432,7 +444,7 @@ def test_correction_items_resolving_first_still_needs_the_materials() -> None:
     assert [p.code for p in case.intake.problems] == ["file-too-large"]
     refused_unchanged(case, "supplement", "not-a-notice-item", actor=WINDOW, resolved=[STAMP])
     case = ENGINE.act(case, "supplement", at=t("2025-09-29 10:00"), actor="acme",
-                      materials={"application_form": [JPG]})  # fmt: skip
+                      materials={"application_form": both(JPG)})  # fmt: skip
     assert case.status is Status.RECEIVED
 
 
@@ -472,7 +484,7 @@ def test_messages_expected_version_is_type_checked(version: object) -> None:
 def test_messages_a_path_is_a_bad_file_name_not_a_file_type() -> None:
     for path in ("../../etc/passwd", "C:\\scans\\a.jpg", "/tmp/a.jpg", ".."):
         with pytest.raises(CaseDataError, match="not a file name") as info:
-            submit(materials={"land_approval": [path]})
+            submit(materials={"land_approval": both(path)})
         assert "type" not in str(info.value)
 
 
@@ -493,40 +505,42 @@ def codes(case: Case) -> list[tuple[str | None, str]]:
 @pytest.mark.parametrize("name", ["扫描件.JPEG", "a.jpeg", "a.Jpe", "a.jfif", "a.JPG"])
 def test_intake_enforcement_file_type_aliases(name: str) -> None:
     """``jpeg`` is ``jpg`` (filetypes.py), for the name's extension and a given type."""
-    case = submit(materials={"land_approval": [{**JPG, "name": name}]})
+    case = submit(materials={"land_approval": both({**JPG, "name": name})})
     assert case.intake.problems == ()
     assert case.intake.materials["land_approval"][0].type == "jpg"
-    typed = submit(materials={"land_approval": [{**JPG, "name": "scan", "type": ".JPEG"}]})
+    typed = submit(materials={"land_approval": both({**JPG, "name": "scan", "type": ".JPEG"})})
     assert typed.intake.problems == ()
-    wrong = submit(materials={"land_approval": [{**JPG, "name": "a.png"}]})
+    wrong = submit(materials={"land_approval": both({**JPG, "name": "a.png"})})
     assert codes(wrong) == [("land_approval", "wrong-file-type")]
 
 
 def test_intake_enforcement_zero_kb_files_are_refused() -> None:
-    case = submit(materials={"land_approval": [{**JPG, "size_kb": 0}]})
+    case = submit(materials={"land_approval": both({**JPG, "size_kb": 0})})
     assert codes(case) == [("land_approval", "empty-file")]
     assert "0 KB" in case.intake.problems[0].message
     with pytest.raises(CaseDataError, match="size_kb"):
-        submit(materials={"land_approval": [{**JPG, "size_kb": -1}]})
+        submit(materials={"land_approval": both({**JPG, "size_kb": -1})})
 
 
 def test_intake_enforcement_a_width_without_height_does_not_skip_the_pixel_check() -> None:
     for partial in ({"width": 10}, {"height": 10}):
         file = {"name": "a.jpg", "size_kb": 80, **partial}
         with pytest.raises(CaseDataError, match="width and its height"):
-            submit(materials={"land_approval": [file]})
-    small = submit(materials={"land_approval": [{**JPG, "width": 10, "height": 10}]})
+            submit(materials={"land_approval": both(file)})
+    small = submit(materials={"land_approval": both({**JPG, "width": 10, "height": 10})})
     assert codes(small) == [("land_approval", "too-few-pixels")]
 
 
 def test_intake_enforcement_page_order_where_declared() -> None:
     """``page_order: true``: several files run 1, 2, 3 … by the last digits of the name."""
     ordered = [{**JPG, "name": f"用地批准-{n}.jpg"} for n in (2, 1, 3)]
-    assert submit(materials={"land_approval": ordered}).intake.problems == ()
+    given = {"land_approval": {"paper": True, "files": ordered}}
+    assert submit(materials=given).intake.problems == ()
     one_pdf_like = [{**JPG, "name": "用地批准.jpg", "pages": 3}]  # one file: its own order
-    assert submit(materials={"land_approval": one_pdf_like}).intake.problems == ()
+    given = {"land_approval": {"paper": True, "files": one_pdf_like}}
+    assert submit(materials=given).intake.problems == ()
     for names in (["a-1.jpg", "a-3.jpg"], ["a-1.jpg", "a-1.jpg"], ["a-1.jpg", "b.jpg"]):
-        case = submit(materials={"land_approval": [{**JPG, "name": n} for n in names]})
+        case = submit(materials={"land_approval": both(*({**JPG, "name": n} for n in names))})
         assert codes(case) == [("land_approval", "page-order")], names
     # a matter that does not declare it takes any names (the planning permit's files)
     planning = ENGINE.submit(

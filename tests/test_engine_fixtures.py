@@ -33,6 +33,12 @@ from approval_rules.engine import Case, Engine, apply_event, fold
 from approval_rules.loader import load_catalogue
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "tests" / "data" / "cases"
@@ -52,16 +58,17 @@ def _permit_long(engine: Engine) -> Case:
         "construction_permit",
         {"floor_area": 1200.5, "contract_price": 260, "needs_demolition": False,
          "is_affordable_housing": False},
-        {"application_form": [BAD_JPG], "land_approval": [JPG], "contractor_selected": [JPG],
-         "drawing_review_certificate": [JPG, {**JPG, "name": "p2.JPG", "pages": 3}],
-         "quality_safety_measures": [JPG], "construction_drawings": "paper"},
+        {"application_form": both(BAD_JPG), "land_approval": both(JPG),
+         "contractor_selected": both(JPG),
+         "drawing_review_certificate": both(JPG, {**JPG, "name": "p2.JPG", "pages": 3}),
+         "quality_safety_measures": both(JPG), "construction_drawings": "paper"},
         at=t("2025-09-26 09:00"), actor="acme", case_id="DY-2025-0001",
     )  # fmt: skip
     act = engine.act
     case = act(case, "request_correction", at=t("2025-09-26 11:00"), actor="wang_yueqin",
                problems=["申请表缺少法定代表人签章"])  # fmt: skip
     case = act(case, "supplement", at=t("2025-09-29 09:00"), actor="wang_yueqin",
-               materials={"application_form": [JPG]},
+               materials={"application_form": both(JPG)},
                resolved=["申请表缺少法定代表人签章"])  # fmt: skip
     case = act(case, "accept", at=t("2025-09-29 10:00"), actor="chen_qian",
                makeup_by="2025-10-09", event_id="window-accept-1")  # fmt: skip
@@ -72,7 +79,7 @@ def _permit_long(engine: Engine) -> Case:
     for reviewer in ("ai_wei", "yu_ying", "zheng_can"):  # each signs their own section
         case = act(case, "pass", at=t("2025-09-30 09:30"), actor=reviewer)
     case = act(case, "supplement", at=t("2025-09-30 10:00"), actor="acme",
-               materials={"funding_commitment": [JPG]})  # fmt: skip
+               materials={"funding_commitment": both(JPG)})  # fmt: skip
     case = act(case, "pass", at=t("2025-09-30 14:00"), actor="wang_wei")
     case = act(case, "start_clock_stop", at=t("2025-10-09 09:00"), actor="shen_weidong",
                kind="expert_review", notice="专家评审通知 7 号", needed_days=5)  # fmt: skip
@@ -147,9 +154,10 @@ def _permit_terminated(engine: Engine) -> Case:
         "construction_permit",
         {"floor_area": 800, "contract_price": 90, "needs_demolition": True,
          "is_affordable_housing": False},
-        {"application_form": [JPG], "land_approval": [JPG], "contractor_selected": [JPG],
-         "drawing_review_certificate": [JPG], "quality_safety_measures": [JPG],
-         "construction_drawings": "paper", "demolition_progress": "paper"},
+        {"application_form": both(JPG), "land_approval": both(JPG),
+         "contractor_selected": both(JPG),
+         "drawing_review_certificate": both(JPG), "quality_safety_measures": both(JPG),
+         "construction_drawings": "paper", "demolition_progress": both(JPG)},
         at=t("2025-09-26 09:00"), actor="acme",
     )  # fmt: skip
     case = engine.act(case, "accept", at=t("2025-09-26 10:00"), actor="wang_yueqin",

@@ -25,6 +25,12 @@ from approval_rules.loader import load_catalogue
 from approval_rules.timelimits import Party
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Shanghai")
 CATALOGUE = load_catalogue(ROOT / "matters")
@@ -45,9 +51,9 @@ PERMIT_APPLICANT = {
     "is_affordable_housing": False,
 }  # fmt: skip
 PERMIT_MATERIALS = {
-    "application_form": [JPG], "land_approval": [JPG], "contractor_selected": [JPG],
-    "drawing_review_certificate": [JPG], "quality_safety_measures": [JPG],
-    "funding_commitment": [JPG], "construction_drawings": "paper",
+    "application_form": both(JPG), "land_approval": both(JPG), "contractor_selected": both(JPG),
+    "drawing_review_certificate": both(JPG), "quality_safety_measures": both(JPG),
+    "funding_commitment": both(JPG), "construction_drawings": "paper",
 }  # fmt: skip
 
 

@@ -19,6 +19,12 @@ from approval_rules.errors import ActionNotAllowed, CaseDataError, DefinitionErr
 from approval_rules.loader import Catalogue, load_catalogue, load_catalogue_text
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,9 +151,9 @@ def test_fees_bundled_matters_say_whether_they_charge() -> None:
 PERMIT = Engine(load_catalogue(ROOT / "matters"), WorkCalendar.china())
 JPG = {"name": "p1.jpg", "size_kb": 80, "width": 1024, "height": 768}
 PERMIT_MATERIALS: dict[str, Any] = {
-    "application_form": [JPG], "land_approval": [JPG], "contractor_selected": [JPG],
-    "drawing_review_certificate": [JPG], "quality_safety_measures": [JPG],
-    "funding_commitment": [JPG], "construction_drawings": "paper",
+    "application_form": both(JPG), "land_approval": both(JPG), "contractor_selected": both(JPG),
+    "drawing_review_certificate": both(JPG), "quality_safety_measures": both(JPG),
+    "funding_commitment": both(JPG), "construction_drawings": "paper",
 }  # fmt: skip
 APPLICANT = {"floor_area": 1200, "contract_price": 260, "needs_demolition": False,
              "is_affordable_housing": False}  # fmt: skip

@@ -18,6 +18,12 @@ from approval_rules.errors import CaseDataError, DefinitionError
 from approval_rules.loader import load_catalogue, load_catalogue_text
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = Engine(load_catalogue(ROOT / "matters"), WorkCalendar.china())
@@ -34,12 +40,12 @@ APPLICANT = {
 
 def submit_permit(**materials: Any) -> Any:
     given: dict[str, Any] = {
-        "application_form": [JPG],
-        "land_approval": [JPG],
-        "contractor_selected": [JPG],
-        "drawing_review_certificate": [JPG],
-        "quality_safety_measures": [JPG],
-        "funding_commitment": [JPG],
+        "application_form": both(JPG),
+        "land_approval": both(JPG),
+        "contractor_selected": both(JPG),
+        "drawing_review_certificate": both(JPG),
+        "quality_safety_measures": both(JPG),
+        "funding_commitment": both(JPG),
         "construction_drawings": "paper",
         **materials,
     }
@@ -66,7 +72,7 @@ def test_materials_files_without_required_metadata_are_refused(
     640×480 … 1600×1200).
     """
     with pytest.raises(CaseDataError) as info:
-        submit_permit(land_approval=[file])
+        submit_permit(land_approval=both(file))
     assert words in str(info.value)
     assert "'land_approval'" in str(info.value)
 
@@ -75,7 +81,8 @@ def test_materials_files_with_their_metadata_or_of_a_refused_type_are_judged() -
     """Measured files are judged as before; a file of a type the rules refuse is named
     for its type in the correction notice, not asked for pixels it does not have."""
     assert submit_permit().intake.problems == ()
-    case = submit_permit(land_approval=[{"name": "用地批准.pdf", "size_kb": 300}])
+    pdf = {"name": "用地批准.pdf", "size_kb": 300}
+    case = submit_permit(land_approval=both(pdf))
     assert [p.code for p in case.intake.problems] == ["wrong-file-type", "file-too-large"]
 
 

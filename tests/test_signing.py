@@ -29,6 +29,12 @@ from approval_rules.signing import (
 )
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 pytest.importorskip("cryptography")
 pytest.importorskip("gmssl_pyx")
 
@@ -38,9 +44,9 @@ JPG = {"name": "p1.jpg", "size_kb": 80, "width": 1024, "height": 768}
 APPLICANT = {"floor_area": 1200, "contract_price": 260, "needs_demolition": False,
              "is_affordable_housing": False}  # fmt: skip
 MATERIALS: dict[str, Any] = {
-    "application_form": [JPG], "land_approval": [JPG], "planning_permit_certificate": [JPG],
-    "contractor_selected": [JPG], "drawing_review_certificate": [JPG],
-    "quality_safety_measures": [JPG], "funding_commitment": [JPG],
+    "application_form": both(JPG), "land_approval": both(JPG), "planning_permit_certificate": [JPG],
+    "contractor_selected": both(JPG), "drawing_review_certificate": both(JPG),
+    "quality_safety_measures": both(JPG), "funding_commitment": both(JPG),
     "construction_drawings": "paper",
 }  # fmt: skip
 

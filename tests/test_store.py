@@ -43,13 +43,19 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "matters")
 ENGINE = Engine(CATALOGUE, WorkCalendar.china())
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 JPG = {"name": "p1.jpg", "size_kb": 80, "width": 1024, "height": 768}
 CP_APPLICANT = {"floor_area": 1200, "contract_price": 260, "needs_demolition": False,
                 "is_affordable_housing": False}  # fmt: skip
 CP_MATERIALS: dict[str, Any] = {
-    "application_form": [JPG], "land_approval": [JPG], "contractor_selected": [JPG],
-    "drawing_review_certificate": [JPG], "quality_safety_measures": [JPG],
-    "funding_commitment": [JPG], "construction_drawings": "paper",
+    "application_form": both(JPG), "land_approval": both(JPG), "contractor_selected": both(JPG),
+    "drawing_review_certificate": both(JPG), "quality_safety_measures": both(JPG),
+    "funding_commitment": both(JPG), "construction_drawings": "paper",
 }  # fmt: skip
 
 

@@ -18,6 +18,12 @@ from approval_rules.loader import load_catalogue
 from approval_rules.store import open_store
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = Engine(load_catalogue(ROOT / "matters"), WorkCalendar.china())
@@ -27,7 +33,7 @@ JPG = {"name": "p1.jpg", "size_kb": 80, "width": 1024, "height": 768}
 def case(case_id: str) -> Case:
     """An accepted construction-permit case."""
     at = datetime(2025, 9, 26, 9, tzinfo=TZ)
-    materials: dict[str, Any] = {m: [JPG] for m in (
+    materials: dict[str, Any] = {m: both(JPG) for m in (
         "application_form", "land_approval", "contractor_selected", "drawing_review_certificate",
         "quality_safety_measures", "funding_commitment")}  # fmt: skip
     materials["construction_drawings"] = "paper"

@@ -33,7 +33,7 @@ from approval_rules.engine import Absence, AvailableAction, Case, Engine, Status
 from approval_rules.errors import ActionNotAllowed, CaseDataError
 from approval_rules.graph import Process
 from approval_rules.loader import load_catalogue, load_catalogue_text
-from approval_rules.model import FieldType, Material, StepKind
+from approval_rules.model import FieldType, Material, MaterialForm, StepKind
 from approval_rules.store import CaseStore, open_store
 from approval_rules.workdays import WorkCalendar
 
@@ -55,6 +55,14 @@ WEIGHT = {"accept": 6, "accept_on_commitment": 6, "pass": 6, "supplement": 6,
           "refuse": 2}  # fmt: skip
 
 Offer = tuple[str, str | None, frozenset[str]]
+
+
+def delivered(material: Material) -> object:
+    """A good delivery of the material: a paper copy beside the file where the matter asks
+    for both (纸质、电子各一份)."""
+    if material.form is MaterialForm.BOTH:
+        return {"paper": True, "files": [good_file(material)]}
+    return [good_file(material)]
 
 
 def good_file(material: Material) -> dict[str, Any]:
@@ -137,7 +145,7 @@ class InboxMachine(RuleBasedStateMachine):
         for m in spec.materials:
             how = data.draw(st.sampled_from(["good"] * 8 + ["none", "bad"]), label=m.id)
             if how == "good":
-                materials[m.id] = [good_file(m)]
+                materials[m.id] = delivered(m)
             elif how == "bad":
                 materials[m.id] = [{"name": "scan.exe", "size_kb": 99_999, "pages": 40}]
         day = data.draw(st.dates(date(2024, 1, 1), date(2025, 9, 30)), label="day")
@@ -265,7 +273,7 @@ def test_every_matter_from_submission_to_closing(matter: str, path: str) -> None
     """Each bundled matter walked to the end (approved with fees and certificate, or
     refused and delivered): after every action the inbox equals the engine's offers."""
     process = ENGINE.process(matter)
-    materials = {m.id: [good_file(m)] for m in process.matter.materials}
+    materials = {m.id: delivered(m) for m in process.matter.materials}
     now = datetime(2025, 3, 3, 9, tzinfo=TZ)
     case = ENGINE.submit(matter, _applicant(process), materials, at=now, actor="applicant_x")
     wanted = ["refuse"] if path == "refuse" else []
@@ -303,7 +311,7 @@ def test_separation_of_duties_holds_in_the_inbox() -> None:
     )
     engine = Engine(load_catalogue_text(files), WorkCalendar.china())
     process = engine.process("construction_permit")
-    materials = {m.id: [good_file(m)] for m in process.matter.materials}
+    materials = {m.id: delivered(m) for m in process.matter.materials}
     now = datetime(2025, 3, 3, 9, tzinfo=TZ)
     case = engine.submit("construction_permit", _applicant(process), materials, at=now,
                          actor="applicant_x")  # fmt: skip

@@ -21,6 +21,12 @@ from approval_rules.loader import load_catalogue
 from approval_rules.model import CountingBasis
 from approval_rules.workdays import WorkCalendar
 
+
+def both(*files: object) -> dict[str, object]:
+    """A material handed in on paper and as these files (form: both: 纸质、电子各一份)."""
+    return {"paper": True, "files": list(files)}
+
+
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -135,7 +141,7 @@ def _corrected_permit() -> tuple[Engine, Case]:
     case = engine.act(case, "request_correction", at=t("2025-09-29 10:00"), actor="chen_qian",
                       problems=["申请表未加盖建设单位公章"])  # fmt: skip
     case = engine.act(case, "supplement", at=t("2025-10-09 09:00"), actor="acme",
-                      materials={"drawing_review_certificate": [JPG]})  # fmt: skip
+                      materials={"drawing_review_certificate": both(JPG)})  # fmt: skip
     return engine, case
 
 

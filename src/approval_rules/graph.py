@@ -870,6 +870,7 @@ class Process:
             for pid, p in self._people.items()
         }
         commitment = self._matter.commitment  # 告知承诺制: a route to the decision on the spot
+        green = self._matter.time_limits.green_channel
         return {
             "format_version": JSON_FORMAT_VERSION,
             "matter": {
@@ -907,4 +908,8 @@ class Process:
                     "unit": commitment.check_within.unit,
                 },
             },
+            # 绿色通道 as declared; render.to_json adds the limits it shortens to
+            "green_channel": None
+            if green is None
+            else {"reduction": green.reduction, "when": green.when, "steps": green.steps},
         }

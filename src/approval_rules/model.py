@@ -579,8 +579,9 @@ class Material(_Model):
     kind: MaterialKind = Field(default=MaterialKind.OTHER, description="certificate, form, other.")
     form: MaterialForm = Field(
         default=MaterialForm.EITHER,
-        description="paper (纸质), electronic (电子), both (纸质和电子各一份) or either "
-        "(纸质或电子).",
+        description="paper (纸质), electronic (电子), both (纸质和电子各一份: a case hands "
+        "it in as {paper: true, files: [...]}; files alone are no-paper-copy, paper alone "
+        "no-electronic-copy) or either (纸质或电子).",
     )
     originals: Count = Field(default=1, description="原件份数 (paper).")
     copies: Count = Field(default=0, description="复印件份数 (paper).")

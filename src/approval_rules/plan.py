@@ -14,9 +14,7 @@ This module imports only :mod:`.catalogue`, :mod:`.conditions`, :mod:`.graph`,
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
@@ -36,7 +34,7 @@ from .model import (
     StepKind,
     Validity,
 )
-from .timelimits import CERTIFICATE_DAYS, LAW_STOP_KINDS
+from .timelimits import CERTIFICATE_DAYS, LAW_STOP_KINDS, green_step_limit
 
 __all__ = ["COMPLETED_BY", "MatterPlan", "ResultRule", "StepRule", "Successor"]
 
@@ -297,9 +295,7 @@ class MatterPlan:
         value, unit = limit
         if unit not in ("working_days", "half_days"):
             return limit
-        keep = 1 - Fraction(str(self.green.reduction))
-        halves = max(math.floor(value * (2 if unit == "working_days" else 1) * keep), 1)
-        return (halves // 2, "working_days") if halves % 2 == 0 else (halves, "half_days")
+        return green_step_limit(value, unit, self.green.reduction)
 
     def __repr__(self) -> str:
         return f"MatterPlan({self.matter.id!r}, {self.hash[:12]})"

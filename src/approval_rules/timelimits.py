@@ -635,6 +635,25 @@ def green_channel_days(promised_days: int, reduction: float | Fraction | Decimal
     return max(1, math.floor(promised * (1 - ratio)))
 
 
+def green_step_limit(
+    value: float, unit: str, reduction: float | Fraction | Decimal
+) -> tuple[int, str]:
+    """A step's own limit in a green-channel case (``green_channel.steps``):
+    ``value × (1 − reduction)``, rounded down to half a working day and never below half
+    a day; a limit in another unit than working or half days stays as declared.
+
+    The one rule of the halving: the engine's plan (:mod:`.plan`) and the service guide
+    both read it.  Examples: 3 working days halved are 1.5, ``(3, "half_days")``;
+    ``(4, "working_days", 0.5)`` → ``(2, "working_days")``; half a day stays half a day.
+    """
+    if unit not in ("working_days", "half_days"):
+        return int(value), unit
+    ratio = Fraction(str(reduction)) if isinstance(reduction, float) else Fraction(reduction)
+    halves = max(math.floor(Fraction(str(value)) * (2 if unit == "working_days" else 1)
+                            * (1 - ratio)), 1)  # fmt: skip
+    return (halves // 2, "working_days") if halves % 2 == 0 else (halves, "half_days")
+
+
 def progress(
     calendar: WorkCalendar,
     start: date,

@@ -16,8 +16,8 @@ from typing import Final
 from ..catalogue import Catalogue
 from ..engine import SYSTEM
 from ..engine.records import Problem
-from ..model import CheckPeriod, Material
-from ..publication.labels import electronic_rules
+from ..model import Material
+from ..publication.labels import check_period_text, electronic_rules
 
 __all__ = [
     "LITIGATION_MONTHS",
@@ -49,22 +49,11 @@ REVOCATION_BASIS: Final = (
     "取得行政许可的，应当予以撤销）"
 )
 
-_PERIOD_UNITS: Final[Mapping[str, str]] = {
-    "working_days": "个工作日",
-    "calendar_days": "日",
-    "months": "个月",
-}
-
-
-def check_period_text(period: CheckPeriod) -> str:
-    """The later check's period as the applicant reads it: ``作出准予许可决定之日起3个月内``."""
-    return f"作出准予许可决定之日起{period.value}{_PERIOD_UNITS[period.unit]}内"
-
-
 _ITEMS: Final[Mapping[str, str]] = {
     "missing": "未提交{name}",
     "tolerated-missing": "未提交{name}（容缺材料，可以在受理后按承诺日期补交）",
     "no-electronic-copy": "{name}须提交电子件",
+    "no-paper-copy": "{name}须同时提交纸质材料",
     "empty-file": "{name}的电子文件为空",
     "too-many-pages": "{name}的电子件页数超出规定",
     "wrong-file-type": "{name}的电子文件格式不符合要求",

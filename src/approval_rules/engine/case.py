@@ -415,6 +415,8 @@ def _state_json(case: Case) -> str:
         (
             it.applicant, it.applicant_id, it.received.isoformat(), it.green_channel,
             it.materials, it.problems, it.gaps, it.notice, it.corrected, it.makeup_by,
+            # materials on paper beside their files: only then, so other cases keep their form
+            *((it.paper,) if it.paper else ()),
         ),
         case.accepted_on, case.deemed_acceptance, _steps_json(case.steps), _clock_data(case.clock),
         case.decision, _settlement_data(case.settlement), case.absences, case.ending,
@@ -515,6 +517,31 @@ def _step_from(sid: str, row: Sequence[Any]) -> StepState:
     )  # fmt: skip
 
 
+def _intake_from(intake: Sequence[Any]) -> Intake:
+    """The intake from a snapshot: ten items, and the materials on paper beside their
+    files as an eleventh when there are any."""
+    (applicant, applicant_id, received, green, materials, problems, gaps, notice, corrected,
+     makeup_by, *paper) = intake  # fmt: skip
+    if len(paper) > 1 or (paper and type(paper[0]) is not list):
+        raise TypeError("the intake ends with the list of materials on paper beside files")
+    if type(applicant) is not dict or type(materials) is not dict:
+        raise TypeError("applicant and materials are objects")
+    if type(applicant_id) is not str or type(green) is not bool:
+        raise TypeError("applicant_id is text; green_channel true or false")
+    if notice is not None:
+        issued, by, items = notice
+        notice = _NEW(Notice, (_iso_day(issued), by, problems_from(items)))
+    return _NEW(
+        Intake,
+        (
+            MappingProxyType(applicant), applicant_id, _aware(received), green,
+            MappingProxyType(_files_state(materials)), problems_from(problems) if problems else (),
+            tuple(gaps), notice, optional_day(corrected), optional_day(makeup_by),
+            tuple(paper[0]) if paper else (),
+        ),
+    )  # fmt: skip
+
+
 def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
     """The case's fields ``intake`` … ``ending`` from a snapshot (``_state_json``).
 
@@ -524,23 +551,9 @@ def _state_from(state: Sequence[Any]) -> tuple[Any, ...]:
     dates, not every text's type: a snapshot is trusted data (see ``from_json``).
     """
     intake, accepted_on, deemed, steps, clock, decision, settlement, absences, ending = state[:9]
-    (applicant, applicant_id, received, green, materials, problems, gaps, notice, corrected,
-     makeup_by) = intake  # fmt: skip
-    if type(applicant) is not dict or type(materials) is not dict:
-        raise TypeError("applicant and materials are objects")
-    if type(applicant_id) is not str or type(green) is not bool or type(deemed) is not bool:
-        raise TypeError("applicant_id is text; green_channel, deemed_acceptance true/false")
-    if notice is not None:
-        issued, by, items = notice
-        notice = _NEW(Notice, (_iso_day(issued), by, problems_from(items)))
-    new_intake = _NEW(
-        Intake,
-        (
-            MappingProxyType(applicant), applicant_id, _aware(received), green,
-            MappingProxyType(_files_state(materials)), problems_from(problems) if problems else (),
-            tuple(gaps), notice, optional_day(corrected), optional_day(makeup_by),
-        ),
-    )  # fmt: skip
+    if type(deemed) is not bool:
+        raise TypeError("deemed_acceptance is true or false")
+    new_intake = _intake_from(intake)
     new_steps: dict[str, StepState] = {}
     if type(steps) is not dict:
         raise TypeError("steps is an object")

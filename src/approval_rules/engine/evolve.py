@@ -63,6 +63,7 @@ from .records import (
     StepState,
     StepStatus,
     optional_day,
+    paper_after,
     problems_from,
     with_fields,
 )
@@ -292,6 +293,7 @@ def _first(event: Event, patch: Patch) -> Case:
             event.actor, patch.at, d["green_channel"],
             MappingProxyType(_files(materials)) if materials else EMPTY,
             problems_from(problems) if problems else (), tuple(d["gaps"]), None, None, None,
+            tuple(d["paper"]) if "paper" in d else (),
         ),
     )  # fmt: skip
     statutory, promised = d["limits"]
@@ -328,6 +330,7 @@ def _supplement(case: Case, e: Event, patch: Patch) -> _Changes:
         "intake": with_fields(
             intake,
             materials=MappingProxyType(materials),
+            paper=paper_after(intake.paper, d["materials"], d.get("paper", ())),
             problems=problems_from(d["problems"]),
             gaps=tuple(d["gaps"]),
             corrected=patch.at.date() if corrected else intake.corrected,

@@ -376,9 +376,9 @@ class Engine:
         if actor == SYSTEM:
             raise ActionNotAllowed("submit", f"{SYSTEM!r} is reserved", code="reserved-actor")
         fields = check_applicant(plan, applicant)
-        files = check_files(plan, materials, "submit")
+        files, paper = check_files(plan, materials, "submit")
         replaced = self._replaced(plan, commitment)
-        problems, gaps = check_materials(plan, fields, files, replaced)
+        problems, gaps = check_materials(plan, fields, files, replaced, paper)
         if plan.fees:
             require_fee_fields(plan, fields)
         if green_channel:
@@ -407,6 +407,7 @@ class Engine:
             "calendar": self._fingerprint,
             "applicant": fields,
             "materials": files,
+            **({"paper": paper} if paper else {}),  # only then: other cases keep their form
             "problems": [[p.material, p.code, p.message] for p in problems],
             "gaps": gaps,
             "green_channel": bool(green_channel),

@@ -29,6 +29,8 @@ __all__ = ["check_applicant", "check_files", "check_materials", "record_number"]
 
 #: The smallest size of a non-zero number the record holds (see :func:`record_number`).
 SMALLEST: Final = 1e-4
+#: The forms that need electronic files (``both``: beside the paper copy).
+_NEEDS_FILES: Final = frozenset({MaterialForm.ELECTRONIC, MaterialForm.BOTH})
 #: A page number: the last group of digits in a file's name (``申请表-2.jpg`` → 2).
 _PAGE_NUMBER: Final = re.compile(r"([0-9]+)(?!.*[0-9])")
 
@@ -92,8 +94,12 @@ def check_applicant(plan: MatterPlan, applicant: object) -> dict[str, Any]:
 
 def check_files(
     plan: MatterPlan, materials: object, action: str
-) -> dict[str, list[dict[str, Any]]]:
-    """Material id → its files as JSON data (``[]``: on paper only; ``None`` left out).
+) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+    """Material id → its files as JSON data (``[]``: on paper only; ``None`` left out),
+    and the ids of the materials handed in on paper *beside* their files (sorted).
+
+    A material is ``"paper"`` or ``True`` (a paper copy), a list of files, ``{files: [...]}``,
+    or ``{paper: true, files: [...]}`` (a paper copy and files, as ``form: both`` asks).
 
     Raises:
         CaseDataError: not a mapping, an unknown material, or a malformed file entry.
@@ -101,31 +107,54 @@ def check_files(
     if type(materials) is not dict and not isinstance(materials, Mapping):
         raise CaseDataError(f"{action}: materials must be a mapping, not {materials!r}")
     out: dict[str, list[dict[str, Any]]] = {}
+    paper: list[str] = []
     for mid, value in materials.items():
         if not isinstance(mid, str) or mid not in plan.materials:
             raise CaseDataError(
                 f"{action}: matter {plan.matter.id!r} has no material {mid!r}"
                 + suggestion(mid, plan.materials)
             )
+        with_paper = False
+        if type(value) is not list and isinstance(value, Mapping):
+            with_paper, value = _combined(mid, value, action)
         if value is None or value is False:
             continue
-        if isinstance(value, Mapping) and set(value) == {"files"}:
-            value = value["files"]
         if isinstance(value, list | tuple) and not value:
+            if with_paper:
+                out[mid] = []  # {paper: true, files: []}: the paper copy alone
             continue  # an empty list of files delivers nothing
         if value is True or value == "paper":
             out[mid] = []
             continue
-        if type(value) is not list and isinstance(value, Mapping):
-            if set(value) != {"files"}:
-                raise CaseDataError(f"{action}: material {mid!r}: use {{files: [...]}}")
-            value = value["files"]
         if not isinstance(value, list | tuple):
             raise CaseDataError(
-                f"{action}: material {mid!r} must be 'paper', true, or a list of files"
+                f"{action}: material {mid!r} must be 'paper', true, a list of files, "
+                "or {paper: true, files: [...]}"
             )
         out[mid] = [_file(mid, f, action, plan.materials[mid].electronic) for f in value]
-    return out
+        if with_paper:
+            paper.append(mid)
+    return out, sorted(paper)
+
+
+def _combined(mid: str, value: Mapping[Any, Any], action: str) -> tuple[bool, object]:
+    """``{files: [...]}`` or ``{paper: true, files: [...]}``: whether a paper copy comes
+    with the files, and the files (``True`` for ``{paper: true}`` alone)."""
+    extra = [str(k) for k in value if k not in ("paper", "files")]
+    if extra or not value:
+        raise CaseDataError(
+            f"{action}: material {mid!r}: use {{files: [...]}} or {{paper: true, files: [...]}}"
+            + (f" (unknown key(s) {', '.join(extra)})" if extra else "")
+        )
+    with_paper = value.get("paper", False)
+    if not isinstance(with_paper, bool):
+        raise CaseDataError(f"{action}: material {mid!r}: paper must be true or false")
+    if "files" not in value:
+        return with_paper, with_paper  # {paper: true}: a paper copy; {paper: false}: nothing
+    files = value["files"]
+    if not isinstance(files, list | tuple):
+        raise CaseDataError(f"{action}: material {mid!r}: files must be a list of files")
+    return with_paper, files
 
 
 def check_materials(
@@ -133,9 +162,15 @@ def check_materials(
     fields: Mapping[str, Any],
     files: Mapping[str, list[dict[str, Any]]],
     replaced: Collection[str] = (),
+    paper: Collection[str] = (),
 ) -> tuple[list[Problem], list[str]]:
     """Every problem of the materials, and the tolerated materials missing; the materials
-    an applicant's commitment ``replaced`` (告知承诺制) are not required."""
+    an applicant's commitment ``replaced`` (告知承诺制) are not required.
+
+    ``paper`` names the materials whose files came with a paper copy (an empty list of
+    files is a paper copy alone): a ``form: both`` material needs the two
+    (``no-paper-copy``, ``no-electronic-copy``).
+    """
     problems: list[Problem] = []
     gaps: list[str] = []
     for m in plan.matter.materials:
@@ -155,7 +190,11 @@ def check_materials(
             else:
                 problems.append(Problem(m.id, "missing", f"{m.name} ({m.id}) is missing"))
             continue
-        if given or m.form is MaterialForm.ELECTRONIC:  # else _file_problems finds nothing
+        if m.form is MaterialForm.BOTH and given and m.id not in paper:
+            problems.append(
+                Problem(m.id, "no-paper-copy", f"{m.name} ({m.id}) needs its paper copy too")
+            )
+        if given or m.form in _NEEDS_FILES:  # else _file_problems finds nothing
             problems.extend(_file_problems(m, given))
     return problems, gaps
 
@@ -245,7 +284,7 @@ def _required_metadata(
 def _file_problems(m: Material, files: Sequence[Mapping[str, Any]]) -> list[Problem]:
     """What breaks the matter's electronic rules for one supplied material."""
     problems: list[Problem] = []
-    if m.form is MaterialForm.ELECTRONIC and not files:
+    if m.form in _NEEDS_FILES and not files:
         problems.append(
             Problem(
                 m.id, "no-electronic-copy", f"{m.name} ({m.id}) must be supplied electronically"

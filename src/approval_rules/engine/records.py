@@ -11,7 +11,7 @@ nothing else of the engine.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -182,6 +182,8 @@ class Intake(NamedTuple):
         notice: the correction notice, once issued.
         corrected: the day the corrections made the materials complete.
         makeup_by: the applicant's make-up date for the gaps.
+        paper: the materials handed in on paper *beside* their files (``form: both``);
+            a material whose files are empty was handed in on paper alone.
     """
 
     applicant: Mapping[str, Any]
@@ -194,12 +196,21 @@ class Intake(NamedTuple):
     notice: Notice | None = None
     corrected: date | None = None
     makeup_by: date | None = None
+    paper: tuple[str, ...] = ()
 
     @property
     def missing(self) -> tuple[str, ...]:
         """What keeps the materials from being complete, as text: each problem's message,
         then each tolerated gap (容缺) still missing; ``()`` when complete."""
         return (*(p.message for p in self.problems), *(f"{g} (容缺)" for g in self.gaps))
+
+
+def paper_after(
+    before: Collection[str], given: Collection[str], given_paper: Collection[str]
+) -> tuple[str, ...]:
+    """The materials on paper beside their files once a delivery of the materials
+    ``given`` (those of them on paper beside files: ``given_paper``) replaced theirs."""
+    return tuple(sorted({m for m in before if m not in given} | set(given_paper)))
 
 
 class Cosignature(NamedTuple):

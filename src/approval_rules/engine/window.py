@@ -15,6 +15,8 @@ from typing import Any
 
 from .._wording import suggestion
 from ..errors import ActionNotAllowed, CaseDataError
+from ..model import MaterialForm
+from ..plan import MatterPlan
 from .case import Case
 from .clocks import Timer
 from .context import (
@@ -40,7 +42,9 @@ from .records import (
     RECEIVED,
     SYSTEM,
     UNDECIDED,
+    Intake,
     Problem,
+    paper_after,
 )
 from .steps import complete_step
 
@@ -243,7 +247,7 @@ def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     ``reason``); the case counts as corrected once nothing is wrong and no item is open.
     """
     plan = ctx.plan
-    files = check_files(plan, cmd.details.get("materials") or {}, cmd.action)
+    files, paper = check_files(plan, cmd.details.get("materials") or {}, cmd.action)
     resolutions, open_items = _resolutions(case, cmd)
     if not files and not resolutions:
         raise ActionNotAllowed(cmd.action, "no materials given", code="detail-required")
@@ -257,16 +261,19 @@ def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
                 "after acceptance only the tolerated gaps are supplied, not " + ", ".join(wrong),
                 code="not-a-gap",
             )
+    paper = _both_kept(plan, intake, files, paper)
     merged = {mid: [f.to_dict() for f in fs] for mid, fs in intake.materials.items()}
     merged.update(files)
+    merged_paper = paper_after(intake.paper, files, paper)
     replaced = case.commitment.replaced if case.commitment is not None else ()
-    problems, gaps = check_materials(plan, intake.applicant, merged, replaced)
+    problems, gaps = check_materials(plan, intake.applicant, merged, replaced, merged_paper)
     problems += open_items
     if in_review:
         bad = {p.material for p in problems}
         gaps = [g for g in intake.gaps if g not in files or g in bad]
     details: Details = {
         "materials": files,
+        **({"paper": paper} if paper else {}),
         "problems": [[p.material, p.code, p.message] for p in problems],
         "gaps": gaps,
         **resolutions,
@@ -274,6 +281,27 @@ def supplement(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     if case.status is CORRECTION_REQUESTED and not problems:
         details["corrected"] = True
     return acting_for(details, auth, cmd.actor), None
+
+
+def _both_kept(
+    plan: MatterPlan, intake: Intake, files: dict[str, list[dict[str, Any]]], paper: list[str]
+) -> list[str]:
+    """What stays at the window for a ``form: both`` material: a paper copy handed in
+    before joins the files given now, and files handed in before stay beside a paper
+    copy given now (``files`` is completed with them).  The materials on paper beside
+    their files, as the supplement records them."""
+    out = set(paper)
+    for mid, given in files.items():
+        if plan.materials[mid].form is not MaterialForm.BOTH or mid not in intake.materials:
+            continue
+        before = intake.materials[mid]
+        had_paper = not before or mid in intake.paper
+        if given and had_paper:
+            out.add(mid)
+        elif not given and before:
+            files[mid] = [f.to_dict() for f in before]
+            out.add(mid)
+    return sorted(out)
 
 
 def acceptance(

@@ -18,17 +18,25 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..model import (
     ChoiceField,
+    Commitment,
     Department,
     FeeItem,
     Material,
     Matter,
     Necessity,
+    OnDisagree,
     OnTimeout,
     Person,
     TimeLimit,
     Unit,
 )
-from ..timelimits import DEFAULT_OFFICE_HOURS, extension_days, green_channel_days
+from ..model_choices import ExtensionScope
+from ..timelimits import (
+    DEFAULT_OFFICE_HOURS,
+    extension_days,
+    green_channel_days,
+    green_step_limit,
+)
 from . import labels
 
 if TYPE_CHECKING:
@@ -38,10 +46,13 @@ if TYPE_CHECKING:
 __all__ = [
     "Guide",
     "GuideBasis",
+    "GuideCommitment",
+    "GuideCounting",
     "GuideFee",
     "GuideLimits",
     "GuideMaterial",
     "GuideResult",
+    "GuideSection",
     "GuideService",
     "GuideStep",
     "Value",
@@ -96,6 +107,34 @@ class GuideMaterial:
 
 
 @dataclass(frozen=True, slots=True)
+class GuideCounting:
+    """How a limit's days are counted (计算方式), why, and whether the reading is verified
+    (``unverified``: shown with a 未核实 badge)."""
+
+    basis: str
+    reading: str | None = None
+    unverified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GuideSection:
+    """One section of a step that one post signs (分部分签署), e.g. 施工（建筑管理科）."""
+
+    name: str
+    post: Value
+
+
+@dataclass(frozen=True, slots=True)
+class GuideCommitment:
+    """告知承诺制: the materials a written commitment replaces, the later check, the text."""
+
+    replaces: tuple[str, ...]
+    check_within: Value
+    text: Value | None
+    legal_basis: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class GuideStep:
     """One step of the flow (办理流程), with the posts of those who sign it."""
 
@@ -112,6 +151,16 @@ class GuideStep:
     deemed_agreement: bool
     send_back_to: tuple[str, ...]
     note: str | None
+    #: How many different signers must sign (a quorum; 1: any one of them).
+    signers_needed: int = 1
+    #: Sections each signed by their own post; the step passes when all are signed.
+    sections: tuple[GuideSection, ...] = ()
+    #: A co-department's disagreement ends the review: 一票否决.
+    veto: bool = False
+    #: The step's own limit in a green-channel case, where the green channel shortens it.
+    green_limit: Value | None = None
+    #: How the step's own limit is counted, where it declares it.
+    counting: GuideCounting | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +180,13 @@ class GuideLimits:
     certificate: str
     tolerated: str | None
     counting_rule: str
+    statutory_counting: GuideCounting | None = None
+    promised_counting: GuideCounting | None = None
+    #: Art. 45: the longest each kind of clock stop may need (所需时间), in words.
+    stop_limits: tuple[str, ...] = ()
+    applicant_delays: str = labels.APPLICANT_DELAY_RULE
+    #: Art. 42 ¶2's bound (45 + 15 working days) of a joint handling.
+    joint_handling_rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +254,10 @@ class Guide:
     examples: tuple[str, ...]
     #: The further results of a joint handling, each with the department issuing it.
     further_results: tuple[GuideResult, ...] = ()
+    #: 告知承诺制, where the matter offers it.
+    commitment: GuideCommitment | None = None
+    #: The matter declares that it charges nothing (``no_fee``; 不收费).
+    no_fee: Value | None = None
 
     @property
     def id(self) -> str:
@@ -272,21 +332,59 @@ def _material(b: _Builder, number: int, m: Material, shared: str | None) -> Guid
     )
 
 
+def _post(b: _Builder, pid: str) -> Value | None:
+    """The post (职务) of one signer, never their name."""
+    person: Person | None = b.process.people.get(pid) or b.catalogue.people.get(pid)
+    if person is None:
+        return None
+    if person.title:
+        return b.value("岗位职务", person.title, person, "title")
+    roles = [b.catalogue.roles[r].name for r in person.roles if r in b.catalogue.roles]
+    return Value("、".join(roles) or "经办人员")
+
+
 def _posts(b: _Builder, step_id: str) -> tuple[Value, ...]:
     """The posts (职务) of a step's signers, never their names; repeats once."""
     posts: dict[str, Value] = {}
     for pid in b.process.signers(step_id):
-        person: Person | None = b.process.people.get(pid) or b.catalogue.people.get(pid)
-        if person is None:
-            continue
-        if person.title:
-            value = b.value("岗位职务", person.title, person, "title")
-        else:
-            roles = [b.catalogue.roles[r].name for r in person.roles if r in b.catalogue.roles]
-            value = Value("、".join(roles) or "经办人员")
-        if value.text not in posts or value.example:
+        value = _post(b, pid)
+        if value is not None and (value.text not in posts or value.example):
             posts[value.text] = value
     return tuple(posts.values())
+
+
+def _sections(b: _Builder, step_id: str) -> tuple[GuideSection, ...]:
+    out = []
+    for section in b.process.step(step_id).sections:
+        post = _post(b, section.signer) or Value("经办人员")
+        if section.is_example("signer"):
+            b.examples["分部分签署岗位"] = None
+            post = Value(post.text, True)
+        out.append(GuideSection(section.name, post))
+    return tuple(out)
+
+
+def _counting(limit: TimeLimit) -> GuideCounting:
+    counting = limit.counting
+    return GuideCounting(
+        basis=labels.counting_basis_text(limit),
+        reading=labels.prose(counting.reading) if counting is not None else None,
+        unverified=counting is not None and counting.unverified,
+    )
+
+
+def _green_limit(b: _Builder, limit: TimeLimit | None) -> Value | None:
+    """A step's limit in a green-channel case (``green_channel.steps``), by the rule the
+    engine applies (:func:`~approval_rules.timelimits.green_step_limit`)."""
+    green = b.matter.time_limits.green_channel
+    if limit is None or green is None or not green.steps:
+        return None
+    value, unit = limit.hours_or_days
+    if unit not in (Unit.WORKING_DAYS, Unit.HALF_DAYS):
+        return None
+    short, short_unit = green_step_limit(value, unit.value, green.reduction)
+    text = labels.limit_text(TimeLimit(value=float(short), unit=Unit(short_unit)))
+    return b.value("环节时限", text, limit, "value")
 
 
 def _limit(b: _Builder, label: str, limit: TimeLimit | None) -> Value | None:
@@ -316,6 +414,13 @@ def _steps(b: _Builder) -> tuple[GuideStep, ...]:
                 deemed_agreement=step.on_timeout is OnTimeout.DEEM_AGREED,
                 send_back_to=tuple(process.step(t).name for t in process.send_back_targets(sid)),
                 note=labels.prose(step.note),
+                signers_needed=step.signers_needed,
+                sections=_sections(b, sid),
+                veto=step.on_disagree is OnDisagree.VETO,
+                green_limit=_green_limit(b, step.time_limit),
+                counting=_counting(step.time_limit)
+                if step.time_limit is not None and step.time_limit.counting is not None
+                else None,
             )
         )
     return tuple(out)
@@ -334,7 +439,13 @@ def _green_channel(b: _Builder) -> str | None:
         return f"{qualifies}，优先办理（承诺时限不以工作日计，不再缩短）。"
     days = green_channel_days(value, green.reduction)
     percent = labels.percent_text(green.reduction)
-    return f"{qualifies}，承诺时限缩短为{labels.days_text(days)}（提速{percent}）。"
+    text = f"{qualifies}，承诺时限缩短为{labels.days_text(days)}（提速{percent}）。"
+    if green.steps:
+        text += (
+            f"各环节时限同样缩短{percent}（按半个工作日向下取整，至少半个工作日），"
+            "见办理流程表“绿色通道”一栏。"
+        )
+    return text
 
 
 def _extension(b: _Builder) -> str | None:
@@ -344,9 +455,13 @@ def _extension(b: _Builder) -> str | None:
     days = extension_days(joint=limits.joint_handling, declared=limits.extension.value)
     role = b.catalogue.roles.get(limits.extension.approved_by)
     who = role.name if role is not None else limits.extension.approved_by
+    if limits.extension.scope is ExtensionScope.STATUTORY:
+        scope = "延长的是法定办结时限，承诺办结时限不随之延长。"
+    else:
+        scope = "法定办结时限和承诺办结时限同时顺延。"
     return (
         f"在法定期限内不能办结的，经{who}批准，可以延长{labels.days_text(days)}，"
-        "延期以一次为限，并将延长期限的理由书面告知申请人。"
+        f"延期以一次为限，并将延长期限的理由书面告知申请人；{scope}"
     )
 
 
@@ -365,9 +480,35 @@ def _limits(b: _Builder) -> GuideLimits:
         clock_stops=labels.stop_names(limits.excluded_activities),
         critical_path=labels.days_text(b.process.critical_length),
         correction_notice=labels.correction_notice_rule(),
-        certificate=labels.certificate_rule(),
+        certificate=labels.certificate_rule(b.matter.result.issue_within),
         tolerated=labels.TOLERATED_RULE if tolerated else None,
         counting_rule=labels.COUNTING_RULE,
+        statutory_counting=_counting(statutory),
+        promised_counting=_counting(promised),
+        stop_limits=tuple(
+            f"{labels.stop_name(s.kind)}：最长{labels.days_text(s.max_days)}"
+            + (f"（{labels.prose(s.legal_basis)}）" if s.legal_basis else "")
+            for s in limits.stop_limits
+        ),
+        joint_handling_rule=labels.joint_handling_rule() if limits.joint_handling else None,
+    )
+
+
+def _commitment(b: _Builder, commitment: Commitment | None) -> GuideCommitment | None:
+    if commitment is None:
+        return None
+    names = {m.id: m.name for m in b.matter.materials}
+    text = commitment.text
+    return GuideCommitment(
+        replaces=tuple(names.get(m, m) for m in commitment.replaces),
+        check_within=b.value(
+            "事后核查期限",
+            labels.check_period_text(commitment.check_within),
+            commitment,
+            "check_within",
+        ),
+        text=b.value("承诺内容", labels.prose(text), commitment, "text") if text else None,
+        legal_basis=labels.prose(commitment.legal_basis),
     )
 
 
@@ -513,6 +654,8 @@ def build_guide(process: Process, catalogue: Catalogue) -> Guide:
         for r in matter.further_results
     )
     service = _service(b)
+    commitment = _commitment(b, matter.commitment)
+    no_fee = b.value("不收费", "不收费", matter, "no_fee") if matter.no_fee else None
     return Guide(
         matter=matter,
         content_hash=process.content_hash,
@@ -538,4 +681,6 @@ def build_guide(process: Process, catalogue: Catalogue) -> Guide:
         service=service,
         examples=tuple(b.examples),
         further_results=further,
+        commitment=commitment,
+        no_fee=no_fee,
     )

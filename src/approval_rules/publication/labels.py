@@ -18,7 +18,10 @@ from typing import Final, overload
 from ..conditions import And, Comparison, Condition, FieldTest, Membership, Not, Or
 from ..model import (
     CaseType,
+    CheckPeriod,
     ChoiceField,
+    Counting,
+    CountingBasis,
     ElectronicRules,
     MaterialForm,
     MaterialKind,
@@ -30,9 +33,16 @@ from ..model import (
     Unit,
     Validity,
 )
-from ..timelimits import CERTIFICATE_DAYS, CORRECTION_NOTICE_DAYS, LAW_STOP_KINDS
+from ..timelimits import (
+    CERTIFICATE_DAYS,
+    CORRECTION_NOTICE_DAYS,
+    JOINT_DECISION_DAYS,
+    JOINT_EXTENSION_DAYS,
+    LAW_STOP_KINDS,
+)
 
 __all__ = [
+    "APPLICANT_DELAY_RULE",
     "CASE_TYPES",
     "CHANNELS",
     "COUNTING_RULE",
@@ -44,10 +54,13 @@ __all__ = [
     "STEP_KINDS",
     "TOLERATED_RULE",
     "certificate_rule",
+    "check_period_text",
     "condition_text",
     "correction_notice_rule",
+    "counting_basis_text",
     "days_text",
     "electronic_rules",
+    "joint_handling_rule",
     "limit_text",
     "money_text",
     "office_hours_text",
@@ -86,7 +99,7 @@ MATERIAL_KINDS: Final[Mapping[MaterialKind, str]] = {
 MATERIAL_FORMS: Final[Mapping[MaterialForm, str]] = {
     MaterialForm.PAPER: "纸质",
     MaterialForm.ELECTRONIC: "电子",
-    MaterialForm.BOTH: "纸质和电子",
+    MaterialForm.BOTH: "纸质和电子各一份（两者都须提交）",
     MaterialForm.EITHER: "纸质或电子",
 }
 
@@ -271,9 +284,65 @@ def correction_notice_rule() -> str:
     )
 
 
-def certificate_rule() -> str:
-    """The certificate period after a positive decision (行政许可法第四十四条)."""
-    return f"作出准予许可决定的，自决定之日起{CERTIFICATE_DAYS}个工作日内颁发、送达证件。"
+def certificate_rule(days: int | None = None) -> str:
+    """The certificate period after a positive decision: 行政许可法第四十四条's 10 working
+    days, or the matter's own shorter ``days`` (``result.issue_within``)."""
+    if days is None or days == CERTIFICATE_DAYS:
+        return f"作出准予许可决定的，自决定之日起{CERTIFICATE_DAYS}个工作日内颁发、送达证件。"
+    return (
+        f"作出准予许可决定的，自决定之日起{days}个工作日内颁发、送达证件"
+        f"（本事项的规定，短于行政许可法第四十四条的{CERTIFICATE_DAYS}个工作日）。"
+    )
+
+
+def joint_handling_rule() -> str:
+    """The bound of a unified, joint or centralised handling (行政许可法第四十二条第二款)."""
+    return (
+        "本事项实行统一办理或者联合办理、集中办理，办理时间不超过"
+        f"{JOINT_DECISION_DAYS}个工作日；{JOINT_DECISION_DAYS}个工作日内不能办结的，"
+        f"经本级人民政府负责人批准，可以延长{JOINT_EXTENSION_DAYS}个工作日，"
+        "并将延长期限的理由告知申请人（行政许可法第四十二条第二款）。"
+    )
+
+
+#: Applicant delays (申请人原因延误, engine/delays.py): recorded, and not counted against
+#: the office's promise (视为按期).
+APPLICANT_DELAY_RULE: Final = (
+    "因申请人原因延误的时间（如逾期答复补正或者说明要求、逾期缴纳费用），"
+    "经记录后不计入本机关的承诺办理时间，视为按期办结；法定办结时限不因此延长。"
+)
+
+_BASES: Final[Mapping[CountingBasis, str]] = {
+    CountingBasis.WORKING_DAYS: "按工作日计算（不含法定节假日和休息日，行政许可法第八十二条）",
+    CountingBasis.CALENDAR_DAYS: (
+        "按自然日计算；期限最后一日是法定节假日或者休息日的，以其结束的次日为期限的最后一日"
+        "（民法典第二百零三条）"
+    ),
+}
+
+
+def counting_basis_text(limit: TimeLimit) -> str:
+    """How a limit's days are counted: its declared ``counting``, else its unit's reading."""
+    counting: Counting | None = limit.counting
+    if counting is not None:
+        return _BASES[counting.basis]
+    if limit.unit is Unit.CALENDAR_DAYS:
+        return _BASES[CountingBasis.CALENDAR_DAYS]
+    if limit.unit is Unit.HOURS:
+        return "按工作小时计算（办公时间内）"
+    return _BASES[CountingBasis.WORKING_DAYS]
+
+
+_PERIOD_UNITS: Final[Mapping[str, str]] = {
+    "working_days": "个工作日",
+    "calendar_days": "日",
+    "months": "个月",
+}
+
+
+def check_period_text(period: CheckPeriod) -> str:
+    """The later check's period as the applicant reads it: ``作出准予许可决定之日起3个月内``."""
+    return f"作出准予许可决定之日起{period.value}{_PERIOD_UNITS[period.unit]}内"
 
 
 # --- conditions ---------------------------------------------------------------------------
