@@ -105,7 +105,8 @@ def test_step_limit_hint_is_the_exact_limit_to_write(written: str, hint: str) ->
     text = _text(step=written)
     fixed, issue = _paste_hint(text, written)
     assert issue.path == ("steps", 0, "time_limit")
-    assert issue.hint is not None and issue.hint.startswith(hint)
+    assert issue.hint is not None
+    assert issue.hint.startswith(hint)
     assert "0.5 working days" not in issue.hint
     assert _errors(fixed) == []
 
@@ -123,7 +124,8 @@ def test_step_limit_hint_is_the_exact_limit_to_write(written: str, hint: str) ->
 def test_step_limit_not_whole_half_days_is_rounded_and_says_so(written: str, rounded: str) -> None:
     """4.3 working days is no whole number of half days: rounded down, and the hint says so."""
     fixed, issue = _paste_hint(_text(step=written), written)
-    assert issue.hint is not None and rounded in issue.hint
+    assert issue.hint is not None
+    assert rounded in issue.hint
     assert _errors(fixed) == []
 
 
@@ -179,7 +181,8 @@ def test_any_fractional_step_limit_hint_passes_and_never_lengthens(value: float,
         assert after == pytest.approx(before)
         assert " are " in issue.hint
     elif after > before:
-        assert "rounded up" in issue.hint and "shortest limit" in issue.hint
+        assert "rounded up" in issue.hint
+        assert "shortest limit" in issue.hint
         assert after == 1  # one hour
     else:
         assert "rounded down" in issue.hint
