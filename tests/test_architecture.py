@@ -39,7 +39,7 @@ LAYERS: list[set[str]] = [
     {"_json", "_wording", "_yaml_depth", "filetypes"},
     {"_yaml"},
     {"conditions", "model_base", "model_choices", "model_money"},
-    {"model"},
+    {"model", "model_limits"},  # model_limits: what to write instead of 4.5 working days
     {"catalogue", "audit", "workdays", "validation"},  # validation: pydantic errors as Issues
     {"loader", "timelimits", "graph"},
     {"checks_base"},  # what every subject's checks of a matter read

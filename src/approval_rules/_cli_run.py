@@ -17,7 +17,7 @@ from ._cli_options import build_calendar, calendar_options, catalogue_option
 from .engine import Engine
 from .errors import ApprovalRulesError, DefinitionError, format_issue
 from .loader import load_catalogue
-from .scenario import ScenarioResult, load_scenario, run_scenario
+from .scenario import ScenarioResult, load_scenario, run_scenario, scenario_files
 
 __all__ = ["register"]
 
@@ -86,24 +86,28 @@ def register(group: click.Group) -> None:
         expected it (expect: refused).  A scenario that cannot be read or played (its
         problems all listed with positions, or a day the calendar does not know: see
         --provisional and --overlay) fails in its own result; the others still run.
+        A folder plays every scenario in it (kind: scenario), sorted, sub-folders
+        included, as check reads folders; a folder without one is a usage error.
         Exit 1 when a scenario fails.
 
         \b
         Examples:
           approval-rules run matters/scenarios/construction_permit_happy_path.yaml
           approval-rules run matters/scenarios/*.yaml --format text
+          approval-rules run matters/scenarios/ --provisional --format text
           approval-rules run matters/scenarios/year_end/*.yaml --provisional
           approval-rules run SCENARIO.yaml --documents out/ --pdf
         """
+        files = _files(scenarios)
         # Library errors (a bad scenario or catalogue) are reported by the command group.
         catalogue = load_catalogue(catalogue_dir)
         engine = Engine(catalogue, build_calendar(overlays, provisional))
-        results = [_play(path, engine) for path in scenarios]
+        results = [_play(path, engine) for path in files]
         played = [r for r in results if isinstance(r, ScenarioResult)]
+        several = len(files) > 1 or any(path.is_dir() for path in scenarios)
         write_results(
-            played, catalogue, documents_dir, templates=templates, pdf=pdf,
-            several=len(scenarios) > 1,
-        )  # fmt: skip
+            played, catalogue, documents_dir, templates=templates, pdf=pdf, several=several
+        )
         if fmt == "text":
             click.echo("\n\n".join(
                 _text_report(r) if isinstance(r, ScenarioResult) else _error_report(r)
@@ -111,7 +115,7 @@ def register(group: click.Group) -> None:
             ))  # fmt: skip
         else:
             data: Any = [r.summary if isinstance(r, ScenarioResult) else r for r in results]
-            if len(results) == 1:
+            if not several:
                 data = data[0]
             click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         failed = 0
@@ -129,6 +133,28 @@ def register(group: click.Group) -> None:
                 click.echo(f"{file}: {len(failures)} problem(s)", err=True)
         if failed:
             raise click.exceptions.Exit(1)
+
+
+def _files(paths: tuple[Path, ...]) -> list[Path]:
+    """The scenario files to play: each file as given, each folder's scenarios (sorted,
+    sub-folders included, as ``check`` reads folders).
+
+    Raises:
+        click.UsageError: a folder without a scenario in it (exit 2).
+    """
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = scenario_files(path)
+        if not found:
+            raise click.UsageError(
+                f"{path} holds no scenario (no .yaml file with kind: scenario); "
+                "name scenario files, or a folder of them"
+            )
+        files += found
+    return files
 
 
 def _play(path: Path, engine: Engine) -> ScenarioResult | dict[str, Any]:

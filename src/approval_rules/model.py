@@ -31,6 +31,7 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .conditions import MAX_CONDITION_LENGTH
 from .filetypes import normalise_file_type
@@ -376,9 +377,11 @@ class TimeLimit(_Marked):
         if not self.value.is_integer():
             if self.unit is Unit.WORKING_DAYS and self.value == 0.5:
                 return self
-            raise ValueError(
-                f"{self.value} {self.unit.value} is not a whole number; write 0.5 working "
-                "days, or use half_days or hours"
+            # validation.py words the hint: what to write depends on where the limit is.
+            raise PydanticCustomError(
+                "fractional_limit",
+                "{value} {unit} is not a whole number",
+                {"value": self.value, "unit": self.unit.value},
             )
         top = MAX_LIMIT[self.unit.value]
         if self.value > top:

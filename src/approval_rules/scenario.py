@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
+from pathlib import Path as FsPath
 from typing import Any
 
 from ._wording import did_you_mean, where
@@ -43,6 +44,7 @@ __all__ = [
     "load_scenario",
     "load_scenario_text",
     "run_scenario",
+    "scenario_files",
 ]
 
 _TOP_KEYS = ("kind", "name", "description", "matter", "case_id", "submit", "actions",
@@ -236,6 +238,28 @@ def load_scenario_text(
     """
     doc, issues = parse_yaml(text, file)
     return _build(doc, issues, file, engine)
+
+
+def scenario_files(folder: str | os.PathLike[str]) -> list[FsPath]:
+    """The scenario files in ``folder`` and its sub-folders, sorted by path.
+
+    Folders are read as ``approval-rules check`` reads them: every ``*.yaml``/``*.yml``
+    file, sub-folders included.  A file that says it is something else (``kind:
+    matter``, ``definitions``, ``calendar_overlay`` ...) is left out; a file that
+    cannot be read, or names no kind, is kept, so that playing it reports its problems.
+    Example: ``scenario_files("matters/scenarios")`` → the 15 scenarios there and
+    ``year_end/planning_permit_across_new_year.yaml``, not ``year_end/notice_2027.yaml``.
+    """
+    found: list[FsPath] = []
+    for path in sorted(FsPath(folder).rglob("*")):
+        if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+            continue
+        doc, _ = read_yaml_file(path)
+        data = doc.data if doc is not None else None
+        kind = data.get("kind") if isinstance(data, dict) else None
+        if kind in (None, "scenario") or not isinstance(kind, str):
+            found.append(path)
+    return found
 
 
 def _build(

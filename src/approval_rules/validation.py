@@ -26,7 +26,10 @@ from .model import (
     SESSION_PATTERN,
     URL_PATTERN,
     VISIBLE_PATTERN,
+    CaseType,
+    Unit,
 )
+from .model_limits import fractional_limit_hint
 
 __all__ = ["describe", "dotted", "validate_document"]
 
@@ -206,10 +209,37 @@ def _issue_from_pydantic(model: type[BaseModel], doc: YamlDocument, error: Any) 
     found = _shape_issue(model, error, path, span)
     if found is not None:
         return found
+    if etype == "fractional_limit":
+        return _fractional_limit_issue(doc, error, path, span)
     if etype == "value_error":
         message = error["msg"].removeprefix("Value error, ")
         return Issue("invalid-combination", f"{where}: {message}", span=span, path=path)
     return Issue("schema", f"{where}: {error['msg']}", span=span, path=path)
+
+
+def _fractional_limit_issue(doc: YamlDocument, error: Any, path: Path, span: SourceSpan) -> Issue:
+    """``4.5`` working days: the limit to write instead, for where the limit stands.
+
+    Half days and hours are for step limits and an immediate matter's limits; a
+    promised matter's own limits (``time_limits``) are whole working days.
+    """
+    ctx = error.get("ctx", {})
+    raw = error.get("input")
+    sub_day_units = True
+    if path[:1] == ("time_limits",) and isinstance(doc.data, dict):
+        sub_day_units = doc.data.get("case_type") == CaseType.IMMEDIATE.value
+    other = (
+        tuple(str(k) for k in raw if k not in ("value", "unit")) if isinstance(raw, dict) else ()
+    )
+    return Issue(
+        "invalid-combination",
+        f"{dotted(path)}: {error['msg']}",
+        span=span,
+        path=path,
+        hint=fractional_limit_hint(
+            float(ctx["value"]), Unit(ctx["unit"]), sub_day_units=sub_day_units, other_keys=other
+        ),
+    )
 
 
 _RANGE_WORDS: Final = {
