@@ -17,6 +17,7 @@ from .._wording import suggestion
 from ..errors import ActionNotAllowed, CaseDataError
 from ..model import MaterialForm
 from ..plan import MatterPlan
+from .bounds import blank
 from .case import Case
 from .clocks import Timer
 from .context import (
@@ -158,7 +159,7 @@ def request_correction(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> H
     if isinstance(extra, str):
         extra = [extra]
     if not isinstance(extra, list | tuple) or not all(
-        isinstance(x, str) and x.strip() for x in extra
+        isinstance(x, str) and not blank(x) for x in extra
     ):
         raise CaseDataError("request_correction: problems must be a list of texts")
     materials = ctx.plan.materials
