@@ -159,6 +159,22 @@ def test_migrate_accepted_case_keeps_what_its_acceptance_judged() -> None:
     assert "problems" not in moved.events[-1].details
 
 
+def test_migrate_during_a_correction_keeps_the_officers_open_items() -> None:
+    """Awaiting its correction, the case moved keeps the notice's open item beside the
+    material the new version requires; replay agrees."""
+    engine, to = _moved_engine("    when: is_agent\n", "")
+    case = ENGINE.submit(IBR, IBR_APPLICANT, {**IBR_MATERIALS, "premises_documents": "paper"},
+                         at=t("2025-12-01 09:05"), actor="li_si")  # fmt: skip
+    case = ENGINE.act(case, "request_correction", at=t("2025-12-01 09:10"), actor="tian_tian",
+                      problems=["申请书未签名"])  # fmt: skip
+    moved = engine.migrate(case, to, at=t("2025-12-01 09:20"), actor=DECIDER)
+    assert moved.status is Status.CORRECTION_REQUESTED
+    assert [(p.material, p.code) for p in moved.intake.problems] == [
+        ("power_of_attorney", "missing"), (None, "officer"),
+    ]  # fmt: skip
+    assert engine.replay(moved.events) == moved
+
+
 # --------------------------------------------------------------------------- deadlines
 
 #: 建设工程规划许可 with its statutory limit read as 20 calendar days (民法典 Art. 203).

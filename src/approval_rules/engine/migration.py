@@ -32,10 +32,16 @@ from ..errors import ActionNotAllowed
 from .case import Case
 from .closing import outstanding_results
 from .context import Ctx, Details, Handled, text_detail
-from .intake import check_materials
+from .intake import check_materials, outstanding_items
 from .permissions import impartial
-from .records import APPROVED, BEFORE_ACCEPTANCE, CERTIFIED, DELIVERED, TERMINAL
-from .window import outstanding_items
+from .records import (
+    APPROVED,
+    BEFORE_ACCEPTANCE,
+    CERTIFIED,
+    CORRECTION_REQUESTED,
+    DELIVERED,
+    TERMINAL,
+)
 
 __all__ = ["migration"]
 
@@ -136,7 +142,8 @@ def _judged_again(target: Ctx, case: Case) -> Details:
         out["commitment"] = list(replaced)
     files = {mid: [f.to_dict() for f in fs] for mid, fs in intake.materials.items()}
     problems, gaps = check_materials(plan, intake.applicant, files, replaced, intake.paper)
-    problems += outstanding_items(case)
+    if case.status is CORRECTION_REQUESTED:  # as a supplement does
+        problems += outstanding_items(case)
     out["problems"] = [[p.material, p.code, p.message] for p in problems]
     out["gaps"] = gaps
     return out

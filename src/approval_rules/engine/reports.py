@@ -74,10 +74,13 @@ class Deadline:
         start: the day the period runs from (not counted).
         due: the last day (as recorded in the case).
         limit: working days in the period (extension included), ``None`` for limits
-            in hours or half days.
-        elapsed: working days counted so far (stopped days excluded).
-        remaining: working days left; negative when overdue.
-        fraction_used: ``elapsed / limit``.
+            not in working days (calendar days, months, hours, half days).
+        elapsed: days counted so far (stopped days excluded), in the period's own
+            unit: working days, or calendar days for a period in calendar days or
+            months (:func:`~.clocks.progress_to_due`).
+        remaining: days left, alike; ``-n`` when ``n`` days overdue.
+        fraction_used: ``elapsed / limit`` (``elapsed / (elapsed + remaining)`` without
+            a limit in working days).
         overdue: the day is after ``due`` and the period had not ended by then.
         ended: the day the period stopped running (decision, delivery, closing …).
         stopped: a clock stop is running.
