@@ -19,7 +19,7 @@ from datetime import date
 from typing import Final
 
 from ..errors import CaseDataError
-from .bounds import shown
+from .bounds import blank, shown
 from .case import Case
 from .context import Details, Handled
 
@@ -36,7 +36,7 @@ def recorded_alerts(case: Case) -> frozenset[str]:
 
 
 def _text(value: object, what: str, *, limit: int = 64) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+    if not isinstance(value, str) or blank(value) or len(value) > limit:
         raise CaseDataError(
             f"record_alert: {what} must be text of 1 to {limit} characters, not {shown(value)}"
         )

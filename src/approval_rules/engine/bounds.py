@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -25,6 +26,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_INTEGER",
     "MAX_NUMBER",
+    "blank",
     "caller_id",
     "check_input",
     "file_name",
@@ -57,6 +59,25 @@ _NOT_IN_ID: Final = re.compile(
 )
 # Path separators and controls, in a file name.
 _NOT_IN_FILE_NAME: Final = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+#: Characters that show nothing although Unicode files them as letters or symbols (the
+#: Hangul fillers, the blank braille pattern); with whitespace and the format characters
+#: (category ``Cf``: U+200B zero-width space, U+2060 word joiner, U+FEFF …) they are
+#: invisible.
+_INVISIBLE_LETTERS: Final = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_INVISIBLE_CATEGORIES: Final = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp"})
+
+
+def blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: empty, or only whitespace and invisible
+    characters (zero-width spaces and joiners, byte-order marks, other Unicode format
+    characters).  The one rule by which a required text detail (a reason, a notice,
+    an opinion) counts as not given (issue #14)."""
+    return all(
+        c.isspace() or c in _INVISIBLE_LETTERS or unicodedata.category(c) in _INVISIBLE_CATEGORIES
+        for c in text
+    )
 
 
 def shown(value: object, limit: int = 40) -> str:

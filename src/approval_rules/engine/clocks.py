@@ -44,6 +44,7 @@ from ..timelimits import (
     ClockStop,
     Due,
     Party,
+    Progress,
     TimeUnit,
     add_months,
     calendar_days_due,
@@ -59,10 +60,13 @@ from .case import Case
 from .evolve import ACCEPTING
 from .records import IN_REVIEW, OPEN, RECEIVED
 
-__all__ = ["HELD_BY", "Clocks", "Timer"]
+__all__ = ["HELD_BY", "Clocks", "Timer", "progress_to_due"]
 
 _ONE_DAY: Final = timedelta(days=1)
 _MEMO_LIMIT: Final = 200_000
+#: Units whose periods run in calendar days (民法典 Arts. 201-203): a period in months
+#: ends on a calendar day too, so its days are counted alike.
+_CALENDAR_UNITS: Final = frozenset({TimeUnit.CALENDAR_DAYS.value, "months"})
 
 #: Whose obligation each period the engine computes is, which decides the bound of a
 #: provisional due date it is held to (:class:`~..timelimits.Party`): the office plans
@@ -460,3 +464,58 @@ class Clocks:
             if best is None or moment < best.at:
                 best = Timer(moment, "deemed_agreement", sid)
         return best
+
+
+def progress_to_due(
+    calendar: WorkCalendar,
+    unit: str,
+    start: date,
+    due: date,
+    at: date,
+    *,
+    stops: Sequence[ClockStop] = (),
+    absorbed: Sequence[ClockStop] = (),
+) -> Progress:
+    """Where a period that is not counted in working days stands on ``at``, against its
+    recorded ``due`` date: the counterpart of :func:`~..timelimits.progress`.
+
+    Days are counted in the period's own unit: calendar days for ``calendar_days``
+    and ``months`` (民法典 Arts. 201-203; a period in months has no fixed number of
+    days, so its days are those up to its due date), working days for limits within
+    office hours (``hours``, ``half_days``).  The days of ``stops`` (Art. 45) in
+    ``(start, at]`` are not counted; those not ``absorbed`` in ``due`` yet (a stop
+    still running) lengthen the period, as they will move its due date.
+
+    ``elapsed`` counts ``(start, at]``; ``remaining`` the days to ``due``, ``-n`` when
+    ``at`` is ``n`` days after it; ``elapsed + remaining`` is the period's length, and
+    ``fraction_used`` is ``elapsed`` over it (for a period of no days, 1.0 from its due
+    day on).  ``overdue``: ``at`` is after ``due``.
+    """
+    in_days = unit in _CALENDAR_UNITS
+
+    def count(after: date, until: date) -> int:  # the days in (after, until]
+        if until <= after:
+            return 0
+        return (until - after).days if in_days else calendar.workdays_between(after, until)
+
+    def stopped(given: Sequence[ClockStop], until: date) -> int:
+        days = 0
+        for stop in given:
+            first, last = max(stop.start, start + _ONE_DAY), min(stop.end, until)
+            days += count(first - _ONE_DAY, last)
+        return days
+
+    elapsed = count(start, at) - stopped(stops, at)
+    pending = max(stopped(stops, at) - stopped(absorbed, at), 0)
+    remaining = (count(at, due) if at <= due else -count(due, at)) + pending
+    total = elapsed + remaining
+    fraction = elapsed / total if total > 0 else float(at >= due)
+    return Progress(
+        start=start,
+        due=due,
+        elapsed=elapsed,
+        remaining=remaining,
+        fraction_used=fraction,
+        overdue=at > due,
+        provisional=calendar.is_provisional(min(start, at), max(due, at)),
+    )

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from ..errors import ActionNotAllowed, CaseDataError
 from ..plan import MatterPlan
 from ..signing import Keys
+from .bounds import blank
 from .case import Case
 from .clocks import Clocks
 from .records import StepState
@@ -145,13 +146,16 @@ def offered_once(ctx: Ctx, case: Case) -> Iterable[tuple[str | None, Sequence[st
 
 
 def text_detail(value: object, what: str, action: str, *, required: bool = True) -> str | None:
-    """A text detail, stripped; ``None`` when empty and not required.
+    """A text detail, stripped; ``None`` when blank and not required.
+
+    Blank is :func:`~.bounds.blank`: nothing visible (whitespace, zero-width and other
+    invisible characters only), the one rule for every text detail.
 
     Raises:
-        ActionNotAllowed: it is required and empty (``detail-required``).
+        ActionNotAllowed: it is required and blank (``detail-required``).
         CaseDataError: not text.
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and blank(value)):
         if required:
             raise ActionNotAllowed(action, f"{what} is required", code="detail-required")
         return None

@@ -621,7 +621,19 @@ def _close(case: Case, e: Event, patch: Patch) -> _Changes:
 def _migrate(case: Case, e: Event, patch: Patch) -> _Changes:
     if e.details["from"] != case.matter_hash:
         raise ValueError(f"the case runs on {case.matter_hash[:12]}, not {e.details['from']!r}")
-    return {"matter_hash": e.details["to"]}
+    d = e.details
+    changes: _Changes = {"matter_hash": d["to"]}
+    if "problems" in d:  # not accepted yet: the materials judged again (engine/migration.py)
+        changes["intake"] = with_fields(
+            case.intake, problems=problems_from(d["problems"]), gaps=tuple(d["gaps"])
+        )
+    if "commitment" in d:  # what the new version's commitment replaces
+        commitment = _on_commitment(case, e, "the materials a commitment replaces")
+        replaced = d["commitment"]
+        if type(replaced) is not list or not all(type(m) is str for m in replaced):
+            raise TypeError("the materials a commitment replaces are a list of ids")
+        changes["commitment"] = with_fields(commitment, replaced=tuple(replaced))
+    return changes
 
 
 _CHANGES: Final[dict[str, Callable[[Case, Event, Patch], _Changes]]] = {

@@ -763,7 +763,13 @@ class Engine:
                         f"{str(to)[:12]}, which this engine does not hold: hand it that "
                         "version with add_version (a store does)"
                     )
-                migration(ctx, target, str(to), case, actor, event.details.get("reason"))
+                judged = migration(ctx, target, str(to), case, actor, event.details.get("reason"))
+                for key in ("problems", "gaps", "commitment"):  # absent: logged before #14
+                    if key in event.details and event.details[key] != judged[0].get(key):
+                        raise ActionNotAllowed(
+                            action, f"the event's {key} are not what version {str(to)[:12]} "
+                            "finds on the case's materials"
+                        )  # fmt: skip
                 return
             if spec is None:
                 raise ActionNotAllowed(action, "not an action a person may take")

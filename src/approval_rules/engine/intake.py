@@ -22,10 +22,18 @@ from ..filetypes import normalise_file_type
 from ..model import ElectronicRules, FieldType, Material, MaterialForm, Necessity
 from ..plan import MatterPlan
 from .bounds import MAX_NUMBER, file_name, shown
+from .case import Case
 from .context import day_detail
+from .evolve import ACCEPTING
 from .records import Problem
 
-__all__ = ["check_applicant", "check_files", "check_materials", "record_number"]
+__all__ = [
+    "check_applicant",
+    "check_files",
+    "check_materials",
+    "outstanding_items",
+    "record_number",
+]
 
 #: The smallest size of a non-zero number the record holds (see :func:`record_number`).
 SMALLEST: Final = 1e-4
@@ -197,6 +205,27 @@ def check_materials(
         if given or m.form in _NEEDS_FILES:  # else _file_problems finds nothing
             problems.extend(_file_problems(m, given))
     return problems, gaps
+
+
+def outstanding_items(case: Case) -> list[Problem]:
+    """The items an officer added to the correction notice (申请表未加盖单位公章 …)
+    that the window has neither confirmed corrected nor waived yet.
+
+    Materials and files are checked again at every supplement; these items are not
+    material rules, so the window resolves them (``supplement`` with ``resolved`` or
+    ``waived``).  Reads the record from the notice up to the acceptance only.
+    """
+    notice = case.intake.notice
+    if notice is None:
+        return []
+    items = [p for p in notice.items if p.material is None]
+    for event in case.events:
+        if not items or event.action in ACCEPTING:
+            break
+        if event.action == "supplement":
+            done = {*event.details.get("resolved", ()), *event.details.get("waived", ())}
+            items = [p for p in items if p.message not in done]
+    return items
 
 
 def _file(

@@ -15,6 +15,15 @@ results were all issued finds none new to issue, and an approved case some resul
 still left to issue, else it could never be certified); a case on the commitment
 procedure (告知承诺制) moves only to a version that declares one.  The
 person moving it must be staff of both versions and not the case's applicant.
+
+A case not accepted yet (received, or awaiting its correction) is still at the window,
+where the materials are judged: the ``migrate`` event records them judged again under
+the new version (``problems``, ``gaps``, as a ``supplement`` does, the open items of a
+correction notice kept) and, on commitment, what the new version's commitment replaces
+(``commitment``).  A material the new version requires, or no longer lets the
+commitment replace, is then missing on the case, and ``accept`` or
+``accept_on_commitment`` is refused (``materials-incomplete``) until it is supplied.
+An accepted case keeps what its acceptance judged (issue #14).
 """
 
 from __future__ import annotations
@@ -23,8 +32,16 @@ from ..errors import ActionNotAllowed
 from .case import Case
 from .closing import outstanding_results
 from .context import Ctx, Details, Handled, text_detail
+from .intake import check_materials, outstanding_items
 from .permissions import impartial
-from .records import APPROVED, CERTIFIED, DELIVERED, TERMINAL
+from .records import (
+    APPROVED,
+    BEFORE_ACCEPTANCE,
+    CERTIFIED,
+    CORRECTION_REQUESTED,
+    DELIVERED,
+    TERMINAL,
+)
 
 __all__ = ["migration"]
 
@@ -106,4 +123,27 @@ def migration(
     reason = text_detail(reason, "reason", "migrate", required=False)
     if reason:
         details["reason"] = reason
+    if case.status in BEFORE_ACCEPTANCE:
+        details.update(_judged_again(target, case))
     return details, None
+
+
+def _judged_again(target: Ctx, case: Case) -> Details:
+    """The materials of a case not accepted yet, judged under the ``target`` version:
+    its ``problems`` (with the correction notice's open items) and ``gaps``, and on
+    commitment the materials the target's commitment replaces (``commitment``)."""
+    plan, intake = target.plan, case.intake
+    replaced: tuple[str, ...] = ()
+    out: Details = {}
+    if case.commitment is not None:
+        declared = plan.matter.commitment
+        assert declared is not None  # else commitment-not-in-version above
+        replaced = declared.replaces
+        out["commitment"] = list(replaced)
+    files = {mid: [f.to_dict() for f in fs] for mid, fs in intake.materials.items()}
+    problems, gaps = check_materials(plan, intake.applicant, files, replaced, intake.paper)
+    if case.status is CORRECTION_REQUESTED:  # as a supplement does
+        problems += outstanding_items(case)
+    out["problems"] = [[p.material, p.code, p.message] for p in problems]
+    out["gaps"] = gaps
+    return out

@@ -21,6 +21,7 @@ from ..timelimits import CORRECTION_NOTICE_DAYS, ClockStop, Due, progress
 from ..workdays import WorkCalendar
 from .actions import REGISTRY, UNDATED
 from .case import Case
+from .clocks import progress_to_due
 from .context import ActionSpec, Command, Ctx, Details
 from .records import OPEN, REFUSED, SYSTEM
 
@@ -73,10 +74,13 @@ class Deadline:
         start: the day the period runs from (not counted).
         due: the last day (as recorded in the case).
         limit: working days in the period (extension included), ``None`` for limits
-            in hours or half days.
-        elapsed: working days counted so far (stopped days excluded).
-        remaining: working days left; negative when overdue.
-        fraction_used: ``elapsed / limit``.
+            not in working days (calendar days, months, hours, half days).
+        elapsed: days counted so far (stopped days excluded), in the period's own
+            unit: working days, or calendar days for a period in calendar days or
+            months (:func:`~.clocks.progress_to_due`).
+        remaining: days left, alike; ``-n`` when ``n`` days overdue.
+        fraction_used: ``elapsed / limit`` (``elapsed / (elapsed + remaining)`` without
+            a limit in working days).
         overdue: the day is after ``due`` and the period had not ended by then.
         ended: the day the period stopped running (decision, delivery, closing …).
         stopped: a clock stop is running.
@@ -299,11 +303,10 @@ def deadlines(ctx: Ctx, case: Case, day: date) -> Deadlines:
                 name, start, due, total, p.elapsed, total - p.elapsed, p.fraction_used,
                 on > due, until, running, p.provisional or found is not None, found,
             )  # fmt: skip
-        elapsed = calendar.workdays_between(start, on) if on > start else 0
-        left = calendar.workdays_between(on, due) if due > on else 0
+        q = progress_to_due(calendar, unit, start, due, on, stops=counted, absorbed=clock.stops)
         return Deadline(
-            name, start, due, None, elapsed, left if on <= due else -elapsed,
-            1.0 if on >= due else 0.0, on > due, until, running,
+            name, start, due, None, q.elapsed, q.remaining, q.fraction_used, on > due, until,
+            running, q.provisional,
         )  # fmt: skip
 
     received = clocks.local(case.intake.received).date()

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from ..errors import ActionNotAllowed, CaseDataError
 from ..model import StepKind
 from ..plan import MatterPlan
+from .bounds import blank
 from .case import Case
 from .clocks import Timer
 from .context import Authority, Command, Ctx, Details, Handled, acting_for, text_detail
@@ -268,7 +269,7 @@ def refuse(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> Handled:
     reasons = [raw] if isinstance(raw, str) else list(raw or [])
     if not all(isinstance(r, str) for r in reasons):
         raise CaseDataError("refuse: reasons must be texts")
-    reasons = [r.strip() for r in reasons if r.strip()]
+    reasons = [r.strip() for r in reasons if not blank(r)]
     if not reasons:
         raise ActionNotAllowed(
             cmd.action, "a refusal must state its reasons", code="detail-required"

@@ -17,6 +17,7 @@ from .._wording import suggestion
 from ..errors import ActionNotAllowed, CaseDataError
 from ..model import MaterialForm
 from ..plan import MatterPlan
+from .bounds import blank
 from .case import Case
 from .clocks import Timer
 from .context import (
@@ -30,9 +31,9 @@ from .context import (
     ending_stops,
     text_detail,
 )
-from .evolve import ACCEPTING, step_map
+from .evolve import step_map
 from .fees import assess
-from .intake import check_files, check_materials
+from .intake import check_files, check_materials, outstanding_items
 from .permissions import window
 from .records import (
     BEFORE_ACCEPTANCE,
@@ -158,7 +159,7 @@ def request_correction(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> H
     if isinstance(extra, str):
         extra = [extra]
     if not isinstance(extra, list | tuple) or not all(
-        isinstance(x, str) and x.strip() for x in extra
+        isinstance(x, str) and not blank(x) for x in extra
     ):
         raise CaseDataError("request_correction: problems must be a list of texts")
     materials = ctx.plan.materials
@@ -176,27 +177,6 @@ def request_correction(ctx: Ctx, case: Case, cmd: Command, auth: Authority) -> H
             code="nothing-to-correct",
         )
     return acting_for({"items": items}, auth, cmd.actor), None
-
-
-def outstanding_items(case: Case) -> list[Problem]:
-    """The items an officer added to the correction notice (申请表未加盖单位公章 …)
-    that the window has neither confirmed corrected nor waived yet.
-
-    Materials and files are checked again at every supplement; these items are not
-    material rules, so the window resolves them (``supplement`` with ``resolved`` or
-    ``waived``).  Reads the record from the notice up to the acceptance only.
-    """
-    notice = case.intake.notice
-    if notice is None:
-        return []
-    items = [p for p in notice.items if p.material is None]
-    for event in case.events:
-        if not items or event.action in ACCEPTING:
-            break
-        if event.action == "supplement":
-            done = {*event.details.get("resolved", ()), *event.details.get("waived", ())}
-            items = [p for p in items if p.message not in done]
-    return items
 
 
 def _resolutions(case: Case, cmd: Command) -> tuple[Details, list[Problem]]:
