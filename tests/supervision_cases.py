@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from approval_rules.audit import Event, make_event
 from approval_rules.engine import Case, Engine, fold
+from approval_rules.errors import ActionNotAllowed
 
 
 def both(*files: object) -> dict[str, object]:
@@ -94,6 +97,15 @@ def construction(
         if name in steps:
             case = engine.act(case, action, at=t(steps[name]), actor=actor, **details)
     return case
+
+
+def refused_unchanged(engine: Engine, case: Case, action: str, code: str, **kw: Any) -> None:
+    """The action is refused with ``code``, and the case one holds is what it was."""
+    before = case.to_json()
+    with pytest.raises(ActionNotAllowed) as err:
+        engine.act(case, action, **kw)
+    assert err.value.code == code
+    assert case.to_json() == before
 
 
 def forged(case: Case, edit: Callable[[Event], Event | None]) -> Case:

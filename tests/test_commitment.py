@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from supervision_cases import forged
+from supervision_cases import forged, refused_unchanged
 
 from approval_rules.audit import Event, LogTampered, next_event
 from approval_rules.compiler import check_catalogue
@@ -63,15 +63,6 @@ def submitted(engine: Engine, at: str = "2025-12-01 09:05", **more: Any) -> Case
 def approved(engine: Engine, at: str = "2025-12-01 09:20") -> Case:
     case = submitted(engine)
     return engine.act(case, "accept_on_commitment", at=t(at), actor=DECIDER, opinion="当场核准")
-
-
-def refused_unchanged(engine: Engine, case: Case, action: str, code: str, **kw: Any) -> None:
-    """The action is refused with ``code``, and the case one holds is what it was."""
-    before = case.to_json()
-    with pytest.raises(ActionNotAllowed) as err:
-        engine.act(case, action, **kw)
-    assert err.value.code == code
-    assert case.to_json() == before
 
 
 # --------------------------------------------------------------------------- language

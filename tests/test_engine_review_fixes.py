@@ -22,11 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from section_review import sections_reviewed
-from supervision_cases import forged
+from supervision_cases import PLANNING_MATERIALS, forged, refused_unchanged, t
 
 from approval_rules.audit import Event, LogTampered
 from approval_rules.engine import Case, Engine, Status
-from approval_rules.errors import ActionNotAllowed
 from approval_rules.loader import Catalogue, load_catalogue, load_catalogue_text
 from approval_rules.supervision import Supervisor, load_supervision
 from approval_rules.workdays import WorkCalendar
@@ -42,16 +41,6 @@ IBR_APPLICANT = {"is_family_run": False, "is_agent": False}
 #: Everything but the premises document, which the bundled commitment replaces.
 IBR_MATERIALS: dict[str, Any] = {"application_form": "paper", "operator_identity": ["id.jpg"]}
 DECIDER = "hu_xiaoyan"
-PP_MATERIALS: dict[str, Any] = {
-    "application_form": "paper",
-    "land_use_documents": "paper",
-    "project_approval": ["approval.pdf"],
-    "design_scheme": "paper",
-}
-
-
-def t(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
 def variant(matter: str, old: str, new: str) -> Catalogue:
@@ -61,15 +50,6 @@ def variant(matter: str, old: str, new: str) -> Catalogue:
     assert text.count(old) == 1, old
     files[f"{matter}.yaml"] = text.replace(old, new)
     return load_catalogue_text(files)
-
-
-def refused(engine: Engine, case: Case, action: str, code: str, **kw: Any) -> None:
-    """``action`` is refused with ``code`` and the case one holds is unchanged."""
-    before = case.to_json()
-    with pytest.raises(ActionNotAllowed) as err:
-        engine.act(case, action, **kw)
-    assert err.value.code == code
-    assert case.to_json() == before
 
 
 # --------------------------------------------------------------------------- migrate
@@ -96,7 +76,7 @@ def test_migrate_commitment_replacing_fewer_materials_shows_the_material_missing
     assert moved.commitment.replaced == ("application_form",)
     assert [p.material for p in moved.intake.problems] == ["premises_documents"]
     assert moved.events[-1].details["commitment"] == ["application_form"]
-    refused(engine, moved, "accept_on_commitment", "materials-incomplete",
+    refused_unchanged(engine, moved, "accept_on_commitment", "materials-incomplete",
             at=t("2025-12-01 09:20"), actor=DECIDER, opinion="当场核准")  # fmt: skip
     supplied = engine.act(moved, "supplement", at=t("2025-12-01 09:15"), actor="li_si",
                           materials={"premises_documents": "paper"})  # fmt: skip
@@ -144,7 +124,7 @@ def test_migrate_normal_case_to_a_version_requiring_one_more_material_is_not_acc
                          at=t("2025-12-01 09:05"), actor="li_si")  # fmt: skip
     moved = engine.migrate(case, to, at=t("2025-12-01 09:10"), actor=DECIDER)
     assert [p.material for p in moved.intake.problems] == ["power_of_attorney"]
-    refused(engine, moved, "accept", "materials-incomplete", at=t("2025-12-01 09:20"),
+    refused_unchanged(engine, moved, "accept", "materials-incomplete", at=t("2025-12-01 09:20"),
             actor="tian_tian")  # fmt: skip
 
 
@@ -188,7 +168,7 @@ CD_ENGINE = Engine(CD_CATALOGUE, CALENDAR)
 
 
 def _cd_accepted(at: str = "2025-11-03 09:00", kind: str = "新建") -> Case:
-    case = CD_ENGINE.submit("planning_permit", {"project_kind": kind}, PP_MATERIALS,
+    case = CD_ENGINE.submit("planning_permit", {"project_kind": kind}, PLANNING_MATERIALS,
                             at=t(at), actor="acme")  # fmt: skip
     return CD_ENGINE.act(case, "accept", at=t(at) + timedelta(hours=1), actor="li_juan")
 
@@ -304,27 +284,27 @@ INVISIBLE = ["\u200b\u2060\ufeff", " \u200b\u3000\n", "\u00ad\u200d", "\u3164"]
 
 @pytest.mark.parametrize("text", INVISIBLE)
 def test_zero_width_refuse_to_accept_reason_is_required(text: str) -> None:
-    case = ENGINE.submit("planning_permit", {"project_kind": "新建"}, PP_MATERIALS,
+    case = ENGINE.submit("planning_permit", {"project_kind": "新建"}, PLANNING_MATERIALS,
                          at=t("2025-09-26 09:00"), actor="acme")  # fmt: skip
-    refused(ENGINE, case, "refuse_to_accept", "detail-required", at=t("2025-09-26 10:00"),
+    refused_unchanged(ENGINE, case, "refuse_to_accept", "detail-required", at=t("2025-09-26 10:00"),
             actor="li_juan", reason=text)  # fmt: skip
 
 
 def _pp_accepted(kind: str = "改建") -> Case:
-    case = ENGINE.submit("planning_permit", {"project_kind": kind}, PP_MATERIALS,
+    case = ENGINE.submit("planning_permit", {"project_kind": kind}, PLANNING_MATERIALS,
                          at=t("2025-09-26 09:00"), actor="acme")  # fmt: skip
     return ENGINE.act(case, "accept", at=t("2025-09-26 10:00"), actor="li_juan")
 
 
 @pytest.mark.parametrize("text", INVISIBLE)
 def test_zero_width_extend_reason_is_required(text: str) -> None:
-    refused(ENGINE, _pp_accepted(), "extend", "detail-required", at=t("2025-10-20 10:00"),
+    refused_unchanged(ENGINE, _pp_accepted(), "extend", "detail-required", at=t("2025-10-20 10:00"),
             actor="tan_zhiqiang", reason=text)  # fmt: skip
 
 
 @pytest.mark.parametrize("text", INVISIBLE)
 def test_zero_width_start_clock_stop_notice_is_required(text: str) -> None:
-    refused(ENGINE, _pp_accepted(), "start_clock_stop", "detail-required",
+    refused_unchanged(ENGINE, _pp_accepted(), "start_clock_stop", "detail-required",
             at=t("2025-09-28 10:00"), actor="zhao_gang", kind="hearing", notice=text,
             needed_days=5)  # fmt: skip
 
@@ -339,7 +319,7 @@ def test_zero_width_refuse_reasons_are_required(text: str) -> None:
     case = sections_reviewed(ENGINE, case, t("2025-09-28 10:00"))
     case = ENGINE.act(case, "pass", at=t("2025-09-29 10:00"), actor="wang_wei")
     for reasons in (text, [text], [text, " "]):
-        refused(ENGINE, case, "refuse", "detail-required", at=t("2025-09-29 15:00"),
+        refused_unchanged(ENGINE, case, "refuse", "detail-required", at=t("2025-09-29 15:00"),
                 actor="shen_weidong", reasons=reasons)  # fmt: skip
 
 
@@ -359,7 +339,7 @@ def test_zero_width_record_check_untrue_opinion_is_required(text: str) -> None:
                          actor="li_si", commitment=True)  # fmt: skip
     case = ENGINE.act(case, "accept_on_commitment", at=t("2025-12-01 09:20"), actor=DECIDER,
                       opinion="当场核准")  # fmt: skip
-    refused(ENGINE, case, "record_check", "detail-required", at=t("2026-01-20 10:00"),
+    refused_unchanged(ENGINE, case, "record_check", "detail-required", at=t("2026-01-20 10:00"),
             actor=DECIDER, finding="untrue", opinion=text)  # fmt: skip
 
 
