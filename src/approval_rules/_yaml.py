@@ -89,6 +89,7 @@ from .errors import Issue, Path, Severity, SourceSpan
 __all__ = [
     "Limits",
     "YamlDocument",
+    "declared_kind",
     "declares_kind",
     "files_of_kind",
     "parse_yaml",
@@ -961,11 +962,20 @@ def _parser_issue(exc: yaml.YAMLError | UnicodeEncodeError, text: str, file: str
     return Issue("yaml-syntax", _MALFORMED + str(exc), span=SourceSpan(file, 1, 1))
 
 
+#: A top-level ``kind:`` line: its value, quoted or not, a comment after it allowed.
+_KIND_LINE: Final = re.compile(r"^kind:\s*['\"]?([^'\"\s#]*)['\"]?\s*(?:#.*)?$", re.MULTILINE)
+
+
+def declared_kind(text: str) -> str | None:
+    """The ``kind`` a YAML text says at its top level (``None``: it says none), read from
+    the text alone, so a folder's files are sorted by kind without parsing them."""
+    found = _KIND_LINE.search(text)
+    return found.group(1) if found else None
+
+
 def declares_kind(text: str, kind: str) -> bool:
-    """Does a YAML text say ``kind: <kind>`` at its top level?  Read from the text alone,
-    so a folder's files are sorted by kind without parsing them."""
-    line = rf"^kind:\s*['\"]?{re.escape(kind)}['\"]?\s*(#.*)?$"
-    return re.search(line, text, re.MULTILINE) is not None
+    """Does a YAML text say ``kind: <kind>`` at its top level (:func:`declared_kind`)?"""
+    return declared_kind(text) == kind
 
 
 def files_of_kind(files: Iterable[str], kind: str) -> Iterator[tuple[str, str]]:

@@ -43,7 +43,13 @@ from .model import (
 )
 from .validation import describe, dotted, validate_document
 
-__all__ = ["Catalogue", "load_catalogue", "load_catalogue_text", "validate_document"]
+__all__ = [
+    "Catalogue",
+    "load_catalogue",
+    "load_catalogue_text",
+    "validate_document",
+    "yaml_files",
+]
 
 SKIPPED_KINDS = frozenset({"scenario", "calendar_overlay", "supervision", "notifications", "keys"})
 KIND_MODELS: dict[str, type[BaseModel]] = {"matter": Matter, "definitions": Definitions}
@@ -128,10 +134,10 @@ def _is_yaml(path: FsPath) -> bool:
     return path.suffix.lower() in (".yaml", ".yml")
 
 
-def _yaml_files(folder: FsPath) -> Iterator[FsPath]:
-    for p in folder.rglob("*"):
-        if _is_yaml(p) and p.is_file():
-            yield p
+def yaml_files(folder: FsPath) -> list[FsPath]:
+    """Every ``.yaml``/``.yml`` file in ``folder`` and its sub-folders, sorted: the files
+    a folder holds wherever one is read (a catalogue, a folder of scenarios)."""
+    return sorted(p for p in folder.rglob("*") if _is_yaml(p) and p.is_file())
 
 
 def _catalogue_files(
@@ -149,7 +155,7 @@ def _catalogue_files(
             issues.append(Issue("file-not-found", f"{shown}: no such file or folder"))
             continue
         if base.is_dir():
-            files = sorted(_yaml_files(base))
+            files = yaml_files(base)
             if not files:
                 issues.append(Issue("empty-catalogue", f"{shown}: the folder has no .yaml files"))
         elif _is_yaml(base):

@@ -21,7 +21,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from ._wording import did_you_mean, where
-from ._yaml import YamlDocument, parse_yaml, read_yaml_file
+from ._yaml import YamlDocument, declared_kind, parse_yaml, read_yaml_file
 from .compiler import matter_plan
 from .engine import ACTIONS, Case, Cosignature, Engine
 from .errors import (
@@ -34,6 +34,7 @@ from .errors import (
     Path,
     SourceSpan,
 )
+from .loader import yaml_files
 
 __all__ = [
     "Scenario",
@@ -251,13 +252,12 @@ def scenario_files(folder: str | os.PathLike[str]) -> list[FsPath]:
     ``year_end/planning_permit_across_new_year.yaml``, not ``year_end/notice_2027.yaml``.
     """
     found: list[FsPath] = []
-    for path in sorted(FsPath(folder).rglob("*")):
-        if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
-            continue
-        doc, _ = read_yaml_file(path)
-        data = doc.data if doc is not None else None
-        kind = data.get("kind") if isinstance(data, dict) else None
-        if kind in (None, "scenario") or not isinstance(kind, str):
+    for path in yaml_files(FsPath(folder)):
+        try:
+            kind = declared_kind(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            kind = None  # played, so that playing it reports why it cannot be read
+        if kind in (None, "scenario"):
             found.append(path)
     return found
 
